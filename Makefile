@@ -1,0 +1,51 @@
+# Yorisoi: every install step the project needs lives here.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+YORISOI := $(VENV)/bin/yorisoi
+PORT ?= 8000
+export YORISOI_DATA_DIR ?= $(CURDIR)/.data
+
+.PHONY: run test bench lint loadtest index install install-dev browser clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[dev,st]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.dev-installed
+
+# Debian's Chromium drives the emulator and dashboard browser tests.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
+
+index: install
+	$(YORISOI) index
+
+run: index
+	$(YORISOI) serve --local --host 127.0.0.1 --port $(PORT)
+
+test: install-dev browser
+	$(PY) -m ruff check .
+	$(PY) -m pytest -q
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+bench: index
+	$(PY) -m knowledge.bench
+	$(PY) -m bot.bench
+
+loadtest: install
+	$(PY) -m bot.loadtest
+
+clean:
+	rm -rf $(VENV) .data .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,5 @@
+"""`yorisoi` commands for handoff."""
+
+import click
+
+COMMANDS: list[click.Command] = []

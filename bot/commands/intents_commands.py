@@ -1,0 +1,5 @@
+"""`yorisoi` commands for intents."""
+
+import click
+
+COMMANDS: list[click.Command] = []

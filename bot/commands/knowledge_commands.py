@@ -1,0 +1,5 @@
+"""`yorisoi` commands for knowledge."""
+
+import click
+
+COMMANDS: list[click.Command] = []

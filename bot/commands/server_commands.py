@@ -1,0 +1,5 @@
+"""`yorisoi` commands for server."""
+
+import click
+
+COMMANDS: list[click.Command] = []

@@ -1,0 +1,1 @@
+"""What the resident wants: intent detection, the household-facts dialogue and program matching."""

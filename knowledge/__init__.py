@@ -1,0 +1,1 @@
+"""Program documents → Japanese-aware chunks → hybrid index → grounded answers."""
