@@ -1,0 +1,133 @@
+"""Every Japanese sentence handoff shows, in one place, so a city can reword them without touching code.
+
+Placeholders in braces are filled by `handoff.replies` and the dashboard; keep them when rewording.
+Emergency numbers were checked against public sources (see the handoff README section); re-check them
+when rewording.
+"""
+
+# Postback data of the buttons handoff offers (the bot's router passes them back to `EscalationPolicy`).
+REQUEST_POSTBACK = "handoff:request"
+DECLINE_POSTBACK = "handoff:decline"
+DELETE_CONFIRM_POSTBACK = "handoff:delete:confirm"
+DELETE_CANCEL_POSTBACK = "handoff:delete:cancel"
+
+# --- Emergency numbers: keys are referenced by the categories in escalation.yaml -----------------------
+EMERGENCY_CONTACTS = {
+    "police": "警察 110（いま危険なとき）",
+    "ambulance": "救急 119（けがをしたとき・命の危険があるとき）",
+    "dv_plus": "DV相談＋（プラス） 0120-279-889（24時間・無料）",
+    "dv_navi": "DV相談ナビ #8008（お近くの配偶者暴力相談支援センターにつながります）",
+    "child_abuse": "児童相談所 虐待対応ダイヤル 189（24時間・無料）",
+    "yorisoi_hotline": "よりそいホットライン 0120-279-338（24時間・無料）",
+    "inochi": "いのちの電話 0120-783-556（毎日16時〜21時・無料、毎月10日は24時間）",
+}
+CONTACTS_HEADER = "【いますぐ相談できる窓口】"
+CONTACT_LINE = "・{contact}"
+
+# --- What the resident gets at once when the policy escalates ------------------------------------------
+CRISIS_INTRO = {
+    "danger": "いま危険な状況でしたら、すぐに110番（警察）か119番（救急）に電話してください。",
+    "dv": "話してくださってありがとうございます。暴力を受けるのは、あなたのせいではありません。",
+    "suicide": "とてもつらい気持ちを伝えてくださって、ありがとうございます。ひとりで抱えこまないでください。",
+    "abuse": (
+        "話してくださってありがとうございます。追いつめられたときは、ひとりで抱えこまず相談してください。"
+    ),
+}
+REQUEST_REPLY = "わかりました。市の相談員（母子・父子自立支援員）におつなぎします。"
+OFFER_REPLY = (
+    "うまくお答えできず、すみません。市の相談員（母子・父子自立支援員）に直接相談することもできます。"
+    "相談員につなぎますか？"
+)
+OFFER_ACCEPT_LABEL = "相談員と話す"
+OFFER_DECLINE_LABEL = "このまま質問する"
+OFFER_DECLINED = "わかりました。ほかに知りたいことがあれば、いつでも送ってください。"
+
+# --- While a thread is open ----------------------------------------------------------------------------
+THREAD_OPENED_OPEN = (
+    "このトークで相談員がお返事します。いまは受付時間中です。順番にお返事しますので、少しお待ちください。"
+    "お待ちのあいだに送ったメッセージも相談員に届きます。"
+)
+THREAD_OPENED_CLOSED = (
+    "このトークで相談員がお返事します。いまは受付時間外のため、お返事は{when}以降になります。"
+    "お待ちのあいだに送ったメッセージも相談員に届きます。（受付時間：{hours}）"
+)
+ACKNOWLEDGEMENT_OPEN = "メッセージを相談員に届けました。お返事まで少しお待ちください。"
+ACKNOWLEDGEMENT_CLOSED = (
+    "メッセージを相談員に届けました。いまは受付時間外のため、お返事は{when}以降になります。"
+)
+ACKNOWLEDGEMENT_URGENT = "急いで相談したいときは、こちらに電話してください。"
+THREAD_RESOLVED = (
+    "相談員との相談をいったん終わります。ここからは、また自動でお答えします。"
+    "もう一度相談員と話したいときは「相談員と話したい」と送ってください。"
+)
+COUNSELOR_REPLY = "【相談員より】\n{text}"
+
+# --- Reception hours phrases -------------------------------------------------------------------------
+WEEKDAYS = "月火水木金土日"
+TIME_ON_THE_HOUR = "{hour}時"
+TIME_WITH_MINUTES = "{hour}時{minute}分"
+OPENING_TODAY = "本日{time}"
+OPENING_TOMORROW = "明日（{month}月{day}日）{time}"
+OPENING_DATE = "{month}月{day}日（{weekday}）{time}"
+HOURS_DAYS_RANGE = "{first}〜{last}"
+HOURS_DAYS_SEPARATOR = "・"
+HOURS_WINDOW = "{days} {start}〜{end}"
+HOURS_WINDOW_SEPARATOR = "、"
+HOURS_CLOSED_DAYS = "（祝日・年末年始を除く）"
+
+# --- Deleting a resident's data ------------------------------------------------------------------------
+DELETE_CONFIRM = (
+    "この相談窓口に保存されているあなたのデータ（相談の記録、入力した世帯の情報）をすべて削除します。"
+    "元には戻せません。削除してよろしいですか？"
+)
+DELETE_CONFIRM_LABEL = "削除する"
+DELETE_CANCEL_LABEL = "やめる"
+DELETE_CANCELLED = "削除をとりやめました。データはそのままです。"
+CHAT_HISTORY_HOWTO = (
+    "スマートフォンに残るこのトークの履歴は、トーク画面右上のメニュー（≡）→「設定」→"
+    "「トーク履歴をすべて削除」で消せます。"
+    "通知に内容を出したくないときは、LINEの「設定」→「通知」で「メッセージ内容表示」をオフにしてください。"
+)
+DELETE_DONE = "あなたのデータをすべて削除しました。\n" + CHAT_HISTORY_HOWTO
+
+# --- The follow message's privacy paragraph ------------------------------------------------------------
+PRIVACY_NOTICE = (
+    "【プライバシーについて】\n"
+    "・お名前やLINEのプロフィールは、あなたの同意なしに取得しません。\n"
+    "・相談の内容は暗号化して保存し、市の相談員だけが見ます。\n"
+    "・相談が終わってから{retention_days}日たった記録は、自動で削除します。\n"
+    "・「データを削除」と送ると、保存されているあなたのデータをいつでもすべて削除できます。\n"
+    "【ご家族とスマートフォンを共有している方へ】\n" + CHAT_HISTORY_HOWTO
+)
+
+# --- Counselor dashboard: sentences shown by the code (page labels live in the templates) ---------------
+DASHBOARD = {
+    "login_failed": "名前またはパスワードが違います。",
+    "locked": "ログインに続けて失敗したため、{until}までログインできません。",
+    "logged_out": "ログアウトしました。",
+    "session_expired": "一定時間が過ぎたため、もう一度ログインしてください。",
+    "csrf_failed": (
+        "フォームの有効期限が切れたか、不正な送信です。ページを読み込み直してから、もう一度送ってください。"
+    ),
+    "forbidden": "このページを見る権限がありません。",
+    "not_found": "見つかりません。",
+    "claimed": "このスレッドを担当にしました。",
+    "claimed_by_other": "このスレッドはすでに {name} さんが担当しています。",
+    "not_open": "このスレッドは終了しています。",
+    "reply_empty": "返信が空です。",
+    "reply_too_long": "返信は{limit}文字以内にしてください。",
+    "reply_sent": "返信を送りました（{status}）。",
+    "reply_failed": "返信を送れませんでした（{status}）。再送できます。",
+    "reply_duplicate": "この返信はすでに送信済みです（{status}）。",
+    "must_claim": "返信するには、先にこのスレッドを担当にしてください。",
+    "resolved": "スレッドを終了しました。相談者には自動応答に戻ることを伝えました（{status}）。",
+    "note_added": "メモを追加しました。",
+    "note_empty": "メモが空です。",
+    "account_added": "アカウント {name} を追加しました。",
+    "account_disabled": "アカウント {name} を無効にしました。",
+    "account_enabled": "アカウント {name} を有効にしました。",
+    "password_reset": "{name} のパスワードを再設定しました。",
+    "password_changed": "パスワードを変更しました。",
+    "password_mismatch": "新しいパスワードが一致しません。",
+    "current_password_wrong": "現在のパスワードが違います。",
+}
