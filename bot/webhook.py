@@ -1,0 +1,93 @@
+"""`POST /callback` (LINE's webhook) and `GET /healthz`.
+
+The webhook does the least it safely can before answering: check the signature over the raw body, parse,
+store every new event in one transaction, hand the ids to the worker pool. If the store fails (locked,
+disk full) it answers 503 so LINE redelivers instead of us acknowledging what we could not keep.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, current_app, jsonify, request
+from linebot.v3.webhooks import Event
+
+from bot.events import is_standby
+
+if TYPE_CHECKING:
+    from bot.app import BotCore
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("webhook", __name__)
+
+
+def _core() -> BotCore:
+    return current_app.extensions["yorisoi"]
+
+
+def _plain(text: str, status: int) -> tuple[str, int, dict[str, str]]:
+    return text, status, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _accepted_payloads(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Events worth storing: known to the SDK, active (not standby), with an id to deduplicate on."""
+    payloads = []
+    for item in body.get("events", []):
+        if not isinstance(item, dict):
+            log.info("ignored a webhook event that is not an object")
+            continue
+        try:
+            Event.from_dict(item)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.info("ignored an event of unknown or malformed type %.40r", item.get("type"))
+            continue
+        if is_standby(item):
+            continue
+        payloads.append(item)
+    return payloads
+
+
+@bp.post("/callback")
+def callback() -> Any:
+    core = _core()
+    signature = request.headers.get("X-Line-Signature", "")
+    if not signature:
+        return _plain("Missing X-Line-Signature header.", 400)
+    try:
+        text = request.get_data(cache=False).decode("utf-8")
+    except UnicodeDecodeError:
+        return _plain("Body is not UTF-8.", 400)
+    if not core.signature.validate(text, signature):
+        return _plain("Invalid signature.", 400)
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return _plain("Body is not JSON.", 400)
+    if not isinstance(body, dict) or not isinstance(body.get("events", []), list):
+        return _plain("Body has no events list.", 400)
+    payloads = _accepted_payloads(body)
+    if payloads:
+        try:
+            accepted = core.events.accept(payloads)
+        except (sqlite3.Error, OSError) as error:
+            log.error("could not store %d webhook events (%s); answering 503", len(payloads), error)
+            return _plain("Storage unavailable; please redeliver.", 503)
+        core.worker.submit(accepted)
+    return _plain("OK", 200)
+
+
+@bp.get("/healthz")
+def healthz() -> Any:
+    core = _core()
+    checks = {
+        "database": core.events.ready(),
+        "index": bool(core.conversation.ready),
+        "worker": core.worker.queue.alive,
+    }
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "unavailable", **checks, "backlog": core.worker.queue.backlog}
+    return jsonify(body), 200 if healthy else 503

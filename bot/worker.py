@@ -1,0 +1,195 @@
+"""Answering stored events off the request thread, in order per chat, and again after a restart.
+
+The webhook only stores and acknowledges; this pool does the slow part (the conversation, LINE calls). Events
+of one chat are processed one at a time in arrival order, so a resident's second message never overtakes the
+first, while different chats run in parallel on `threads` threads. The pool lives in the serving process:
+that is why `yorisoi serve` runs one process (see bot/server.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from linebot.v3.messaging import Message
+from linebot.v3.webhooks import Event
+
+from bot.delivery import Delivery, LineGateway, Outbox, within_limits
+from bot.events import EventStore, Sealer, chat_target
+
+log = logging.getLogger(__name__)
+
+# Events whose answer may take a moment (a knowledge search): show LINE's loading dots in 1:1 chats.
+_SLOW_EVENT_TYPES = {"message", "postback"}
+
+
+class Responder(Protocol):
+    """What the worker needs from `bot.conversation.Conversation`."""
+
+    @property
+    def ready(self) -> bool: ...
+
+    def respond(self, event: Event) -> list[Message]: ...
+
+
+@dataclass(frozen=True)
+class Job:
+    event_id: str
+    allow_reply: bool
+
+
+class ChatQueue:
+    """A thread pool that runs jobs of one key strictly one after another, and different keys in parallel."""
+
+    def __init__(self, run: Callable[[Job], None], threads: int) -> None:
+        self._run = run
+        self._threads_wanted = max(1, threads)
+        self._lock = threading.Lock()
+        self._jobs: dict[str, deque[Job]] = {}
+        self._ready: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._outstanding = 0
+        self._idle = threading.Condition(self._lock)
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for number in range(self._threads_wanted):
+            thread = threading.Thread(target=self._loop, name=f"yorisoi-worker-{number}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def submit(self, key: str, job: Job) -> None:
+        with self._lock:
+            self._outstanding += 1
+            waiting = self._jobs.get(key)
+            if waiting is None:
+                self._jobs[key] = deque([job])
+                self._ready.put(key)
+            else:
+                waiting.append(job)
+
+    def _loop(self) -> None:
+        while True:
+            key = self._ready.get()
+            if key is None:
+                return
+            with self._lock:
+                job = self._jobs[key][0]
+            try:
+                self._run(job)
+            except Exception:
+                log.exception("worker job failed")
+            with self._lock:
+                waiting = self._jobs[key]
+                waiting.popleft()
+                if waiting:
+                    # Back of the line, so one busy chat cannot starve the others.
+                    self._ready.put(key)
+                else:
+                    del self._jobs[key]
+                self._outstanding -= 1
+                if self._outstanding == 0:
+                    self._idle.notify_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """True once every submitted job has run (tests and the benchmark use it)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._outstanding == 0, timeout)
+
+    @property
+    def alive(self) -> bool:
+        return bool(self._threads) and all(thread.is_alive() for thread in self._threads)
+
+    @property
+    def backlog(self) -> int:
+        return self._outstanding
+
+    def stop(self, timeout: float = 5.0) -> None:
+        for _ in self._threads:
+            self._ready.put(None)
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+
+def parse_event(payload: dict[str, Any]) -> Event | None:
+    """The SDK model of a stored event, or None for a type the SDK does not know."""
+    try:
+        return Event.from_dict(payload)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+class EventWorker:
+    """Stored event → conversation → outbox → LINE, for events the webhook accepted and after a restart."""
+
+    def __init__(
+        self,
+        events: EventStore,
+        outbox: Outbox,
+        delivery: Delivery,
+        gateway: LineGateway,
+        conversation: Responder,
+        sealer: Sealer,
+        threads: int,
+    ) -> None:
+        self._events = events
+        self._outbox = outbox
+        self._delivery = delivery
+        self._gateway = gateway
+        self._conversation = conversation
+        self._sealer = sealer
+        self.queue = ChatQueue(self._process, threads)
+
+    def start(self) -> int:
+        """Start the threads and queue every acknowledged-but-unanswered event; returns how many."""
+        self.queue.start()
+        pending = self._events.pending()
+        for chat_key, event_id in pending:
+            # After a restart the reply token cannot be trusted to be fresh: answer by push.
+            self.queue.submit(chat_key, Job(event_id, allow_reply=False))
+        if pending:
+            log.info("recovering %d acknowledged events that were not answered", len(pending))
+        return len(pending)
+
+    def submit(self, accepted: list[tuple[str, str]]) -> None:
+        for chat_key, event_id in accepted:
+            self.queue.submit(chat_key, Job(event_id, allow_reply=True))
+
+    def stop(self) -> None:
+        self.queue.stop()
+
+    def _process(self, job: Job) -> None:
+        stored = self._events.load(job.event_id)
+        if stored is None:
+            return
+        payload = stored.payload
+        batch = self._outbox.for_event(job.event_id)
+        if batch is None:
+            event = parse_event(payload)
+            if event is None:
+                log.info("ignored an event the SDK cannot read (type %.40s)", stored.event_type)
+                self._events.finish(job.event_id, "ignored")
+                return
+            kind, target = chat_target(payload)
+            if kind == "user" and target and stored.event_type in _SLOW_EVENT_TYPES:
+                self._gateway.show_loading(target)
+            try:
+                messages = within_limits(self._conversation.respond(event))
+            except Exception as error:
+                log.exception("conversation failed on a %s event", stored.event_type)
+                self._events.finish(job.event_id, "failed", f"conversation: {type(error).__name__}")
+                return
+            if not messages:
+                self._events.finish(job.event_id, "done")
+                return
+            to_ref = self._sealer.seal(target) if target else ""
+            batch = self._outbox.create(job.event_id, to_ref, messages, kind="answer")
+        elif batch.status in {"delivered", "failed"}:
+            self._events.finish(job.event_id, "done" if batch.status == "delivered" else "failed")
+            return
+        self._delivery.send(batch, payload.get("replyToken", ""), stored.timestamp_ms, job.allow_reply)
