@@ -131,3 +131,22 @@ DASHBOARD = {
     "password_mismatch": "新しいパスワードが一致しません。",
     "current_password_wrong": "現在のパスワードが違います。",
 }
+
+# Labels for values the dashboard displays.
+STATUS_LABELS = {"waiting": "未対応", "claimed": "対応中", "resolved": "終了"}
+REASON_LABELS = {"crisis": "緊急", "request": "相談員を希望", "offer": "回答できなかった質問"}
+CATEGORY_LABELS = {"danger": "身の危険", "dv": "DV", "suicide": "自殺のおそれ", "abuse": "虐待"}
+SENDER_LABELS = {"resident": "相談者", "bot": "ボット", "counselor": "相談員"}
+ROLE_LABELS = {"counselor": "相談員", "admin": "管理者"}
+FACT_LABELS = {
+    "parent": "保護者",
+    "situation": "状況",
+    "municipality": "市区町村",
+    "children_ages": "子どもの年齢",
+    "child_allowance": "児童扶養手当",
+    "resident_tax": "住民税",
+    "employment": "仕事",
+    "needs": "困りごと",
+    "circumstances": "事情",
+}
+CERTAINTY_LABELS = {"likely": "該当の可能性が高い", "possible": "該当するかもしれない"}

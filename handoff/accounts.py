@@ -1,0 +1,209 @@
+"""Counselor accounts: hashed passwords, roles, and a lockout that makes guessing passwords slow.
+
+Passwords are hashed with scrypt (werkzeug). Five failed logins in a row lock the account for 15 minutes;
+unknown names cost the same hashing time as known ones so the login form does not reveal who has an account.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import sqlite_utils
+from werkzeug.security import check_password_hash, generate_password_hash
+
+Connect = Callable[[], sqlite_utils.Database]
+Role = Literal["counselor", "admin"]
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+MAX_NAME_LENGTH = 64
+_HASH_METHOD = "scrypt"
+_DUMMY_HASH = generate_password_hash("yorisoi-no-such-account", method=_HASH_METHOD)
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out; the message says why."""
+
+
+class AccountLocked(AccountError):
+    """Too many failed logins; `until` is when the account opens again (UTC)."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"locked until {until.isoformat()}")
+        self.until = until
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    role: Role
+    active: bool
+    created_at: datetime
+    password_changed_at: datetime
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def normalise_name(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now(UTC)).astimezone(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class CounselorAccounts:
+    """The dashboard's users (table handoff_accounts)."""
+
+    def __init__(self, connect: Connect) -> None:
+        self._connect = connect
+        connect()["handoff_accounts"].create(
+            {
+                "name": str,
+                "password_hash": str,
+                "role": str,
+                "active": int,
+                "failed_logins": int,
+                "locked_until": str,
+                "created_at": str,
+                "password_changed_at": str,
+            },
+            pk="name",
+            not_null={
+                "password_hash",
+                "role",
+                "active",
+                "failed_logins",
+                "created_at",
+                "password_changed_at",
+            },
+            defaults={"failed_logins": 0, "active": 1},
+            if_not_exists=True,
+        )
+
+    @staticmethod
+    def _account(row: dict) -> Account:
+        return Account(
+            name=row["name"],
+            role=row["role"],
+            active=bool(row["active"]),
+            created_at=datetime.fromisoformat(row["created_at"]),
+            password_changed_at=datetime.fromisoformat(row["password_changed_at"]),
+            failed_logins=row["failed_logins"],
+            locked_until=datetime.fromisoformat(row["locked_until"]) if row["locked_until"] else None,
+        )
+
+    def _row(self, name: str) -> dict | None:
+        cursor = self._connect().execute(
+            "SELECT * FROM handoff_accounts WHERE name = ?", [normalise_name(name)]
+        )
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
+
+    @staticmethod
+    def check_password(password: str) -> None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
+        if len(password) > MAX_PASSWORD_LENGTH:
+            raise AccountError(f"the password must be at most {MAX_PASSWORD_LENGTH} characters long")
+
+    def add(self, name: str, password: str, admin: bool = False, *, now: datetime | None = None) -> Account:
+        name = normalise_name(name)
+        if not name or len(name) > MAX_NAME_LENGTH or any(unicodedata.category(c)[0] == "C" for c in name):
+            raise AccountError(f"the name must be 1 to {MAX_NAME_LENGTH} printable characters")
+        self.check_password(password)
+        if self._row(name) is not None:
+            raise AccountError(f"an account named {name!r} already exists")
+        at = _stamp(_now(now))
+        self._connect().execute(
+            "INSERT INTO handoff_accounts (name, password_hash, role, active, failed_logins, created_at, "
+            "password_changed_at) VALUES (?, ?, ?, 1, 0, ?, ?)",
+            [
+                name,
+                generate_password_hash(password, method=_HASH_METHOD),
+                "admin" if admin else "counselor",
+                at,
+                at,
+            ],
+        )
+        return self.get(name)  # type: ignore[return-value]
+
+    def get(self, name: str) -> Account | None:
+        row = self._row(name)
+        return self._account(row) if row else None
+
+    def list(self) -> list[Account]:
+        cursor = self._connect().execute("SELECT * FROM handoff_accounts ORDER BY name")
+        columns = [c[0] for c in cursor.description]
+        return [self._account(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+
+    def verify(self, name: str, password: str, *, now: datetime | None = None) -> Account | None:
+        """The account if name and password match and it is active; `AccountLocked` while locked out."""
+        moment = _now(now)
+        row = self._row(name)
+        if row is None:
+            check_password_hash(_DUMMY_HASH, password)
+            return None
+        if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > moment:
+            raise AccountLocked(datetime.fromisoformat(row["locked_until"]))
+        if check_password_hash(row["password_hash"], password) and row["active"]:
+            self._connect().execute(
+                "UPDATE handoff_accounts SET failed_logins = 0, locked_until = NULL WHERE name = ?",
+                [row["name"]],
+            )
+            return self.get(row["name"])
+        failures = row["failed_logins"] + 1
+        locked_until = _stamp(moment + LOCKOUT) if failures >= MAX_FAILED_LOGINS else None
+        self._connect().execute(
+            "UPDATE handoff_accounts SET failed_logins = ?, locked_until = ? WHERE name = ?",
+            [0 if locked_until else failures, locked_until, row["name"]],
+        )
+        if locked_until:
+            raise AccountLocked(datetime.fromisoformat(locked_until))
+        return None
+
+    def _require(self, name: str) -> dict:
+        row = self._row(name)
+        if row is None:
+            raise AccountError(f"no account named {normalise_name(name)!r}")
+        return row
+
+    def _active_admins(self) -> int:
+        return (
+            self._connect()
+            .execute("SELECT COUNT(*) FROM handoff_accounts WHERE role = 'admin' AND active = 1")
+            .fetchone()[0]
+        )
+
+    def set_active(self, name: str, active: bool) -> Account:
+        row = self._require(name)
+        if not active and row["role"] == "admin" and row["active"] and self._active_admins() <= 1:
+            raise AccountError("the last active admin cannot be disabled")
+        self._connect().execute(
+            "UPDATE handoff_accounts SET active = ? WHERE name = ?", [int(active), row["name"]]
+        )
+        return self.get(row["name"])  # type: ignore[return-value]
+
+    def reset_password(self, name: str, password: str, *, now: datetime | None = None) -> Account:
+        """New password, lockout lifted; sessions opened with the old password stop working."""
+        row = self._require(name)
+        self.check_password(password)
+        self._connect().execute(
+            "UPDATE handoff_accounts SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
+            "locked_until = NULL WHERE name = ?",
+            [generate_password_hash(password, method=_HASH_METHOD), _stamp(_now(now)), row["name"]],
+        )
+        return self.get(row["name"])  # type: ignore[return-value]

@@ -1,0 +1,61 @@
+"""The resident-facing texts the bot sends around a handoff, composed from handoff.messages.
+
+The bot's router calls these; they need the reception hours (to say when a person will answer) and, for
+urgent threads, the policy (to repeat the emergency numbers that fit the thread's crisis categories).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handoff import messages
+from handoff.escalation import EscalationPolicy
+from handoff.hours import ReceptionHours
+from handoff.store import Thread
+
+
+def thread_opened(hours: ReceptionHours, now: datetime | None = None) -> str:
+    """Sent right after the escalation reply: who answers, and when."""
+    if hours.is_open(now):
+        return messages.THREAD_OPENED_OPEN
+    return messages.THREAD_OPENED_CLOSED.format(when=hours.when_phrase(now), hours=hours.describe())
+
+
+def acknowledgement(
+    thread: Thread, hours: ReceptionHours, policy: EscalationPolicy, now: datetime | None = None
+) -> str:
+    """The bot's only answer while a thread is open; out of hours it says when, and for urgent threads it
+    repeats the emergency numbers."""
+    if hours.is_open(now):
+        return messages.ACKNOWLEDGEMENT_OPEN
+    text = messages.ACKNOWLEDGEMENT_CLOSED.format(when=hours.when_phrase(now))
+    contacts = policy.emergency_contacts(thread.categories) if thread.urgent else []
+    if contacts:
+        lines = [messages.CONTACT_LINE.format(contact=c) for c in contacts]
+        text = "\n".join([text, "", messages.ACKNOWLEDGEMENT_URGENT, *lines])
+    return text
+
+
+def thread_resolved() -> str:
+    return messages.THREAD_RESOLVED
+
+
+def delete_confirmation() -> tuple[str, list[tuple[str, str]]]:
+    """The question asked before deleting a resident's data, with its (label, postback) buttons."""
+    return messages.DELETE_CONFIRM, [
+        (messages.DELETE_CONFIRM_LABEL, messages.DELETE_CONFIRM_POSTBACK),
+        (messages.DELETE_CANCEL_LABEL, messages.DELETE_CANCEL_POSTBACK),
+    ]
+
+
+def delete_done() -> str:
+    return messages.DELETE_DONE
+
+
+def delete_cancelled() -> str:
+    return messages.DELETE_CANCELLED
+
+
+def privacy_notice(retention_days: int) -> str:
+    """The follow message's paragraph: what is kept, how to delete it, and how to clear a shared phone."""
+    return messages.PRIVACY_NOTICE.format(retention_days=retention_days)
