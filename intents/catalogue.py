@@ -1,0 +1,386 @@
+"""The program catalogue (catalogue.yaml) and the areas its jurisdictions cover (areas.yaml).
+
+Programs are data, not code: a city edits the YAML when a program changes, and `Catalogue.load` refuses a
+file with an unknown field or value so that a typo cannot silently switch a condition off.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from intents.facts import CIRCUMSTANCES, EMPLOYMENTS, NEEDS, PARENTS, RESIDENT_TAX, SITUATIONS
+
+CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
+AREAS_PATH = Path(__file__).with_name("areas.yaml")
+
+CATEGORIES = (
+    "手当・給付",
+    "貸付",
+    "就業・資格",
+    "子育て・保育",
+    "教育",
+    "医療",
+    "住まい",
+    "養育費・法律",
+    "相談",
+    "安全",
+)
+NATIONAL = "国"
+PREFECTURES = ("石川県", "東京都")
+CITIES = {"金沢市": "石川県", "小平市": "東京都"}
+JURISDICTIONS = (NATIONAL, *PREFECTURES, *CITIES)
+INCOME_LEVELS = ("allowance_level", "low", "limited")
+ALLOWANCE_RULES = ("receiving", "receiving_or_pension")
+OLDEST_AGE = 99
+
+_PREFECTURE_PREFIX = re.compile(r"^(北海道|東京都|京都府|大阪府|\S{2,3}県)(?=\S)")
+_SUFFIXES = ("市", "区", "町", "村")
+
+PROGRAM_FIELDS = {
+    "id",
+    "name",
+    "topic",
+    "part_of",
+    "category",
+    "jurisdiction",
+    "for",
+    "conditions",
+    "needs",
+    "weight",
+    "core",
+    "urgent_window",
+    "summary",
+    "contact",
+    "local_office",
+    "town_contact",
+    "contacts",
+    "source",
+    "heading",
+    "estimate",
+    "estimate_from",
+}
+CONDITION_FIELDS = {
+    "parent",
+    "situation",
+    "child_age",
+    "income",
+    "allowance",
+    "resident_tax",
+    "employment",
+    "circumstances",
+}
+
+
+class CatalogueError(ValueError):
+    """The catalogue or areas file breaks its schema; the message names the program and the field."""
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    title: str
+    publisher: str
+    date: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ChildAge:
+    """At least one child aged within [min, max]; ages in the wider maybe-range leave it open."""
+
+    min: int = 0
+    max: int = OLDEST_AGE
+    maybe_min: int = 0
+    maybe_max: int = OLDEST_AGE
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Conditions:
+    parent: tuple[str, ...] | None = None
+    situation: tuple[str, ...] | None = None
+    child_age: ChildAge | None = None
+    income: str | None = None
+    allowance: str | None = None
+    resident_tax: str | None = None
+    employment: tuple[str, ...] | None = None
+    circumstances: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class AllowanceTable:
+    """Monthly full amounts of 児童扶養手当 by number of children, as the source states them."""
+
+    first_child: int
+    second_child: int
+    third_child_on: int
+    as_of: str
+    source: Source
+
+    def full_monthly(self, children: int) -> int:
+        if children <= 0:
+            return 0
+        extra = self.second_child if children >= 2 else 0
+        return self.first_child + extra + self.third_child_on * max(children - 2, 0)
+
+
+@dataclass(frozen=True)
+class Program:
+    id: str
+    name: str
+    category: str
+    jurisdiction: str
+    for_whom: str
+    conditions: Conditions
+    needs: tuple[str, ...]
+    summary: str
+    contact: str
+    source: Source
+    heading: str
+    weight: int = 1
+    core: bool = False
+    urgent_window: bool = False
+    topic: str | None = None
+    part_of: str | None = None
+    local_office: bool = False
+    town_contact: str | None = None
+    contacts: dict[str, str] = field(default_factory=dict)
+    allowance_table: AllowanceTable | None = None
+
+    @property
+    def group(self) -> str:
+        """Programs sharing a group are one service offered by several jurisdictions."""
+        return self.topic or self.id
+
+
+@dataclass(frozen=True)
+class Office:
+    window: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Areas:
+    """Which prefecture a municipality belongs to, and its own window when the sources name one."""
+
+    municipalities: dict[str, str]
+    offices: dict[str, Office]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Areas:
+        data = yaml.safe_load(Path(path or AREAS_PATH).read_text(encoding="utf-8"))
+        municipalities: dict[str, str] = {}
+        offices: dict[str, Office] = {}
+        for prefecture, entries in data.items():
+            if prefecture not in PREFECTURES:
+                raise CatalogueError(f"areas: unknown prefecture {prefecture!r}")
+            for name, office in entries.items():
+                municipalities[name] = prefecture
+                if office:
+                    offices[name] = Office(window=office["window"], phone=str(office["phone"]))
+        return cls(municipalities=municipalities, offices=offices)
+
+    def normalise(self, name: str) -> str:
+        """The canonical spelling ("石川県金沢市", "金沢" → "金沢市"); unknown names unchanged."""
+        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+        text = _PREFECTURE_PREFIX.sub("", text)
+        if text in self.municipalities:
+            return text
+        for suffix in _SUFFIXES:
+            if text + suffix in self.municipalities:
+                return text + suffix
+        return text
+
+    def prefecture_of(self, municipality: str) -> str | None:
+        return self.municipalities.get(self.normalise(municipality))
+
+    def office(self, municipality: str) -> Office | None:
+        return self.offices.get(self.normalise(municipality))
+
+    def find_in(self, text: str) -> str | None:
+        """The municipality a resident's sentence names, longest name first ("野々市市" before "市")."""
+        for name in sorted(self.municipalities, key=len, reverse=True):
+            if name in text:
+                return name
+        for name in sorted(self.municipalities, key=len, reverse=True):
+            stem = name[:-1]
+            if name.endswith("市") and len(stem) >= 2 and stem in text:
+                return name
+        return None
+
+    @staticmethod
+    def is_town(municipality: str) -> bool:
+        return municipality.endswith(("町", "村"))
+
+
+class Catalogue:
+    """All programs, in file order (the order breaks ties when suggestions fit equally well)."""
+
+    def __init__(self, programs: list[Program], areas: Areas, sources: dict[str, Source]) -> None:
+        self.programs = programs
+        self.areas = areas
+        self.sources = sources
+        self._by_id = {program.id: program for program in programs}
+
+    @classmethod
+    def load(cls, path: Path | None = None, areas_path: Path | None = None) -> Catalogue:
+        data = yaml.safe_load(Path(path or CATALOGUE_PATH).read_text(encoding="utf-8"))
+        sources = {
+            key: Source(key=key, **{name: str(value) for name, value in entry.items()})
+            for key, entry in data["sources"].items()
+        }
+        raw_programs = data["programs"]
+        tables = {
+            entry["id"]: _allowance_table(entry, sources) for entry in raw_programs if "estimate" in entry
+        }
+        programs = [_program(entry, sources, tables) for entry in raw_programs]
+        _check_unique_and_linked(programs)
+        return cls(programs, Areas.load(areas_path), sources)
+
+    def __iter__(self) -> Iterator[Program]:
+        return iter(self.programs)
+
+    def __len__(self) -> int:
+        return len(self.programs)
+
+    def get(self, program_id: str) -> Program:
+        return self._by_id[program_id]
+
+    def contact_for(self, program: Program, municipality: str | None) -> str:
+        """The window to name for this household: the municipality's own when the sources give one."""
+        if municipality is None:
+            return program.contact
+        name = self.areas.normalise(municipality)
+        prefecture = self.areas.prefecture_of(name)
+        if name in program.contacts:
+            return program.contacts[name]
+        if program.town_contact and prefecture == "石川県" and self.areas.is_town(name):
+            return program.town_contact
+        office = self.areas.office(name)
+        if program.local_office and office is not None:
+            return f"{office.window} {office.phone}"
+        if prefecture in program.contacts:
+            return program.contacts[prefecture]
+        return program.contact
+
+
+def _program(entry: dict[str, Any], sources: dict[str, Source], tables: dict[str, AllowanceTable]) -> Program:
+    program_id = entry.get("id", "?")
+    unknown = set(entry) - PROGRAM_FIELDS
+    if unknown:
+        raise CatalogueError(f"{program_id}: unknown field(s) {sorted(unknown)}")
+    _require_choice(program_id, "category", entry.get("category"), CATEGORIES)
+    _require_choice(program_id, "jurisdiction", entry.get("jurisdiction"), JURISDICTIONS)
+    _require_choice(program_id, "source", entry.get("source"), tuple(sources))
+    for need in entry.get("needs", []):
+        _require_choice(program_id, "needs", need, NEEDS)
+    table = tables.get(entry.get("estimate_from") or program_id)
+    if entry.get("estimate_from") and table is None:
+        raise CatalogueError(f"{program_id}: estimate_from names no program with an estimate")
+    try:
+        return Program(
+            id=program_id,
+            name=entry["name"],
+            category=entry["category"],
+            jurisdiction=entry["jurisdiction"],
+            for_whom=entry["for"],
+            conditions=_conditions(program_id, entry.get("conditions") or {}),
+            needs=tuple(entry.get("needs", [])),
+            summary=entry["summary"],
+            contact=entry["contact"],
+            source=sources[entry["source"]],
+            heading=entry["heading"],
+            weight=int(entry.get("weight", 1)),
+            core=bool(entry.get("core", False)),
+            urgent_window=bool(entry.get("urgent_window", False)),
+            topic=entry.get("topic"),
+            part_of=entry.get("part_of"),
+            local_office=bool(entry.get("local_office", False)),
+            town_contact=entry.get("town_contact"),
+            contacts={str(key): str(value) for key, value in (entry.get("contacts") or {}).items()},
+            allowance_table=table,
+        )
+    except KeyError as missing:
+        raise CatalogueError(f"{program_id}: missing field {missing}") from None
+
+
+def _conditions(program_id: str, raw: dict[str, Any]) -> Conditions:
+    unknown = set(raw) - CONDITION_FIELDS
+    if unknown:
+        raise CatalogueError(f"{program_id}: unknown condition(s) {sorted(unknown)}")
+    for name, choices in (
+        ("parent", PARENTS),
+        ("situation", SITUATIONS),
+        ("employment", EMPLOYMENTS),
+        ("circumstances", CIRCUMSTANCES),
+    ):
+        for value in raw.get(name, []):
+            _require_choice(program_id, f"conditions.{name}", value, choices)
+    for name, choices in (
+        ("income", INCOME_LEVELS),
+        ("allowance", ALLOWANCE_RULES),
+        ("resident_tax", RESIDENT_TAX),
+    ):
+        if name in raw:
+            _require_choice(program_id, f"conditions.{name}", raw[name], choices)
+    return Conditions(
+        parent=_tuple(raw.get("parent")),
+        situation=_tuple(raw.get("situation")),
+        child_age=_child_age(raw.get("child_age")),
+        income=raw.get("income"),
+        allowance=raw.get("allowance"),
+        resident_tax=raw.get("resident_tax"),
+        employment=_tuple(raw.get("employment")),
+        circumstances=_tuple(raw.get("circumstances")),
+    )
+
+
+def _child_age(raw: dict[str, Any] | None) -> ChildAge | None:
+    if raw is None:
+        return None
+    low = int(raw.get("min", 0))
+    high = int(raw.get("max", OLDEST_AGE))
+    return ChildAge(
+        min=low,
+        max=high,
+        maybe_min=int(raw.get("maybe_min", low)),
+        maybe_max=int(raw.get("maybe_max", high)),
+        label=str(raw.get("label", "")),
+    )
+
+
+def _allowance_table(entry: dict[str, Any], sources: dict[str, Source]) -> AllowanceTable:
+    raw = entry["estimate"]
+    return AllowanceTable(
+        first_child=int(raw["first_child"]),
+        second_child=int(raw["second_child"]),
+        third_child_on=int(raw["third_child_on"]),
+        as_of=str(raw["as_of"]),
+        source=sources[entry["source"]],
+    )
+
+
+def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+def _require_choice(program_id: str, name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise CatalogueError(f"{program_id}: {name} {value!r} is not one of {', '.join(choices)}")
+
+
+def _check_unique_and_linked(programs: list[Program]) -> None:
+    ids = [program.id for program in programs]
+    duplicates = sorted({program_id for program_id in ids if ids.count(program_id) > 1})
+    if duplicates:
+        raise CatalogueError(f"duplicate program id(s): {duplicates}")
+    for program in programs:
+        if program.part_of and program.part_of not in ids:
+            raise CatalogueError(f"{program.id}: part_of {program.part_of!r} is not a program id")

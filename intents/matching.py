@@ -1,0 +1,424 @@
+"""Household facts → suggested programs, each with its reasons, the way a counselor's first interview goes.
+
+A condition is met, unmet or open. Any unmet condition rules a program out; an open one (an unknown fact,
+a child at an age border, a divorce not yet final) keeps it in as `possible`. So a household that tells us
+less never loses a program it might qualify for; it only sees more of them marked `possible`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from intents import messages
+from intents.catalogue import NATIONAL, PREFECTURES, AllowanceTable, Catalogue, Conditions, Program
+from intents.facts import Facts
+
+DEFAULT_LIMIT = 10
+FACT_ORDER = Facts.field_names()
+PENDING_SINGLE = ("considering_divorce", "separated")
+UNDER_18 = 17
+
+
+class Certainty(enum.StrEnum):
+    LIKELY = "likely"
+    POSSIBLE = "possible"
+
+
+class _Status(enum.Enum):
+    MET = "met"
+    OPEN = "open"
+    UNMET = "unmet"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: _Status
+    reason: str | None = None
+    missing: tuple[str, ...] = ()
+    note: str | None = None
+
+
+_MET = _Outcome(_Status.MET)
+_UNMET = _Outcome(_Status.UNMET)
+
+
+@dataclass(frozen=True)
+class AllowanceEstimate:
+    """The full monthly 児童扶養手当 for the household's children, with the caveats that travel with it."""
+
+    children: int
+    monthly_full_amount: int
+    as_of: str
+    source: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "children": self.children,
+            "monthly_full_amount": self.monthly_full_amount,
+            "as_of": self.as_of,
+            "source": self.source,
+            "text": self.text,
+        }
+
+
+@dataclass
+class Suggestion:
+    id: str
+    name: str
+    category: str
+    certainty: str
+    why: list[str]
+    contact: str
+    source: str
+    summary: str
+    jurisdiction: str = NATIONAL
+    heading: str = ""
+    urgent: bool = False
+    estimate: AllowanceEstimate | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "category": self.category,
+            "certainty": self.certainty,
+            "why": list(self.why),
+            "contact": self.contact,
+            "source": self.source,
+            "summary": self.summary,
+            "jurisdiction": self.jurisdiction,
+            "heading": self.heading,
+            "urgent": self.urgent,
+            "estimate": self.estimate.to_dict() if self.estimate else None,
+        }
+
+
+@dataclass
+class Recommendation:
+    programs: list[Suggestion]
+    urgent: bool
+    missing: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "programs": [suggestion.to_dict() for suggestion in self.programs],
+            "urgent": self.urgent,
+            "missing": list(self.missing),
+        }
+
+
+@dataclass
+class _Candidate:
+    program: Program
+    index: int
+    certainty: Certainty
+    why: list[str]
+    missing: set[str]
+    need_hits: float
+    locality: int
+
+
+_default_catalogue: Catalogue | None = None
+
+
+def default_catalogue() -> Catalogue:
+    """The packaged catalogue, parsed once per process."""
+    global _default_catalogue
+    if _default_catalogue is None:
+        _default_catalogue = Catalogue.load()
+    return _default_catalogue
+
+
+def recommend(
+    facts: Facts, catalogue: Catalogue | None = None, limit: int | None = DEFAULT_LIMIT
+) -> Recommendation:
+    """Suggest the programs that fit `facts`: DV windows first when DV is present, then by fit.
+
+    `limit` caps the list (None = every program that is not ruled out); DV windows and the core programs
+    of the household's area are kept whatever the limit.
+    """
+    catalogue = catalogue or default_catalogue()
+    candidates = [
+        candidate
+        for index, program in enumerate(catalogue)
+        if (candidate := _assess(program, index, facts, catalogue)) is not None
+    ]
+    candidates = _one_per_group(candidates, municipality_known=facts.municipality is not None)
+    urgent = facts.dv
+    ordered = sorted(candidates, key=_fit)
+    first = [c for c in ordered if urgent and c.program.urgent_window]
+    kept = first + [c for c in ordered if c.program.core and c not in first]
+    for candidate in ordered:
+        if limit is not None and len(kept) >= max(limit, len(first)):
+            break
+        if candidate not in kept:
+            kept.append(candidate)
+    rest = sorted((c for c in kept if c not in first), key=_fit)
+    suggestions = [_suggestion(c, facts, catalogue, urgent) for c in first + rest]
+    return Recommendation(programs=suggestions, urgent=urgent, missing=_missing(facts, first + rest))
+
+
+def _fit(candidate: _Candidate) -> tuple[Any, ...]:
+    return (
+        candidate.need_hits < 1,
+        candidate.need_hits <= 0,
+        candidate.certainty is not Certainty.LIKELY,
+        -candidate.need_hits,
+        -candidate.program.weight,
+        candidate.locality,
+        candidate.index,
+    )
+
+
+def _one_per_group(candidates: list[_Candidate], municipality_known: bool) -> list[_Candidate]:
+    """Keep the most local program of each group (catalogue order decides while the area is unknown)."""
+    best: dict[str, _Candidate] = {}
+    for candidate in candidates:
+        group = candidate.program.group
+        current = best.get(group)
+        if current is None or (municipality_known and candidate.locality < current.locality):
+            best[group] = candidate
+    return [c for c in candidates if best[c.program.group] is c]
+
+
+def _missing(facts: Facts, candidates: list[_Candidate]) -> list[str]:
+    wanted: set[str] = set()
+    for candidate in candidates:
+        wanted |= candidate.missing
+    if facts.needs is None:
+        wanted.add("needs")
+    return [name for name in FACT_ORDER if name in wanted and getattr(facts, name) is None]
+
+
+def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) -> _Candidate | None:
+    place = _jurisdiction(program, facts, catalogue)
+    if place.status is _Status.UNMET:
+        return None
+    outcomes = _conditions(program.conditions, facts)
+    if any(outcome.status is _Status.UNMET for outcome in outcomes.values()):
+        return None
+    everything = [place, *outcomes.values()]
+    open_ = [outcome for outcome in everything if outcome.status is _Status.OPEN]
+    missing = {name for outcome in open_ for name in outcome.missing}
+    why = _reasons(program.conditions, outcomes, facts)
+    hits = _need_hits(program, facts, catalogue)
+    if hits:
+        matched = [
+            messages.NEED_LABELS[need] for need in facts.needs or [] if need in _all_needs(program, catalogue)
+        ]
+        why.append(messages.REASON_NEEDS.format(needs=messages.SEPARATOR.join(matched)))
+    why.extend(dict.fromkeys(outcome.note for outcome in open_ if outcome.note))
+    if missing:
+        labels = [messages.FACT_LABELS[name] for name in FACT_ORDER if name in missing]
+        why.append(messages.NOTE_CHECK.format(facts=messages.SEPARATOR.join(labels)))
+    certainty = Certainty.POSSIBLE if open_ else Certainty.LIKELY
+    return _Candidate(program, index, certainty, why, missing, hits, _locality(program))
+
+
+def _locality(program: Program) -> int:
+    if program.jurisdiction == NATIONAL:
+        return 2
+    return 1 if program.jurisdiction in PREFECTURES else 0
+
+
+def _all_needs(program: Program, catalogue: Catalogue) -> set[str]:
+    needs = set(program.needs)
+    if program.part_of:
+        needs |= set(catalogue.get(program.part_of).needs)
+    return needs
+
+
+def _need_hits(program: Program, facts: Facts, catalogue: Catalogue) -> float:
+    """Needs the program answers; an umbrella program's needs count half for each of its parts."""
+    wanted = set(facts.needs or [])
+    direct = wanted & set(program.needs)
+    inherited = set()
+    if program.part_of:
+        inherited = (wanted & set(catalogue.get(program.part_of).needs)) - direct
+    return len(direct) + 0.5 * len(inherited)
+
+
+def _jurisdiction(program: Program, facts: Facts, catalogue: Catalogue) -> _Outcome:
+    if program.jurisdiction == NATIONAL:
+        return _MET
+    if facts.municipality is None:
+        return _Outcome(_Status.OPEN, missing=("municipality",))
+    municipality = catalogue.areas.normalise(facts.municipality)
+    if program.jurisdiction in PREFECTURES:
+        return _MET if catalogue.areas.prefecture_of(municipality) == program.jurisdiction else _UNMET
+    return _MET if municipality == program.jurisdiction else _UNMET
+
+
+def _conditions(conditions: Conditions, facts: Facts) -> dict[str, _Outcome]:
+    outcomes: dict[str, _Outcome] = {}
+    if conditions.parent is not None:
+        outcomes["parent"] = _one_of(facts.parent, conditions.parent, "parent")
+    if conditions.situation is not None:
+        outcomes["situation"] = _situation(facts, conditions.situation)
+    if conditions.child_age is not None:
+        outcomes["child_age"] = _child_age(facts, conditions)
+    if conditions.income is not None:
+        outcomes["income"] = _income(facts, conditions.income)
+    if conditions.allowance is not None:
+        outcomes["allowance"] = _allowance(facts, conditions.allowance)
+    if conditions.resident_tax is not None:
+        outcomes["resident_tax"] = _one_of(facts.resident_tax, (conditions.resident_tax,), "resident_tax")
+    if conditions.employment is not None:
+        outcomes["employment"] = _one_of(facts.employment, conditions.employment, "employment")
+    if conditions.circumstances is not None:
+        outcomes["circumstances"] = _circumstances(facts, conditions.circumstances)
+    return outcomes
+
+
+def _one_of(value: str | None, allowed: tuple[str, ...], name: str) -> _Outcome:
+    if value is None:
+        return _Outcome(_Status.OPEN, missing=(name,))
+    return _MET if value in allowed else _UNMET
+
+
+def _situation(facts: Facts, allowed: tuple[str, ...]) -> _Outcome:
+    if facts.situation is None:
+        return _Outcome(_Status.OPEN, missing=("situation",))
+    if facts.situation in allowed:
+        return _MET
+    if facts.situation in PENDING_SINGLE and "single" in allowed:
+        return _Outcome(_Status.OPEN, note=messages.NOTE_AFTER_DIVORCE)
+    return _UNMET
+
+
+def _child_age(facts: Facts, conditions: Conditions) -> _Outcome:
+    rule = conditions.child_age
+    assert rule is not None
+    if facts.children_ages is None:
+        return _Outcome(_Status.OPEN, missing=("children_ages",))
+    if any(rule.min <= age <= rule.max for age in facts.children_ages):
+        return _MET
+    if any(rule.maybe_min <= age <= rule.maybe_max for age in facts.children_ages):
+        return _Outcome(_Status.OPEN, note=messages.NOTE_CHILD_AGE_BORDER)
+    return _UNMET
+
+
+def _income(facts: Facts, level: str) -> _Outcome:
+    """An income limit at or above 児童扶養手当's: receiving it or a tax-exempt household meets it."""
+    if facts.child_allowance == "receiving":
+        reason = messages.REASON_RECEIVING if level == "limited" else messages.REASON_ALLOWANCE
+        return _Outcome(_Status.MET, reason=reason)
+    if facts.resident_tax == "exempt":
+        return _Outcome(_Status.MET, reason=messages.REASON_TAX_EXEMPT)
+    missing = tuple(name for name in ("child_allowance", "resident_tax") if getattr(facts, name) is None)
+    return _Outcome(_Status.OPEN, missing=missing, note=None if missing else messages.NOTE_INCOME)
+
+
+def _allowance(facts: Facts, rule: str) -> _Outcome:
+    if facts.child_allowance == "receiving":
+        return _Outcome(_Status.MET, reason=messages.REASON_ALLOWANCE)
+    if rule == "receiving_or_pension" and facts.situation == "bereaved":
+        return _Outcome(_Status.OPEN, note=messages.NOTE_PENSION)
+    if facts.child_allowance == "applying":
+        return _Outcome(_Status.OPEN, note=messages.NOTE_APPLYING)
+    if facts.child_allowance == "not_receiving" and (rule == "receiving" or facts.situation is not None):
+        return _UNMET
+    missing = tuple(
+        name
+        for name in ("child_allowance", "situation" if rule == "receiving_or_pension" else "")
+        if name and getattr(facts, name) is None
+    )
+    return _Outcome(_Status.OPEN, missing=missing)
+
+
+def _circumstances(facts: Facts, wanted: tuple[str, ...]) -> _Outcome:
+    present = set(facts.circumstances or []) | ({"dv"} if facts.dv else set())
+    found = [name for name in wanted if name in present]
+    if found:
+        label = messages.SEPARATOR.join(messages.CIRCUMSTANCE_LABELS[name] for name in found)
+        return _Outcome(_Status.MET, reason=messages.REASON_CIRCUMSTANCE.format(circumstance=label))
+    if facts.circumstances is None:
+        return _Outcome(_Status.OPEN, missing=("circumstances",))
+    return _UNMET
+
+
+def _reasons(conditions: Conditions, outcomes: dict[str, _Outcome], facts: Facts) -> list[str]:
+    """Reasons in the resident's terms, the household and its children first."""
+    met = {name for name, outcome in outcomes.items() if outcome.status is _Status.MET}
+    household = None
+    if "parent" in met and facts.situation in PENDING_SINGLE:
+        household = messages.PENDING_HOUSEHOLD_LABELS[facts.situation]
+    elif "parent" in met and facts.parent is not None:
+        household = messages.HOUSEHOLD_LABELS[facts.parent]
+    child = conditions.child_age.label if conditions.child_age and "child_age" in met else None
+    reasons: list[str] = []
+    if child and household:
+        reasons.append(messages.REASON_CHILD_AND_HOUSEHOLD.format(child=child, household=household))
+    elif child:
+        reasons.append(messages.REASON_CHILD.format(child=child))
+    elif household:
+        reasons.append(messages.REASON_HOUSEHOLD.format(household=household))
+    if "situation" in met and facts.situation == "bereaved":
+        reasons.append(messages.REASON_BEREAVED)
+    elif "situation" in met and facts.situation in PENDING_SINGLE and household is None:
+        reasons.append(
+            messages.REASON_HOUSEHOLD.format(household=messages.PENDING_HOUSEHOLD_LABELS[facts.situation])
+        )
+    if "employment" in met and facts.employment is not None:
+        employment = messages.EMPLOYMENT_LABELS[facts.employment]
+        reasons.append(messages.REASON_EMPLOYMENT.format(employment=employment))
+    if "resident_tax" in met:
+        reasons.append(messages.REASON_TAX_EXEMPT)
+    for name in ("income", "allowance", "circumstances"):
+        reason = outcomes[name].reason if name in met else None
+        if reason and reason not in reasons:
+            reasons.append(reason)
+    return reasons
+
+
+def _suggestion(candidate: _Candidate, facts: Facts, catalogue: Catalogue, urgent: bool) -> Suggestion:
+    program = candidate.program
+    estimate = None
+    if program.allowance_table is not None:
+        estimate = allowance_estimate(program.allowance_table, facts.children_ages)
+    return Suggestion(
+        id=program.id,
+        name=program.name,
+        category=program.category,
+        certainty=candidate.certainty.value,
+        why=candidate.why,
+        contact=catalogue.contact_for(program, facts.municipality),
+        source=program.source.label,
+        summary=program.summary,
+        jurisdiction=program.jurisdiction,
+        heading=program.heading,
+        urgent=urgent and program.urgent_window,
+        estimate=estimate,
+    )
+
+
+def allowance_estimate(table: AllowanceTable, children_ages: list[int] | None) -> AllowanceEstimate | None:
+    """The full monthly amount for the children under 18, or None while their number is unknown."""
+    if not children_ages:
+        return None
+    children = sum(1 for age in children_ages if age <= UNDER_18)
+    if children == 0:
+        return None
+    parts = [messages.YEN.format(amount=table.first_child)]
+    if children >= 2:
+        parts.append(messages.YEN.format(amount=table.second_child))
+    if children >= 3:
+        parts.append(messages.ESTIMATE_THIRD_ON.format(amount=table.third_child_on, count=children - 2))
+    total = table.full_monthly(children)
+    text = messages.ESTIMATE.format(
+        children=children,
+        total=f"{total:,}",
+        breakdown=messages.ESTIMATE_BREAKDOWN.format(parts="+".join(parts)) if children >= 2 else "",
+        source=table.source.label,
+        as_of=table.as_of,
+    )
+    return AllowanceEstimate(
+        children=children,
+        monthly_full_amount=total,
+        as_of=table.as_of,
+        source=table.source.label,
+        text=f"{text}{messages.ESTIMATE_REVISED}",
+    )

@@ -1,0 +1,172 @@
+"""Every Japanese sentence intents produces, in one place so a city can reword it.
+
+Program names, summaries and windows are data (catalogue.yaml); this module holds the text around them:
+reasons for a suggestion, the dialogue's questions and choices, and the notes on amounts.
+"""
+
+from __future__ import annotations
+
+# ── Facts, as a resident reads them ───────────────────────────────────────────
+PARENT_LABELS = {
+    "mother": "母(母子家庭)",
+    "father": "父(父子家庭)",
+    "widow": "寡婦(子が成人)",
+    "guardian": "祖父母など養育者",
+}
+SITUATION_LABELS = {
+    "single": "ひとり親(離婚・未婚など)",
+    "considering_divorce": "離婚を考えている",
+    "separated": "別居中",
+    "bereaved": "配偶者と死別",
+}
+CHILD_ALLOWANCE_LABELS = {
+    "receiving": "受け取っている",
+    "applying": "申請中",
+    "not_receiving": "受け取っていない",
+}
+RESIDENT_TAX_LABELS = {"exempt": "非課税", "taxed": "課税されている"}
+EMPLOYMENT_LABELS = {
+    "full_time": "正社員",
+    "part_time": "パート・アルバイト",
+    "self_employed": "自営業",
+    "job_seeking": "仕事を探している",
+    "not_working": "働いていない",
+}
+NEED_LABELS = {
+    "money": "生活費・お金",
+    "loan": "お金を借りたい",
+    "job": "仕事",
+    "qualification": "資格を取りたい",
+    "childcare": "保育・預け先",
+    "education": "教育・進学",
+    "housing": "住まい",
+    "child_support": "養育費",
+    "medical": "医療費",
+    "legal": "離婚・法律の相談",
+    "dv": "DV・身の安全",
+}
+CIRCUMSTANCE_LABELS = {
+    "dv": "DV",
+    "traffic_accident": "交通事故",
+    "disaster": "災害",
+    "illness": "病気",
+}
+FACT_LABELS = {
+    "parent": "どなたがお子さんを育てているか",
+    "situation": "いまの状況(離婚・死別など)",
+    "municipality": "お住まいの市区町村",
+    "children_ages": "お子さんの年齢",
+    "child_allowance": "児童扶養手当の受給",
+    "resident_tax": "住民税の課税",
+    "employment": "お仕事の状況",
+    "needs": "気になっていること",
+    "circumstances": "事故・災害・DVなどの事情",
+}
+
+# ── Reasons for a suggestion ──────────────────────────────────────────────────
+HOUSEHOLD_LABELS = {
+    "mother": "ひとり親家庭",
+    "father": "ひとり親家庭",
+    "widow": "寡婦の方",
+    "guardian": "お子さんを養育している方",
+}
+REASON_CHILD_AND_HOUSEHOLD = "{child}のお子さんがいる{household}のため"
+REASON_CHILD = "{child}のお子さんがいるため"
+REASON_HOUSEHOLD = "{household}のため"
+REASON_BEREAVED = "配偶者を亡くされたため"
+PENDING_HOUSEHOLD_LABELS = {"considering_divorce": "離婚を考えている方", "separated": "別居中の方"}
+REASON_ALLOWANCE = "児童扶養手当を受給中のため"
+REASON_RECEIVING = "すでに受給中です(手当の額の目安をご確認ください)"
+REASON_TAX_EXEMPT = "住民税非課税世帯のため"
+REASON_EMPLOYMENT = "お仕事の状況({employment})が対象に合うため"
+REASON_CIRCUMSTANCE = "{circumstance}の事情があるため"
+REASON_NEEDS = "ご希望({needs})に合う制度です"
+NOTE_AFTER_DIVORCE = "離婚が成立すると対象になる見込みです"
+NOTE_CHILD_AGE_BORDER = "お子さんの学年や障害の有無によって対象になります"
+NOTE_APPLYING = "児童扶養手当の受給が決まると対象になります"
+NOTE_PENSION = "遺族基礎年金などを受けている場合に対象です"
+NOTE_INCOME = "所得制限があります"
+NOTE_CHECK = "確認が必要: {facts}"
+NOTE_TOWN_WINDOW = "町にお住まいの方の窓口"
+LOCAL_OFFICE = "{window} {phone}"
+SEPARATOR = "・"
+
+# ── 児童扶養手当の目安 ─────────────────────────────────────────────────────────
+ESTIMATE = (
+    "全部支給の場合の目安: 18歳未満のお子さん{children}人で月額{total}円{breakdown}。"
+    "所得により一部支給・支給なしの場合があります。{source}の{as_of}の額です。"
+)
+ESTIMATE_REVISED = (
+    "手当額は2024年11月に改定されており、この資料より後の改定です。最新の額は窓口でご確認ください。"
+)
+YEN = "{amount:,}円"
+ESTIMATE_THIRD_ON = "{amount:,}円×{count}"
+ESTIMATE_BREAKDOWN = "({parts})"
+
+# ── Dialogue ──────────────────────────────────────────────────────────────────
+SKIP_LABEL = "答えない・わからない"
+INTRO = (
+    "いくつか質問にお答えいただくと、合いそうな制度をご案内します。"
+    "お名前や住所はうかがいません。答えたくない質問は「答えない・わからない」を選んでください。"
+    "文章でまとめて書いていただいても大丈夫です(例: 小学生と保育園の子がいるシングルマザーです)。"
+)
+RESTARTED = "最初からやり直します。"
+EXPIRED = "前回の質問から時間がたったため、最初からやり直します。"
+CANCELLED = "質問を終了しました。いつでも「支援を調べたい」と送ってください。"
+NOT_UNDERSTOOD = "すみません、うまく読み取れませんでした。選択肢から選ぶか、言葉を変えて入力してください。"
+UNDERSTOOD = "ありがとうございます。{facts}として伺います。"
+QUESTIONS = {
+    "parent": "お子さんを育てているのはどなたですか?",
+    "situation": "いまの状況にあてはまるものを選んでください。",
+    "circumstances": "差し支えなければ教えてください。交通事故や災害によるものですか?",
+    "municipality": (
+        "お住まいの市区町村を教えてください(例: 金沢市)。一覧にない場合は文字で入力してください。"
+    ),
+    "children_ages": (
+        "お子さんの年齢を教えてください。「5歳と8歳」のように入力するか、一人ずつ選んでください。"
+    ),
+    "children_more": "ほかにもお子さんはいますか?(いまの回答: {children})",
+    "child_allowance": "児童扶養手当を受け取っていますか?",
+    "resident_tax": "住民税は非課税ですか?(わからなければ「答えない・わからない」で大丈夫です)",
+    "employment": "いまのお仕事の状況を教えてください。",
+    "needs": "いま気になっていることはどれですか?",
+    "needs_more": "ほかにも気になっていることはありますか?(いまの回答: {needs})",
+}
+CHILD_STAGE_LABELS = {
+    "preschool": "未就学(0〜5歳)",
+    "elementary": "小学生",
+    "junior_high": "中学生",
+    "high_school": "高校生",
+    "adult": "高校卒業以上",
+}
+NO_CHILDREN_LABEL = "子どもはいない"
+CHILDREN_DONE_LABEL = "これで全部"
+NEEDS_DONE_LABEL = "これで結果を見る"
+CIRCUMSTANCE_CHOICES = {
+    "traffic_accident": "交通事故",
+    "disaster": "災害・労働災害",
+    "none": "どちらでもない",
+}
+MUNICIPALITY_OTHER_HINT = "その他は文字で入力"
+AGE_WITH_STAGE = "{age}歳ごろ"
+AGE = "{age}歳"
+NO_CHILDREN = "お子さんなし"
+RESULT_INTRO = "お答えをもとに、合いそうな制度をご案内します。"
+RESULT_NONE = "お答えに合う制度が見つかりませんでした。お住まいの市区町村の窓口にご相談ください。"
+RESULT_URGENT = "身の安全がいちばん大切です。DVの相談窓口を先にご案内します。"
+RESULT_POSSIBLE = "「可能性あり」の制度は、条件を窓口で確認してください。"
+RESULT_AGAIN_LABEL = "条件を変えてもう一度"
+SUMMARY_CHILDREN = "お子さん{count}人({ages})"
+
+# Words that steer the dialogue itself, whatever step it is at.
+RESTART_WORDS = ("最初から", "はじめから", "初めから", "やり直し", "やりなおし", "リセット")
+CANCEL_WORDS = ("やめる", "やめます", "やめたい", "中止", "キャンセル", "終了", "終わり")
+SKIP_WORDS = (
+    "答えない",
+    "答えたくない",
+    "わからない",
+    "分からない",
+    "わかりません",
+    "分かりません",
+    "スキップ",
+)
