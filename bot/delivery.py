@@ -251,8 +251,10 @@ class Outbox:
             "status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
             [retry_key, event_id, kind, to_ref, sealed, now, now],
         )
-        found = self.by_retry_key(retry_key)
-        assert found is not None
+        # On a conflict (the event already has a batch) the existing batch and its retry key win.
+        found = self.by_retry_key(retry_key) or (self.for_event(event_id) if event_id else None)
+        if found is None:
+            raise RuntimeError(f"outbox row {retry_key} vanished after insert")
         return found
 
     def mark_attempt(self, retry_key: str, status: str, method: str, error: str = "") -> None:

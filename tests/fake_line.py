@@ -90,19 +90,25 @@ class FakeLine:
                     self.command, self.path, dict(self.headers.items()), raw
                 )
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for name, value in extra.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The client gave up (its timeout): exactly the situation a delay fault is for.
+                    self.close_connection = True
 
             do_GET = do_POST = do_DELETE = do_PUT = _serve
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-line").start()
+        threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True, name="fake-line"
+        ).start()
         return self
 
     def stop(self) -> None:

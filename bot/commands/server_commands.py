@@ -1,5 +1,34 @@
-"""`yorisoi` commands for server."""
+"""`yorisoi serve`: the production server (gunicorn), or local mode with the LINE emulator."""
+
+from __future__ import annotations
 
 import click
 
-COMMANDS: list[click.Command] = []
+from bot.config import ConfigurationError, Settings
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="PORT", help="Port (env PORT).")
+@click.option("--local", is_flag=True, help="Local mode: generated secrets and the LINE emulator at /.")
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 16), help="Processes (keep 1)."
+)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Request threads.")
+def serve(host: str, port: int, local: bool, workers: int, threads: int) -> None:
+    """Serve the webhook, the counselor dashboard and /healthz with gunicorn."""
+    from bot.server import serve as run_server
+
+    overrides: dict[str, object] = {"port": port}
+    if local:
+        overrides["local_mode"] = True
+    try:
+        settings = Settings.from_env(**overrides).resolved()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from error
+    if workers > 1:
+        click.echo("warning: more than one process breaks per-chat ordering; see bot/server.py", err=True)
+    run_server(settings, host, port, workers, threads)
+
+
+COMMANDS: list[click.Command] = [serve]

@@ -1,0 +1,66 @@
+"""`yorisoi serve`: gunicorn run from Python, with the app built by `bot.app.create_app`.
+
+One process by default, on purpose. The worker pool that answers events lives inside the serving process:
+it keeps each chat's events in order in memory, and on start it re-queues every event that was acknowledged
+but not answered. Two processes would each re-queue the same events at startup and could work on one
+resident's messages at the same time, out of order. The outbox keeps LINE from showing a batch twice, but the
+conversation would still see the event twice. One process with threads (gthread) is plenty: the webhook only
+verifies, stores and queues, and measured throughput on 2 cores is in the README. Running more than one
+instance needs the queue moved out of process (see README, "More than one instance").
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _worker_exit(server: Any, worker: Any) -> None:
+    """Let in-flight answers finish on a graceful stop; anything left is recovered on the next start."""
+    app = getattr(worker, "wsgi", None)
+    core = getattr(app, "extensions", {}).get("yorisoi") if app is not None else None
+    if core is not None:
+        core.close()
+
+
+class YorisoiServer(BaseApplication):
+    """A gunicorn application whose WSGI app is built in the worker (after fork, so its threads survive)."""
+
+    def __init__(self, settings: Settings, host: str, port: int, workers: int = 1, threads: int = 8) -> None:
+        self.settings = settings
+        self.options = {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": threads,
+            "timeout": 60,
+            "graceful_timeout": 20,
+            "keepalive": 5,
+            "backlog": 2048,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "info",
+            "preload_app": False,
+            "worker_exit": _worker_exit,
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from bot.app import create_app
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return create_app(self.settings)
+
+
+def serve(settings: Settings, host: str, port: int, workers: int = 1, threads: int = 8) -> None:
+    YorisoiServer(settings, host, port, workers, threads).run()

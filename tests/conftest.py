@@ -1,0 +1,196 @@
+"""Shared fixtures: the fake LINE API, signed webhook events, a per-test app (flaskr style) and a live server.
+
+The knowledge index is built once per session with the real embedder and copied into each test's data
+directory, so every app answers from the real index without rebuilding it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from fake_line import FakeLine, LineEvents
+
+CHANNEL_SECRET = "test-channel-secret-0123456789abcdef"
+ACCESS_TOKEN = "test-access-token"
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@pytest.fixture
+def fake_line() -> Iterator[FakeLine]:
+    """LINE's Messaging API on 127.0.0.1 (real HTTP), recording every call."""
+    fake = FakeLine(access_token=ACCESS_TOKEN).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def signed_event() -> LineEvents:
+    """Builds webhook events of every type, signs them with the test channel secret, posts them."""
+    return LineEvents(CHANNEL_SECRET)
+
+
+@pytest.fixture(scope="session")
+def knowledge_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real index (real embedder, FAISS, BM25), built once for the whole session."""
+    from knowledge import build_index
+
+    data_dir = tmp_path_factory.mktemp("knowledge-index")
+    build_index(data_dir)
+    return data_dir / "index"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def settings_for(data_dir: Path, fake_line: FakeLine) -> Callable[..., Any]:
+    """Settings for a test app talking to the fake LINE API, with fast retries; overrides as keywords."""
+    from bot.config import Settings
+
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "data_dir": data_dir,
+            "channel_secret": CHANNEL_SECRET,
+            "channel_access_token": ACCESS_TOKEN,
+            "line_api_base_url": fake_line.base_url,
+            "secret_key": SECRET_KEY,
+            "testing": True,
+            "worker_threads": 2,
+            "db_timeout": 0.5,
+            "backoff_base": 0.01,
+            "backoff_cap": 0.05,
+            "line_timeout": 2.0,
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def make_app(
+    settings_for: Callable[..., Any], request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Flask]]:
+    """Build apps the way `yorisoi serve` does; pass `conversation_factory` to use a test router.
+
+    With the default (the real conversation) the session's knowledge index is copied into the data dir first.
+    """
+    from bot.app import create_app
+
+    built: list[Flask] = []
+
+    def make(conversation_factory: Any = None, **overrides: Any) -> Flask:
+        settings = settings_for(**overrides)
+        if conversation_factory is None:
+            index = request.getfixturevalue("knowledge_index")
+            if not (settings.data_dir / "index").exists():
+                shutil.copytree(index, settings.data_dir / "index")
+            app = create_app(settings)
+        else:
+            app = create_app(settings, conversation_factory)
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        app.extensions["yorisoi"].close()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """The app with the real conversation and the real knowledge index."""
+    return make_app()
+
+
+class ScriptedConversation:
+    """A router for plumbing tests: answers each event with a short text that names it, so a test can tell
+    which answer went where. It has the real handoff stores; `gate` lets a test hold answers back."""
+
+    def __init__(self, settings: Any, connect: Any, identity: Any) -> None:
+        from handoff import CounselorAccounts, ThreadStore
+
+        self.threads = ThreadStore(connect)
+        self.accounts = CounselorAccounts(connect)
+        self.ready = True
+        self.gate = threading.Event()
+        self.gate.set()
+        self.entered = threading.Event()
+        self.seen: list[Any] = []
+        self.answers: dict[str, list[Any]] = {}
+
+    def respond(self, event: Any) -> list[Any]:
+        from linebot.v3.messaging import TextMessage
+
+        self.seen.append(event)
+        self.entered.set()
+        self.gate.wait(30)
+        if event.webhook_event_id in self.answers:
+            return self.answers[event.webhook_event_id]
+        if event.type in {"unfollow", "unsend", "leave", "memberLeft"}:
+            return []
+        if event.type == "message":
+            content = event.message
+            detail = content.text if content.type == "text" else content.type
+            return [TextMessage(text=f"message:{detail}")]
+        if event.type == "postback":
+            params = event.postback.params or {}
+            return [TextMessage(text=f"postback:{event.postback.data}:{params.get('datetime', '')}")]
+        return [TextMessage(text=f"event:{event.type}")]
+
+
+@pytest.fixture
+def plumbing_app(make_app: Callable[..., Flask]) -> Callable[..., Flask]:
+    """Build an app whose conversation is a `ScriptedConversation` (reach it as `core.conversation`)."""
+
+    def make(**overrides: Any) -> Flask:
+        return make_app(ScriptedConversation, **overrides)
+
+    return make
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+    @property
+    def core(self) -> Any:
+        return self.app.extensions["yorisoi"]
+
+
+@pytest.fixture
+def live_server_for() -> Iterator[Callable[[Flask], LiveServer]]:
+    """Serve an app with werkzeug's threaded server on a random loopback port, so tests use real HTTP."""
+    servers: list[Any] = []
+
+    def serve(app: Flask) -> LiveServer:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True, name="live-server").start()
+        servers.append(server)
+        return LiveServer(f"http://127.0.0.1:{server.port}", app)
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def live_server(live_server_for: Callable[[Flask], LiveServer], app: Flask) -> LiveServer:
+    return live_server_for(app)
