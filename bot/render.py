@@ -1,0 +1,239 @@
+"""What the packages decide → LINE messages (line-bot-sdk v3 models), inside LINE's limits.
+
+knowledge gives an `Answer`, intents a `DialogueTurn` or a `Recommendation`, handoff an `Escalation`; this
+module turns each into text with quick replies or a Flex carousel. LINE rejects a whole call for one
+message over a limit, so every limit is enforced here, where the text is made, rather than hoped for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from linebot.v3.messaging import (
+    FlexContainer,
+    FlexMessage,
+    Message,
+    MessageAction,
+    PostbackAction,
+    QuickReply,
+    QuickReplyItem,
+    TextMessage,
+)
+
+from bot import messages
+
+# LINE's documented limits.
+MAX_MESSAGES = 5
+MAX_TEXT_CHARS = 5000
+MAX_QUICK_REPLIES = 13
+MAX_LABEL_CHARS = 20
+MAX_ALT_TEXT_CHARS = 400
+MAX_BUBBLES = 12
+MAX_POSTBACK_DATA = 300
+# A card lists this many reasons at most, so a bubble stays well under LINE's 10 KB per bubble.
+MAX_CARD_REASONS = 4
+
+# Postback data of the bot's own menu (the rich menu uses the same).
+MENU_CHECK = "menu:check"
+MENU_ASK = "menu:ask"
+MENU_COUNSELOR = "menu:counselor"
+MENU_HOWTO = "menu:howto"
+MENU_RESTART = "menu:restart"
+
+COLOURS = {
+    "likely": "#1B7F4C",
+    "possible": "#8A6A00",
+    "urgent": "#C0392B",
+    "muted": "#777777",
+    "accent": "#06C755",
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One quick-reply button: a postback (`data`) or a message the resident sends by tapping (`text`)."""
+
+    label: str
+    data: str | None = None
+    text: str | None = None
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut to `limit` characters with an ellipsis, so LINE never refuses a message for its length."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _action(choice: Choice) -> PostbackAction | MessageAction:
+    label = shorten(choice.label, MAX_LABEL_CHARS)
+    if choice.data is not None:
+        return PostbackAction(
+            label=label,
+            data=choice.data[:MAX_POSTBACK_DATA],
+            display_text=shorten(choice.label, 300),
+        )
+    return MessageAction(label=label, text=shorten(choice.text or choice.label, 300))
+
+
+def quick_reply(choices: Iterable[Choice]) -> QuickReply | None:
+    """At most 13 buttons, no two with the same label (LINE shows duplicates, residents find them odd)."""
+    seen: set[str] = set()
+    items = []
+    for choice in choices:
+        label = shorten(choice.label, MAX_LABEL_CHARS)
+        if label in seen or not label.strip():
+            continue
+        seen.add(label)
+        items.append(QuickReplyItem(action=_action(choice)))
+        if len(items) == MAX_QUICK_REPLIES:
+            break
+    return QuickReply(items=items) if items else None
+
+
+def text(body: str, choices: Iterable[Choice] = ()) -> TextMessage:
+    return TextMessage(text=shorten(body.strip() or "…", MAX_TEXT_CHARS), quick_reply=quick_reply(choices))
+
+
+def menu_choices() -> list[Choice]:
+    """The four things the bot offers, as on the rich menu."""
+    return [
+        Choice(messages.MENU_CHECK, data=MENU_CHECK),
+        Choice(messages.MENU_ASK, data=MENU_ASK),
+        Choice(messages.MENU_COUNSELOR, data=MENU_COUNSELOR),
+        Choice(messages.MENU_HOWTO, data=MENU_HOWTO),
+    ]
+
+
+def after_answer_choices() -> list[Choice]:
+    """The way out of any answer: a person, or the start."""
+    return [
+        Choice(messages.MENU_COUNSELOR, data=MENU_COUNSELOR),
+        Choice(messages.MENU_RESTART, data=MENU_RESTART),
+    ]
+
+
+def with_choices(message_list: Sequence[Message], choices: Iterable[Choice]) -> list[Message]:
+    """Put quick replies on the last message: LINE shows only the last message's buttons."""
+    result = list(message_list)
+    if result:
+        result[-1] = result[-1].copy(update={"quick_reply": quick_reply(choices)})
+    return result
+
+
+def fit(message_list: Sequence[Message]) -> list[Message]:
+    """At most five messages per call; extra texts are joined into the fifth rather than dropped."""
+    result = list(message_list)
+    if len(result) <= MAX_MESSAGES:
+        return result
+    head, tail = result[: MAX_MESSAGES - 1], result[MAX_MESSAGES - 1 :]
+    if all(isinstance(m, TextMessage) for m in tail):
+        joined = "\n\n".join(m.text for m in tail)
+        return [*head, text(joined).copy(update={"quick_reply": tail[-1].quick_reply})]
+    return result[:MAX_MESSAGES]
+
+
+# ---- knowledge ----------------------------------------------------------------------------------------
+def answer(result: Any) -> list[Message]:
+    """A knowledge `Answer`: its text, with the related programs as one-tap questions and a way out."""
+    related = [Choice(name, text=name) for name in getattr(result, "related", None) or []]
+    return [text(result.text, [*related[: MAX_QUICK_REPLIES - 2], *after_answer_choices()])]
+
+
+# ---- intents ------------------------------------------------------------------------------------------
+def dialogue_turn(turn: Any) -> list[Message]:
+    """A dialogue step: the question with its answers as quick replies; the last step adds the cards."""
+    choices = [Choice(choice.label, data=choice.data) for choice in turn.choices]
+    if not turn.done or turn.recommendation is None:
+        return [text(turn.text, choices or after_answer_choices())]
+    return [text(turn.text), *suggestions(turn.recommendation, choices or after_answer_choices())]
+
+
+def suggestions(recommendation: Any, choices: Iterable[Choice] = ()) -> list[Message]:
+    """A `Recommendation` as a Flex carousel, best fit first, with a plain-text altText fallback."""
+    programs = list(recommendation.programs)
+    if not programs:
+        return [text(messages.SUGGESTIONS_NONE, choices)]
+    shown = programs[:MAX_BUBBLES]
+    carousel = {"type": "carousel", "contents": [_bubble(s) for s in shown]}
+    flex = FlexMessage(
+        alt_text=_alt_text(shown),
+        contents=FlexContainer.from_dict(carousel),
+        quick_reply=quick_reply(choices),
+    )
+    if len(programs) > MAX_BUBBLES:
+        more = text(messages.SUGGESTIONS_MORE.format(count=len(programs) - MAX_BUBBLES), choices)
+        return [flex.copy(update={"quick_reply": None}), more]
+    return [flex]
+
+
+def _alt_text(shown: Sequence[Any]) -> str:
+    """What notifications and old clients show instead of the cards: the names, best first."""
+    lines = [messages.SUGGESTIONS_ALT.format(count=len(shown))]
+    for number, suggestion in enumerate(shown, start=1):
+        certainty = messages.CERTAINTY.get(suggestion.certainty, suggestion.certainty)
+        lines.append(
+            messages.SUGGESTIONS_ALT_LINE.format(number=number, name=suggestion.name, certainty=certainty)
+        )
+    return shorten("\n".join(lines), MAX_ALT_TEXT_CHARS)
+
+
+def _text(body: str, **style: Any) -> dict[str, Any]:
+    return {"type": "text", "text": body or "-", "wrap": True, **style}
+
+
+def _bubble(suggestion: Any) -> dict[str, Any]:
+    """One card: name, category, certainty, reasons, key amount, window, source with its date."""
+    certainty = messages.CERTAINTY.get(suggestion.certainty, suggestion.certainty)
+    header = [
+        _text(suggestion.category, size="xs", color=COLOURS["muted"]),
+        _text(suggestion.name, weight="bold", size="md"),
+    ]
+    status = [_text(certainty, size="xs", weight="bold", color=COLOURS.get(suggestion.certainty, "#333333"))]
+    if getattr(suggestion, "urgent", False):
+        status.insert(0, _text(messages.CARD_URGENT, size="xs", weight="bold", color=COLOURS["urgent"]))
+    body: list[dict[str, Any]] = [*status, _text(suggestion.summary, size="sm", margin="md")]
+    estimate = getattr(suggestion, "estimate", None)
+    if estimate is not None and getattr(estimate, "text", ""):
+        body.append(_text(f"{messages.CARD_ESTIMATE}：{estimate.text}", size="sm", margin="sm"))
+    if suggestion.why:
+        body.append({"type": "separator", "margin": "md"})
+        body.append(_text(messages.CARD_REASONS, size="xs", color=COLOURS["muted"], margin="md"))
+        body.extend(_text(f"・{reason}", size="sm") for reason in suggestion.why[:MAX_CARD_REASONS])
+    body.append({"type": "separator", "margin": "md"})
+    body.append(_text(messages.CARD_CONTACT, size="xs", color=COLOURS["muted"], margin="md"))
+    body.append(_text(suggestion.contact, size="sm"))
+    body.append(_text(f"{messages.CARD_SOURCE}：{suggestion.source}", size="xxs", color=COLOURS["muted"]))
+    question = messages.CARD_DETAIL_QUESTION.format(name=suggestion.name)
+    return {
+        "type": "bubble",
+        "size": "mega",
+        "header": {"type": "box", "layout": "vertical", "contents": header},
+        "body": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": body},
+        "footer": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [
+                {
+                    "type": "button",
+                    "style": "link",
+                    "height": "sm",
+                    "action": {
+                        "type": "message",
+                        "label": messages.CARD_DETAIL,
+                        "text": shorten(question, 300),
+                    },
+                }
+            ],
+        },
+    }
+
+
+# ---- handoff ------------------------------------------------------------------------------------------
+def escalation(result: Any, followup: str = "") -> list[Message]:
+    """The policy's reply (emergency numbers for a crisis) and what happens next, with its buttons."""
+    choices = [Choice(label, data=data) for label, data in getattr(result, "choices", None) or []]
+    replies = [text(result.reply)]
+    if followup:
+        replies.append(text(followup))
+    return with_choices(replies, choices) if choices else replies
