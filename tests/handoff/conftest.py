@@ -1,0 +1,82 @@
+"""Fixtures for the handoff tests: a real SQLite file per test, a real identity, a recording `deliver`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+# `pytest` (unlike `python -m pytest`) puts tests/ first on sys.path, where tests/handoff would shadow the
+# real package as an empty namespace package; the repository root must come first.
+ROOT = Path(__file__).resolve().parents[2]
+if sys.path[0] != str(ROOT):
+    sys.path.insert(0, str(ROOT))
+for _name in ("handoff", "bot"):
+    if _name in sys.modules and getattr(sys.modules[_name], "__file__", None) is None:
+        del sys.modules[_name]
+
+from bot.storage import database_connector  # noqa: E402
+from handoff import CounselorAccounts, ResidentIdentity, ThreadStore, generate_secret_key  # noqa: E402
+
+LINE_USER_ID = "U4af4980629f8c7b5e3f1a2b3c4d5e6f7"
+
+
+@pytest.fixture
+def handoff_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "handoff-data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def connect(handoff_dir: Path) -> Callable:
+    return database_connector(handoff_dir)
+
+
+@pytest.fixture
+def identity() -> ResidentIdentity:
+    return ResidentIdentity(generate_secret_key())
+
+
+@pytest.fixture
+def store(connect: Callable, identity: ResidentIdentity) -> ThreadStore:
+    return ThreadStore(connect, identity)
+
+
+@pytest.fixture
+def accounts(connect: Callable) -> CounselorAccounts:
+    return CounselorAccounts(connect)
+
+
+@dataclass
+class RecordingDeliver:
+    """Stands in for the bot's push: records every call and answers with a chosen status."""
+
+    identity: ResidentIdentity
+    status: str = "delivered"
+    calls: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def __call__(self, user_ref: str, text: str, retry_key: str) -> str:
+        self.calls.append((self.identity.unseal(user_ref), text, retry_key))
+        if self.status == "raise":
+            raise ConnectionError("LINE unreachable")
+        return self.status
+
+
+@pytest.fixture
+def deliver(identity: ResidentIdentity) -> RecordingDeliver:
+    return RecordingDeliver(identity)
+
+
+@pytest.fixture
+def open_thread(store: ThreadStore, identity: ResidentIdentity) -> Callable:
+    """Open a thread for a LINE user id the way the bot does (keyed hash + sealed push target)."""
+
+    def make(line_user_id: str = LINE_USER_ID, reason: str = "request", urgent: bool = False, **kwargs):
+        user_key, user_ref = identity.user_key(line_user_id), identity.seal(line_user_id)
+        return store.open(user_key, user_ref, reason, urgent, **kwargs)
+
+    return make

@@ -1,0 +1,188 @@
+"""ThreadStore: the lifecycle waiting → claimed → resolved, transcript, notes, audit, replies, retention."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from conftest import LINE_USER_ID
+
+from handoff import ThreadNotFound, ThreadStateError, ThreadStore
+from handoff.messages import COUNSELOR_REPLY
+
+
+def test_lifecycle(store: ThreadStore, open_thread, identity) -> None:
+    facts = {"parent": "mother", "children_ages": [3, 8], "municipality": "金沢市"}
+    programs = [{"id": "jido-fuyo", "name": "児童扶養手当", "certainty": "likely", "why": ["ひとり親"]}]
+    thread = open_thread(reason="request", facts=facts, programs=programs)
+    assert thread.status == "waiting" and not thread.urgent
+    assert thread.facts == facts and thread.programs == programs
+    assert store.open_thread_for(identity.user_key(LINE_USER_ID)).id == thread.id
+
+    store.append(thread.id, "resident", "養育費のことで相談したいです")
+    store.append(thread.id, "bot", "メッセージを相談員に届けました。")
+    claimed = store.claim(thread.id, "suzuki")
+    assert claimed.status == "claimed" and claimed.claimed_by == "suzuki" and claimed.claimed_at is not None
+
+    resolved = store.resolve(thread.id, "suzuki")
+    assert resolved.status == "resolved" and resolved.resolved_at is not None
+    assert store.open_thread_for(identity.user_key(LINE_USER_ID)) is None
+    transcript = store.transcript(thread.id)
+    assert [(m.sender, m.text) for m in transcript] == [
+        ("resident", "養育費のことで相談したいです"),
+        ("bot", "メッセージを相談員に届けました。"),
+    ]
+    assert store.get(thread.id).message_count == 2
+    actions = [(e.actor, e.action) for e in reversed(store.audit_log())]
+    assert actions == [("bot", "open"), ("suzuki", "claim"), ("suzuki", "resolve")]
+
+
+def test_opening_again_returns_the_open_thread_and_raises_urgency(store: ThreadStore, open_thread) -> None:
+    first = open_thread(reason="request", urgent=False)
+    again = open_thread(reason="crisis", urgent=True, categories=["dv"])
+    assert again.id == first.id
+    assert again.urgent and again.reason == "crisis" and again.categories == ["dv"]
+    calmer = open_thread(reason="request", urgent=False, categories=["suicide"])
+    assert calmer.urgent and calmer.reason == "crisis" and calmer.categories == ["dv", "suicide"]
+    store.resolve(first.id, "suzuki")
+    assert open_thread().id != first.id
+
+
+def test_open_refuses_plaintext_ids(store: ThreadStore, identity) -> None:
+    with pytest.raises(ValueError, match="user_key"):
+        store.open(LINE_USER_ID, identity.seal(LINE_USER_ID), "request", False)
+    with pytest.raises(ValueError, match="user_ref"):
+        store.open(identity.user_key(LINE_USER_ID), LINE_USER_ID, "request", False)
+
+
+def test_queue_is_urgent_first_then_longest_waiting(store: ThreadStore, open_thread) -> None:
+    start = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+    calm_old = open_thread("U" + "1" * 32, now=start)
+    urgent_new = open_thread("U" + "2" * 32, reason="crisis", urgent=True, now=start + timedelta(hours=2))
+    calm_new = open_thread("U" + "3" * 32, now=start + timedelta(hours=1))
+    urgent_old = open_thread("U" + "4" * 32, reason="crisis", urgent=True, now=start + timedelta(minutes=30))
+    done = open_thread("U" + "5" * 32, reason="crisis", urgent=True, now=start)
+    store.resolve(done.id, "suzuki")
+    assert [t.id for t in store.queue()] == [urgent_old.id, urgent_new.id, calm_old.id, calm_new.id]
+    assert [t.id for t in store.list(["resolved"])] == [done.id]
+
+
+def test_claim_rules(store: ThreadStore, open_thread) -> None:
+    thread = open_thread()
+    store.claim(thread.id, "suzuki")
+    store.claim(thread.id, "suzuki")  # claiming your own thread again changes nothing
+    with pytest.raises(ThreadStateError) as refused:
+        store.claim(thread.id, "tanaka")
+    assert refused.value.reason == "claimed_by_other" and refused.value.claimed_by == "suzuki"
+    assert store.claim(thread.id, "tanaka", take_over=True).claimed_by == "tanaka"
+    store.resolve(thread.id, "tanaka")
+    with pytest.raises(ThreadStateError):
+        store.claim(thread.id, "suzuki")
+    with pytest.raises(ThreadStateError):
+        store.resolve(thread.id, "suzuki")
+    with pytest.raises(ThreadNotFound):
+        store.claim(9999, "suzuki")
+
+
+def test_text_is_sealed_at_rest(store: ThreadStore, open_thread, connect) -> None:
+    thread = open_thread(facts={"municipality": "小平市"})
+    store.append(thread.id, "resident", "離婚前の相談をしたい秘密の内容")
+    store.add_note(thread.id, "suzuki", "支援員メモ：面談希望")
+    dump = "\n".join(connect().iterdump())
+    for plaintext in ("離婚前の相談をしたい秘密の内容", "支援員メモ", "小平市", LINE_USER_ID):
+        assert plaintext not in dump
+    assert [n.text for n in store.notes(thread.id)] == ["支援員メモ：面談希望"]
+
+
+def test_metadata_only_store_refuses_text(connect, store: ThreadStore, open_thread) -> None:
+    thread = open_thread()
+    metadata_only = ThreadStore(connect)
+    assert metadata_only.get(thread.id).status == "waiting"
+    assert [t.id for t in metadata_only.queue()] == [thread.id]
+    with pytest.raises(RuntimeError, match="ResidentIdentity"):
+        metadata_only.append(thread.id, "resident", "こんにちは")
+
+
+def test_bad_sender_and_unknown_thread(store: ThreadStore, open_thread) -> None:
+    thread = open_thread()
+    with pytest.raises(ValueError, match="sender"):
+        store.append(thread.id, "stranger", "x")  # type: ignore[arg-type]
+    with pytest.raises(ThreadNotFound):
+        store.append(9999, "resident", "x")
+    with pytest.raises(ValueError, match="longer"):
+        store.append(thread.id, "resident", "あ" * 20_001)
+
+
+def test_reply_is_pushed_once_per_retry_key(store: ThreadStore, open_thread, deliver) -> None:
+    thread = open_thread()
+    store.claim(thread.id, "suzuki")
+    key = str(uuid.uuid4())
+    message, sent = store.send_reply(thread.id, "suzuki", "お電話ください", key, deliver)
+    assert sent and message.delivery == "delivered" and message.author == "suzuki"
+    again, sent_again = store.send_reply(thread.id, "suzuki", "お電話ください", key, deliver)
+    assert not sent_again and again.id == message.id
+    assert deliver.calls == [(LINE_USER_ID, COUNSELOR_REPLY.format(text="お電話ください"), key)]
+
+
+def test_concurrent_double_submit_pushes_once(store: ThreadStore, open_thread, deliver) -> None:
+    thread = open_thread()
+    key = str(uuid.uuid4())
+    barrier = threading.Barrier(4)
+
+    def submit() -> None:
+        barrier.wait()
+        store.send_reply(thread.id, "suzuki", "同時送信", key, deliver)
+
+    workers = [threading.Thread(target=submit) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(deliver.calls) == 1
+    assert [m.text for m in store.transcript(thread.id)] == ["同時送信"]
+
+
+def test_failed_delivery_is_recorded_and_retried_with_the_same_key(store: ThreadStore, open_thread, deliver):
+    thread = open_thread()
+    key = str(uuid.uuid4())
+    deliver.status = "raise"
+    message, _ = store.send_reply(thread.id, "suzuki", "再送テスト", key, deliver)
+    assert message.delivery == "failed: ConnectionError" and message.can_retry
+    deliver.status = "delivered"
+    retried = store.retry_delivery(message.id, "suzuki", deliver)
+    assert retried.delivery == "delivered" and not retried.can_retry
+    assert [call[2] for call in deliver.calls] == [key, key]
+    assert store.retry_delivery(message.id, "suzuki", deliver).delivery == "delivered"
+    assert len(deliver.calls) == 2  # a delivered reply is not pushed again
+
+
+def test_reply_to_a_resolved_thread_is_refused(store: ThreadStore, open_thread, deliver) -> None:
+    thread = open_thread()
+    store.resolve(thread.id, "suzuki")
+    with pytest.raises(ThreadStateError):
+        store.send_reply(thread.id, "suzuki", "遅い返信", str(uuid.uuid4()), deliver)
+    assert deliver.calls == []
+
+
+def test_purge_deletes_only_old_resolved_threads(store: ThreadStore, open_thread) -> None:
+    now = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+    old = open_thread("U" + "a" * 32, now=now - timedelta(days=200))
+    store.append(old.id, "resident", "古い相談", now=now - timedelta(days=200))
+    store.add_note(old.id, "suzuki", "古いメモ", now=now - timedelta(days=200))
+    store.resolve(old.id, "suzuki", now=now - timedelta(days=91))
+    recent = open_thread("U" + "b" * 32, now=now - timedelta(days=200))
+    store.append(recent.id, "resident", "最近の相談")
+    store.resolve(recent.id, "suzuki", now=now - timedelta(days=89))
+    still_open = open_thread("U" + "c" * 32, now=now - timedelta(days=300))
+
+    counts = store.purge(90, now=now)
+    assert counts == {"handoff_threads": 1, "handoff_messages": 1, "handoff_notes": 1}
+    with pytest.raises(ThreadNotFound):
+        store.get(old.id)
+    assert {t.id for t in store.list()} == {recent.id, still_open.id}
+    assert store.purge(90, now=now) == {"handoff_threads": 0, "handoff_messages": 0, "handoff_notes": 0}
+    assert store.audit_log(limit=1)[0].action == "purge"
+    with pytest.raises(ValueError):
+        store.purge(-1)
