@@ -22,7 +22,7 @@ from bot.delivery import Delivery, LineGateway, Outbox
 from bot.events import EventStore
 from bot.storage import Connect, database_connector
 from bot.worker import EventWorker
-from handoff import ReceptionHours, ResidentIdentity, create_dashboard
+from handoff import ReceptionHours, ResidentIdentity, create_dashboard, require_secret_key
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +63,17 @@ class BotCore:
 
 def build_core(settings: Settings, conversation_factory: ConversationFactory = build_conversation) -> BotCore:
     connect = database_connector(settings.data_dir, timeout=settings.db_timeout)
-    identity = ResidentIdentity(settings.secret_key)
+    identity = require_secret_key(
+        settings.secret_key, local_mode=settings.local_mode, data_dir=settings.data_dir
+    )
     events = EventStore(connect, identity)
     outbox = Outbox(connect, identity, events)
     gateway = LineGateway(settings)
     delivery = Delivery(gateway, outbox, settings)
-    conversation = conversation_factory(settings, connect, identity)
+    if conversation_factory is build_conversation:
+        conversation = build_conversation(settings, connect, identity, forgetters=[events.forget])
+    else:
+        conversation = conversation_factory(settings, connect, identity)
     worker = EventWorker(events, outbox, delivery, gateway, conversation, identity, settings.worker_threads)
     return BotCore(
         settings=settings,
@@ -111,7 +116,7 @@ def create_app(
         core.deliver_to_resident,
         hours=ReceptionHours.parse(settings.reception_hours),
     )
-    app.register_blueprint(dashboard, url_prefix="/counselor")
+    app.register_blueprint(dashboard)
     recovering = core.worker.start()
     log.info("yorisoi ready (local mode: %s, recovering %d events)", settings.local_mode, recovering)
     return app

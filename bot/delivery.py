@@ -37,12 +37,11 @@ from linebot.v3.messaging import (
 )
 
 from bot.config import Settings
-from bot.events import EventStore, Sealer
+from bot.events import OUTBOX_TABLE, EventStore, Sealer
 from bot.storage import Connect
 
 log = logging.getLogger(__name__)
 
-OUTBOX_TABLE = "bot_outbox"
 MESSAGES_PURPOSE = "bot_outbox"
 
 # LINE's documented limits per call and per message.
@@ -287,7 +286,8 @@ class Outbox:
                 )
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
             raise
 
     def counts(self) -> dict[str, int]:

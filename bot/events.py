@@ -17,6 +17,10 @@ from typing import Any, Protocol
 from bot.storage import Connect
 
 EVENTS_TABLE = "bot_events"
+OUTBOX_TABLE = "bot_outbox"  # written by bot.delivery; named here so forgetting and purging cover both
+# Finished events keep only an id, a hashed chat key and timestamps, for deduplicating LINE's redeliveries,
+# which come within hours; a week is ample.
+FINISHED_RETENTION_DAYS = 7
 
 # Message fields that carry what someone wrote or where they are; dropped for group and room chats.
 _GROUP_REDACTED_FIELDS = ("text", "emojis", "mention", "keywords", "title", "address", "quotedMessageId")
@@ -152,7 +156,8 @@ class EventStore:
                     accepted.append((chat_key, event_id))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
             raise
         return accepted
 
@@ -195,13 +200,23 @@ class EventStore:
         )
         return row[0] if row else None
 
-    def purge(self, retention_days: int, now: datetime | None = None) -> int:
-        """Delete finished rows older than the retention period; pending ones stay until answered."""
-        cutoff = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat()
-        cursor = self._connect().execute(
-            f"DELETE FROM {EVENTS_TABLE} WHERE status != 'pending' AND received_at < ?", [cutoff]
-        )
-        return cursor.rowcount
+    def forget(self, user_key: str) -> None:
+        """Delete a resident's finished events and answers; a pending one is cleared by `finish`."""
+        db = self._connect()
+        chat_key = f"user:{user_key}"
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(
+                f"DELETE FROM {OUTBOX_TABLE} WHERE webhook_event_id IN (SELECT webhook_event_id FROM "
+                f"{EVENTS_TABLE} WHERE chat_key = ? AND status != 'pending')",
+                [chat_key],
+            )
+            db.execute(f"DELETE FROM {EVENTS_TABLE} WHERE chat_key = ? AND status != 'pending'", [chat_key])
+            db.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     def ready(self) -> bool:
         try:
@@ -209,3 +224,23 @@ class EventStore:
         except sqlite3.Error:
             return False
         return True
+
+
+def purge_finished(
+    connect: Connect, now: datetime | None = None, days: int = FINISHED_RETENTION_DAYS
+) -> dict[str, int]:
+    """Delete finished events and outbox rows older than `days`; pending ones stay until answered."""
+    cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat()
+    db = connect()
+    counts = {}
+    if db[EVENTS_TABLE].exists():
+        cursor = db.execute(
+            f"DELETE FROM {EVENTS_TABLE} WHERE status != 'pending' AND received_at < ?", [cutoff]
+        )
+        counts[EVENTS_TABLE] = cursor.rowcount
+    if db[OUTBOX_TABLE].exists():
+        cursor = db.execute(
+            f"DELETE FROM {OUTBOX_TABLE} WHERE status IN ('delivered', 'failed') AND created_at < ?", [cutoff]
+        )
+        counts[OUTBOX_TABLE] = cursor.rowcount
+    return counts

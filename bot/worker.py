@@ -189,7 +189,8 @@ class EventWorker:
                 return
             to_ref = self._sealer.seal(target) if target else ""
             batch = self._outbox.create(job.event_id, to_ref, messages, kind="answer")
-        elif batch.status in {"delivered", "failed"}:
+        if batch.status in {"delivered", "failed"}:
+            # Someone (an earlier run) already finished this batch; only the event row is behind.
             self._events.finish(job.event_id, "done" if batch.status == "delivered" else "failed")
             return
         self._delivery.send(batch, payload.get("replyToken", ""), stored.timestamp_ms, job.allow_reply)

@@ -18,9 +18,13 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-sys.path.insert(0, str(Path(__file__).parent))
+# pytest puts tests/ on sys.path for this file; its folders tests/handoff, tests/knowledge ... would then
+# shadow the real packages as namespace packages (the editable install's finder comes after the path).
+# The project root goes first; tests/ stays importable for `fake_line`.
+TESTS_DIR = Path(__file__).parent
+sys.path[:0] = [str(TESTS_DIR.parent), str(TESTS_DIR)]
 
-from fake_line import FakeLine, LineEvents
+from fake_line import FakeLine, LineEvents  # noqa: E402
 
 CHANNEL_SECRET = "test-channel-secret-0123456789abcdef"
 ACCESS_TOKEN = "test-access-token"
@@ -125,7 +129,7 @@ class ScriptedConversation:
     def __init__(self, settings: Any, connect: Any, identity: Any) -> None:
         from handoff import CounselorAccounts, ThreadStore
 
-        self.threads = ThreadStore(connect)
+        self.threads = ThreadStore(connect, identity)
         self.accounts = CounselorAccounts(connect)
         self.ready = True
         self.gate = threading.Event()

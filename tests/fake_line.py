@@ -138,6 +138,10 @@ class FakeLine:
         """The next `count` calls to `path` are processed, then answered only after `seconds` (a timeout)."""
         self._faults.append(Fault(path, count, status=0, delay=seconds))
 
+    def clear_faults(self) -> None:
+        with self._changed:
+            self._faults.clear()
+
     def reject_reply_token(self, token: str) -> None:
         """Answer 400 "Invalid reply token" for this token, like LINE does for an expired one."""
         self._rejected_reply_tokens.add(token)

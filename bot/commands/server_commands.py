@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+
 import click
 
+from bot.commands.handoff_commands import register_retention_job
 from bot.config import ConfigurationError, Settings
+from bot.events import purge_finished
+from bot.storage import Connect
+
+
+@register_retention_job
+def purge_bot_events(settings: Settings, connect: Connect, now: datetime) -> Mapping[str, int]:
+    """`yorisoi purge`: finished webhook events and outbox rows (kept a week for deduplication)."""
+    return purge_finished(connect, now)
 
 
 @click.command()
