@@ -2,9 +2,10 @@
 
 from intents.catalogue import Catalogue, CatalogueError, Program
 from intents.facts import Facts, FactsError
-from intents.matching import AllowanceEstimate, Recommendation, Suggestion, recommend
+from intents.matching import DEFAULT_LIMIT, AllowanceEstimate, Recommendation, Suggestion, recommend
 
 __all__ = [
+    "DEFAULT_LIMIT",
     "AllowanceEstimate",
     "Catalogue",
     "CatalogueError",

@@ -207,7 +207,7 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
     hits = _need_hits(program, facts, catalogue)
     if hits:
         matched = [
-            messages.NEED_LABELS[need] for need in facts.needs or [] if need in _all_needs(program, catalogue)
+            messages.NEED_LABELS[need] for need in _wanted(facts) if need in _all_needs(program, catalogue)
         ]
         why.append(messages.REASON_NEEDS.format(needs=messages.SEPARATOR.join(matched)))
     why.extend(dict.fromkeys(outcome.note for outcome in open_ if outcome.note))
@@ -231,9 +231,15 @@ def _all_needs(program: Program, catalogue: Catalogue) -> set[str]:
     return needs
 
 
+def _wanted(facts: Facts) -> list[str]:
+    """The household's needs; DV told as a circumstance is a need for safety too."""
+    needs = list(facts.needs or [])
+    return [*needs, "dv"] if facts.dv and "dv" not in needs else needs
+
+
 def _need_hits(program: Program, facts: Facts, catalogue: Catalogue) -> float:
     """Needs the program answers; an umbrella program's needs count half for each of its parts."""
-    wanted = set(facts.needs or [])
+    wanted = set(_wanted(facts))
     direct = wanted & set(program.needs)
     inherited = set()
     if program.part_of:

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from intents import Catalogue, CatalogueError, Facts, FactsError, Recommendation, recommend
+from intents import DEFAULT_LIMIT, Catalogue, CatalogueError, Facts, FactsError, Recommendation, recommend
 
 INVALID_INPUT = 2
 
@@ -45,7 +45,7 @@ def recommend_command(as_json: bool, show_all: bool, catalogue_path: Path | None
         facts = Facts.from_dict(data)
     except FactsError as error:
         raise _usage_error(str(error)) from None
-    result = recommend(facts, _catalogue(catalogue_path), limit=None if show_all else 10)
+    result = recommend(facts, _catalogue(catalogue_path), limit=None if show_all else DEFAULT_LIMIT)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -64,7 +64,8 @@ def eval_recommend_command(cases_file: Path, catalogue_path: Path | None) -> Non
     """Run every household case of a JSONL file; exit 1 when any case fails.
 
     A case passes when each `expect` string is part of some suggested program's name and no suggested
-    name contains an `exclude` string.
+    name contains an `exclude` string. A case with `"all": true` is checked against every program that is
+    not ruled out instead of the best 10.
     """
     catalogue = _catalogue(catalogue_path)
     passed = failed = 0
@@ -94,7 +95,8 @@ def _run_case(number: int, line: str, catalogue: Catalogue) -> tuple[str, list[s
         facts = Facts.from_dict(case.get("facts"))
     except FactsError as error:
         return name, [f"invalid facts: {error}"]
-    names = [suggestion.name for suggestion in recommend(facts, catalogue).programs]
+    limit = None if case.get("all") else DEFAULT_LIMIT
+    names = [suggestion.name for suggestion in recommend(facts, catalogue, limit=limit).programs]
     problems = [
         f"expected {wanted!r} not suggested"
         for wanted in case.get("expect", [])

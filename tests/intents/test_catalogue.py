@@ -1,0 +1,170 @@
+"""The catalogue carries the documents' facts exactly: every name and amount appears in the sources."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+
+from intents import Catalogue, CatalogueError
+from intents.catalogue import CATEGORIES, JURISDICTIONS
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "knowledge" / "docs"
+SEEDS = Path("/work/shared/seeds")
+# Which seed file a catalogue source was taken from, for sources whose curated document is not written yet.
+SEED_OF_SOURCE = {
+    "ishikawa": "001_",
+    "kanazawa_plan_2012": "000_",
+    "national_guideline": "002_",
+    "kanazawa_plan_2020": "003_",
+    "kodaira": "004_",
+}
+AMOUNT = re.compile(r"\d[\d,]*(?:\.\d+)?(?:万円|円|割|%|ヶ月|年)")
+ISHIKAWA_MUNICIPALITIES = [
+    "金沢市",
+    "七尾市",
+    "小松市",
+    "輪島市",
+    "珠洲市",
+    "加賀市",
+    "羽咋市",
+    "かほく市",
+    "白山市",
+    "能美市",
+    "野々市市",
+    "川北町",
+    "津幡町",
+    "内灘町",
+    "志賀町",
+    "宝達志水町",
+    "中能登町",
+    "穴水町",
+    "能登町",
+]
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[\s,、]", "", unicodedata.normalize("NFKC", text))
+
+
+def front_matter_title(path: Path) -> str:
+    match = re.match(r"---\n(.*?)\n---", path.read_text(encoding="utf-8"), re.S)
+    return str(yaml.safe_load(match.group(1)).get("title", "")) if match else ""
+
+
+def source_text(catalogue: Catalogue, key: str) -> tuple[str, bool]:
+    """The curated document for a source when it exists (True), else the seed it comes from (False)."""
+    title = normalise(catalogue.sources[key].title)
+    for path in sorted(DOCS.glob("*.md")):
+        if normalise(front_matter_title(path)) == title:
+            return path.read_text(encoding="utf-8"), True
+    seed = next(SEEDS.glob(f"{SEED_OF_SOURCE[key]}*.txt"))
+    return seed.read_text(encoding="utf-8"), False
+
+
+@pytest.fixture(scope="module")
+def texts(catalogue: Catalogue) -> dict[str, tuple[str, bool]]:
+    return {key: source_text(catalogue, key) for key in catalogue.sources}
+
+
+def test_every_program_has_a_valid_category_and_jurisdiction(catalogue):
+    assert len(catalogue) >= 80
+    for program in catalogue:
+        assert program.category in CATEGORIES, program.id
+        assert program.jurisdiction in JURISDICTIONS, program.id
+        assert program.summary and program.contact and program.heading and program.for_whom, program.id
+
+
+def test_every_name_and_amount_appears_in_its_source(catalogue, texts):
+    problems = []
+    for program in catalogue:
+        text = normalise(texts[program.source.key][0])
+        if normalise(program.name) not in text:
+            problems.append(f"{program.id}: name {program.name!r}")
+        for amount in AMOUNT.findall(program.summary):
+            if normalise(amount) not in text:
+                problems.append(f"{program.id}: amount {amount!r}")
+    assert problems == []
+
+
+def test_headings_point_at_headings_of_the_curated_documents(catalogue, texts):
+    problems = []
+    for program in catalogue:
+        text, curated = texts[program.source.key]
+        if not curated:
+            continue
+        if normalise(program.heading) not in heading_paths(text):
+            problems.append(f"{program.id}: heading {program.heading!r}")
+    assert problems == []
+
+
+def heading_paths(markdown: str) -> set[str]:
+    """Every heading of a Markdown document as its full path ("title > section > subsection")."""
+    paths: set[str] = set()
+    stack: list[tuple[int, str]] = []
+    for line in markdown.splitlines():
+        match = re.match(r"(#+)\s+(.*)", line)
+        if not match:
+            continue
+        level = len(match.group(1))
+        stack = [(depth, title) for depth, title in stack if depth < level] + [
+            (level, match.group(2).strip())
+        ]
+        paths.add(normalise(" > ".join(title for _, title in stack)))
+    return paths
+
+
+def test_the_allowance_table_matches_the_source(catalogue, texts):
+    table = catalogue.get("child_rearing_allowance").allowance_table
+    text = normalise(texts["ishikawa"][0])
+    for amount in (table.first_child, table.second_child, table.third_child_on):
+        assert f"{amount}円" in text
+    assert normalise(table.as_of) in text
+    assert (table.full_monthly(1), table.full_monthly(2), table.full_monthly(4)) == (45500, 56250, 69150)
+
+
+def test_modified_loan_types_are_separate_entries(catalogue):
+    names = {program.name for program in catalogue if program.part_of == "welfare_loan"}
+    assert {"修学資金", "技能習得資金", "生活資金", "住宅資金", "転宅資金", "結婚資金"} <= names
+    assert len(names) == 12
+
+
+def test_areas_cover_ishikawa_and_kodaira(catalogue):
+    areas = catalogue.areas
+    assert [name for name in ISHIKAWA_MUNICIPALITIES if areas.prefecture_of(name) != "石川県"] == []
+    assert sum(1 for prefecture in areas.municipalities.values() if prefecture == "石川県") == 19
+    assert areas.prefecture_of("小平市") == "東京都"
+    assert areas.normalise("石川県 金沢市") == "金沢市"
+    assert areas.normalise("金沢") == "金沢市"
+    assert areas.prefecture_of("横浜市") is None
+    assert areas.find_in("小平に住んでいます") == "小平市"
+    assert areas.find_in("野々市市です") == "野々市市"
+
+
+def test_contact_resolves_to_the_municipality_window(catalogue):
+    allowance = catalogue.get("child_rearing_allowance")
+    assert catalogue.contact_for(allowance, "七尾市") == "七尾市福祉事務所 0767-53-8445"
+    assert catalogue.contact_for(allowance, "金沢市") == "金沢市 福祉総務課"
+    assert catalogue.contact_for(allowance, None) == allowance.contact
+    loan = catalogue.get("welfare_loan")
+    assert catalogue.contact_for(loan, "白山市") == "白山市福祉事務所 076-274-9527"
+    assert catalogue.contact_for(loan, "津幡町").startswith("県保健福祉センター")
+    hello_work = catalogue.get("hello_work")
+    assert "076-253-3030" in catalogue.contact_for(hello_work, "金沢市")
+    assert "マザーズハローワーク金沢" in catalogue.contact_for(hello_work, "能美市")
+    assert catalogue.contact_for(hello_work, "小平市") == hello_work.contact
+
+
+def test_a_typo_in_the_catalogue_is_refused(tmp_path):
+    source = Path(__file__).resolve().parents[2] / "intents" / "catalogue.yaml"
+    broken = tmp_path / "catalogue.yaml"
+    broken.write_text(source.read_text(encoding="utf-8").replace("parent: [mother]", "parnet: [mother]", 1))
+    with pytest.raises(CatalogueError, match="parnet"):
+        Catalogue.load(broken)
+    broken.write_text(source.read_text(encoding="utf-8").replace("category: 貸付", "category: ローン", 1))
+    with pytest.raises(CatalogueError, match="ローン"):
+        Catalogue.load(broken)

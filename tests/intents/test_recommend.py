@@ -1,0 +1,232 @@
+"""Eligibility matching: the dev and own household sets, DV urgency, the allowance estimate, unknown facts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from intents import Facts, FactsError, recommend
+from intents.facts import CHOICE_FIELDS, LIST_FIELDS
+
+HERE = Path(__file__).parent
+DEV_HOUSEHOLDS = Path("/work/shared/eval/dev_households.jsonl")
+OWN_HOUSEHOLDS = HERE / "households.jsonl"
+
+
+def load_cases(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def check_case(case: dict, catalogue) -> list[str]:
+    result = recommend(Facts.from_dict(case["facts"]), catalogue, limit=None if case.get("all") else 10)
+    names = [suggestion.name for suggestion in result.programs]
+    problems = [f"missing {wanted}" for wanted in case["expect"] if not any(wanted in n for n in names)]
+    problems += [f"unwanted {unwanted}" for unwanted in case["exclude"] if any(unwanted in n for n in names)]
+    return problems
+
+
+@pytest.mark.parametrize("case", load_cases(DEV_HOUSEHOLDS), ids=lambda case: case["name"])
+def test_dev_households(case, catalogue):
+    assert check_case(case, catalogue) == []
+
+
+@pytest.mark.parametrize("case", load_cases(OWN_HOUSEHOLDS), ids=lambda case: case["name"])
+def test_own_households(case, catalogue):
+    assert check_case(case, catalogue) == []
+
+
+def test_every_program_is_expected_by_some_household(catalogue):
+    """Each catalogue entry is reached by a case that names it, so no entry is dead data."""
+    reached: set[str] = set()
+    for case in load_cases(OWN_HOUSEHOLDS):
+        result = recommend(Facts.from_dict(case["facts"]), catalogue, limit=None if case.get("all") else 10)
+        reached |= {s.id for s in result.programs if any(wanted in s.name for wanted in case["expect"])}
+    assert sorted(program.id for program in catalogue if program.id not in reached) == []
+
+
+def test_dv_makes_the_result_urgent_and_puts_dv_windows_first(catalogue):
+    facts = Facts.from_dict(
+        {"parent": "mother", "municipality": "金沢市", "children_ages": [3], "needs": ["childcare", "dv"]}
+    )
+    result = recommend(facts, catalogue)
+    assert result.urgent is True
+    first_two = result.programs[:2]
+    assert {s.name for s in first_two} == {"石川県女性相談支援センター", "DV被害相談"}
+    assert all(s.urgent for s in first_two) and not any(s.urgent for s in result.programs[2:])
+    assert result.programs[0].contact.endswith("076-208-3304")
+
+
+def test_dv_as_a_circumstance_is_urgent_too(catalogue):
+    facts = Facts.from_dict({"parent": "mother", "municipality": "七尾市", "circumstances": ["dv"]})
+    result = recommend(facts, catalogue)
+    assert result.urgent and result.programs[0].name == "石川県女性相談支援センター"
+
+
+def test_without_dv_nothing_is_urgent(catalogue):
+    result = recommend(Facts.from_dict({"parent": "mother", "municipality": "金沢市"}), catalogue)
+    assert result.urgent is False and not any(s.urgent for s in result.programs)
+
+
+def test_reasons_are_in_the_residents_terms(catalogue):
+    facts = Facts.from_dict(
+        {"parent": "mother", "situation": "single", "municipality": "金沢市", "children_ages": [4, 9]}
+    )
+    allowance = next(s for s in recommend(facts, catalogue).programs if s.id == "child_rearing_allowance")
+    assert "18歳未満のお子さんがいるひとり親家庭のため" in allowance.why
+    assert allowance.source == "石川県「ひとり親家庭の支援(ひとり親家庭福祉制度)」2024年6月20日更新"
+
+
+@pytest.mark.parametrize(
+    ("ages", "children", "amount"),
+    [
+        ([4], 1, 45500),
+        ([4, 9], 2, 56250),
+        ([1, 4, 9], 3, 62700),
+        ([1, 4, 9, 12], 4, 69150),
+        ([4, 19], 1, 45500),
+    ],
+)
+def test_allowance_estimate_counts_children_under_18(catalogue, ages, children, amount):
+    facts = Facts.from_dict(
+        {"parent": "mother", "situation": "single", "municipality": "白山市", "children_ages": ages}
+    )
+    allowance = next(s for s in recommend(facts, catalogue).programs if s.id == "child_rearing_allowance")
+    estimate = allowance.estimate
+    assert (estimate.children, estimate.monthly_full_amount) == (children, amount)
+    assert f"月額{amount:,}円" in estimate.text
+    for caveat in (
+        "全部支給の場合の目安",
+        "所得により一部支給・支給なし",
+        "2024年6月20日",
+        "令和6年4月以降",
+        "2024年11月",
+    ):
+        assert caveat in estimate.text
+
+
+def test_the_estimate_travels_to_kodaira_with_its_source(catalogue):
+    facts = Facts.from_dict(
+        {"parent": "father", "situation": "single", "municipality": "小平市", "children_ages": [3, 5]}
+    )
+    allowance = next(s for s in recommend(facts, catalogue).programs if s.name == "児童扶養手当")
+    assert allowance.jurisdiction == "小平市"
+    assert allowance.estimate.monthly_full_amount == 56250
+    assert "石川県" in allowance.estimate.source
+
+
+def test_no_estimate_while_the_children_are_unknown(catalogue):
+    result = recommend(Facts.from_dict({"parent": "mother", "municipality": "金沢市"}), catalogue)
+    allowance = next(s for s in result.programs if s.id == "child_rearing_allowance")
+    assert allowance.estimate is None and allowance.certainty == "possible"
+
+
+def test_likely_needs_every_condition_known_and_met(catalogue):
+    full = {
+        "parent": "mother",
+        "situation": "single",
+        "municipality": "金沢市",
+        "children_ages": [9],
+        "child_allowance": "receiving",
+        "resident_tax": "exempt",
+        "employment": "part_time",
+        "needs": ["childcare"],
+    }
+    support = "after_school_club_support"
+    by_id = {s.id: s for s in recommend(Facts.from_dict(full), catalogue, limit=None).programs}
+    assert by_id[support].certainty == "likely"
+    without_work = dict(full, employment=None)
+    by_id = {s.id: s for s in recommend(Facts.from_dict(without_work), catalogue, limit=None).programs}
+    assert by_id[support].certainty == "possible"
+    assert any("お仕事の状況" in reason for reason in by_id[support].why)
+
+
+def test_unknown_municipality_keeps_programs_possible_and_asks_for_it(catalogue):
+    result = recommend(Facts.from_dict({"parent": "mother", "children_ages": [4]}), catalogue)
+    assert result.programs and all(
+        s.certainty == "possible" for s in result.programs if s.jurisdiction != "国"
+    )
+    assert result.missing[0] == "situation"
+    assert "municipality" in result.missing
+
+
+def test_other_jurisdictions_are_never_suggested(catalogue):
+    for municipality, foreign in (("金沢市", {"小平市", "東京都"}), ("小平市", {"石川県", "金沢市"})):
+        facts = Facts.from_dict({"parent": "mother", "municipality": municipality, "children_ages": [9]})
+        result = recommend(facts, catalogue, limit=None)
+        assert {s.jurisdiction for s in result.programs}.isdisjoint(foreign)
+    facts = Facts.from_dict({"parent": "mother", "municipality": "白山市", "children_ages": [9]})
+    assert "金沢市" not in {s.jurisdiction for s in recommend(facts, catalogue, limit=None).programs}
+
+
+def test_the_limit_keeps_core_programs(catalogue):
+    facts = Facts.from_dict(
+        {
+            "parent": "mother",
+            "situation": "single",
+            "municipality": "金沢市",
+            "children_ages": [3, 8, 15],
+            "needs": ["childcare", "education", "qualification", "job", "housing"],
+        }
+    )
+    result = recommend(facts, catalogue)
+    names = [s.name for s in result.programs]
+    assert len(names) <= 10
+    assert "ひとり親家庭等医療費助成" in names and "児童扶養手当" in names
+
+
+FACT_VALUES = {
+    **{name: st.sampled_from(values) for name, values in CHOICE_FIELDS.items()},
+    **{
+        name: st.lists(st.sampled_from(values), unique=True, max_size=3)
+        for name, values in LIST_FIELDS.items()
+    },
+    "municipality": st.sampled_from(["金沢市", "七尾市", "津幡町", "小平市", "新宿区", "横浜市"]),
+    "children_ages": st.lists(st.integers(0, 25), max_size=4),
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    full=st.fixed_dictionaries(FACT_VALUES),
+    forget=st.sets(st.sampled_from(sorted(FACT_VALUES)), min_size=1),
+)
+def test_an_unknown_fact_never_removes_a_program(catalogue, full, forget):
+    known = recommend(Facts.from_dict(full), catalogue, limit=None)
+    vaguer = recommend(
+        Facts.from_dict({k: v for k, v in full.items() if k not in forget}), catalogue, limit=None
+    )
+    vaguer_ids = {s.id for s in vaguer.programs}
+    topics = {catalogue.get(i).group for i in vaguer_ids}
+    for suggestion in known.programs:
+        assert suggestion.id in vaguer_ids or catalogue.get(suggestion.id).group in topics
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"parent": "mom"}, "parent"),
+        ({"needs": ["money", "cash"]}, "needs"),
+        ({"children_ages": [-1]}, "children_ages"),
+        ({"children_ages": "5"}, "children_ages"),
+        ({"employment": "part-time"}, "employment"),
+        ({"circumstances": ["flood"]}, "circumstances"),
+        ({"municipality": ""}, "municipality"),
+        ({"income": 100}, "income"),
+    ],
+)
+def test_facts_errors_name_the_field_and_allowed_values(data, field):
+    with pytest.raises(FactsError) as error:
+        Facts.from_dict(data)
+    assert field in str(error.value)
+
+
+def test_facts_round_trip_and_merge():
+    facts = Facts.from_dict({"parent": "mother", "needs": ["money"], "children_ages": [9, 4]})
+    assert Facts.from_dict(facts.to_dict()) == facts
+    assert facts.children_ages == [4, 9]
+    merged = facts.merged(Facts(needs=["job", "money"], municipality="金沢市"))
+    assert merged.needs == ["money", "job"] and merged.municipality == "金沢市" and merged.parent == "mother"
