@@ -80,3 +80,20 @@ def open_thread(store: ThreadStore, identity: ResidentIdentity) -> Callable:
         return store.open(user_key, user_ref, reason, urgent, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def dashboard_app(store: ThreadStore, accounts: CounselorAccounts, deliver: RecordingDeliver):
+    """A small Flask app with only the dashboard, configured the way the app factory must configure it."""
+    from flask import Flask
+
+    from handoff import ReceptionHours, create_dashboard
+
+    app = Flask("dashboard-test")
+    app.config.update(SECRET_KEY=generate_secret_key(), SESSION_COOKIE_SECURE=False)
+    app.register_blueprint(
+        create_dashboard(store, accounts, deliver, hours=ReceptionHours.parse("mon-fri 08:30-16:00"))
+    )
+    accounts.add("admin", "admin-password", admin=True)
+    accounts.add("suzuki", "suzuki-password")
+    return app

@@ -1,0 +1,70 @@
+"""Privacy: no plaintext LINE id anywhere in the database file, and `forget` leaves no trace of a resident."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import LINE_USER_ID
+
+from handoff import ThreadStore
+
+OTHER_USER_ID = "U99999999999999999999999999999999"
+SECRET_TEXT = "夫に内緒で離婚の相談をしています"
+
+
+def database_bytes(data_dir: Path) -> bytes:
+    """Everything SQLite keeps on disk for the database: the main file, the WAL and its index."""
+    return b"".join(path.read_bytes() for path in sorted(data_dir.glob("yorisoi.db*")))
+
+
+def fill(store: ThreadStore, identity, line_user_id: str, text: str) -> int:
+    user_key, user_ref = identity.user_key(line_user_id), identity.seal(line_user_id)
+    first = store.open(user_key, user_ref, "request", False, facts={"municipality": "金沢市"})
+    store.append(first.id, "resident", text)
+    store.add_note(first.id, "suzuki", f"メモ {text}")
+    store.resolve(first.id, "suzuki")
+    second = store.open(user_key, user_ref, "crisis", True, categories=["dv"])
+    store.append(second.id, "resident", text + "（二回目）")
+    store.audit("suzuki", "view", second.id)
+    return second.id
+
+
+def test_database_never_holds_a_plaintext_line_id(store: ThreadStore, identity, handoff_dir: Path) -> None:
+    fill(store, identity, LINE_USER_ID, SECRET_TEXT)
+    raw = database_bytes(handoff_dir)
+    assert LINE_USER_ID.encode() not in raw
+    assert SECRET_TEXT.encode() not in raw
+    assert identity.user_key(LINE_USER_ID).encode() in raw  # the pseudonym is what rows are keyed by
+
+
+def test_forget_leaves_no_row_or_byte_about_the_resident(
+    store: ThreadStore, identity, handoff_dir: Path, connect
+) -> None:
+    fill(store, identity, LINE_USER_ID, SECRET_TEXT)
+    kept = fill(store, identity, OTHER_USER_ID, "別の方の相談")
+    user_key = identity.user_key(LINE_USER_ID)
+
+    assert store.forget(user_key) == 2
+
+    db = connect()
+    assert (
+        db.execute("SELECT COUNT(*) FROM handoff_threads WHERE user_key = ?", [user_key]).fetchone()[0] == 0
+    )
+    remaining_threads = [row[0] for row in db.execute("SELECT id FROM handoff_threads")]
+    assert remaining_threads == [kept - 1, kept]
+    thread_ids = {row[0] for row in db.execute("SELECT thread_id FROM handoff_messages")}
+    assert thread_ids <= set(remaining_threads)
+    assert {row[0] for row in db.execute("SELECT thread_id FROM handoff_notes")} <= set(remaining_threads)
+    for (detail,) in db.execute("SELECT detail FROM handoff_audit"):
+        assert user_key not in detail and SECRET_TEXT not in detail
+
+    raw = database_bytes(handoff_dir)
+    for needle in (user_key, LINE_USER_ID, SECRET_TEXT, "メモ " + SECRET_TEXT):
+        assert needle.encode() not in raw, needle
+    assert identity.user_key(OTHER_USER_ID).encode() in raw
+    assert [m.text for m in store.transcript(kept)] == ["別の方の相談（二回目）"]
+    assert store.audit_log(limit=1)[0].action == "forget"
+
+
+def test_forget_of_an_unknown_resident_is_harmless(store: ThreadStore, identity) -> None:
+    assert store.forget(identity.user_key("U" + "0" * 32)) == 0
