@@ -69,6 +69,8 @@ class FakeLine:
         self._rejected_reply_tokens: set[str] = set()
         self._accepted_retry_keys: dict[str, str] = {}
         self._rich_menus: dict[str, dict[str, Any]] = {}
+        self._holds: dict[str, threading.Event] = {}
+        self._held: dict[str, int] = {}
         self.default_rich_menu: str | None = None
         self._changed = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
@@ -138,6 +140,17 @@ class FakeLine:
         """The next `count` calls to `path` are processed, then answered only after `seconds` (a timeout)."""
         self._faults.append(Fault(path, count, status=0, delay=seconds))
 
+    def hold(self, path: str) -> None:
+        """Calls to `path` wait (unanswered) until `release(path)`: lets a test see what happens meanwhile."""
+        with self._changed:
+            self._holds[path] = threading.Event()
+
+    def release(self, path: str) -> None:
+        with self._changed:
+            gate = self._holds.pop(path, None)
+        if gate is not None:
+            gate.set()
+
     def clear_faults(self) -> None:
         with self._changed:
             self._faults.clear()
@@ -158,6 +171,10 @@ class FakeLine:
     def delivered(self) -> list[Recorded]:
         """Replies and pushes LINE would have shown to someone (200s only)."""
         return [r for r in self.calls(status=200) if r.path in (REPLY_PATH, PUSH_PATH)]
+
+    def requests_in_flight(self, path: str) -> int:
+        """How many calls to `path` are being held right now (see `hold`)."""
+        return self._held.get(path, 0)
 
     def wait_for(self, predicate: Callable[[FakeLine], bool], timeout: float = 30.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -186,6 +203,14 @@ class FakeLine:
         self, method: str, path: str, headers: dict[str, str], raw: bytes
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         lowered = {name.lower(): value for name, value in headers.items()}
+        gate = self._holds.get(path.split("?")[0])
+        if gate is not None:
+            with self._changed:
+                self._held[path] = self._held.get(path, 0) + 1
+                self._changed.notify_all()
+            gate.wait(60)
+            with self._changed:
+                self._held[path] -= 1
         try:
             body = json.loads(raw) if raw and "json" in lowered.get("content-type", "") else None
         except ValueError:

@@ -1,0 +1,272 @@
+"""`python -m bot.bench` (second half of `make bench`): webhook throughput and webhook-to-reply latency.
+
+Runs the real server (`yorisoi serve`, gunicorn) on loopback against the fake LINE API from tests/fake_line.py
+(a development tool: it needs the repository checkout), with a copy of the built index. Two phases, both
+bounded in count and time:
+
+1. burst: concurrent senders post signed question events as fast as the server acknowledges them; we report
+   acknowledged events per second and webhook latency percentiles, then how long the backlog took to answer.
+2. paced: one question at a time at a gentle rate on an idle server; we report the time from POST to the
+   reply arriving at the fake API (p50/p95), which is what a resident waits.
+
+Prints a table and writes bench-results/bot-bench.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+QUESTIONS = [
+    "児童扶養手当はいくらもらえますか",
+    "ひとり親家庭の医療費助成について教えてください",
+    "母子父子寡婦福祉資金の貸付を受けたい",
+    "高等職業訓練促進給付金の条件は",
+    "養育費の相談はどこでできますか",
+    "保育園の優先入所はありますか",
+    "公営住宅に申し込みたいです",
+    "就職のための講座の費用を助けてもらえますか",
+]
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Sender:
+    """One keep-alive HTTP connection posting signed bodies to /callback."""
+
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def post(self, body: bytes, headers: dict[str, str]) -> int:
+        try:
+            self._connection.request("POST", "/callback", body=body, headers=headers)
+            response = self._connection.getresponse()
+            response.read()
+            return response.status
+        except (http.client.HTTPException, OSError):
+            self._connection.close()
+            self._connection = http.client.HTTPConnection("127.0.0.1", self._port, timeout=30)
+            return 0
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("yorisoi serve exited during startup; see its log above")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise SystemExit("yorisoi serve did not become healthy in time")
+
+
+def _backlog(url: str) -> int:
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=10) as response:
+            return int(json.loads(response.read())["backlog"])
+    except OSError:
+        return -1
+
+
+def run(
+    events: int, senders: int, seconds: float, paced: int, rate: float, source_index: Path
+) -> dict[str, Any]:
+    sys.path.insert(0, str(REPO / "tests"))
+    from fake_line import REPLY_PATH, FakeLine, LineEvents
+
+    secret, token, key = "bench-channel-secret", "bench-token", "bench-secret-key-" + "0" * 32
+    fake = FakeLine(access_token=token).start()
+    workdir = Path(tempfile.mkdtemp(prefix="yorisoi-bench-"))
+    shutil.copytree(source_index, workdir / "index")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "YORISOI_"))}
+    env.update(
+        YORISOI_DATA_DIR=str(workdir),
+        LINE_CHANNEL_SECRET=secret,
+        LINE_CHANNEL_ACCESS_TOKEN=token,
+        LINE_API_BASE_URL=fake.base_url,
+        YORISOI_SECRET_KEY=key,
+    )
+    if os.environ.get("YORISOI_EMBEDDER"):
+        env["YORISOI_EMBEDDER"] = os.environ["YORISOI_EMBEDDER"]
+    yorisoi = str(Path(sys.executable).parent / "yorisoi")
+    server = subprocess.Popen(
+        [yorisoi, "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", "16"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    builder = LineEvents(secret)
+    try:
+        _wait_healthy(url, server, timeout=300)
+
+        # ---- phase 1: burst ---------------------------------------------------------------------------
+        bodies = []
+        for n in range(events):
+            event = builder.text(QUESTIONS[n % len(QUESTIONS)], source=builder.source(f"U{n % 200:032x}"))
+            bodies.append(builder.signed(event))
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        lock = threading.Lock()
+        cursor = iter(range(events))
+        deadline = time.monotonic() + seconds
+
+        def send_all() -> None:
+            sender = _Sender(port)
+            while time.monotonic() < deadline:
+                with lock:
+                    n = next(cursor, None)
+                if n is None:
+                    return
+                body, headers = bodies[n]
+                started = time.perf_counter()
+                status = sender.post(body, headers)
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    statuses[status] = statuses.get(status, 0) + 1
+
+        threads = [threading.Thread(target=send_all) for _ in range(senders)]
+        burst_started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        burst_seconds = time.perf_counter() - burst_started
+        acknowledged = statuses.get(200, 0)
+        drain_started = time.perf_counter()
+        fake.wait_for(lambda f: len(f.delivered()) >= acknowledged, timeout=max(60.0, acknowledged * 0.5))
+        drain_seconds = time.perf_counter() - drain_started
+        burst_delivered = len(fake.delivered())
+
+        # ---- phase 2: paced, idle server ------------------------------------------------------------------
+        sent_at: dict[str, float] = {}
+        sender = _Sender(port)
+        for n in range(paced):
+            event = builder.text(QUESTIONS[n % len(QUESTIONS)], source=builder.source(f"U{1000 + n:032x}"))
+            body, headers = builder.signed(event)
+            sent_at[event["replyToken"]] = time.monotonic()
+            sender.post(body, headers)
+            time.sleep(1.0 / rate)
+        fake.wait_for(lambda f: len(f.delivered()) >= burst_delivered + paced, timeout=120)
+        to_reply = [
+            call.at - sent_at[call.body["replyToken"]]
+            for call in fake.calls(REPLY_PATH, status=200)
+            if call.body["replyToken"] in sent_at
+        ]
+    finally:
+        os.killpg(os.getpgid(server.pid), signal.SIGTERM)
+        server.wait(60)
+        fake.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    return {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "burst": {
+            "events_sent": len(latencies),
+            "senders": senders,
+            "acknowledged": acknowledged,
+            "statuses": {str(k): v for k, v in sorted(statuses.items())},
+            "seconds": round(burst_seconds, 3),
+            "acknowledged_per_second": round(acknowledged / burst_seconds, 1) if burst_seconds else 0.0,
+            "webhook_ms_p50": round(_percentile(latencies, 0.50) * 1000, 1),
+            "webhook_ms_p95": round(_percentile(latencies, 0.95) * 1000, 1),
+            "webhook_ms_p99": round(_percentile(latencies, 0.99) * 1000, 1),
+            "answered": burst_delivered,
+            "backlog_answered_in_seconds": round(drain_seconds, 1),
+        },
+        "paced": {
+            "events": paced,
+            "rate_per_second": rate,
+            "replies_measured": len(to_reply),
+            "webhook_to_reply_ms_p50": round(statistics.median(to_reply) * 1000, 1) if to_reply else None,
+            "webhook_to_reply_ms_p95": round(_percentile(to_reply, 0.95) * 1000, 1) if to_reply else None,
+        },
+    }
+
+
+def _print_table(result: dict[str, Any]) -> None:
+    burst, paced = result["burst"], result["paced"]
+    rows = [
+        ("events sent (burst)", burst["events_sent"]),
+        ("concurrent senders", burst["senders"]),
+        ("acknowledged (200)", burst["acknowledged"]),
+        ("acknowledged events/s", burst["acknowledged_per_second"]),
+        (
+            "webhook p50 / p95 / p99 ms",
+            f"{burst['webhook_ms_p50']} / {burst['webhook_ms_p95']} / {burst['webhook_ms_p99']}",
+        ),
+        ("answered after burst", burst["answered"]),
+        ("backlog answered in s", burst["backlog_answered_in_seconds"]),
+        ("paced events (rate/s)", f"{paced['events']} ({paced['rate_per_second']})"),
+        (
+            "webhook→reply p50 / p95 ms",
+            f"{paced['webhook_to_reply_ms_p50']} / {paced['webhook_to_reply_ms_p95']}",
+        ),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print("bot bench (loopback, yorisoi serve + fake LINE API)")
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1000, help="burst size (bounded)")
+    parser.add_argument("--senders", type=int, default=16, help="concurrent senders in the burst")
+    parser.add_argument("--seconds", type=float, default=30.0, help="burst time limit")
+    parser.add_argument("--paced", type=int, default=30, help="paced questions for webhook-to-reply")
+    parser.add_argument("--rate", type=float, default=4.0, help="paced questions per second")
+    parser.add_argument("--out", type=Path, default=REPO / "bench-results" / "bot-bench.json")
+    args = parser.parse_args()
+    data_dir = Path(os.environ.get("YORISOI_DATA_DIR", REPO / ".data"))
+    index = data_dir / "index"
+    if not index.exists():
+        raise SystemExit(f"no index at {index}; run `yorisoi index` (make index) first")
+    result = run(args.events, args.senders, args.seconds, args.paced, args.rate, index)
+    _print_table(result)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"written {args.out}")
+
+
+if __name__ == "__main__":
+    main()
