@@ -598,7 +598,7 @@ class ThreadStore:
                 r["id"]
                 for r in self._rows(
                     db,
-                    "SELECT id FROM handoff_threads WHERE status = 'resolved' AND resolved_at < ?",
+                    "SELECT id FROM handoff_threads WHERE status = 'resolved' AND resolved_at <= ?",
                     [cutoff],
                 )
             ]

@@ -59,7 +59,7 @@ def _read_password() -> str:
     """From a prompt when a person is typing, otherwise the first line of stdin (scripts pipe it in)."""
     if sys.stdin is not None and sys.stdin.isatty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    line = click.get_text_stream("stdin").readline()
+    line = sys.stdin.readline() if sys.stdin is not None else ""
     return line.rstrip("\r\n")
 
 
