@@ -1,0 +1,154 @@
+"""The dashboard in a real headless Chromium against a real werkzeug server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import LINE_USER_ID
+from flask import Flask
+from werkzeug.serving import make_server
+
+from handoff import ThreadStore
+from handoff.messages import COUNSELOR_REPLY, THREAD_RESOLVED
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def base_url(dashboard_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, dashboard_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="dashboard-server")
+    thread.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def log_in(page, base_url: str, name: str, password: str) -> None:
+    page.goto(f"{base_url}/counselor/")
+    assert "/counselor/login" in page.url
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base_url}/counselor/")
+
+
+def test_counselor_takes_the_urgent_thread_replies_and_resolves(
+    page, base_url: str, store: ThreadStore, open_thread, deliver
+) -> None:
+    calm = open_thread("U" + "1" * 32, reason="request")
+    store.append(calm.id, "resident", "手当のことを聞きたいです")
+    urgent = open_thread(reason="crisis", urgent=True, categories=["dv"], facts={"parent": "mother"})
+    store.append(urgent.id, "resident", "夫からDVを受けています " + XSS)
+
+    log_in(page, base_url, "suzuki", "suzuki-password")
+    cards = page.locator(".thread-card")
+    assert cards.count() == 2
+    assert cards.first.get_attribute("data-thread-id") == str(urgent.id)
+    assert "urgent" in (cards.first.get_attribute("class") or "")
+    assert "緊急" in cards.first.inner_text()
+
+    cards.first.locator("a.thread-link").click()
+    page.wait_for_url(f"{base_url}/counselor/threads/{urgent.id}")
+    assert "夫からDVを受けています <img src=x" in page.locator(".message .text").first.inner_text()
+    assert page.evaluate("window.__xss") is None
+
+    page.click("text=担当する")
+    page.wait_for_selector("#reply-text")
+    assert "担当にしました" in page.inner_text(".flash")
+
+    page.fill("#reply-text", "ご連絡ありがとうございます。安全な場所にいますか？")
+    page.click("form.reply button[type=submit]")
+    page.wait_for_selector("text=送信状況：delivered")
+    assert deliver.calls == [
+        (
+            LINE_USER_ID,
+            COUNSELOR_REPLY.format(text="ご連絡ありがとうございます。安全な場所にいますか？"),
+            deliver.calls[0][2],
+        )
+    ]
+
+    page.click("text=相談を終了する")
+    page.wait_for_url(f"{base_url}/counselor/")
+    assert store.get(urgent.id).status == "resolved"
+    assert deliver.calls[-1][:2] == (LINE_USER_ID, THREAD_RESOLVED)
+    assert page.locator(".thread-card").count() == 1
+    assert page.locator(".thread-card").first.get_attribute("data-thread-id") == str(calm.id)
+
+
+def test_works_on_a_phone_screen_with_the_stylesheet_allowed_by_csp(
+    browser, base_url: str, store: ThreadStore, open_thread
+) -> None:
+    thread = open_thread(reason="crisis", urgent=True, categories=["suicide"])
+    store.append(thread.id, "resident", "とても長いメッセージ" * 40 + "https://example.invalid/" + "x" * 200)
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: blocked.append(message.text) if "Content Security" in message.text else None,
+    )
+    try:
+        log_in(page, base_url, "suzuki", "suzuki-password")
+        page.goto(f"{base_url}/counselor/threads/{thread.id}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(244, 246, 248)"  # dashboard.css loaded
+        assert blocked == []
+    finally:
+        context.close()
+
+
+def test_logged_out_browser_lands_on_login_and_counselor_gets_403_on_admin(page, base_url: str) -> None:
+    page.goto(f"{base_url}/counselor/admin/audit")
+    assert "/counselor/login" in page.url
+    log_in(page, base_url, "suzuki", "suzuki-password")
+    response = page.goto(f"{base_url}/counselor/admin/accounts")
+    assert response.status == 403
+    assert page.locator("a", has_text="アカウント").count() == 0
+
+
+def test_admin_adds_an_account_in_the_browser(page, base_url: str, accounts) -> None:
+    log_in(page, base_url, "admin", "admin-password")
+    page.click("text=アカウント")
+    page.fill("form.grid input[name=name]", "佐藤")
+    page.fill("form.grid input[name=password]", "sato-password")
+    page.select_option("form.grid select[name=role]", "counselor")
+    page.click("form.grid button[type=submit]")
+    page.wait_for_selector("text=アカウント 佐藤 を追加しました。")
+    assert accounts.verify("佐藤", "sato-password") is not None
