@@ -1,0 +1,385 @@
+"""The router's decisions, event by event: Conversation.respond on linebot.v3 webhook event objects.
+
+The handoff parts are the real ones (rules, thread store on SQLite, reception hours); knowledge, the intent
+detector and the dialogue are small scripted stand-ins so each routing rule can be seen in isolation. The
+whole path with the real packages is in test_flows.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import CHANNEL_SECRET, SECRET_KEY
+from fake_line import LineEvents
+from linebot.v3.messaging import TextMessage
+from linebot.v3.webhooks import Event
+
+import handoff
+from bot import messages, render
+from bot.conversation import Conversation, clean_text
+from bot.storage import database_connector
+from handoff import (
+    CounselorAccounts,
+    EscalationPolicy,
+    ReceptionHours,
+    ResidentIdentity,
+    ThreadStore,
+)
+from intents import Facts, Recommendation, Suggestion
+
+USER = "U" + "7" * 32
+TOKYO = ZoneInfo("Asia/Tokyo")
+OPEN_HOUR = datetime(2026, 11, 24, 10, 0, tzinfo=TOKYO)  # a Tuesday morning
+CLOSED_HOUR = datetime(2026, 11, 28, 10, 0, tzinfo=TOKYO)  # a Saturday
+
+
+class Knowledge:
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str | None]] = []
+        self.confident = True
+
+    def answer(self, question: str, municipality: str | None = None):
+        self.asked.append((question, municipality))
+        return SimpleNamespace(
+            question=question,
+            text=f"回答：{question[:20]}",
+            confident=self.confident,
+            sources=[],
+            related=["児童扶養手当"],
+        )
+
+
+class Detector:
+    KEYWORDS: ClassVar[dict[str, str]] = {
+        "こんにちは": "greeting",
+        "ありがとう": "thanks",
+        "データを削除": "delete_data",
+        "最初から": "reset",
+        "どんな支援": "start_check",
+        "誰か人に": "counselor",
+        "DV": "crisis",
+    }
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def detect(self, text: str):
+        self.seen.append(text)
+        intent = next((name for word, name in self.KEYWORDS.items() if word in text), "question")
+        return SimpleNamespace(intent=intent, score=0.9)
+
+
+class Dialogue:
+    def __init__(self) -> None:
+        self.running: set[str] = set()
+        self.known: dict[str, Facts] = {}
+        self.handled: list[tuple[str, str | None, str | None]] = []
+        self.forgotten: list[str] = []
+
+    def start(self, user_key: str):
+        self.running.add(user_key)
+        return SimpleNamespace(
+            text="どなたがお子さんを育てていますか",
+            choices=[SimpleNamespace(label="母", data="dlg:parent=mother")],
+            done=False,
+            facts=Facts(),
+            recommendation=None,
+        )
+
+    def active(self, user_key: str) -> bool:
+        return user_key in self.running
+
+    def handle(self, user_key: str, text: str | None = None, postback: str | None = None):
+        if user_key not in self.running:
+            return None
+        self.handled.append((user_key, text, postback))
+        return SimpleNamespace(
+            text="次の質問です", choices=[], done=False, facts=Facts(), recommendation=None
+        )
+
+    def cancel(self, user_key: str) -> None:
+        self.running.discard(user_key)
+
+    def forget(self, user_key: str) -> None:
+        self.forgotten.append(user_key)
+        self.running.discard(user_key)
+        self.known.pop(user_key, None)
+
+    def facts(self, user_key: str) -> Facts | None:
+        return self.known.get(user_key)
+
+
+def suggest(facts: Facts) -> Recommendation:
+    program = Suggestion(
+        "jido", "児童扶養手当", "手当・給付", "likely", ["ひとり親のため"], "窓口", "出典", "月額"
+    )
+    return Recommendation([program], urgent=False)
+
+
+@pytest.fixture
+def identity() -> ResidentIdentity:
+    return ResidentIdentity(SECRET_KEY)
+
+
+@pytest.fixture
+def make_conversation(tmp_path: Path, identity: ResidentIdentity):
+    def make(now: datetime = OPEN_HOUR, forgetters=()) -> Conversation:
+        connect = database_connector(tmp_path)
+        return Conversation(
+            identity=identity,
+            knowledge=Knowledge(),
+            detector=Detector(),
+            dialogue=Dialogue(),
+            suggest=suggest,
+            policy=EscalationPolicy.load(),
+            threads=ThreadStore(connect, identity),
+            accounts=CounselorAccounts(connect),
+            hours=ReceptionHours.parse("mon-fri 08:30-16:00"),
+            handoff=handoff,
+            connect=connect,
+            forgetters=forgetters,
+            clock=lambda: now,
+        )
+
+    return make
+
+
+@pytest.fixture
+def conversation(make_conversation) -> Conversation:
+    return make_conversation()
+
+
+@pytest.fixture
+def line() -> LineEvents:
+    return LineEvents(CHANNEL_SECRET)
+
+
+def say(conversation: Conversation, line: LineEvents, text: str, user: str = USER) -> list:
+    return conversation.respond(Event.from_dict(line.text(text, source=line.source(user))))
+
+
+def tap(conversation: Conversation, line: LineEvents, data: str, user: str = USER) -> list:
+    return conversation.respond(Event.from_dict(line.postback(data, source=line.source(user))))
+
+
+def texts(replies: list) -> list[str]:
+    return [getattr(m, "text", None) or m.alt_text for m in replies]
+
+
+def postbacks(message) -> list[str]:
+    return [item.action.data for item in message.quick_reply.items]
+
+
+def test_follow_greets_explains_privacy_and_offers_the_menu(conversation, line):
+    replies = conversation.respond(Event.from_dict(line.follow(source=line.source(USER))))
+    greeting, privacy = texts(replies)
+    assert "ボット" in greeting and "人ではありません" in greeting and "相談員に相談" in greeting
+    assert "トーク履歴をすべて削除" in privacy and "データを削除" in privacy
+    assert postbacks(replies[-1]) == [
+        render.MENU_CHECK,
+        render.MENU_ASK,
+        render.MENU_COUNSELOR,
+        render.MENU_HOWTO,
+    ]
+
+
+def test_a_crisis_gets_the_numbers_at_once_and_an_urgent_thread_with_the_facts(conversation, line, identity):
+    user_key = identity.user_key(USER)
+    conversation.dialogue.known[user_key] = Facts(parent="mother", municipality="金沢市")
+    replies = say(conversation, line, "夫に殴られています。怖いです")
+    crisis, followup = texts(replies)
+    assert "0120-279-889" in crisis and "#8008" in crisis and "110" in crisis
+    assert followup == handoff.thread_opened(conversation.hours, OPEN_HOUR)
+    thread = conversation.threads.open_thread_for(user_key)
+    assert thread.urgent and thread.reason == "crisis" and "dv" in thread.categories
+    assert thread.facts == {"parent": "mother", "municipality": "金沢市"}
+    assert [p["name"] for p in thread.programs] == ["児童扶養手当"]
+    transcript = conversation.threads.transcript(thread.id)
+    assert [(m.sender, m.text) for m in transcript] == [
+        ("resident", "夫に殴られています。怖いです"),
+        ("bot", crisis),
+    ]
+    assert conversation.knowledge.asked == []
+
+
+def test_out_of_hours_the_resident_is_told_when_a_person_answers(make_conversation, line):
+    conversation = make_conversation(now=CLOSED_HOUR)
+    _, followup = texts(say(conversation, line, "死にたい"))
+    assert followup == handoff.thread_opened(conversation.hours, CLOSED_HOUR)
+    assert "受付時間外" in followup
+    [ack] = texts(say(conversation, line, "まだ誰もいませんか"))
+    assert "受付時間外" in ack and "0120-279-338" in ack  # urgent: the numbers again
+
+
+def test_an_open_thread_hears_everything_and_the_bot_only_acknowledges(conversation, line, identity):
+    say(conversation, line, "相談員と話したい")
+    thread = conversation.threads.open_thread_for(identity.user_key(USER))
+    assert thread.reason == "request" and not thread.urgent
+    replies = say(conversation, line, "児童扶養手当はいくらですか")
+    assert texts(replies) == [
+        handoff.acknowledgement(thread, conversation.hours, conversation.policy, OPEN_HOUR)
+    ]
+    assert conversation.knowledge.asked == []
+    assert conversation.threads.transcript(thread.id)[-1].text == "児童扶養手当はいくらですか"
+    conversation.respond(Event.from_dict(line.sticker(source=line.source(USER))))
+    assert "スタンプ" in conversation.threads.transcript(thread.id)[-1].text
+
+
+def test_after_resolve_the_bot_answers_again(conversation, line, identity):
+    say(conversation, line, "相談員と話したい")
+    thread = conversation.threads.open_thread_for(identity.user_key(USER))
+    conversation.threads.resolve(thread.id, "suzuki")
+    assert texts(say(conversation, line, "児童扶養手当はいくらですか")) == [
+        "回答：児童扶養手当はいくらですか"
+    ]
+
+
+def test_an_ordinary_dv_question_is_answered_not_escalated(conversation, line, identity):
+    replies = say(conversation, line, "DVの相談窓口はどこですか？")
+    assert texts(replies)[0] == "回答：DVの相談窓口はどこですか？"
+    assert conversation.threads.open_thread_for(identity.user_key(USER)) is None
+    # The detector heard something worrying, so a person is offered (not imposed).
+    assert postbacks(replies[-1]) == [handoff.REQUEST_POSTBACK, handoff.DECLINE_POSTBACK]
+
+
+def test_two_unanswered_questions_in_a_row_bring_the_offer_of_a_counselor(conversation, line, identity):
+    conversation.knowledge.confident = False
+    first = say(conversation, line, "宇宙旅行の補助はありますか")
+    assert len(first) == 1
+    second = say(conversation, line, "火星に住む支援は")
+    assert len(second) == 2 and postbacks(second[-1]) == [handoff.REQUEST_POSTBACK, handoff.DECLINE_POSTBACK]
+    assert texts(tap(conversation, line, handoff.DECLINE_POSTBACK)) == [messages.OFFER_DECLINED]
+    assert len(say(conversation, line, "月の土地は")) == 1  # the count starts again after an offer
+    conversation.knowledge.confident = True
+    say(conversation, line, "児童扶養手当")
+    conversation.knowledge.confident = False
+    assert len(say(conversation, line, "木星は")) == 1  # a good answer in between resets the count
+    replies = tap(conversation, line, handoff.REQUEST_POSTBACK)
+    assert texts(replies)[0] == handoff.messages.REQUEST_REPLY
+    assert conversation.threads.open_thread_for(identity.user_key(USER)).reason == "request"
+
+
+def test_deleting_asks_first_then_forgets_everything(make_conversation, line, identity):
+    forgotten: list[str] = []
+    conversation = make_conversation(forgetters=[forgotten.append])
+    user_key = identity.user_key(USER)
+    say(conversation, line, "相談員と話したい")
+    [question] = say(conversation, line, "データを削除")  # works even while a thread is open
+    assert postbacks(question) == [handoff.DELETE_CONFIRM_POSTBACK, handoff.DELETE_CANCEL_POSTBACK]
+    assert conversation.threads.open_thread_for(user_key) is not None
+    assert texts(tap(conversation, line, handoff.DELETE_CANCEL_POSTBACK)) == [handoff.delete_cancelled()]
+    assert conversation.threads.open_thread_for(user_key) is not None
+    assert texts(tap(conversation, line, handoff.DELETE_CONFIRM_POSTBACK)) == [handoff.delete_done()]
+    assert conversation.threads.list() == []
+    assert conversation.dialogue.forgotten == [user_key] and forgotten == [user_key]
+
+
+def test_intents_route_to_greeting_dialogue_reset_and_thanks(conversation, line, identity):
+    greeting, menu = say(conversation, line, "こんにちは")
+    assert greeting.text == messages.GREETING and postbacks(menu)[0] == render.MENU_CHECK
+    [question] = say(conversation, line, "どんな支援が受けられますか")
+    assert question.text == "どなたがお子さんを育てていますか" and postbacks(question) == [
+        "dlg:parent=mother"
+    ]
+    # A dialogue in progress takes free text (and postbacks) before intents and knowledge.
+    assert texts(say(conversation, line, "小学生の子がいます")) == ["次の質問です"]
+    assert texts(tap(conversation, line, "dlg:parent=mother")) == ["次の質問です"]
+    user_key = identity.user_key(USER)
+    assert conversation.dialogue.handled == [
+        (user_key, "小学生の子がいます", None),
+        (user_key, None, "dlg:parent=mother"),
+    ]
+    assert conversation.knowledge.asked == []
+    conversation.dialogue.cancel(user_key)
+    [restart] = say(conversation, line, "最初から")
+    assert restart.text.startswith(messages.RESTARTED)
+    assert texts(say(conversation, line, "ありがとう")) == [messages.THANKS]
+    assert texts(say(conversation, line, "誰か人に聞いてほしい"))[0] == handoff.messages.REQUEST_REPLY
+
+
+def test_the_municipality_from_the_dialogue_sharpens_the_answer(conversation, line, identity):
+    conversation.dialogue.known[identity.user_key(USER)] = Facts(municipality="小平市")
+    say(conversation, line, "ひとり親の相談窓口はどこ")
+    assert conversation.knowledge.asked == [("ひとり親の相談窓口はどこ", "小平市")]
+
+
+def test_menu_postbacks(conversation, line, identity):
+    [ask] = tap(conversation, line, render.MENU_ASK)
+    assert ask.text == messages.ASK_PROMPT and [i.action.text for i in ask.quick_reply.items] == list(
+        messages.ASK_EXAMPLES
+    )
+    assert texts(tap(conversation, line, render.MENU_HOWTO)) == [messages.HOWTO]
+    assert texts(tap(conversation, line, render.MENU_CHECK)) == ["どなたがお子さんを育てていますか"]
+    assert texts(tap(conversation, line, render.MENU_RESTART))[0].startswith(messages.RESTARTED)
+    assert not conversation.dialogue.active(identity.user_key(USER))
+    assert texts(tap(conversation, line, "dlg:parent=father")) == [messages.DIALOGUE_EXPIRED]
+    assert texts(tap(conversation, line, "something-unknown")) == [messages.MENU_PROMPT]
+    replies = tap(conversation, line, render.MENU_COUNSELOR)
+    assert texts(replies)[0] == handoff.messages.REQUEST_REPLY
+    # While the thread is open the menu only gets the acknowledgement.
+    assert texts(tap(conversation, line, render.MENU_CHECK))[0].startswith("メッセージを相談員に届けました")
+
+
+@pytest.mark.parametrize("kind", ["image", "video", "audio", "file", "location", "sticker"])
+def test_what_is_not_text_gets_a_polite_text_only_notice(conversation, line, kind):
+    event = getattr(line, kind)(source=line.source(USER))
+    assert texts(conversation.respond(Event.from_dict(event))) == [messages.TEXT_ONLY]
+
+
+def test_groups_and_rooms_get_a_brief_note_and_nothing_is_kept(conversation, line, tmp_path):
+    group = line.source(USER, group_id="C" + "2" * 32)
+    room = line.source(USER, room_id="R" + "3" * 32)
+    for source in (group, room):
+        replies = conversation.respond(Event.from_dict(line.text("夫に殴られています", source=source)))
+        assert texts(replies) == [messages.GROUP_REPLY]
+    assert texts(conversation.respond(Event.from_dict(line.join()))) == [messages.JOIN_INTRO]
+    assert conversation.threads.list() == [] and conversation.knowledge.asked == []
+    assert "殴られ" not in (tmp_path / "yorisoi.db").read_bytes().decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        "unfollow",
+        "leave",
+        "member_joined",
+        "member_left",
+        "unsend",
+        "video_play_complete",
+        "beacon",
+        "account_link",
+    ],
+)
+def test_events_that_need_no_answer_get_none(conversation, line, build):
+    event = getattr(line, build)()
+    if build in {"unfollow", "unsend", "video_play_complete", "beacon", "account_link"}:
+        event["source"] = line.source(USER)
+    assert conversation.respond(Event.from_dict(event)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "児童扶養手当" * 1700,  # 10,200 characters
+        "😭😭😭",
+        "How much is the child support allowance?",
+        "手当\x00\x07\u202eについて\x1b",
+        "   ",
+    ],
+)
+def test_odd_messages_are_answered_within_lines_limits(conversation, line, text):
+    replies = say(conversation, line, text)
+    assert 1 <= len(replies) <= 5
+    for message in replies:
+        assert isinstance(message, TextMessage) and 0 < len(message.text) <= render.MAX_TEXT_CHARS
+    if not text.strip():
+        assert texts(replies) == [messages.EMPTY_TEXT]
+
+
+def test_clean_text_drops_control_and_direction_characters_but_keeps_lines():
+    assert clean_text("  手当\x00\u202eに\nついて\t ") == "手当に\nついて"
