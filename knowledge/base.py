@@ -1,0 +1,87 @@
+"""`KnowledgeBase`: the one object the bot holds — documents, index, retriever and composer, loaded once."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from knowledge.answer import Answer, Composer, Source
+from knowledge.documents import Document, load_documents
+from knowledge.embedders import Embedder, load_embedder
+from knowledge.index import INDEX_DIR, KnowledgeIndex, ensure_index
+from knowledge.jurisdictions import Places, default_places
+from knowledge.retrieval import QueryExpander, Retriever, Search, default_expander
+
+log = logging.getLogger(__name__)
+
+
+class KnowledgeBase:
+    """Answers questions from the program documents. Build with `KnowledgeBase.open(data_dir)`."""
+
+    def __init__(
+        self,
+        index: KnowledgeIndex,
+        embedder: Embedder,
+        documents: list[Document],
+        expander: QueryExpander | None = None,
+        places: Places | None = None,
+        rebuilt: str | None = None,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.documents = documents
+        self.places = places or default_places()
+        self.retriever = Retriever(index, embedder, expander or default_expander(), self.places)
+        self.composer = Composer(index.chunks, self.places)
+        self.rebuilt = rebuilt  # why the index was rebuilt when opening (None: it was current)
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        embedder: Embedder | None = None,
+        docs_dir: Path | None = None,
+        force_rebuild: bool = False,
+    ) -> KnowledgeBase:
+        """Load the persisted index from `data_dir/index/`, rebuilding it first when the documents, the
+        embedder or the indexing code changed since it was built. `docs_dir` defaults to knowledge/docs/."""
+        embedder = embedder or load_embedder()
+        documents = load_documents(docs_dir)
+        index, rebuilt = ensure_index(Path(data_dir) / INDEX_DIR, documents, embedder, force=force_rebuild)
+        if rebuilt:
+            log.info("knowledge index rebuilt (%s): %d chunks", rebuilt, index.size)
+        return cls(index, embedder, documents, rebuilt=rebuilt)
+
+    def search_hits(self, query: str, k: int = 5, municipality: str | None = None) -> Search:
+        return self.retriever.search(query, k=k, municipality=municipality)
+
+    def search(self, query: str, k: int = 5, municipality: str | None = None) -> list[Source]:
+        """The `k` best chunks for `query`, best first, as `Source`s."""
+        return [Source.from_hit(hit) for hit in self.search_hits(query, k, municipality).hits]
+
+    def answer(self, question: str, municipality: str | None = None) -> Answer:
+        """A short grounded answer; never raises on odd input (empty, huge, emoji, other languages)."""
+        question = question if isinstance(question, str) else ""
+        search = self.retriever.search(question, k=5, municipality=municipality)
+        return self.composer.compose(question, search)
+
+
+def build_index(
+    data_dir: Path, embedder: Embedder | None = None, docs_dir: Path | None = None, force: bool = False
+) -> dict:
+    """(Re)build the index in `data_dir/index/` if it is stale (or `force`); returns statistics."""
+    embedder = embedder or load_embedder()
+    documents = load_documents(docs_dir)
+    index, rebuilt = ensure_index(Path(data_dir) / INDEX_DIR, documents, embedder, force=force)
+    stats = dict(index.manifest.get("stats", {}))
+    stats.update(
+        {
+            "rebuilt": bool(rebuilt),
+            "reason": rebuilt or "index is current",
+            "embedder": embedder.name,
+            "index_dir": str(Path(data_dir) / INDEX_DIR),
+            "documents": len(documents),
+            "chunks": index.size,
+        }
+    )
+    return stats
