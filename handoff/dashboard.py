@@ -33,7 +33,14 @@ from handoff import messages
 from handoff.accounts import AccountError, AccountLocked, CounselorAccounts
 from handoff.hours import ReceptionHours, to_tokyo
 from handoff.store import Deliver, ThreadNotFound, ThreadStateError, ThreadStore
-from handoff.websecurity import CSRF_FIELD, add_security_headers, csrf_ok, csrf_token, safe_next
+from handoff.websecurity import (
+    CSRF_FIELD,
+    CSRF_SESSION_KEY,
+    add_security_headers,
+    csrf_ok,
+    csrf_token,
+    safe_next,
+)
 
 CANNED_REPLIES_FILE = Path(__file__).with_name("canned_replies.yaml")
 MAX_REPLY_LENGTH = 4000
@@ -124,7 +131,8 @@ def create_dashboard(
         }
 
     def _end_session() -> None:
-        for key in (_USER, _PASSWORD_AT, _LOGIN_AT, _SEEN):
+        """Forget the counselor and rotate the CSRF token; other parts of the app keep their session data."""
+        for key in (_USER, _PASSWORD_AT, _LOGIN_AT, _SEEN, CSRF_SESSION_KEY):
             session.pop(key, None)
 
     @blueprint.before_request
@@ -189,7 +197,7 @@ def create_dashboard(
             if known is not None:
                 store.audit(known.name, "login_failed")
             return render_template("counselor/login.html", next_url=next_url, error=TEXT["login_failed"]), 401
-        session.clear()
+        _end_session()
         session[_USER] = account.name
         session[_PASSWORD_AT] = account.password_changed_at.isoformat()
         session[_LOGIN_AT] = session[_SEEN] = time.time()
@@ -203,7 +211,7 @@ def create_dashboard(
     @blueprint.route("/logout", methods=["POST"])
     def logout() -> Any:
         store.audit(g.account.name, "logout")
-        session.clear()
+        _end_session()
         flash(TEXT["logged_out"], "info")
         return redirect(url_for("counselor.login"))
 

@@ -134,7 +134,7 @@ DASHBOARD = {
 
 # Labels for values the dashboard displays.
 STATUS_LABELS = {"waiting": "未対応", "claimed": "対応中", "resolved": "終了"}
-REASON_LABELS = {"crisis": "緊急", "request": "相談員を希望", "offer": "回答できなかった質問"}
+REASON_LABELS = {"crisis": "危機の訴え", "request": "相談員を希望", "offer": "回答できなかった質問"}
 CATEGORY_LABELS = {"danger": "身の危険", "dv": "DV", "suicide": "自殺のおそれ", "abuse": "虐待"}
 SENDER_LABELS = {"resident": "相談者", "bot": "ボット", "counselor": "相談員"}
 ROLE_LABELS = {"counselor": "相談員", "admin": "管理者"}
