@@ -8,6 +8,7 @@ bot answers again. Admins manage accounts and read the audit log. Every view of 
 from __future__ import annotations
 
 import time
+import unicodedata
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -55,6 +56,11 @@ _USER, _PASSWORD_AT, _LOGIN_AT, _SEEN = (
 )
 _PUBLIC_ENDPOINTS = {"counselor.login", "counselor.static"}
 TEXT = messages.DASHBOARD
+
+
+def has_bad_characters(text: str) -> bool:
+    """Control characters (other than newline and tab) and U+FFFD (bytes that were not UTF-8) are refused."""
+    return any(c == "\ufffd" or (unicodedata.category(c) == "Cc" and c not in "\n\t") for c in text)
 
 
 def load_canned_replies(path: Path | None = None) -> list[dict[str, str]]:
@@ -283,6 +289,8 @@ def create_dashboard(
         problem = ""
         if not text:
             problem = TEXT["reply_empty"]
+        elif has_bad_characters(text):
+            problem = TEXT["bad_characters"]
         elif len(text) > MAX_REPLY_LENGTH:
             problem = TEXT["reply_too_long"].format(limit=MAX_REPLY_LENGTH)
         elif thread.claimed_by != g.account.name:
@@ -339,6 +347,8 @@ def create_dashboard(
         text = request.form.get("text", "").replace("\r\n", "\n").strip()
         if not text:
             flash(TEXT["note_empty"], "error")
+        elif has_bad_characters(text):
+            return _render_thread(thread_id, error=TEXT["bad_characters"]), 422
         elif len(text) > MAX_REPLY_LENGTH:
             return _render_thread(thread_id, error=TEXT["reply_too_long"].format(limit=MAX_REPLY_LENGTH)), 422
         else:

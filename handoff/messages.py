@@ -115,6 +115,7 @@ DASHBOARD = {
     "claimed_by_other": "このスレッドはすでに {name} さんが担当しています。",
     "not_open": "このスレッドは終了しています。",
     "reply_empty": "返信が空です。",
+    "bad_characters": "使えない文字（制御文字や文字化け）が含まれています。取り除いてから送ってください。",
     "reply_too_long": "返信は{limit}文字以内にしてください。",
     "reply_sent": "返信を送りました（{status}）。",
     "reply_failed": "返信を送れませんでした（{status}）。再送できます。",
