@@ -1,0 +1,75 @@
+"""The resident-facing texts around a handoff: opened, acknowledgement in and out of hours, deletion, privacy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from handoff import (
+    DELETE_CANCEL_POSTBACK,
+    DELETE_CONFIRM_POSTBACK,
+    EscalationPolicy,
+    ReceptionHours,
+    acknowledgement,
+    delete_confirmation,
+    delete_done,
+    privacy_notice,
+    thread_opened,
+    thread_resolved,
+)
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+OPEN = datetime(2026, 11, 24, 10, 0, tzinfo=TOKYO)  # Tuesday morning
+FRIDAY_NIGHT = datetime(2026, 11, 27, 21, 0, tzinfo=TOKYO)
+
+
+@pytest.fixture(scope="module")
+def hours() -> ReceptionHours:
+    return ReceptionHours.parse("mon-fri 08:30-16:00")
+
+
+@pytest.fixture(scope="module")
+def policy() -> EscalationPolicy:
+    return EscalationPolicy.load()
+
+
+def test_thread_opened_says_when_a_person_answers(hours: ReceptionHours) -> None:
+    assert "受付時間中" in thread_opened(hours, OPEN)
+    closed = thread_opened(hours, FRIDAY_NIGHT)
+    assert "11月30日（月）8時30分以降" in closed and "月〜金 8時30分〜16時" in closed
+
+
+def test_acknowledgement_in_hours_is_short(open_thread, hours, policy) -> None:
+    thread = open_thread(reason="crisis", urgent=True, categories=["dv"])
+    text = acknowledgement(thread, hours, policy, OPEN)
+    assert "相談員に届けました" in text and "0120" not in text
+
+
+def test_out_of_hours_urgent_acknowledgement_repeats_the_numbers_that_fit(open_thread, hours, policy) -> None:
+    thread = open_thread(reason="crisis", urgent=True, categories=["suicide"])
+    text = acknowledgement(thread, hours, policy, FRIDAY_NIGHT)
+    assert "11月30日（月）8時30分以降" in text
+    assert "0120-279-338" in text and "0120-783-556" in text and "#8008" not in text
+
+
+def test_out_of_hours_calm_acknowledgement_has_no_numbers(open_thread, hours, policy) -> None:
+    thread = open_thread(reason="request", urgent=False)
+    text = acknowledgement(thread, hours, policy, FRIDAY_NIGHT)
+    assert "以降" in text and "0120" not in text and "110" not in text
+
+
+def test_resolved_and_deletion_texts() -> None:
+    assert "自動でお答えします" in thread_resolved()
+    question, choices = delete_confirmation()
+    assert "削除" in question and "元には戻せません" in question
+    assert [data for _, data in choices] == [DELETE_CONFIRM_POSTBACK, DELETE_CANCEL_POSTBACK]
+    assert "トーク履歴をすべて削除" in delete_done()
+
+
+def test_privacy_notice_explains_retention_deletion_and_a_shared_phone() -> None:
+    notice = privacy_notice(90)
+    assert "90日" in notice and "データを削除" in notice
+    assert "トーク履歴をすべて削除" in notice and "メッセージ内容表示" in notice
+    assert "{" not in notice
