@@ -1,4 +1,4 @@
-"""The resident-facing texts around a handoff: opened, acknowledgement in and out of hours, deletion, privacy."""
+"""Resident-facing texts around a handoff: opened, acknowledgement in and out of hours, deletion, privacy."""
 
 from __future__ import annotations
 
