@@ -144,9 +144,11 @@ def answer(result: Any) -> list[Message]:
 def dialogue_turn(turn: Any) -> list[Message]:
     """A dialogue step: the question with its answers as quick replies; the last step adds the cards."""
     choices = [Choice(choice.label, data=choice.data) for choice in turn.choices]
-    if not turn.done or turn.recommendation is None:
+    if not turn.done:
         return [text(turn.text, choices or after_answer_choices())]
-    return [text(turn.text), *suggestions(turn.recommendation, choices or after_answer_choices())]
+    if turn.recommendation is None:
+        return [text(turn.text, [*choices, *menu_choices()])]
+    return [text(turn.text), *suggestions(turn.recommendation, [*choices, *after_answer_choices()])]
 
 
 def suggestions(recommendation: Any, choices: Iterable[Choice] = ()) -> list[Message]:
