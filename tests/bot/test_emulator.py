@@ -207,3 +207,86 @@ def test_the_chat_page_is_plain_html_with_no_external_assets(emulated):
         with urllib.request.urlopen(f"{emulated.url}{asset}", timeout=30) as response:
             content = response.read().decode()
         assert "https://" not in content.replace("/^https?:\\/\\//", "")
+
+
+# ---- in a real browser --------------------------------------------------------------------------------
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
+        context.set_default_timeout(90_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def bot_texts(page: Any) -> list[str]:
+    return page.locator(".msg.bot .text").all_inner_texts()
+
+
+@pytest.mark.browser
+def test_in_a_browser_a_typed_question_gets_its_answer(emulated_for, page):
+    emulated = emulated_for()  # the real conversation and knowledge index
+    page.goto(f"{emulated.url}/")
+    # A new resident is greeted (the page sends a follow event first).
+    page.wait_for_function("document.querySelectorAll('.msg.bot .text').length >= 2")
+    assert "ボット" in bot_texts(page)[0]
+    assert page.locator("#quick-replies .chip", has_text=messages.MENU_CHECK).is_visible()
+
+    page.fill("#text", "児童扶養手当はいくらもらえますか")
+    page.click("#send")
+    page.wait_for_selector(".msg.user .text >> text=児童扶養手当はいくらもらえますか")
+    page.wait_for_function("document.querySelectorAll('.msg.bot .text').length >= 3")
+    answer = bot_texts(page)[-1]
+    assert "児童扶養手当" in answer and "円" in answer
+
+    # A quick reply is a real button: tapping 相談員に相談 opens a thread.
+    page.locator("#quick-replies .chip", has_text=messages.MENU_COUNSELOR).click()
+    page.wait_for_function("document.querySelectorAll('.msg.bot .text').length >= 5")
+    assert any("おつなぎします" in text for text in bot_texts(page))
+    user_id = page.evaluate("localStorage.getItem('yorisoi-emulator-user')")
+    user_key = emulated.core.identity.user_key(user_id)
+    assert emulated.core.conversation.threads.open_thread_for(user_key).reason == "request"
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_rich_menu_and_flex_cards_work(emulated, page):
+    from bot.render import suggestions
+    from intents import Recommendation, Suggestion
+
+    page.goto(f"{emulated.url}/")
+    page.wait_for_selector(".msg.bot")
+    page.locator("#rich-menu .area[aria-label='使い方']").click()
+    page.wait_for_selector(".msg.bot .text >> text=postback:menu:howto:")
+    user_id = page.evaluate("localStorage.getItem('yorisoi-emulator-user')")
+    card = Suggestion(
+        "jido",
+        "児童扶養手当",
+        "手当・給付",
+        "likely",
+        ["ひとり親家庭のため"],
+        "金沢市 こども福祉課",
+        "出典",
+        "月額",
+    )
+    [flex] = suggestions(Recommendation([card], urgent=False))
+    auth = {"Authorization": f"Bearer {ACCESS_TOKEN}"}
+    body = {"to": user_id, "messages": [flex.to_dict()]}
+    assert emulated.call("POST", "/emulator/v2/bot/message/push", body, auth)[0] == 200
+    bubble = page.wait_for_selector(".fx-bubble")
+    assert "児童扶養手当" in bubble.inner_text() and "金沢市 こども福祉課" in bubble.inner_text()
+    bubble.query_selector(".fx-button").click()
+    page.wait_for_selector(".msg.bot .text >> text=message:児童扶養手当について教えて")
