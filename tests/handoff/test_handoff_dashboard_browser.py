@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import LINE_USER_ID
 from flask import Flask
 from werkzeug.serving import make_server
 
 from handoff import ThreadStore
 from handoff.messages import COUNSELOR_REPLY, THREAD_RESOLVED
+
+LINE_USER_ID = "U4af4980629f8c7b5e3f1a2b3c4d5e6f7"  # the default of the open_thread fixture
 
 pytestmark = pytest.mark.browser
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import LINE_USER_ID
-
 from handoff import ThreadStore
+
+LINE_USER_ID = "U4af4980629f8c7b5e3f1a2b3c4d5e6f7"  # the default of the open_thread fixture
 
 OTHER_USER_ID = "U99999999999999999999999999999999"
 SECRET_TEXT = "夫に内緒で離婚の相談をしています"

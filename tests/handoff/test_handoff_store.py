@@ -7,10 +7,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import LINE_USER_ID
 
 from handoff import ThreadNotFound, ThreadStateError, ThreadStore
 from handoff.messages import COUNSELOR_REPLY
+
+LINE_USER_ID = "U4af4980629f8c7b5e3f1a2b3c4d5e6f7"  # the default of the open_thread fixture
 
 
 def test_lifecycle(store: ThreadStore, open_thread, identity) -> None:
