@@ -7,6 +7,7 @@ message over a limit, so every limit is enforced here, where the text is made, r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,9 @@ MENU_ASK = "menu:ask"
 MENU_COUNSELOR = "menu:counselor"
 MENU_HOWTO = "menu:howto"
 MENU_RESTART = "menu:restart"
+
+# "生活場面ごとの支援内容とお問い合わせ先（子どもの保育）": the part in the last brackets names the program.
+_QUALIFIED_NAME = re.compile(r"^.+?（(.+)）$")
 
 COLOURS = {
     "likely": "#1B7F4C",
@@ -134,9 +138,17 @@ def fit(message_list: Sequence[Message]) -> list[Message]:
 
 
 # ---- knowledge ----------------------------------------------------------------------------------------
+def program_label(name: str) -> str:
+    """A button label for a program; a long "総称（個別の制度）" name keeps the specific part."""
+    if len(name) <= MAX_LABEL_CHARS:
+        return name
+    match = _QUALIFIED_NAME.match(name)
+    return shorten(match.group(1) if match else name, MAX_LABEL_CHARS)
+
+
 def answer(result: Any) -> list[Message]:
     """A knowledge `Answer`: its text, with the related programs as one-tap questions and a way out."""
-    related = [Choice(name, text=name) for name in getattr(result, "related", None) or []]
+    related = [Choice(program_label(name), text=name) for name in getattr(result, "related", None) or []]
     return [text(result.text, [*related[: MAX_QUICK_REPLIES - 2], *after_answer_choices()])]
 
 

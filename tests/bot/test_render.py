@@ -75,14 +75,22 @@ def test_an_answer_offers_related_programs_a_counselor_and_the_start():
     answer = SimpleNamespace(
         text="児童扶養手当は…（出典：石川県 2024年6月20日）",
         confident=True,
-        related=["母子父子寡婦福祉資金貸付金", "ひとり親家庭等医療費助成制度の名前がとても長い場合"],
+        related=[
+            "母子父子寡婦福祉資金貸付金",
+            "ひとり親家庭等医療費助成制度の名前がとても長い場合",
+            "生活場面ごとの支援内容とお問い合わせ先（子どもの保育）",
+        ],
     )
     [message] = render.answer(answer)
     assert message.text == answer.text
     actions = [item.action for item in message.quick_reply.items]
-    assert [a.label for a in actions[:2]] == ["母子父子寡婦福祉資金貸付金", answer.related[1][:19] + "…"]
-    assert actions[1].text == answer.related[1]  # the full name is asked, only the label is short
-    assert [(a.label, a.data) for a in actions[2:]] == [
+    assert [a.label for a in actions[:3]] == [
+        "母子父子寡婦福祉資金貸付金",
+        answer.related[1][:19] + "…",
+        "子どもの保育",
+    ]
+    assert actions[2].text == answer.related[2]  # the full name is asked, only the label is short
+    assert [(a.label, a.data) for a in actions[3:]] == [
         (messages.MENU_COUNSELOR, render.MENU_COUNSELOR),
         (messages.MENU_RESTART, render.MENU_RESTART),
     ]
