@@ -27,14 +27,19 @@ _DUMMY_HASH = generate_password_hash("yorisoi-no-such-account", method=_HASH_MET
 
 
 class AccountError(ValueError):
-    """A request about accounts that cannot be carried out; the message says why."""
+    """A request about accounts that cannot be carried out; the message says why (in English, for the CLI),
+    `code` names it for the dashboard's Japanese text (messages.DASHBOARD["account_<code>"])."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class AccountLocked(AccountError):
     """Too many failed logins; `until` is when the account opens again (UTC)."""
 
     def __init__(self, until: datetime) -> None:
-        super().__init__(f"locked until {until.isoformat()}")
+        super().__init__(f"locked until {until.isoformat()}", "locked")
         self.until = until
 
 
@@ -116,17 +121,19 @@ class CounselorAccounts:
     @staticmethod
     def check_password(password: str) -> None:
         if len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
+            raise AccountError(
+                f"the password must be at least {MIN_PASSWORD_LENGTH} characters long", "short"
+            )
         if len(password) > MAX_PASSWORD_LENGTH:
-            raise AccountError(f"the password must be at most {MAX_PASSWORD_LENGTH} characters long")
+            raise AccountError(f"the password must be at most {MAX_PASSWORD_LENGTH} characters long", "long")
 
     def add(self, name: str, password: str, admin: bool = False, *, now: datetime | None = None) -> Account:
         name = normalise_name(name)
         if not name or len(name) > MAX_NAME_LENGTH or any(unicodedata.category(c)[0] == "C" for c in name):
-            raise AccountError(f"the name must be 1 to {MAX_NAME_LENGTH} printable characters")
+            raise AccountError(f"the name must be 1 to {MAX_NAME_LENGTH} printable characters", "name")
         self.check_password(password)
         if self._row(name) is not None:
-            raise AccountError(f"an account named {name!r} already exists")
+            raise AccountError(f"an account named {name!r} already exists", "exists")
         at = _stamp(_now(now))
         self._connect().execute(
             "INSERT INTO handoff_accounts (name, password_hash, role, active, failed_logins, created_at, "
@@ -178,7 +185,7 @@ class CounselorAccounts:
     def _require(self, name: str) -> dict:
         row = self._row(name)
         if row is None:
-            raise AccountError(f"no account named {normalise_name(name)!r}")
+            raise AccountError(f"no account named {normalise_name(name)!r}", "unknown")
         return row
 
     def _active_admins(self) -> int:
@@ -191,7 +198,7 @@ class CounselorAccounts:
     def set_active(self, name: str, active: bool) -> Account:
         row = self._require(name)
         if not active and row["role"] == "admin" and row["active"] and self._active_admins() <= 1:
-            raise AccountError("the last active admin cannot be disabled")
+            raise AccountError("the last active admin cannot be disabled", "last_admin")
         self._connect().execute(
             "UPDATE handoff_accounts SET active = ? WHERE name = ?", [int(active), row["name"]]
         )

@@ -379,7 +379,7 @@ def create_dashboard(
                 _end_session()
                 return redirect(url_for("counselor.login"))
             except AccountError as refused:
-                error = str(refused)
+                error = TEXT.get(f"account_{refused.code}", TEXT["account_invalid"])
         return render_template("counselor/password.html", error=error), 422
 
     # --- admin ---------------------------------------------------------------------------------------
@@ -410,7 +410,7 @@ def create_dashboard(
                     abort(400)
                 return redirect(url_for("counselor.admin_accounts"))
             except AccountError as refused:
-                error = str(refused)
+                error = TEXT.get(f"account_{refused.code}", TEXT["account_invalid"])
         status = 422 if error else 200
         return render_template("counselor/accounts.html", accounts=accounts.list(), error=error), status
 

@@ -130,6 +130,13 @@ DASHBOARD = {
     "password_reset": "{name} のパスワードを再設定しました。",
     "password_changed": "パスワードを変更しました。",
     "password_mismatch": "新しいパスワードが一致しません。",
+    "account_short": "パスワードは8文字以上にしてください。",
+    "account_long": "パスワードが長すぎます。",
+    "account_name": "名前は1〜64文字で、制御文字を含めないでください。",
+    "account_exists": "同じ名前のアカウントがすでにあります。",
+    "account_unknown": "そのアカウントは見つかりません。",
+    "account_last_admin": "最後の管理者は無効にできません。",
+    "account_invalid": "この操作はできません。",
     "current_password_wrong": "現在のパスワードが違います。",
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -563,10 +564,11 @@ class ThreadStore:
     def _scrub_file(self) -> None:
         """Push the deletions from the WAL into the main file and empty the WAL, so no old page survives."""
         db = self._connect()
-        for _ in range(5):
+        for attempt in range(10):
             busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             if not busy or busy[0] == 0:
                 return
+            time.sleep(0.02 * (attempt + 1))  # a reader still holds an old snapshot; let it finish
 
     def forget(self, user_key: str) -> int:
         """Delete every thread, message and note about this resident; returns the number of threads deleted.

@@ -122,7 +122,7 @@ def test_admin_manages_accounts_and_reads_the_audit_log(client: FlaskClient, acc
         "/counselor/admin/accounts",
         data={"csrf_token": csrf, "action": "add", "name": "x", "password": "short"},
     )
-    assert weak.status_code == 422 and "at least 8" in weak.get_data(as_text=True)
+    assert weak.status_code == 422 and "8文字以上" in weak.get_data(as_text=True)
     audit = client.get("/counselor/admin/audit").get_data(as_text=True)
     for action in ("login", "view", "account_add", "account_disable", "account_reset_password"):
         assert f"<td>{action}</td>" in audit
