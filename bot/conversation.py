@@ -253,8 +253,11 @@ class Conversation:
         thread = self.threads.open_thread_for(user_key)
         if thread is not None:
             return [render.text(self._acknowledgement(thread))]
-        if data in (render.MENU_COUNSELOR, handoff.REQUEST_POSTBACK):
+        if data == render.MENU_COUNSELOR:
             return self._request_counselor(user_id, user_key, "")
+        if data == handoff.REQUEST_POSTBACK:
+            # Only the offer after unanswered questions shows this button: the counselor should know why.
+            return self._request_counselor(user_id, user_key, "", reason="offer")
         if data == handoff.DECLINE_POSTBACK:
             return [render.text(messages.OFFER_DECLINED, render.after_answer_choices())]
         if data == render.MENU_CHECK:
@@ -287,11 +290,15 @@ class Conversation:
     def _acknowledgement(self, thread: Any) -> str:
         return self.handoff.acknowledgement(thread, self.hours, self.policy, self._clock())
 
-    def _request_counselor(self, user_id: str, user_key: str, text: str) -> list[Message]:
+    def _request_counselor(
+        self, user_id: str, user_key: str, text: str, reason: str = "request"
+    ) -> list[Message]:
         escalation = self.policy.assess(text, postback=self.handoff.REQUEST_POSTBACK)
-        return self._escalate(user_id, user_key, escalation, text)
+        return self._escalate(user_id, user_key, escalation, text, reason)
 
-    def _escalate(self, user_id: str, user_key: str, escalation: Any, text: str) -> list[Message]:
+    def _escalate(
+        self, user_id: str, user_key: str, escalation: Any, text: str, reason: str = ""
+    ) -> list[Message]:
         """Open (or raise) the resident's thread with what is known so far, and tell them who answers when.
 
         A crisis reply goes out first and whole; the thread carries the household facts and suggested
@@ -304,7 +311,7 @@ class Conversation:
         thread = self.threads.open(
             user_key,
             self.identity.seal(user_id),
-            reason=escalation.kind,
+            reason=reason or escalation.kind,
             urgent=escalation.urgent,
             facts=facts_dict or None,
             programs=programs or None,
@@ -339,12 +346,6 @@ def build_conversation(
     settings: Any, connect: Connect, identity: Any, forgetters: Iterable[Forgetter] = ()
 ) -> Conversation:
     """Wire the real packages once per process: index, embedder, intent exemplars, rules and stores."""
-    from handoff import (
-        CounselorAccounts,
-        EscalationPolicy,
-        ReceptionHours,
-        ThreadStore,
-    )
     import handoff
     from intents import Catalogue, FactsDialogue, IntentDetector, recommend
     from knowledge import KnowledgeBase, load_embedder
@@ -357,10 +358,10 @@ def build_conversation(
         detector=IntentDetector(knowledge.embedder),
         dialogue=FactsDialogue(connect, catalogue),
         suggest=lambda facts: recommend(facts, catalogue),
-        policy=EscalationPolicy.load(),
-        threads=ThreadStore(connect, identity),
-        accounts=CounselorAccounts(connect),
-        hours=ReceptionHours.parse(settings.reception_hours),
+        policy=handoff.EscalationPolicy.load(),
+        threads=handoff.ThreadStore(connect, identity),
+        accounts=handoff.CounselorAccounts(connect),
+        hours=handoff.ReceptionHours.parse(settings.reception_hours),
         handoff=handoff,
         connect=connect,
         retention_days=settings.retention_days,

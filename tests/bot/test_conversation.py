@@ -261,7 +261,7 @@ def test_two_unanswered_questions_in_a_row_bring_the_offer_of_a_counselor(conver
     assert len(say(conversation, line, "木星は")) == 1  # a good answer in between resets the count
     replies = tap(conversation, line, handoff.REQUEST_POSTBACK)
     assert texts(replies)[0] == handoff.messages.REQUEST_REPLY
-    assert conversation.threads.open_thread_for(identity.user_key(USER)).reason == "request"
+    assert conversation.threads.open_thread_for(identity.user_key(USER)).reason == "offer"
 
 
 def test_deleting_asks_first_then_forgets_everything(make_conversation, line, identity):

@@ -198,7 +198,7 @@ def test_two_unanswered_questions_bring_the_offer_and_accepting_opens_a_thread(c
     sent = chat.tap(handoff.REQUEST_POSTBACK)
     assert sent[0]["text"] == handoff.messages.REQUEST_REPLY
     thread = chat.thread()
-    assert thread.reason == "request" and not thread.urgent
+    assert thread.reason == "offer" and not thread.urgent
 
 
 def test_an_ordinary_dv_question_is_answered_not_escalated(chat_for):
