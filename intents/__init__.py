@@ -1,18 +1,24 @@
 """What the resident wants: intent detection, the household-facts dialogue and program matching."""
 
 from intents.catalogue import Catalogue, CatalogueError, Program
+from intents.dialogue import Choice, DialogueTurn, FactsDialogue
 from intents.facts import Facts, FactsError
 from intents.matching import DEFAULT_LIMIT, AllowanceEstimate, Recommendation, Suggestion, recommend
+from intents.parsing import parse_facts
 
 __all__ = [
     "DEFAULT_LIMIT",
     "AllowanceEstimate",
     "Catalogue",
     "CatalogueError",
+    "Choice",
+    "DialogueTurn",
     "Facts",
+    "FactsDialogue",
     "FactsError",
     "Program",
     "Recommendation",
     "Suggestion",
+    "parse_facts",
     "recommend",
 ]

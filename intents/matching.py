@@ -119,6 +119,7 @@ class _Candidate:
     missing: set[str]
     need_hits: float
     locality: int
+    speculative: bool
 
 
 _default_catalogue: Catalogue | None = None
@@ -151,14 +152,44 @@ def recommend(
     ordered = sorted(candidates, key=_fit)
     first = [c for c in ordered if urgent and c.program.urgent_window]
     kept = first + [c for c in ordered if c.program.core and c not in first]
-    for candidate in ordered:
-        if limit is not None and len(kept) >= max(limit, len(first)):
+    room = None if limit is None else max(limit, len(first))
+    for candidate in [*_by_need(candidates, facts, kept), *ordered]:
+        if room is not None and len(kept) >= room:
             break
         if candidate not in kept:
             kept.append(candidate)
     rest = sorted((c for c in kept if c not in first), key=_fit)
     suggestions = [_suggestion(c, facts, catalogue, urgent) for c in first + rest]
     return Recommendation(programs=suggestions, urgent=urgent, missing=_missing(facts, first + rest))
+
+
+def _by_need(candidates: list[_Candidate], facts: Facts, taken: list[_Candidate]) -> list[_Candidate]:
+    """Candidates taken in turns from each need, so that every need is answered; the core programs of each
+    need before the specific ones, and a program hinging on an unmentioned circumstance last."""
+    queues = [
+        sorted((c for c in candidates if need in c.program.needs and c not in taken), key=_importance)
+        for need in _wanted(facts)
+    ]
+    turns: list[_Candidate] = []
+    while any(queues):
+        for queue in queues:
+            while queue and queue[0] in turns:
+                queue.pop(0)
+            if queue:
+                turns.append(queue.pop(0))
+    return sorted(turns, key=lambda candidate: (candidate.speculative, -candidate.program.weight))
+
+
+def _importance(candidate: _Candidate) -> tuple[Any, ...]:
+    """A program hinging on a circumstance nobody mentioned (an accident, a disaster) waits its turn."""
+    return (
+        candidate.speculative,
+        -candidate.program.weight,
+        candidate.certainty is not Certainty.LIKELY,
+        -candidate.need_hits,
+        candidate.locality,
+        candidate.index,
+    )
 
 
 def _fit(candidate: _Candidate) -> tuple[Any, ...]:
@@ -215,7 +246,8 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
         labels = [messages.FACT_LABELS[name] for name in FACT_ORDER if name in missing]
         why.append(messages.NOTE_CHECK.format(facts=messages.SEPARATOR.join(labels)))
     certainty = Certainty.POSSIBLE if open_ else Certainty.LIKELY
-    return _Candidate(program, index, certainty, why, missing, hits, _locality(program))
+    speculative = "circumstances" in outcomes and outcomes["circumstances"].status is _Status.OPEN
+    return _Candidate(program, index, certainty, why, missing, hits, _locality(program), speculative)
 
 
 def _locality(program: Program) -> int:

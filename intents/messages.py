@@ -157,6 +157,20 @@ RESULT_URGENT = "身の安全がいちばん大切です。DVの相談窓口を�
 RESULT_POSSIBLE = "「可能性あり」の制度は、条件を窓口で確認してください。"
 RESULT_AGAIN_LABEL = "条件を変えてもう一度"
 SUMMARY_CHILDREN = "お子さん{count}人({ages})"
+SUMMARY_ALLOWANCE = "児童扶養手当: {value}"
+SUMMARY_TAX = "住民税: {value}"
+# The municipalities offered as buttons (≤ 12); any other is typed in.
+MUNICIPALITY_CHOICES = (
+    "金沢市",
+    "白山市",
+    "小松市",
+    "加賀市",
+    "七尾市",
+    "野々市市",
+    "能美市",
+    "かほく市",
+    "小平市",
+)
 
 # Words that steer the dialogue itself, whatever step it is at.
 RESTART_WORDS = ("最初から", "はじめから", "初めから", "やり直し", "やりなおし", "リセット")

@@ -1,0 +1,469 @@
+"""The household-facts dialogue: a few quick-reply questions, free text welcome at any step.
+
+State lives in SQLite (`intents_dialogues`, one row per pseudonymous user_key) so any worker can carry on a
+conversation, and it holds facts only — never the resident's words, name or address. A day of silence
+ends the dialogue; `forget` deletes everything about a user.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from intents import messages
+from intents.catalogue import Catalogue
+from intents.facts import CHILD_ALLOWANCE, EMPLOYMENTS, NEEDS, PARENTS, RESIDENT_TAX, SITUATIONS, Facts
+from intents.matching import Recommendation, default_catalogue, recommend
+from intents.parsing import STAGE_AGES, ages_only, normalise, parse_facts
+
+TABLE = "intents_dialogues"
+PREFIX = "dlg:"
+START = "dlg:start"
+MAX_CHOICES = 13
+MAX_LABEL = 20
+MAX_CHILDREN = 10
+# The order a counselor asks in: who, where, the children, then income, work and what is needed.
+STEPS = (
+    "parent",
+    "situation",
+    "circumstances",
+    "municipality",
+    "children_ages",
+    "child_allowance",
+    "resident_tax",
+    "employment",
+    "needs",
+)
+CHOICE_VALUES: dict[str, tuple[str, ...]] = {
+    "parent": PARENTS,
+    "situation": SITUATIONS,
+    "child_allowance": CHILD_ALLOWANCE,
+    "resident_tax": RESIDENT_TAX,
+    "employment": EMPLOYMENTS,
+}
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "parent": messages.PARENT_LABELS,
+    "situation": messages.SITUATION_LABELS,
+    "child_allowance": messages.CHILD_ALLOWANCE_LABELS,
+    "resident_tax": messages.RESIDENT_TAX_LABELS,
+    "employment": messages.EMPLOYMENT_LABELS,
+}
+DIALOGUE_STAGES = ("preschool", "elementary", "junior_high", "high_school", "adult")
+COMMAND_LENGTH = 12
+MORE_CHILDREN = r"(?:生|歳|才|児|園)も|もう(?:一|1)人|ほかに"
+ANSWER_DONE_WORDS = ("これで全部", "以上", "いない", "いません", "ない", "ありません", "結果", "それだけ")
+
+Connect = Callable[[], sqlite_utils.Database]
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A quick-reply button: `label` is shown (≤ 20 characters), `data` comes back as a postback."""
+
+    label: str
+    data: str
+
+
+@dataclass
+class DialogueTurn:
+    """What to say next. `done` with a recommendation ends the check; `done` without one means cancelled."""
+
+    text: str
+    choices: list[Choice]
+    done: bool
+    facts: Facts
+    recommendation: Recommendation | None = None
+
+
+@dataclass
+class _State:
+    facts: Facts = field(default_factory=Facts)
+    skipped: list[str] = field(default_factory=list)
+    step: str | None = None
+    child_labels: list[str] = field(default_factory=list)
+    children_closed: bool = False
+    needs_closed: bool = False
+    done: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "facts": self.facts.to_dict(),
+                "skipped": self.skipped,
+                "step": self.step,
+                "child_labels": self.child_labels,
+                "children_closed": self.children_closed,
+                "needs_closed": self.needs_closed,
+                "done": self.done,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> _State:
+        data = json.loads(text)
+        return cls(
+            facts=Facts.from_dict(data["facts"]),
+            skipped=list(data["skipped"]),
+            step=data["step"],
+            child_labels=list(data["child_labels"]),
+            children_closed=bool(data["children_closed"]),
+            needs_closed=bool(data["needs_closed"]),
+            done=bool(data["done"]),
+        )
+
+
+class FactsDialogue:
+    """Collects household facts turn by turn and ends with the suggested programs."""
+
+    def __init__(
+        self,
+        connect: Connect,
+        catalogue: Catalogue | None = None,
+        ttl: timedelta = timedelta(days=1),
+        clock: Clock | None = None,
+    ) -> None:
+        self._connect = connect
+        self._catalogue = catalogue or default_catalogue()
+        self._ttl = ttl
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._ready = False
+
+    # ── public API ────────────────────────────────────────────────────────────
+    def start(self, user_key: str) -> DialogueTurn:
+        """Begin (or begin again) with nothing known."""
+        return self._begin(user_key, messages.INTRO)
+
+    def active(self, user_key: str) -> bool:
+        state = self._load(user_key)
+        return state is not None and not state.done
+
+    def handle(
+        self, user_key: str, text: str | None = None, postback: str | None = None
+    ) -> DialogueTurn | None:
+        """The next turn for a message or a quick-reply postback; None when it is not ours to answer."""
+        if postback is not None and not postback.startswith(PREFIX):
+            return None
+        with self._transaction() as db:
+            row = self._row(db, user_key)
+            expired = row is not None and self._expired(row)
+            state = None if row is None or expired else _State.from_json(row["state"])
+        if state is None or state.done:
+            if postback is None or (state is not None and postback != START):
+                return None
+            return self._begin(
+                user_key, messages.EXPIRED if expired and postback != START else messages.INTRO
+            )
+        if postback is not None:
+            return self._on_postback(user_key, state, postback)
+        return self._on_text(user_key, state, text or "")
+
+    def cancel(self, user_key: str) -> None:
+        """Stop the dialogue; the answers given so far are not kept."""
+        self._delete(user_key)
+
+    def forget(self, user_key: str) -> None:
+        """Delete every row about this user (the resident asked for their data to be deleted)."""
+        self._delete(user_key)
+
+    def purge_idle(self, now: datetime | None = None) -> int:
+        """Delete dialogues silent for longer than the time-to-live; returns how many."""
+        cutoff = ((now or self._clock()) - self._ttl).isoformat()
+        with self._transaction() as db:
+            cursor = db.execute(f"DELETE FROM {TABLE} WHERE updated_at < ?", [cutoff])
+            return cursor.rowcount
+
+    def facts(self, user_key: str) -> Facts | None:
+        state = self._load(user_key)
+        return state.facts if state is not None else None
+
+    # ── turns ─────────────────────────────────────────────────────────────────
+    def _begin(self, user_key: str, preface: str) -> DialogueTurn:
+        return self._advance(user_key, _State(), preface)
+
+    def _on_postback(self, user_key: str, state: _State, data: str) -> DialogueTurn:
+        parts = data[len(PREFIX) :].split(":")
+        action, argument = parts[0], parts[1] if len(parts) > 1 else ""
+        value = parts[2] if len(parts) > 2 else ""
+        if action == "start":
+            return self._begin(user_key, messages.RESTARTED)
+        if action == "cancel":
+            return self._cancelled(user_key, state)
+        if action == "skip" and argument in STEPS:
+            state.skipped.append(argument)
+        elif action == "set" and value in CHOICE_VALUES.get(argument, ()):
+            state.facts = state.facts.merged(Facts.from_dict({argument: value}))
+        elif action == "set" and argument == "municipality" and value:
+            state.facts = state.facts.merged(Facts(municipality=self._catalogue.areas.normalise(value)))
+        elif action == "child":
+            self._add_child(state, argument)
+        elif action == "need":
+            self._add_need(state, argument)
+        elif action == "circumstance":
+            circumstances = [] if argument == "none" else [argument]
+            state.facts = state.facts.merged(Facts.from_dict({"circumstances": circumstances}))
+        return self._advance(user_key, state)
+
+    def _on_text(self, user_key: str, state: _State, text: str) -> DialogueTurn:
+        words = normalise(text).strip()
+        if _command(words, messages.RESTART_WORDS):
+            return self._begin(user_key, messages.RESTARTED)
+        if _command(words, messages.CANCEL_WORDS):
+            return self._cancelled(user_key, state)
+        if _command(words, messages.SKIP_WORDS):
+            state.skipped.append(_question_of(state.step))
+            return self._advance(user_key, state)
+        parsed = parse_facts(text, self._catalogue.areas, messages.CHILD_STAGE_LABELS)
+        learned = parsed.facts
+        if state.step == "children_more" and parsed.facts.children_ages is None and _says_done(words):
+            state.children_closed = True
+            return self._advance(user_key, state)
+        if state.step == "needs_more" and parsed.facts.needs is None and _says_done(words):
+            state.needs_closed = True
+            return self._advance(user_key, state)
+        if (
+            state.step in ("children_ages", "children_more")
+            and learned.children_ages is None
+            and ages_only(words)
+        ):
+            ages = ages_only(words)
+            learned = learned.merged(Facts(children_ages=ages))
+            parsed.child_labels = [messages.AGE.format(age=age) for age in ages]
+        if state.step == "municipality" and learned.municipality is None and _looks_like_a_place(words):
+            learned = learned.merged(Facts(municipality=self._catalogue.areas.normalise(words)))
+        if not learned.known():
+            return self._ask(user_key, state, messages.NOT_UNDERSTOOD)
+        if learned.children_ages is not None:
+            adding = state.step == "children_more" or bool(re.search(MORE_CHILDREN, words))
+            state.child_labels = _child_labels(state, learned.children_ages, parsed.child_labels, adding)
+            ages = _ages(state, learned.children_ages, adding)
+            learned = Facts.from_dict({**learned.to_dict(), "children_ages": ages})
+            state.children_closed = True
+        state.facts = state.facts.merged(learned)
+        preface = messages.UNDERSTOOD.format(facts=_summary(learned, state.child_labels))
+        return self._advance(user_key, state, preface)
+
+    def _add_child(self, state: _State, stage: str) -> None:
+        if stage == "done":
+            state.children_closed = True
+        elif stage == "none":
+            state.facts.children_ages = []
+            state.child_labels = []
+            state.children_closed = True
+        elif stage in STAGE_AGES:
+            state.facts.children_ages = sorted([*(state.facts.children_ages or []), STAGE_AGES[stage]])
+            state.child_labels = [*state.child_labels, messages.CHILD_STAGE_LABELS.get(stage, stage)]
+
+    def _add_need(self, state: _State, need: str) -> None:
+        if need == "done":
+            state.needs_closed = True
+        elif need in NEEDS:
+            state.facts = state.facts.merged(Facts(needs=[need]))
+
+    def _advance(self, user_key: str, state: _State, preface: str = "") -> DialogueTurn:
+        state.step = _next_step(state)
+        if state.step is None:
+            return self._finish(user_key, state, preface)
+        return self._ask(user_key, state, preface)
+
+    def _ask(self, user_key: str, state: _State, preface: str) -> DialogueTurn:
+        step = state.step or "parent"
+        question = messages.QUESTIONS[step].format(
+            children=messages.SEPARATOR.join(state.child_labels) or messages.NO_CHILDREN,
+            needs=messages.SEPARATOR.join(messages.NEED_LABELS[need] for need in state.facts.needs or []),
+        )
+        self._save(user_key, state)
+        text = f"{preface}\n{question}" if preface else question
+        return DialogueTurn(text=text, choices=_choices(step, state), done=False, facts=state.facts)
+
+    def _finish(self, user_key: str, state: _State, preface: str) -> DialogueTurn:
+        state.done = True
+        self._save(user_key, state)
+        result = recommend(state.facts, self._catalogue)
+        lines = [preface] if preface else []
+        if not result.programs:
+            lines.append(messages.RESULT_NONE)
+        else:
+            lines.append(messages.RESULT_URGENT if result.urgent else messages.RESULT_INTRO)
+            if any(suggestion.certainty == "possible" for suggestion in result.programs):
+                lines.append(messages.RESULT_POSSIBLE)
+        return DialogueTurn(
+            text="\n".join(lines),
+            choices=[Choice(messages.RESULT_AGAIN_LABEL, START)],
+            done=True,
+            facts=state.facts,
+            recommendation=result,
+        )
+
+    def _cancelled(self, user_key: str, state: _State) -> DialogueTurn:
+        self._delete(user_key)
+        return DialogueTurn(text=messages.CANCELLED, choices=[], done=True, facts=state.facts)
+
+    # ── storage ───────────────────────────────────────────────────────────────
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite_utils.Database]:
+        db = self._connect()
+        if not self._ready:
+            db[TABLE].create(
+                {"user_key": str, "state": str, "updated_at": str}, pk="user_key", if_not_exists=True
+            )
+            self._ready = True
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _row(self, db: sqlite_utils.Database, user_key: str) -> dict[str, Any] | None:
+        rows = list(db.query(f"SELECT state, updated_at FROM {TABLE} WHERE user_key = ?", [user_key]))
+        return rows[0] if rows else None
+
+    def _expired(self, row: dict[str, Any]) -> bool:
+        return datetime.fromisoformat(row["updated_at"]) < self._clock() - self._ttl
+
+    def _load(self, user_key: str) -> _State | None:
+        with self._transaction() as db:
+            row = self._row(db, user_key)
+        if row is None or self._expired(row):
+            return None
+        return _State.from_json(row["state"])
+
+    def _save(self, user_key: str, state: _State) -> None:
+        with self._transaction() as db:
+            db.execute(
+                f"INSERT INTO {TABLE} (user_key, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(user_key) "
+                "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                [user_key, state.to_json(), self._clock().isoformat()],
+            )
+
+    def _delete(self, user_key: str) -> None:
+        with self._transaction() as db:
+            db.execute(f"DELETE FROM {TABLE} WHERE user_key = ?", [user_key])
+
+
+def _next_step(state: _State) -> str | None:
+    """The first question still open: not answered (by a button or by free text) and not skipped."""
+    facts = state.facts
+    for step in STEPS:
+        if step in state.skipped:
+            continue
+        if step == "circumstances" and facts.situation != "bereaved":
+            continue
+        if step == "child_allowance" and (facts.children_ages == [] or facts.parent == "widow"):
+            continue
+        if step == "children_ages":
+            if facts.children_ages is None:
+                return "children_ages"
+            if facts.children_ages and not state.children_closed and len(facts.children_ages) < MAX_CHILDREN:
+                return "children_more"
+            continue
+        if step == "needs":
+            if facts.needs is None:
+                return "needs"
+            if not state.needs_closed and len(facts.needs) < len(NEEDS):
+                return "needs_more"
+            continue
+        if getattr(facts, step) is None:
+            return step
+    return None
+
+
+def _question_of(step: str | None) -> str:
+    """The fact a (possibly follow-up) question asks about, for skipping it."""
+    return {"children_more": "children_ages", "needs_more": "needs", None: "parent"}.get(
+        step, step or "parent"
+    )
+
+
+def _choices(step: str, state: _State) -> list[Choice]:
+    skip = Choice(messages.SKIP_LABEL, f"{PREFIX}skip:{_question_of(step)}")
+    if step in CHOICE_VALUES:
+        labels = CHOICE_LABELS[step]
+        choices = [Choice(labels[value], f"{PREFIX}set:{step}:{value}") for value in CHOICE_VALUES[step]]
+        return _checked([*choices, skip])
+    if step == "circumstances":
+        choices = [
+            Choice(label, f"{PREFIX}circumstance:{value}")
+            for value, label in messages.CIRCUMSTANCE_CHOICES.items()
+        ]
+        return _checked([*choices, skip])
+    if step == "municipality":
+        choices = [Choice(name, f"{PREFIX}set:municipality:{name}") for name in messages.MUNICIPALITY_CHOICES]
+        return _checked([*choices, skip])
+    stages = [
+        Choice(messages.CHILD_STAGE_LABELS[stage], f"{PREFIX}child:{stage}") for stage in DIALOGUE_STAGES
+    ]
+    if step == "children_ages":
+        return _checked([*stages, Choice(messages.NO_CHILDREN_LABEL, f"{PREFIX}child:none"), skip])
+    if step == "children_more":
+        return _checked([*stages, Choice(messages.CHILDREN_DONE_LABEL, f"{PREFIX}child:done")])
+    chosen = set(state.facts.needs or [])
+    needs = [Choice(messages.NEED_LABELS[n], f"{PREFIX}need:{n}") for n in NEEDS if n not in chosen]
+    if step == "needs":
+        return _checked([*needs, skip])
+    return _checked([*needs, Choice(messages.NEEDS_DONE_LABEL, f"{PREFIX}need:done")])
+
+
+def _checked(choices: list[Choice]) -> list[Choice]:
+    """LINE's quick-reply limits, enforced where the buttons are made."""
+    assert len(choices) <= MAX_CHOICES and all(len(choice.label) <= MAX_LABEL for choice in choices)
+    return choices
+
+
+def _ages(state: _State, new_ages: list[int], adding: bool) -> list[int]:
+    """Ages told in free text replace the earlier answer unless the resident is adding a child."""
+    return sorted([*(state.facts.children_ages or []), *new_ages]) if adding else new_ages
+
+
+def _child_labels(state: _State, new_ages: list[int], labels: list[str], adding: bool) -> list[str]:
+    labels = labels or [messages.AGE.format(age=age) for age in new_ages]
+    return [*state.child_labels, *labels] if adding else labels
+
+
+def _command(words: str, commands: tuple[str, ...]) -> bool:
+    """A short message that is a command ("やめる"); a long sentence that happens to contain it is not."""
+    return any(word in words for word in commands) and len(words) <= COMMAND_LENGTH
+
+
+def _says_done(words: str) -> bool:
+    return any(word in words for word in ANSWER_DONE_WORDS)
+
+
+def _looks_like_a_place(words: str) -> bool:
+    return 2 <= len(words) <= 10 and words.endswith(("市", "区", "町", "村"))
+
+
+def _summary(facts: Facts, child_labels: list[str]) -> str:
+    parts = []
+    if facts.parent:
+        parts.append(messages.PARENT_LABELS[facts.parent])
+    if facts.situation:
+        parts.append(messages.SITUATION_LABELS[facts.situation])
+    if facts.municipality:
+        parts.append(facts.municipality)
+    if facts.children_ages is not None:
+        ages = messages.SEPARATOR.join(child_labels)
+        count = len(facts.children_ages)
+        parts.append(
+            messages.SUMMARY_CHILDREN.format(count=count, ages=ages) if count else messages.NO_CHILDREN
+        )
+    if facts.child_allowance:
+        parts.append(
+            messages.SUMMARY_ALLOWANCE.format(value=messages.CHILD_ALLOWANCE_LABELS[facts.child_allowance])
+        )
+    if facts.resident_tax:
+        parts.append(messages.SUMMARY_TAX.format(value=messages.RESIDENT_TAX_LABELS[facts.resident_tax]))
+    if facts.employment:
+        parts.append(messages.EMPLOYMENT_LABELS[facts.employment])
+    parts.extend(messages.NEED_LABELS[need] for need in facts.needs or [] if need != "dv")
+    return messages.SEPARATOR.join(parts)

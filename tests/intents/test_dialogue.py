@@ -1,0 +1,223 @@
+"""The facts dialogue on a real SQLite database: buttons and free text mixed, skip, reset, cancel, expiry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from intents.dialogue import MAX_CHILDREN, MAX_CHOICES, MAX_LABEL, FactsDialogue
+from intents.facts import Facts
+
+USER = "3f5a0c2e9b7d41e8a6c4f2b0d8e6a4c2b0f8d6e4c2a0b8f6d4e2c0a8b6f4d2e0"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def dialogue(connect, catalogue, clock) -> FactsDialogue:
+    return FactsDialogue(connect, catalogue, clock=clock)
+
+
+def tap(turn, label: str) -> str:
+    """The postback data of the quick reply a resident taps."""
+    return next(choice.data for choice in turn.choices if choice.label == label)
+
+
+def test_a_full_dialogue_mixing_buttons_free_text_and_a_skip(dialogue):
+    turn = dialogue.start(USER)
+    assert "お名前や住所はうかがいません" in turn.text
+    assert [c.label for c in turn.choices][:2] == ["母(母子家庭)", "父(父子家庭)"]
+    turn = dialogue.handle(USER, text="小学生と保育園の子がいるシングルマザーです")
+    assert "お住まいの市区町村" in turn.text
+    assert "母(母子家庭)" in turn.text and "お子さん2人" in turn.text
+    turn = dialogue.handle(USER, postback=tap(turn, "金沢市"))
+    assert "児童扶養手当を受け取っていますか" in turn.text
+    turn = dialogue.handle(USER, postback=tap(turn, "受け取っている"))
+    turn = dialogue.handle(USER, postback=tap(turn, "答えない・わからない"))
+    assert "お仕事" in turn.text
+    turn = dialogue.handle(USER, text="パートで働いています")
+    assert "気になっていること" in turn.text
+    turn = dialogue.handle(USER, postback=tap(turn, "資格を取りたい"))
+    assert "資格を取りたい" not in [c.label for c in turn.choices]
+    turn = dialogue.handle(USER, postback=tap(turn, "これで結果を見る"))
+    assert turn.done and turn.recommendation is not None
+    assert turn.facts == Facts(
+        parent="mother",
+        situation="single",
+        municipality="金沢市",
+        children_ages=[3, 9],
+        child_allowance="receiving",
+        employment="part_time",
+        needs=["qualification"],
+    )
+    names = [s.name for s in turn.recommendation.programs]
+    assert "高等職業訓練促進給付金" in names[:5] and "自立支援教育訓練給付金" in names[:5]
+    assert not dialogue.active(USER)
+    assert dialogue.facts(USER) == turn.facts
+    assert dialogue.handle(USER, text="ありがとう") is None
+
+
+def test_every_turn_respects_line_quick_reply_limits(dialogue):
+    turn = dialogue.start(USER)
+    seen = 0
+    while not turn.done:
+        assert 0 < len(turn.choices) <= MAX_CHOICES
+        assert all(len(c.label) <= MAX_LABEL and c.data.startswith("dlg:") for c in turn.choices)
+        assert all(len(c.data) <= 300 for c in turn.choices)
+        turn = dialogue.handle(USER, postback=turn.choices[0].data)
+        seen += 1
+    assert 8 <= seen <= 30
+    assert len(turn.facts.children_ages) == MAX_CHILDREN
+
+
+def test_questions_answered_in_free_text_are_not_asked(dialogue):
+    dialogue.start(USER)
+    turn = dialogue.handle(
+        USER, text="白山市に住む父子家庭です。5歳と8歳の子がいて、児童扶養手当をもらっています。正社員です"
+    )
+    assert "住民税" in turn.text
+    facts = dialogue.facts(USER)
+    assert (facts.parent, facts.situation, facts.municipality) == ("father", "single", "白山市")
+    assert facts.children_ages == [5, 8] and facts.child_allowance == "receiving"
+    assert facts.employment == "full_time"
+
+
+def test_bereavement_asks_about_accidents_and_disasters(dialogue):
+    dialogue.start(USER)
+    turn = dialogue.handle(USER, text="夫が亡くなりました")
+    assert "交通事故や災害" in turn.text
+    turn = dialogue.handle(USER, postback=tap(turn, "交通事故"))
+    assert dialogue.facts(USER).circumstances == ["traffic_accident"]
+    assert "市区町村" in turn.text
+
+
+def test_ages_can_be_typed_as_numbers(dialogue, catalogue):
+    turn = dialogue.start(USER)
+    for label in ("母(母子家庭)", "ひとり親(離婚・未婚など)", "小平市"):
+        turn = dialogue.handle(USER, postback=tap(turn, label))
+    turn = dialogue.handle(USER, text="3と7")
+    assert dialogue.facts(USER).children_ages == [3, 7]
+    assert "児童扶養手当" in turn.text
+    dialogue.handle(USER, text="高校生もいます")
+    assert dialogue.facts(USER).children_ages == [3, 7, 16]
+
+
+def test_children_can_be_added_one_by_one(dialogue):
+    turn = dialogue.start(USER)
+    for label in ("父(父子家庭)", "答えない・わからない", "答えない・わからない", "中学生", "小学生"):
+        turn = dialogue.handle(USER, postback=tap(turn, label))
+    assert "中学生・小学生" in turn.text
+    turn = dialogue.handle(USER, postback=tap(turn, "これで全部"))
+    assert dialogue.facts(USER).children_ages == [9, 13]
+    assert "児童扶養手当" in turn.text
+
+
+def test_an_unknown_place_is_taken_as_typed(dialogue):
+    turn = dialogue.start(USER)
+    turn = dialogue.handle(USER, postback=tap(turn, "母(母子家庭)"))
+    turn = dialogue.handle(USER, postback=tap(turn, "ひとり親(離婚・未婚など)"))
+    turn = dialogue.handle(USER, text="横浜市")
+    assert dialogue.facts(USER).municipality == "横浜市"
+    assert "お子さんの年齢" in turn.text
+
+
+def test_unreadable_text_repeats_the_question(dialogue):
+    dialogue.start(USER)
+    turn = dialogue.handle(USER, text="うーん")
+    assert "うまく読み取れませんでした" in turn.text and "どなた" in turn.text
+    assert dialogue.active(USER)
+
+
+def test_restart_and_cancel_work_at_any_step(dialogue):
+    dialogue.start(USER)
+    dialogue.handle(USER, text="シングルマザーです")
+    turn = dialogue.handle(USER, text="最初から")
+    assert "最初からやり直します" in turn.text and dialogue.facts(USER) == Facts()
+    dialogue.handle(USER, text="父子家庭です")
+    turn = dialogue.handle(USER, text="やめる")
+    assert turn.done and turn.recommendation is None and "終了" in turn.text
+    assert not dialogue.active(USER) and dialogue.facts(USER) is None
+    assert dialogue.handle(USER, text="こんにちは") is None
+
+
+def test_a_long_sentence_containing_a_command_word_is_not_a_command(dialogue):
+    dialogue.start(USER)
+    turn = dialogue.handle(USER, text="夫の暴力がひどくて、もう一緒に暮らすのをやめる決心をしました")
+    assert not turn.done
+    facts = dialogue.facts(USER)
+    assert facts.parent == "mother" and "dv" in facts.circumstances
+
+
+def test_dv_in_the_dialogue_ends_in_an_urgent_recommendation(dialogue):
+    turn = dialogue.start(USER)
+    dialogue.handle(USER, text="金沢市に住んでいて、夫のDVで別居中の母です。子どもは3歳です")
+    while not turn.done:
+        turn = dialogue.handle(
+            USER, postback=next(c.data for c in turn.choices if "skip" in c.data or "done" in c.data)
+        )
+    assert turn.recommendation.urgent
+    assert turn.recommendation.programs[0].name in {"石川県女性相談支援センター", "DV被害相談"}
+    assert "DV" in turn.text
+
+
+def test_postbacks_outside_the_namespace_are_not_ours(dialogue):
+    dialogue.start(USER)
+    assert dialogue.handle(USER, postback="menu:help") is None
+    assert dialogue.handle("someone-else", text="こんにちは") is None
+
+
+def test_a_day_of_silence_ends_the_dialogue(dialogue, clock):
+    dialogue.start(USER)
+    dialogue.handle(USER, text="シングルマザーです")
+    clock.now += timedelta(hours=23)
+    assert dialogue.active(USER)
+    clock.now += timedelta(hours=2)
+    assert not dialogue.active(USER) and dialogue.facts(USER) is None
+    assert dialogue.handle(USER, text="金沢市です") is None
+    turn = dialogue.handle(USER, postback="dlg:set:municipality:金沢市")
+    assert "時間がたった" in turn.text and dialogue.facts(USER) == Facts()
+
+
+def test_purge_idle_deletes_only_silent_dialogues(dialogue, clock, connect):
+    dialogue.start(USER)
+    clock.now += timedelta(days=2)
+    dialogue.start("recent-user")
+    assert dialogue.purge_idle() == 1
+    assert [row["user_key"] for row in connect().query("SELECT user_key FROM intents_dialogues")] == [
+        "recent-user"
+    ]
+
+
+def test_forget_deletes_every_row_about_the_user(dialogue, connect):
+    dialogue.start(USER)
+    dialogue.handle(USER, text="金沢市のシングルマザーです")
+    dialogue.start("another-user")
+    dialogue.forget(USER)
+    assert dialogue.facts(USER) is None
+    rows = list(connect().query("SELECT * FROM intents_dialogues"))
+    assert [row["user_key"] for row in rows] == ["another-user"]
+
+
+def test_state_survives_a_new_dialogue_object(connect, catalogue, clock):
+    FactsDialogue(connect, catalogue, clock=clock).start(USER)
+    FactsDialogue(connect, catalogue, clock=clock).handle(USER, text="父子家庭です")
+    assert FactsDialogue(connect, catalogue, clock=clock).facts(USER).parent == "father"
+
+
+def test_nothing_but_facts_is_stored(dialogue, connect):
+    dialogue.start(USER)
+    dialogue.handle(USER, text="金沢市広坂1丁目に住む山田花子です。シングルマザーです")
+    stored = " ".join(str(row) for row in connect().query("SELECT * FROM intents_dialogues"))
+    assert "山田" not in stored and "広坂" not in stored and "金沢市" in stored

@@ -1,0 +1,73 @@
+"""Facts from a resident's own words."""
+
+from __future__ import annotations
+
+import pytest
+
+from intents import parse_facts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "小学生と保育園の子がいるシングルマザーです",
+            {"parent": "mother", "situation": "single", "children_ages": [3, 9]},
+        ),
+        ("5歳と8歳の子どもがいます。金沢に住んでいます", {"municipality": "金沢市", "children_ages": [5, 8]}),
+        (
+            "離婚を考えていて、夫の暴力が怖いです",
+            {
+                "parent": "mother",
+                "situation": "considering_divorce",
+                "needs": ["dv"],
+                "circumstances": ["dv"],
+            },
+        ),
+        (
+            "夫が交通事故で亡くなり、小3と中1の子がいます",
+            {
+                "parent": "mother",
+                "situation": "bereaved",
+                "children_ages": [8, 12],
+                "circumstances": ["traffic_accident"],
+            },
+        ),
+        (
+            "パートで働いています。児童扶養手当をもらっています",
+            {"employment": "part_time", "child_allowance": "receiving"},
+        ),
+        (
+            "児童扶養手当はもらっていません。住民税は非課税です",
+            {"child_allowance": "not_receiving", "resident_tax": "exempt"},
+        ),
+        ("児童扶養手当は申請中です", {"child_allowance": "applying"}),
+        (
+            "35歳のシングルマザーで、6か月の娘がいます",
+            {"parent": "mother", "situation": "single", "children_ages": [0]},
+        ),
+        ("私は22歳で、3歳の子がいます", {"children_ages": [3]}),
+        (
+            "白山市在住の父子家庭です。高校生2人",
+            {"parent": "father", "situation": "single", "municipality": "白山市", "children_ages": [16, 16]},
+        ),
+        (
+            "小平市に住んでいて仕事を探しています。資格を取りたい",
+            {"municipality": "小平市", "employment": "job_seeking", "needs": ["job", "qualification"]},
+        ),
+        ("子どもは成人しています。寡婦です", {"parent": "widow", "children_ages": []}),
+        ("横浜市に住んでいます", {"municipality": "横浜市"}),
+        ("6か月前に離婚しました", {"situation": "single"}),
+        (
+            "妻と別居中で、中学生の息子と暮らしています",
+            {"parent": "father", "situation": "separated", "children_ages": [13]},
+        ),
+        ("孫を育てています。小学生です", {"parent": "guardian", "children_ages": [9]}),
+        ("養育費を払ってもらえません", {"needs": ["child_support"]}),
+        ("大丈夫です", {}),
+        ("地震で家が壊れて住むところに困っています", {"needs": ["housing"], "circumstances": ["disaster"]}),
+    ],
+)
+def test_facts_from_free_text(catalogue, text, expected):
+    facts = parse_facts(text, catalogue.areas).facts
+    assert {name: value for name, value in facts.to_dict().items() if value is not None} == expected
