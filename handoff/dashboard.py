@@ -122,8 +122,8 @@ def create_dashboard(
                 add_security_headers(response)
             return response
 
-    blueprint.add_app_template_filter(_tokyo_time, "tokyo")
-    blueprint.add_app_template_filter(_waited, "waited")
+    blueprint.add_app_template_filter(_tokyo_time, "counselor_time")
+    blueprint.add_app_template_filter(_waited, "counselor_waited")
 
     @blueprint.context_processor
     def _labels() -> dict[str, Any]:
