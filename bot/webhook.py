@@ -73,6 +73,9 @@ def callback() -> Any:
     if payloads:
         try:
             accepted = core.events.accept(payloads)
+        except UnicodeEncodeError:
+            # JSON escapes can spell lone surrogates, which are not text; LINE never sends them.
+            return _plain("Body contains invalid Unicode.", 400)
         except (sqlite3.Error, OSError) as error:
             log.error("could not store %d webhook events (%s); answering 503", len(payloads), error)
             return _plain("Storage unavailable; please redeliver.", 503)

@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from fake_line import LOADING_PATH, REPLY_PATH, sign
+from fake_line import LOADING_PATH, REPLY_PATH, LineEvents, sign
 
 USER = "U" + "a" * 32
 GROUP = "C" + "b" * 32
@@ -150,7 +150,25 @@ def test_body_changed_after_signing_is_rejected(server, signed_event, fake_line)
     assert stored_rows(server) == []
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"events": 5}', "\xff\xfe".encode("latin-1")])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"events": 5}',
+        "\xff\xfe".encode("latin-1"),
+        json.dumps(
+            {
+                "events": [
+                    {
+                        **LineEvents("x").text("a"),
+                        "message": {"id": "1", "type": "text", "quoteToken": "q", "text": "\ud800"},
+                    }
+                ]
+            }
+        ).encode(),
+    ],
+)
 def test_signed_but_malformed_body_is_400(body, server, fake_line):
     import urllib.error
     import urllib.request
