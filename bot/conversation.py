@@ -252,7 +252,7 @@ class Conversation:
             return [render.text(self.handoff.delete_cancelled(), render.menu_choices())]
         thread = self.threads.open_thread_for(user_key)
         if thread is not None:
-            return [render.text(self._acknowledgement(thread))]
+            return [render.text(self._in_thread_notice(thread))]
         if data == render.MENU_COUNSELOR:
             return self._request_counselor(user_id, user_key, "")
         if data == handoff.REQUEST_POSTBACK:
@@ -286,6 +286,11 @@ class Conversation:
     def _confirm_delete(self) -> list[Message]:
         question, buttons = self.handoff.delete_confirmation()
         return [render.text(question, [Choice(label, data=data) for label, data in buttons])]
+
+    def _in_thread_notice(self, thread: Any) -> str:
+        """A menu tap while a counselor has the chat: nothing was relayed, but the numbers stay in reach."""
+        contacts = self.policy.emergency_contacts(thread.categories) if thread.urgent else []
+        return "\n".join([messages.IN_THREAD_MENU, *(f"・{contact}" for contact in contacts)])
 
     def _acknowledgement(self, thread: Any) -> str:
         return self.handoff.acknowledgement(thread, self.hours, self.policy, self._clock())

@@ -88,7 +88,6 @@ CERTAINTY = {"likely": "対象の可能性が高い", "possible": "対象かも�
 CARD_REASONS = "この制度をご案内する理由"
 CARD_CONTACT = "申請・相談窓口"
 CARD_SOURCE = "出典"
-CARD_ESTIMATE = "目安"
 CARD_DETAIL = "くわしく聞く"
 CARD_DETAIL_QUESTION = "{name}について教えて"
 CARD_URGENT = "まず相談してください"

@@ -160,7 +160,10 @@ def dialogue_turn(turn: Any) -> list[Message]:
         return [text(turn.text, choices or after_answer_choices())]
     if turn.recommendation is None:
         return [text(turn.text, [*choices, *menu_choices()])]
-    return [text(turn.text), *suggestions(turn.recommendation, [*choices, *after_answer_choices()])]
+    intro = turn.text
+    if turn.recommendation.programs:
+        intro = f"{intro}\n{messages.AMOUNT_CAVEAT}"
+    return [text(intro), *suggestions(turn.recommendation, [*choices, *after_answer_choices()])]
 
 
 def suggestions(recommendation: Any, choices: Iterable[Choice] = ()) -> list[Message]:
@@ -209,7 +212,7 @@ def _bubble(suggestion: Any) -> dict[str, Any]:
     body: list[dict[str, Any]] = [*status, _text(suggestion.summary, size="sm", margin="md")]
     estimate = getattr(suggestion, "estimate", None)
     if estimate is not None and getattr(estimate, "text", ""):
-        body.append(_text(f"{messages.CARD_ESTIMATE}：{estimate.text}", size="sm", margin="sm"))
+        body.append(_text(estimate.text, size="sm", margin="sm"))
     if suggestion.why:
         body.append({"type": "separator", "margin": "md"})
         body.append(_text(messages.CARD_REASONS, size="xs", color=COLOURS["muted"], margin="md"))

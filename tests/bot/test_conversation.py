@@ -321,8 +321,14 @@ def test_menu_postbacks(conversation, line, identity):
     assert texts(tap(conversation, line, "something-unknown")) == [messages.MENU_PROMPT]
     replies = tap(conversation, line, render.MENU_COUNSELOR)
     assert texts(replies)[0] == handoff.messages.REQUEST_REPLY
-    # While the thread is open the menu only gets the acknowledgement.
-    assert texts(tap(conversation, line, render.MENU_CHECK))[0].startswith("メッセージを相談員に届けました")
+    # While the thread is open a menu tap only says who has the chat.
+    assert texts(tap(conversation, line, render.MENU_CHECK)) == [messages.IN_THREAD_MENU]
+
+
+def test_a_menu_tap_in_an_urgent_thread_keeps_the_numbers_in_reach(conversation, line):
+    say(conversation, line, "消えたい")
+    [notice] = texts(tap(conversation, line, render.MENU_HOWTO))
+    assert notice.startswith(messages.IN_THREAD_MENU) and "0120-279-338" in notice
 
 
 @pytest.mark.parametrize("kind", ["image", "video", "audio", "file", "location", "sticker"])
