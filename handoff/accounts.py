@@ -57,6 +57,10 @@ class Account:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > datetime.now(UTC)
+
 
 def normalise_name(name: str) -> str:
     return unicodedata.normalize("NFKC", name).strip()
