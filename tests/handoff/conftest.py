@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-# `pytest` (unlike `python -m pytest`) puts tests/ first on sys.path, where tests/handoff would shadow the
-# real package as an empty namespace package; the repository root must come first.
-ROOT = Path(__file__).resolve().parents[2]
-if sys.path[0] != str(ROOT):
-    sys.path.insert(0, str(ROOT))
-for _name in ("handoff", "bot"):
-    if _name in sys.modules and getattr(sys.modules[_name], "__file__", None) is None:
-        del sys.modules[_name]
-
-from bot.storage import database_connector  # noqa: E402
-from handoff import CounselorAccounts, ResidentIdentity, ThreadStore, generate_secret_key  # noqa: E402
+from bot.storage import database_connector
+from handoff import CounselorAccounts, ResidentIdentity, ThreadStore, generate_secret_key
 
 LINE_USER_ID = "U4af4980629f8c7b5e3f1a2b3c4d5e6f7"
 
