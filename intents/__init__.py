@@ -1,6 +1,7 @@
 """What the resident wants: intent detection, the household-facts dialogue and program matching."""
 
 from intents.catalogue import Catalogue, CatalogueError, Program
+from intents.detection import Intent, IntentDetector, IntentResult
 from intents.dialogue import Choice, DialogueTurn, FactsDialogue
 from intents.facts import Facts, FactsError
 from intents.matching import DEFAULT_LIMIT, AllowanceEstimate, Recommendation, Suggestion, recommend
@@ -16,6 +17,9 @@ __all__ = [
     "Facts",
     "FactsDialogue",
     "FactsError",
+    "Intent",
+    "IntentDetector",
+    "IntentResult",
     "Program",
     "Recommendation",
     "Suggestion",

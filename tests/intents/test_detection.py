@@ -1,0 +1,104 @@
+"""Intent detection with the real embedder, on paraphrases that are not among the exemplars."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from intents import Intent, IntentDetector
+from intents.detection import EXEMPLARS_PATH
+
+PARAPHRASES = {
+    Intent.GREETING: [
+        "こんにちは！",
+        "はじめまして。よろしくです",
+        "おはようございます〜",
+        "こんばんは、初めて使います",
+    ],
+    Intent.QUESTION: [
+        "児童扶養手当の申請に必要な書類は？",
+        "技能習得資金の利子は何パーセント？",
+        "小平市のひとり親相談は何時から受け付けていますか",
+        "ひとり親の医療費助成は何歳まで対象？",
+        "こんにちは、児童育成手当について教えてください",
+        "離婚したら手当はもらえますか",
+        "修学資金の返済期間はどれくらい？",
+        "マザーズハローワークの住所が知りたい",
+    ],
+    Intent.START_CHECK: [
+        "私が受けられる支援を知りたいです",
+        "うちで使えそうな制度ってありますか",
+        "利用できる手当を探しています",
+        "どういう支援があるのか調べてほしい",
+        "自分が対象になるサポートを教えて",
+    ],
+    Intent.COUNSELOR: [
+        "職員の方とお話ししたいのですが",
+        "相談できる人はいますか",
+        "電話で担当者と話したい",
+        "AIじゃなくて人と話したい",
+    ],
+    Intent.CRISIS: [
+        "もう生きていたくない",
+        "夫から暴力をふるわれて怖い",
+        "子どもを虐待してしまいそう",
+        "家に帰るのが怖い、助けて",
+        "消えてしまいたいです",
+    ],
+    Intent.RESET: ["最初からやり直してください", "リセットお願いします", "もう一回はじめから"],
+    Intent.DELETE_DATA: [
+        "これまでの記録を消してほしい",
+        "私の情報を全部削除してください",
+        "データを残さないで",
+        "登録した内容を消去して",
+    ],
+    Intent.THANKS: [
+        "ありがとうございます！",
+        "とても助かりました",
+        "わかりやすかったです、感謝です",
+        "了解です、ありがとう",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def detector(embedder) -> IntentDetector:
+    return IntentDetector(embedder)
+
+
+def test_paraphrases_are_not_exemplars():
+    data = yaml.safe_load(EXEMPLARS_PATH.read_text(encoding="utf-8"))
+    exemplars = {text for entry in data.values() for text in entry["exemplars"]}
+    assert exemplars.isdisjoint(text for texts in PARAPHRASES.values() for text in texts)
+
+
+def test_every_intent_has_at_least_eight_exemplars():
+    data = yaml.safe_load(EXEMPLARS_PATH.read_text(encoding="utf-8"))
+    assert set(data) == {intent.value for intent in Intent}
+    assert all(len(entry["exemplars"]) >= 8 for entry in data.values())
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"), [(intent, text) for intent, texts in PARAPHRASES.items() for text in texts]
+)
+def test_paraphrases_are_recognised(detector, intent, text):
+    assert detector.detect(text).intent is intent
+
+
+def test_the_exemplar_path_decides_without_keywords(detector):
+    result = detector.detect("うちで使えそうな制度ってありますか")
+    assert result.by == "exemplar" and result.score >= 0.9
+
+
+def test_keywords_are_exact_and_crisis_comes_first(detector):
+    result = detector.detect("死にたい。データも全部消して")
+    assert (result.intent, result.score, result.by) == (Intent.CRISIS, 1.0, "keyword")
+    assert detector.detect("DVを受けています").intent is Intent.CRISIS
+
+
+def test_greeting_words_inside_a_question_do_not_make_a_greeting(detector):
+    assert detector.detect("こんにちは。高等職業訓練促進給付金はいくらもらえますか").intent is Intent.QUESTION
+
+
+def test_empty_text_is_a_question_with_no_confidence(detector):
+    assert detector.detect("   ").intent is Intent.QUESTION and detector.detect("").score == 0.0
