@@ -57,6 +57,7 @@ CHOICE_LABELS: dict[str, dict[str, str]] = {
 }
 DIALOGUE_STAGES = ("preschool", "elementary", "junior_high", "high_school", "adult")
 COMMAND_LENGTH = 12
+QUESTION = r"(?:\?|ですか|ますか|教えて|知りたい|いくら|どこ|いつ|どう(?:すれば|したら))[。!]*$"
 MORE_CHILDREN = r"(?:生|歳|才|児|園)も|もう(?:一|1)人|ほかに"
 ANSWER_DONE_WORDS = ("これで全部", "以上", "いない", "いません", "ない", "ありません", "結果", "それだけ")
 
@@ -149,7 +150,12 @@ class FactsDialogue:
     def handle(
         self, user_key: str, text: str | None = None, postback: str | None = None
     ) -> DialogueTurn | None:
-        """The next turn for a message or a quick-reply postback; None when it is not ours to answer."""
+        """The next turn for a message or a quick-reply postback; None when it is not ours to answer.
+
+        None means: no dialogue is running, the postback is not a dialogue postback, or the message is a
+        question the dialogue cannot use ("児童扶養手当はいくら?") — the dialogue keeps its place while the
+        question is answered elsewhere.
+        """
         if postback is not None and not postback.startswith(PREFIX):
             return None
         with self._transaction() as db:
@@ -212,7 +218,7 @@ class FactsDialogue:
             state.facts = state.facts.merged(Facts.from_dict({"circumstances": circumstances}))
         return self._advance(user_key, state)
 
-    def _on_text(self, user_key: str, state: _State, text: str) -> DialogueTurn:
+    def _on_text(self, user_key: str, state: _State, text: str) -> DialogueTurn | None:
         words = normalise(text).strip()
         if _command(words, messages.RESTART_WORDS):
             return self._begin(user_key, messages.RESTARTED)
@@ -240,6 +246,8 @@ class FactsDialogue:
         if state.step == "municipality" and learned.municipality is None and _looks_like_a_place(words):
             learned = learned.merged(Facts(municipality=self._catalogue.areas.normalise(words)))
         if not learned.known():
+            if re.search(QUESTION, words):
+                return None
             return self._ask(user_key, state, messages.NOT_UNDERSTOOD)
         if learned.children_ages is not None:
             adding = state.step == "children_more" or bool(re.search(MORE_CHILDREN, words))

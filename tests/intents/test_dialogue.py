@@ -140,6 +140,15 @@ def test_unreadable_text_repeats_the_question(dialogue):
     assert dialogue.active(USER)
 
 
+def test_a_question_in_the_middle_is_left_to_the_knowledge_base(dialogue):
+    dialogue.start(USER)
+    dialogue.handle(USER, text="シングルマザーです")
+    assert dialogue.handle(USER, text="児童扶養手当っていくらもらえるんですか?") is None
+    assert dialogue.active(USER)
+    turn = dialogue.handle(USER, text="金沢市です")
+    assert dialogue.facts(USER).municipality == "金沢市" and "お子さんの年齢" in turn.text
+
+
 def test_restart_and_cancel_work_at_any_step(dialogue):
     dialogue.start(USER)
     dialogue.handle(USER, text="シングルマザーです")
