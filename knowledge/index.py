@@ -4,7 +4,9 @@ Layout of `$YORISOI_DATA_DIR/index/`:
     manifest.json   embedder identity, per-document SHA-256, code version, build statistics
     chunks.json     the chunks (text, heading path, jurisdiction, date, quotable units)
     vectors.faiss   IndexFlatIP over L2-normalised passage vectors (inner product = cosine)
-    bm25/           bm25s index over SudachiPy content-word terms
+    bm25/           bm25s index over SudachiPy content-word terms of each chunk (heading path counted twice)
+    bm25_units/     bm25s index over each quotable unit (sentence, list item, table row with its label), so
+                    one row that matches well ("能美市福祉事務所") counts even inside a long table
 The manifest is compared with what the documents, embedder and code are now; any difference rebuilds. A
 rebuild reuses the vectors of chunks whose text did not change (same embedder), so editing one document costs
 seconds, not a full re-embedding. Builds go to a temporary directory that replaces the old one when complete,
@@ -41,6 +43,7 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 VECTORS = "vectors.faiss"
 BM25_DIR = "bm25"
+UNITS_BM25_DIR = "bm25_units"
 EMBED_BATCH = 16
 # Heading terms are counted twice: the program name in the heading path is the strongest evidence we have.
 HEADING_WEIGHT = 2
@@ -58,6 +61,24 @@ def code_version() -> str:
 
 def index_terms(chunk: Chunk) -> list[str]:
     return content_terms(chunk.heading) * HEADING_WEIGHT + content_terms(chunk.text)
+
+
+def unit_terms(chunk: Chunk) -> list[list[str]]:
+    return [content_terms(f"{unit.label} {unit.quote()}") for unit in chunk.units]
+
+
+def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
+    bm25 = bm25s.BM25()
+    bm25.index([terms or [""] for terms in corpus] or [[""]], show_progress=False)
+    return bm25
+
+
+def _bm25_scores(bm25: bm25s.BM25, terms: list[str], size: int) -> np.ndarray:
+    vocab = bm25.vocab_dict
+    ids = [vocab[term] for term in terms if term in vocab]
+    if not ids or not size:
+        return np.zeros(size, dtype=np.float32)
+    return np.asarray(bm25.get_scores_from_ids(ids), dtype=np.float32)[:size]
 
 
 def _text_key(embedder_name: str, text: str) -> str:
@@ -101,11 +122,21 @@ class KnowledgeIndex:
     chunks: list[Chunk]
     vectors: faiss.IndexFlatIP
     bm25: bm25s.BM25
+    unit_bm25: bm25s.BM25
     manifest: dict
+
+    def __post_init__(self) -> None:
+        counts = np.array([len(chunk.units) for chunk in self.chunks], dtype=np.int64)
+        self.unit_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.unit_chunk = np.repeat(np.arange(len(self.chunks)), counts)
 
     @property
     def size(self) -> int:
         return len(self.chunks)
+
+    @property
+    def unit_count(self) -> int:
+        return int(self.unit_offsets[-1])
 
     def dense_scores(self, query_vector: np.ndarray) -> np.ndarray:
         """Cosine similarity of the query with every chunk, in chunk order."""
@@ -118,11 +149,17 @@ class KnowledgeIndex:
 
     def bm25_scores(self, terms: list[str]) -> np.ndarray:
         """BM25 score of every chunk for the query terms (terms the corpus never uses are ignored)."""
-        vocab = self.bm25.vocab_dict
-        ids = [vocab[term] for term in terms if term in vocab]
-        if not ids or not self.size:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+        return _bm25_scores(self.bm25, terms, self.size)
+
+    def unit_scores(self, terms: list[str]) -> np.ndarray:
+        """BM25 score of every unit (flattened in chunk order; chunk i owns unit_offsets[i]:[i+1])."""
+        return _bm25_scores(self.unit_bm25, terms, self.unit_count)
+
+    def best_unit_per_chunk(self, unit_scores: np.ndarray) -> np.ndarray:
+        best = np.zeros(self.size, dtype=np.float32)
+        if unit_scores.size:
+            np.maximum.at(best, self.unit_chunk, unit_scores)
+        return best
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -131,6 +168,7 @@ class KnowledgeIndex:
         )
         faiss.write_index(self.vectors, str(directory / VECTORS))
         self.bm25.save(str(directory / BM25_DIR), show_progress=False)
+        self.unit_bm25.save(str(directory / UNITS_BM25_DIR), show_progress=False)
         (directory / MANIFEST).write_text(
             json.dumps(self.manifest, ensure_ascii=False, indent=2), encoding="utf-8"
         )
@@ -143,7 +181,8 @@ class KnowledgeIndex:
         ]
         vectors = faiss.read_index(str(directory / VECTORS))
         bm25 = bm25s.BM25.load(str(directory / BM25_DIR))
-        return cls(chunks=chunks, vectors=vectors, bm25=bm25, manifest=manifest)
+        unit_bm25 = bm25s.BM25.load(str(directory / UNITS_BM25_DIR))
+        return cls(chunks=chunks, vectors=vectors, bm25=bm25, unit_bm25=unit_bm25, manifest=manifest)
 
 
 def read_manifest(directory: Path) -> dict | None:
@@ -185,8 +224,8 @@ def build(documents: list[Document], embedder: Embedder, reuse_from: Path | None
     vectors = faiss.IndexFlatIP(embedder.dim)
     if len(chunks):
         vectors.add(matrix)
-    bm25 = bm25s.BM25()
-    bm25.index([index_terms(chunk) or [""] for chunk in chunks] or [[""]], show_progress=False)
+    bm25 = _bm25([index_terms(chunk) for chunk in chunks])
+    unit_bm25 = _bm25([terms for chunk in chunks for terms in unit_terms(chunk)])
     manifest = {
         **expected_manifest(documents, embedder),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -199,7 +238,7 @@ def build(documents: list[Document], embedder: Embedder, reuse_from: Path | None
             "build_seconds": round(time.perf_counter() - started, 3),
         },
     }
-    return KnowledgeIndex(chunks=chunks, vectors=vectors, bm25=bm25, manifest=manifest)
+    return KnowledgeIndex(chunks=chunks, vectors=vectors, bm25=bm25, unit_bm25=unit_bm25, manifest=manifest)
 
 
 @contextmanager

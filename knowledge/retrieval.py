@@ -29,6 +29,15 @@ SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
 # character paste should cost no more than a normal question.
 MAX_QUERY_CHARS = 400
 DENSE_WEIGHT = 0.6
+# Share of the lexical part given to the best single unit (sentence / row) of a chunk instead of the chunk.
+UNIT_SHARE = 0.5
+# Weight of "the question names this program" (see NameMatcher) in the fused score.
+NAME_WEIGHT = 0.2
+MIN_NAME_MATCH = 3
+MAX_NAME_QUERY_CHARS = 120
+_PARENTHETICAL = re.compile(r"[（(]([^）)]*)[）)]")
+_ENUMERATOR = re.compile(r"^(?:[（(][^）)]{1,3}[）)]|[0-9]{1,2}\.?|[ア-ン]|第\d+)\s*")
+_GENERIC_SUFFIX = re.compile(r"(制度|事業|について)$")
 # Multipliers on the fused score by how a chunk's jurisdiction relates to the resident's place.
 JURISDICTION_FACTOR = {SAME: 1.15, COVERS: 1.0, INSIDE: 0.95, CONFLICT: 0.6}
 
@@ -39,6 +48,7 @@ class Hit:
     score: float  # fused, after the jurisdiction preference; what the ranking uses
     dense: float  # cosine similarity of question and chunk
     lexical: float  # BM25 score, normalised by the best BM25 score of this query
+    index: int  # position of the chunk in the index
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,7 @@ class Search:
     terms: list[str]
     place: str | None
     hits: list[Hit]
+    unit_scores: np.ndarray | None = None  # BM25 of every unit of the index, for quoting the best ones
 
 
 class QueryExpander:
@@ -95,6 +106,67 @@ def _minmax(scores: np.ndarray) -> np.ndarray:
     return (scores - low) / (high - low)
 
 
+def _name_variants(section: str) -> list[str]:
+    """"ひとり親家庭高等学校卒業程度認定試験合格支援金" → itself; "子どもの学習支援(個別学習教室)" → both parts;
+    numbering ("（ア）", "5 ") and generic endings (制度, 事業) are not part of what residents type."""
+    text = unicodedata.normalize("NFKC", section).lower()
+    inner = [part.strip() for part in _PARENTHETICAL.findall(text)]
+    main = _ENUMERATOR.sub("", _PARENTHETICAL.sub("", text)).strip()
+    main = _GENERIC_SUFFIX.sub("", main) or main
+    return [name for name in [main, *inner] if len(name) >= MIN_NAME_MATCH]
+
+
+class NameMatcher:
+    """How much of a chunk's program name the question spells out (longest common substring / name length).
+
+    Residents often name the program ("高等職業訓練促進給付金は…"); BM25 splits the name into words that the
+    loan "高等職業訓練促進資金貸付金" shares, and embeddings blur the difference, but the literal name does not.
+    Names are indexed by all their substrings once, so a question costs a few dictionary lookups.
+    """
+
+    def __init__(self, chunks: list[Chunk], ignore: list[str] = ()) -> None:
+        names: dict[str, int] = {}
+        links: list[tuple[int, int, float]] = []
+        for row, chunk in enumerate(chunks):
+            for depth, section in enumerate(reversed(chunk.sections)):
+                for name in _name_variants(section):
+                    column = names.setdefault(name, len(names))
+                    links.append((row, column, 1.0 if depth == 0 else 0.5))
+        self.weights = np.zeros((len(chunks), max(len(names), 1)), dtype=np.float32)
+        for row, column, weight in links:
+            self.weights[row, column] = max(self.weights[row, column], weight)
+        self.lengths = np.ones(max(len(names), 1), dtype=np.float32)
+        substrings: dict[str, set[int]] = {}
+        for name, column in names.items():
+            self.lengths[column] = len(name)
+            for start in range(len(name)):
+                for end in range(start + MIN_NAME_MATCH, len(name) + 1):
+                    substrings.setdefault(name[start:end], set()).add(column)
+        self.substrings = {key: np.fromiter(value, dtype=np.int64) for key, value in substrings.items()}
+        self.longest = max((len(name) for name in names), default=0)
+        self.ignore = [unicodedata.normalize("NFKC", word).lower() for word in ignore if word]
+
+    def scores(self, query: str) -> np.ndarray:
+        text = unicodedata.normalize("NFKC", query).lower()[:MAX_NAME_QUERY_CHARS]
+        for word in self.ignore:
+            text = text.replace(word, " ")
+        matched = np.zeros_like(self.lengths)
+        for start in range(len(text)):
+            for end in range(start + MIN_NAME_MATCH, min(len(text), start + self.longest) + 1):
+                columns = self.substrings.get(text[start:end])
+                if columns is None:
+                    break
+                np.maximum.at(matched, columns, end - start)
+        if not matched.any():
+            return np.zeros(self.weights.shape[0], dtype=np.float32)
+        return (self.weights * (matched / self.lengths)).max(axis=1)
+
+
+def _share_of_best(scores: np.ndarray) -> np.ndarray:
+    best = float(scores.max()) if scores.size else 0.0
+    return scores / best if best > 0 else scores
+
+
 class Retriever:
     def __init__(
         self,
@@ -103,6 +175,8 @@ class Retriever:
         expander: QueryExpander | None = None,
         places: Places | None = None,
         dense_weight: float = DENSE_WEIGHT,
+        unit_share: float = UNIT_SHARE,
+        name_weight: float = NAME_WEIGHT,
         expand: bool = True,
     ) -> None:
         self.index = index
@@ -110,7 +184,11 @@ class Retriever:
         self.expander = expander or default_expander()
         self.places = places or default_places()
         self.dense_weight = dense_weight
+        self.name_weight = name_weight
+        self.unit_share = unit_share
         self.expand = expand
+        place_names = [*self.places.prefecture_of, *self.places.prefectures, *self.places.aliases]
+        self.names = NameMatcher(index.chunks, ignore=sorted(place_names, key=len, reverse=True))
         self._factors: dict[str, np.ndarray] = {}
 
     def place_for(self, query: str, municipality: str | None) -> str | None:
@@ -128,6 +206,21 @@ class Retriever:
             )
         return self._factors[place]
 
+    def _lexical(self, terms: list[str], place: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 of chunks and of units, except that the resident's own place name earns nothing in sources
+        of that very place: there it is true of every chunk (the jurisdiction preference handles it), while
+        in a prefecture's table it singles out the right row (能美市福祉事務所)."""
+        place_terms = set(content_terms(place)) if place else set()
+        if not place_terms & set(terms):
+            return self.index.bm25_scores(terms), self.index.unit_scores(terms)
+        rest = [term for term in terms if term not in place_terms]
+        named = [term for term in terms if term in place_terms]
+        same = self._jurisdiction_factors(place) == JURISDICTION_FACTOR[SAME]
+        chunks = self.index.bm25_scores(rest) + np.where(same, 0.0, self.index.bm25_scores(named))
+        same_units = same[self.index.unit_chunk] if self.index.unit_count else np.zeros(0, dtype=bool)
+        units = self.index.unit_scores(rest) + np.where(same_units, 0.0, self.index.unit_scores(named))
+        return chunks.astype(np.float32), units.astype(np.float32)
+
     def search(self, query: str, k: int = 5, municipality: str | None = None) -> Search:
         text = clean_query(query)
         place = self.place_for(text, municipality) if text else self.places.canonical(municipality)
@@ -139,10 +232,12 @@ class Retriever:
             terms.extend(content_terms(phrase))
         dense_query = f"{text} {' '.join(extra)}" if extra else text
         dense = self.index.dense_scores(self.embedder.embed_queries([dense_query])[0])
-        lexical = self.index.bm25_scores(terms)
-        best_lexical = float(lexical.max()) if lexical.size else 0.0
-        lexical_share = lexical / best_lexical if best_lexical > 0 else lexical
+        chunk_lexical, unit_lexical = self._lexical(terms, place)
+        lexical_share = (1 - self.unit_share) * _share_of_best(chunk_lexical) + self.unit_share * _share_of_best(
+            self.index.best_unit_per_chunk(unit_lexical)
+        )
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * lexical_share
+        fused = fused + self.name_weight * self.names.scores(text)
         if place:
             fused = fused * self._jurisdiction_factors(place)
         order = np.argsort(-fused, kind="stable")[: max(k, 1)]
@@ -152,7 +247,8 @@ class Retriever:
                 score=float(fused[i]),
                 dense=float(dense[i]),
                 lexical=float(lexical_share[i]),
+                index=int(i),
             )
             for i in order
         ]
-        return Search(query=text, terms=terms, place=place, hits=hits)
+        return Search(query=text, terms=terms, place=place, hits=hits, unit_scores=unit_lexical)
