@@ -68,6 +68,10 @@ class IntentResult:
 class _Rules:
     keywords: tuple[re.Pattern[str], ...]
     short_only: bool
+    unless: tuple[re.Pattern[str], ...]
+
+    def ruled_out(self, words: str) -> bool:
+        return any(pattern.search(words) for pattern in self.unless)
 
 
 class IntentDetector:
@@ -83,6 +87,7 @@ class IntentDetector:
             Intent(name): _Rules(
                 keywords=tuple(re.compile(pattern) for pattern in entry.get("keywords") or []),
                 short_only=bool(entry.get("short_only", False)),
+                unless=tuple(re.compile(pattern) for pattern in entry.get("unless") or []),
             )
             for name, entry in data.items()
         }
@@ -102,7 +107,7 @@ class IntentDetector:
     def _by_keyword(self, words: str) -> Intent | None:
         for intent in PRIORITY:
             rules = self._rules.get(intent)
-            if rules is None or (rules.short_only and len(words) > SHORT_MESSAGE):
+            if rules is None or (rules.short_only and len(words) > SHORT_MESSAGE) or rules.ruled_out(words):
                 continue
             if any(pattern.search(words) for pattern in rules.keywords):
                 return intent
@@ -113,7 +118,8 @@ class IntentDetector:
         similarities = self._exemplars @ query
         best: dict[Intent, float] = {}
         for intent, similarity in zip(self._labels, similarities, strict=True):
-            best[intent] = max(best.get(intent, -1.0), float(similarity))
+            if not self._rules[intent].ruled_out(words):
+                best[intent] = max(best.get(intent, -1.0), float(similarity))
         intent, score = max(best.items(), key=lambda item: item[1])
         lead = score - best.get(Intent.QUESTION, -1.0)
         if intent is Intent.QUESTION or score < MIN_SIMILARITY or lead < MIN_LEAD_OVER_QUESTION:

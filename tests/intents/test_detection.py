@@ -100,5 +100,10 @@ def test_greeting_words_inside_a_question_do_not_make_a_greeting(detector):
     assert detector.detect("こんにちは。高等職業訓練促進給付金はいくらもらえますか").intent is Intent.QUESTION
 
 
+def test_asking_for_an_explanation_from_the_start_is_not_a_reset(detector):
+    assert detector.detect("最初から教えてください").intent is Intent.QUESTION
+    assert detector.detect("やっぱり最初から").intent is Intent.RESET
+
+
 def test_empty_text_is_a_question_with_no_confidence(detector):
     assert detector.detect("   ").intent is Intent.QUESTION and detector.detect("").score == 0.0
