@@ -48,6 +48,9 @@ class YorisoiServer(BaseApplication):
             "loglevel": "info",
             "preload_app": False,
             "worker_exit": _worker_exit,
+            # gunicorn's runtime control socket is shared per user ($HOME/.gunicorn): several servers on one
+            # machine (tests, bench) would fight over it, and nothing here uses it.
+            "control_socket_disable": True,
         }
         super().__init__()
 

@@ -25,6 +25,8 @@ def database_connector(data_dir: Path, timeout: float = 5.0) -> Connect:
     """
     path = Path(data_dir) / DATABASE_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Owner-only from the first byte; SQLite gives the -wal and -shm files the same mode.
+    path.touch(mode=0o600, exist_ok=True)
     local = threading.local()
 
     def connect() -> sqlite_utils.Database:
