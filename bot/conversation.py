@@ -144,20 +144,26 @@ class Conversation:
             return render.fit(self._in_group(event))
         if not isinstance(source, UserSource) or not source.user_id:
             return []
-        user_id = source.user_id
+        try:
+            replies = self._in_chat(event, source.user_id)
+        except Exception:
+            # A resident who wrote must hear back, even when a store or the index fails; the worker would
+            # otherwise mark the event failed and send nothing. No text or id goes into the log.
+            log.exception("conversation failed on a %s event; sent the apology", event.type)
+            replies = [render.text(messages.TROUBLE, render.menu_choices())]
+        return render.fit(replies)
+
+    def _in_chat(self, event: Event, user_id: str) -> list[Message]:
         if isinstance(event, MessageEvent):
             if isinstance(event.message, TextMessageContent):
-                replies = self._on_text(user_id, clean_text(event.message.text))
-            else:
-                replies = self._on_media(user_id, event.message.type)
-        elif isinstance(event, PostbackEvent):
-            replies = self._on_postback(user_id, event.postback.data or "")
-        elif isinstance(event, FollowEvent):
-            replies = self._on_follow()
-        else:
-            # unfollow (no one left to answer), unsend, beacon, accountLink, ... need no reply.
-            replies = []
-        return render.fit(replies)
+                return self._on_text(user_id, clean_text(event.message.text))
+            return self._on_media(user_id, event.message.type)
+        if isinstance(event, PostbackEvent):
+            return self._on_postback(user_id, event.postback.data or "")
+        if isinstance(event, FollowEvent):
+            return self._on_follow()
+        # unfollow (no one left to answer), unsend, beacon, accountLink, ... need no reply.
+        return []
 
     def forget(self, user_key: str) -> None:
         """Delete everything kept about this resident: threads, dialogue, router state, registered stores."""
@@ -306,9 +312,20 @@ class Conversation:
     ) -> list[Message]:
         """Open (or raise) the resident's thread with what is known so far, and tell them who answers when.
 
-        A crisis reply goes out first and whole; the thread carries the household facts and suggested
-        programs so the counselor does not have to ask again.
+        A crisis reply goes out first and whole, even when the thread cannot be opened; the thread carries
+        the household facts and suggested programs so the counselor does not have to ask again.
         """
+        try:
+            return self._open_thread(user_id, user_key, escalation, text, reason)
+        except Exception:
+            log.exception("could not open a %s thread; told the resident", escalation.kind)
+            if escalation.kind == "crisis":
+                return render.escalation(escalation, messages.HANDOFF_TROUBLE)
+            return [render.text(messages.HANDOFF_TROUBLE, render.menu_choices())]
+
+    def _open_thread(
+        self, user_id: str, user_key: str, escalation: Any, text: str, reason: str
+    ) -> list[Message]:
         existing = self.threads.open_thread_for(user_key)
         facts = self.dialogue.facts(user_key)
         facts_dict = {k: v for k, v in facts.to_dict().items() if v not in (None, [])} if facts else {}

@@ -7,6 +7,7 @@ whole path with the real packages is in test_flows.py.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -389,3 +390,23 @@ def test_odd_messages_are_answered_within_lines_limits(conversation, line, text)
 
 def test_clean_text_drops_control_and_direction_characters_but_keeps_lines():
     assert clean_text("  手当\x00\u202eに\nついて\t ") == "手当に\nついて"
+
+
+def test_a_failing_part_still_gets_the_resident_an_answer(conversation, line, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("index unavailable")
+
+    conversation.knowledge.answer = broken
+    replies = say(conversation, line, "児童扶養手当はいくらですか")
+    assert texts(replies) == [messages.TROUBLE]
+    assert "児童扶養手当" not in caplog.text  # the log names the event type, never the text
+
+
+def test_a_crisis_gets_the_numbers_even_when_the_thread_cannot_be_opened(conversation, line):
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    conversation.threads.open = locked
+    crisis, trouble = texts(say(conversation, line, "死にたい"))
+    assert "0120-279-338" in crisis and trouble == messages.HANDOFF_TROUBLE
+    assert texts(say(conversation, line, "相談員と話したい")) == [messages.HANDOFF_TROUBLE]
