@@ -166,12 +166,16 @@ class Conversation:
         return []
 
     def forget(self, user_key: str) -> None:
-        """Delete everything kept about this resident: threads, dialogue, router state, registered stores."""
-        self.threads.forget(user_key)
-        self.dialogue.forget(user_key)
-        self.state.forget(user_key)
+        """Delete everything kept about this resident: registered stores, dialogue, router state, threads.
+
+        The thread store goes last because its `forget` also checkpoints the WAL into the database file,
+        which is what makes the other deletions leave no old page behind.
+        """
         for forgetter in self.forgetters:
             forgetter(user_key)
+        self.dialogue.forget(user_key)
+        self.state.forget(user_key)
+        self.threads.forget(user_key)
 
     # ---- sources and event types -------------------------------------------------------------------------
     def _in_group(self, event: Event) -> list[Message]:
