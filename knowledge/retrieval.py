@@ -28,9 +28,9 @@ SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
 # Longer questions are not better questions: the embedder truncates at 512 tokens anyway, and a 10,000
 # character paste should cost no more than a normal question.
 MAX_QUERY_CHARS = 400
-DENSE_WEIGHT = 0.6
+DENSE_WEIGHT = 0.7
 # Share of the lexical part given to the best single unit (sentence / row) of a chunk instead of the chunk.
-UNIT_SHARE = 0.5
+UNIT_SHARE = 0.3
 # Weight of "the question names this program" (see NameMatcher) in the fused score.
 NAME_WEIGHT = 0.2
 MIN_NAME_MATCH = 3
@@ -49,6 +49,7 @@ class Hit:
     dense: float  # cosine similarity of question and chunk
     lexical: float  # BM25 score, normalised by the best BM25 score of this query
     index: int  # position of the chunk in the index
+    name: float = 0.0  # share of the chunk's program name spelled out in the question
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Search:
     place: str | None
     hits: list[Hit]
     unit_scores: np.ndarray | None = None  # BM25 of every unit of the index, for quoting the best ones
+    lexical_max: float = 0.0  # best raw BM25 over all chunks: does the question share words with the documents?
 
 
 class QueryExpander:
@@ -237,7 +239,8 @@ class Retriever:
             self.index.best_unit_per_chunk(unit_lexical)
         )
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * lexical_share
-        fused = fused + self.name_weight * self.names.scores(text)
+        names = self.names.scores(text)
+        fused = fused + self.name_weight * names
         if place:
             fused = fused * self._jurisdiction_factors(place)
         order = np.argsort(-fused, kind="stable")[: max(k, 1)]
@@ -248,7 +251,15 @@ class Retriever:
                 dense=float(dense[i]),
                 lexical=float(lexical_share[i]),
                 index=int(i),
+                name=float(names[i]),
             )
             for i in order
         ]
-        return Search(query=text, terms=terms, place=place, hits=hits, unit_scores=unit_lexical)
+        return Search(
+            query=text,
+            terms=terms,
+            place=place,
+            hits=hits,
+            unit_scores=unit_lexical,
+            lexical_max=float(chunk_lexical.max()) if chunk_lexical.size else 0.0,
+        )
