@@ -22,9 +22,10 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.dev-installed
 
-# Debian's Chromium drives the emulator and dashboard browser tests.
+# Debian's Chromium drives the emulator and dashboard browser tests; a Japanese font draws the rich menu image.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q chromium; }
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=ja | grep -q . || \
+		{ apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk; }
 
 index: install
 	$(YORISOI) index
