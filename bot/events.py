@@ -201,7 +201,11 @@ class EventStore:
         return row[0] if row else None
 
     def forget(self, user_key: str) -> None:
-        """Delete a resident's finished events and answers; a pending one is cleared by `finish`."""
+        """Delete a resident's finished events and answers on request.
+
+        Pending events (the deletion request itself, while it is being answered) keep their row so they are
+        answered once, but lose the hashed key that links them to the resident; `finish` clears the payload.
+        """
         db = self._connect()
         chat_key = f"user:{user_key}"
         db.execute("BEGIN IMMEDIATE")
@@ -212,6 +216,7 @@ class EventStore:
                 [chat_key],
             )
             db.execute(f"DELETE FROM {EVENTS_TABLE} WHERE chat_key = ? AND status != 'pending'", [chat_key])
+            db.execute(f"UPDATE {EVENTS_TABLE} SET chat_key = 'forgotten' WHERE chat_key = ?", [chat_key])
             db.execute("COMMIT")
         except BaseException:
             if db.conn.in_transaction:

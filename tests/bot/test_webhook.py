@@ -277,3 +277,16 @@ def test_events_of_one_chat_are_answered_in_order_even_when_posted_separately(
     conversation.gate.set()
     settle(server)
     assert [call.texts[0] for call in fake_line.delivered()] == [f"message:順番{n}" for n in range(4)]
+
+
+def test_forgetting_a_resident_removes_their_events_and_answers(server, signed_event, fake_line):
+    for text in ("一つ目", "二つ目"):
+        signed_event.post(server.url, signed_event.text(text, source=signed_event.source(USER)))
+    signed_event.post(server.url, signed_event.text("ほかの人", source=signed_event.source("U" + "e" * 32)))
+    settle(server)
+    core = server.core
+    core.events.forget(core.identity.user_key(USER))
+    user_key = core.identity.user_key(USER)
+    assert [row for row in stored_rows(server) if user_key in row["chat_key"]] == []
+    assert len(stored_rows(server)) == 1
+    assert len(list(core.connect()["bot_outbox"].rows)) == 1
