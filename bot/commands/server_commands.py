@@ -1,16 +1,19 @@
-"""`yorisoi serve`: the production server (gunicorn), or local mode with the LINE emulator."""
+"""`yorisoi serve` (gunicorn, or local mode with the LINE emulator) and `yorisoi backup` (online copy)."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
 from bot.commands.handoff_commands import register_retention_job
 from bot.config import ConfigurationError, Settings
 from bot.events import purge_finished
-from bot.storage import Connect
+from bot.storage import DATABASE_FILE, Connect
 
 
 @register_retention_job
@@ -43,4 +46,38 @@ def serve(host: str, port: int, local: bool, workers: int, threads: int) -> None
     run_server(settings, host, port, workers, threads)
 
 
-COMMANDS: list[click.Command] = [serve]
+@click.command()
+@click.argument("destination", type=click.Path(path_type=Path))
+def backup(destination: Path) -> None:
+    """Copy the database to DESTINATION (a file, or a folder for a timestamped file) while the bot runs.
+
+    Uses SQLite's online backup, so the copy is consistent even while webhooks are being written. The copy
+    is as sensitive as the database and useless without YORISOI_SECRET_KEY: keep the key somewhere else.
+    """
+    settings = Settings.from_env()
+    source_path = settings.data_dir / DATABASE_FILE
+    if not source_path.exists():
+        raise click.ClickException(f"No database at {source_path} (check YORISOI_DATA_DIR).")
+    if destination.is_dir():
+        destination = destination / f"yorisoi-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.db"
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    target = sqlite3.connect(partial)
+    try:
+        with target:
+            source.backup(target, pages=1024)
+        check = target.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        source.close()
+        target.close()
+    if check != "ok":
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"The copy failed its integrity check: {check}")
+    partial.replace(destination)
+    click.echo(f"backup: {destination} ({destination.stat().st_size} bytes)")
+
+
+COMMANDS: list[click.Command] = [serve, backup]

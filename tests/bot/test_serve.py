@@ -196,3 +196,36 @@ def test_disk_full_answers_503_and_the_redelivery_is_answered(served, signed_eve
     redelivered = {**event, "deliveryContext": {"isRedelivery": True}}
     assert signed_event.post(server.url, redelivered)[0] == 200
     assert fake_line.wait_for(lambda fake: len(fake.delivered()) == 1, timeout=120)
+
+
+def test_backup_copies_the_live_database(
+    plumbing_app, live_server_for, signed_event, fake_line, data_dir, tmp_path
+):
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    server = live_server_for(plumbing_app())
+    for n in range(3):
+        signed_event.post(server.url, signed_event.text(f"質問{n}"))
+    assert server.core.worker.queue.wait_idle(30)
+    target = tmp_path / "backups"
+    target.mkdir()
+    result = CliRunner().invoke(cli, ["backup", str(target)], env={"YORISOI_DATA_DIR": str(data_dir)})
+    assert result.exit_code == 0, result.output
+    [copy] = target.glob("yorisoi-*.db")
+    assert oct(copy.stat().st_mode & 0o777) == "0o600"
+    with sqlite3.connect(copy) as db:
+        assert db.execute("SELECT count(*) FROM bot_events WHERE status = 'done'").fetchone()[0] == 3
+
+
+def test_backup_without_a_database_says_where_it_looked(tmp_path):
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["backup", str(tmp_path / "x.db")], env={"YORISOI_DATA_DIR": str(tmp_path)}
+    )
+    assert result.exit_code != 0
+    assert "YORISOI_DATA_DIR" in result.output
