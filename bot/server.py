@@ -12,6 +12,8 @@ instance needs the queue moved out of process (see README, "More than one instan
 from __future__ import annotations
 
 import logging
+import multiprocessing
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -65,5 +67,28 @@ class YorisoiServer(BaseApplication):
         return create_app(self.settings)
 
 
+def _refresh_index(data_dir: str, embedder: str) -> None:
+    from knowledge import build_index, load_embedder
+
+    stats = build_index(Path(data_dir), load_embedder(embedder))
+    print(f"knowledge index: {stats['reason']} ({stats['chunks']} chunks)", flush=True)
+
+
+def refresh_index(settings: Settings) -> None:
+    """Build or refresh the index before gunicorn starts, in a separate (spawned) process.
+
+    A rebuild after the documents changed takes minutes, longer than gunicorn lets a worker boot, so it must
+    not happen inside the worker; and FAISS's OpenMP threads must not be inherited by forked workers.
+    """
+    process = multiprocessing.get_context("spawn").Process(
+        target=_refresh_index, args=(str(settings.data_dir), settings.embedder), name="yorisoi-index"
+    )
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        raise RuntimeError(f"building the knowledge index failed (exit code {process.exitcode})")
+
+
 def serve(settings: Settings, host: str, port: int, workers: int = 1, threads: int = 8) -> None:
+    refresh_index(settings)
     YorisoiServer(settings, host, port, workers, threads).run()
