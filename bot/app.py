@@ -74,7 +74,16 @@ def build_core(settings: Settings, conversation_factory: ConversationFactory = b
         conversation = build_conversation(settings, connect, identity, forgetters=[events.forget])
     else:
         conversation = conversation_factory(settings, connect, identity)
-    worker = EventWorker(events, outbox, delivery, gateway, conversation, identity, settings.worker_threads)
+    worker = EventWorker(
+        events,
+        outbox,
+        delivery,
+        gateway,
+        conversation,
+        identity,
+        settings.worker_threads,
+        backoff=lambda attempt: min(settings.backoff_cap, settings.backoff_base * 2**attempt),
+    )
     return BotCore(
         settings=settings,
         connect=connect,

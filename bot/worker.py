@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -136,6 +138,8 @@ class EventWorker:
         conversation: Responder,
         sealer: Sealer,
         threads: int,
+        storage_attempts: int = 5,
+        backoff: Callable[[int], float] = lambda attempt: min(8.0, 0.5 * 2**attempt),
     ) -> None:
         self._events = events
         self._outbox = outbox
@@ -143,7 +147,9 @@ class EventWorker:
         self._gateway = gateway
         self._conversation = conversation
         self._sealer = sealer
-        self.queue = ChatQueue(self._process, threads)
+        self._storage_attempts = storage_attempts
+        self._backoff = backoff
+        self.queue = ChatQueue(self._run, threads)
 
     def start(self) -> int:
         """Start the threads and queue every acknowledged-but-unanswered event; returns how many."""
@@ -162,6 +168,23 @@ class EventWorker:
 
     def stop(self) -> None:
         self.queue.stop()
+
+    def _run(self, job: Job) -> None:
+        """Process a job, retrying in place (so the chat keeps its order) while the database is unavailable.
+
+        Each step is safe to repeat: a finished event is skipped, a stored batch is resent with its retry key.
+        """
+        for attempt in range(self._storage_attempts):
+            try:
+                self._process(job)
+                return
+            except sqlite3.OperationalError as error:
+                log.warning(
+                    "storage unavailable while answering an event (%s), attempt %d", error, attempt + 1
+                )
+                if attempt + 1 < self._storage_attempts:
+                    time.sleep(self._backoff(attempt))
+        log.error("an event stays pending after %d storage errors; the next start answers it", attempt + 1)
 
     def _process(self, job: Job) -> None:
         stored = self._events.load(job.event_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 import uuid
 
@@ -165,3 +166,28 @@ def test_counselor_delivery_reports_a_failure(server, fake_line):
     fake_line.fail_next(PUSH_PATH, count=100, status=500)
     status = server.core.deliver_to_resident(server.core.identity.seal(USER), "届かない", str(uuid.uuid4()))
     assert status.startswith("failed:")
+
+
+def test_a_locked_database_while_answering_is_waited_out_not_lost(
+    server, signed_event, fake_line, data_dir, caplog
+):
+    conversation = server.core.conversation
+    conversation.gate.clear()
+    event = signed_event.text("ロック中に回答")
+    assert signed_event.post(server.url, event)[0] == 200
+    assert conversation.entered.wait(10)
+    blocker = sqlite3.connect(data_dir / "yorisoi.db", isolation_level=None)
+    with caplog.at_level(logging.WARNING, logger="bot.worker"):
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            conversation.gate.set()
+            deadline = time.monotonic() + 30
+            while not any("storage unavailable" in r.getMessage() for r in caplog.records):
+                assert time.monotonic() < deadline, "the worker never met the lock"
+                time.sleep(0.02)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+    settle(server)
+    assert [call.texts for call in fake_line.delivered()] == [["message:ロック中に回答"]]
+    assert server.core.events.status(event["webhookEventId"]) == "done"
