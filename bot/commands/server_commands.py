@@ -14,6 +14,7 @@ from bot.commands.handoff_commands import register_retention_job
 from bot.config import ConfigurationError, Settings
 from bot.events import purge_finished
 from bot.storage import DATABASE_FILE, Connect
+from handoff import SecretKeyError, require_secret_key
 
 
 @register_retention_job
@@ -39,7 +40,8 @@ def serve(host: str, port: int, local: bool, workers: int, threads: int) -> None
         overrides["local_mode"] = True
     try:
         settings = Settings.from_env(**overrides).resolved()
-    except ConfigurationError as error:
+        require_secret_key(settings.secret_key, local_mode=settings.local_mode, data_dir=settings.data_dir)
+    except (ConfigurationError, SecretKeyError) as error:
         raise click.ClickException(str(error)) from error
     if workers > 1:
         click.echo("warning: more than one process breaks per-chat ordering; see bot/server.py", err=True)

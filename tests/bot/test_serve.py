@@ -229,3 +229,18 @@ def test_backup_without_a_database_says_where_it_looked(tmp_path):
     )
     assert result.exit_code != 0
     assert "YORISOI_DATA_DIR" in result.output
+
+
+def test_serve_refuses_a_short_secret_key(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LINE_", "YORISOI_"))}
+    env.update(
+        YORISOI_DATA_DIR=str(tmp_path),
+        YORISOI_SECRET_KEY="short",
+        LINE_CHANNEL_SECRET=CHANNEL_SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN,
+    )
+    result = subprocess.run(
+        [YORISOI, "serve", "--port", str(free_port())], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "YORISOI_SECRET_KEY is shorter" in result.stderr
