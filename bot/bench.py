@@ -4,8 +4,9 @@ Runs the real server (`yorisoi serve`, gunicorn) on loopback against the fake LI
 (a development tool: it needs the repository checkout), with a copy of the built index. Two phases, both
 bounded in count and time:
 
-1. burst: concurrent senders post signed question events as fast as the server acknowledges them; we report
-   acknowledged events per second and webhook latency percentiles, then how long the backlog took to answer.
+1. burst: concurrent senders post signed question events as fast as the server acknowledges them (or at
+   `--burst-rate` events/s); we report acknowledged events per second and webhook latency percentiles, then
+   how long the backlog took to answer.
 2. paced: one question at a time at a gentle rate on an idle server; we report the time from POST to the
    reply arriving at the fake API (p50/p95), which is what a resident waits.
 
@@ -101,7 +102,7 @@ def _backlog(url: str) -> int:
 
 
 def run(
-    events: int, senders: int, seconds: float, paced: int, rate: float, source_index: Path
+    events: int, senders: int, seconds: float, burst_rate: float, paced: int, rate: float, source_index: Path
 ) -> dict[str, Any]:
     sys.path.insert(0, str(REPO / "tests"))
     from fake_line import REPLY_PATH, FakeLine, LineEvents
@@ -152,6 +153,8 @@ def run(
                     n = next(cursor, None)
                 if n is None:
                     return
+                if burst_rate:
+                    time.sleep(max(0.0, burst_started + n / burst_rate - time.perf_counter()))
                 body, headers = bodies[n]
                 started = time.perf_counter()
                 status = sender.post(body, headers)
@@ -161,7 +164,7 @@ def run(
                     statuses[status] = statuses.get(status, 0) + 1
 
         threads = [threading.Thread(target=send_all) for _ in range(senders)]
-        burst_started = time.perf_counter()
+        burst_started = time.perf_counter()  # send_all reads it for pacing; threads start below
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -203,6 +206,7 @@ def run(
         "burst": {
             "events_sent": len(latencies),
             "senders": senders,
+            "target_rate_per_second": burst_rate or "unthrottled",
             "acknowledged": acknowledged,
             "statuses": {str(k): v for k, v in sorted(statuses.items())},
             "seconds": round(burst_seconds, 3),
@@ -228,6 +232,7 @@ def _print_table(result: dict[str, Any]) -> None:
     rows = [
         ("events sent (burst)", burst["events_sent"]),
         ("concurrent senders", burst["senders"]),
+        ("target rate (events/s)", burst["target_rate_per_second"]),
         ("acknowledged (200)", burst["acknowledged"]),
         ("acknowledged events/s", burst["acknowledged_per_second"]),
         (
@@ -253,6 +258,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1000, help="burst size (bounded)")
     parser.add_argument("--senders", type=int, default=16, help="concurrent senders in the burst")
     parser.add_argument("--seconds", type=float, default=30.0, help="burst time limit")
+    parser.add_argument(
+        "--burst-rate", type=float, default=0.0, help="pace the burst (events/s; 0 = flat out)"
+    )
     parser.add_argument("--paced", type=int, default=30, help="paced questions for webhook-to-reply")
     parser.add_argument("--rate", type=float, default=4.0, help="paced questions per second")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results" / "bot-bench.json")
@@ -261,7 +269,7 @@ def main() -> None:
     index = data_dir / "index"
     if not index.exists():
         raise SystemExit(f"no index at {index}; run `yorisoi index` (make index) first")
-    result = run(args.events, args.senders, args.seconds, args.paced, args.rate, index)
+    result = run(args.events, args.senders, args.seconds, args.burst_rate, args.paced, args.rate, index)
     _print_table(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
