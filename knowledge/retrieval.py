@@ -39,7 +39,7 @@ _PARENTHETICAL = re.compile(r"[（(]([^）)]*)[）)]")
 _ENUMERATOR = re.compile(r"^(?:[（(][^）)]{1,3}[）)]|[0-9]{1,2}\.?|[ア-ン]|第\d+)\s*")
 _GENERIC_SUFFIX = re.compile(r"(制度|事業|について)$")
 # Multipliers on the fused score by how a chunk's jurisdiction relates to the resident's place.
-JURISDICTION_FACTOR = {SAME: 1.15, COVERS: 1.0, INSIDE: 0.95, CONFLICT: 0.6}
+JURISDICTION_FACTOR = {SAME: 1.15, COVERS: 1.0, INSIDE: 0.95, CONFLICT: 0.5}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,150 @@
+"""Answers from the real index: grounded facts with dates, windows of the right jurisdiction, honest doubt."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from knowledge import Answer, Source
+from knowledge.answer import MAX_ANSWER_CHARS
+from knowledge.evaluation import load_cases
+
+from pathlib import Path
+
+HERE = Path(__file__).parent
+DEV_QA = Path("/work/shared/eval/dev_qa.jsonl")
+HELDOUT_QA = HERE / "heldout_qa.jsonl"
+OFFTOPIC = HERE / "offtopic.txt"
+
+AMOUNT = re.compile(r"\d[\d,]*円")
+ISHIKAWA_PHONE = re.compile(r"0(?:76|761|767|768)-\d")
+KODAIRA_PHONE = "042-341-1211"
+
+
+def all_questions() -> list[str]:
+    return [case.question for path in (DEV_QA, HELDOUT_QA) for case in load_cases(path)]
+
+
+def test_answer_contract(real_kb):
+    answer = real_kb.answer("引っ越しの費用を借りたい")
+    data = json.loads(json.dumps(answer.to_dict(), ensure_ascii=False))
+    assert list(data) == ["question", "answer", "confident", "sources"]
+    assert data["question"] == "引っ越しの費用を借りたい" and data["confident"] is True
+    assert 1 <= len(data["sources"]) <= 5
+    for source in data["sources"]:
+        assert list(source) == ["doc", "title", "heading", "jurisdiction", "date", "text", "score"]
+        assert source["heading"].startswith(source["title"] + " > ")
+        assert isinstance(source["score"], float)
+    scores = [source["score"] for source in data["sources"]]
+    assert scores == sorted(scores, reverse=True)  # best first
+    assert data["sources"][0]["heading"].endswith("転宅資金")
+
+
+def test_answer_names_program_quotes_amount_with_date_and_source(real_kb):
+    text = real_kb.answer("引っ越しの費用を借りたい").text
+    assert "転宅資金" in text
+    assert "260,000円" in text
+    assert "2024年6月20日時点" in text
+    assert text.splitlines()[-1] == "出典: ひとり親家庭の支援(ひとり親家庭福祉制度)（2024年6月20日時点）"
+
+
+def test_child_rearing_allowance_amounts_carry_the_revision_note(real_kb):
+    text = real_kb.answer("3人目の子どもの加算額は全部支給でいくら？").text
+    assert "6,450円" in text
+    assert "年1回" in text and "2024年11月1日" in text and "窓口でご確認ください" in text
+
+
+@pytest.mark.parametrize("question", all_questions())
+def test_answers_are_short_and_never_invent_amounts(real_kb, question):
+    answer = real_kb.answer(question)
+    assert len(answer.text) <= MAX_ANSWER_CHARS
+    corpus = "".join(chunk.text for chunk in real_kb.index.chunks)
+    for amount in AMOUNT.findall(answer.text):
+        assert amount in corpus, f"{amount} is not in any source"
+    if AMOUNT.search(answer.text):
+        assert "時点" in answer.text  # every amount goes out with its date
+    assert "出典: " in answer.text or not answer.confident
+
+
+def test_windows_come_from_the_documents(real_kb):
+    text = real_kb.answer("就学援助はどこに問い合わせればいいですか").text
+    assert "教育委員会" in text
+    assert "独立行政法人自動車事故対策機構" in real_kb.answer("交通遺児等生活資金貸付の窓口は？").text
+
+
+@pytest.mark.parametrize("question", [q for q in OFFTOPIC.read_text(encoding="utf-8").splitlines() if q])
+def test_off_topic_questions_get_the_not_sure_answer(real_kb, question):
+    answer = real_kb.answer(question)
+    assert answer.confident is False
+    assert "確実には見つけられませんでした" in answer.text
+    assert "相談員に相談" in answer.text
+    closest = [line for line in answer.text.splitlines() if line.startswith("・")]
+    assert 2 <= len(closest) <= 3
+    assert answer.related and len(answer.related) <= 3
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["", "   \n\t ", "あ" * 10_000, "🍣🍣🍣", "😀", "How much is the child support allowance?", "\x00\x07", "？？？"],
+    ids=["empty", "whitespace", "10000-chars", "emoji", "one-emoji", "english", "control-chars", "punctuation"],
+)
+def test_odd_input_never_raises(real_kb, question):
+    answer = real_kb.answer(question)
+    assert isinstance(answer, Answer)
+    assert answer.text and len(answer.text) <= MAX_ANSWER_CHARS
+    json.dumps(answer.to_dict(), ensure_ascii=False)
+    if not question.strip():
+        assert answer.confident is False and answer.sources == []
+        assert "ご質問の内容が読み取れませんでした" in answer.text
+
+
+def test_long_question_still_finds_its_program(real_kb):
+    question = "引っ越しの費用を借りたいです。" + "よろしくお願いします。" * 900
+    answer = real_kb.answer(question)
+    assert answer.question == question  # the resident's words are echoed as sent
+    assert answer.sources[0].heading.endswith("転宅資金")
+
+
+def test_kodaira_resident_is_sent_to_kodaira_not_ishikawa(real_kb):
+    for question in ("母子・父子福祉資金の貸付を受けたい", "児童扶養手当はどこで申請しますか", "引っ越しの費用を借りたい"):
+        answer = real_kb.answer(question, municipality="小平市")
+        assert answer.sources[0].jurisdiction in {"小平市", "東京都", "国"}, question
+        assert not ISHIKAWA_PHONE.search(answer.text), answer.text
+        assert "石川県" not in answer.text.split("出典")[0], answer.text
+        assert KODAIRA_PHONE in answer.text, answer.text
+
+
+def test_place_named_in_the_question_is_preferred(real_kb):
+    kodaira = real_kb.answer("小平市で引っ越しの費用を借りたい")
+    assert kodaira.sources[0].jurisdiction == "小平市"
+    assert not ISHIKAWA_PHONE.search(kodaira.text)
+    kanazawa = real_kb.answer("金沢市でDVの相談はどこにすればいいですか")
+    assert kanazawa.sources[0].jurisdiction == "金沢市"
+    assert "女性相談支援室" in kanazawa.text
+
+
+def test_other_jurisdiction_is_flagged_and_local_window_offered(real_kb):
+    answer = real_kb.answer("高等職業訓練促進給付金の支給額はいくら？", municipality="小平市")
+    if answer.sources[0].jurisdiction == "石川県":
+        assert "石川県の資料" in answer.text
+        assert KODAIRA_PHONE in answer.text
+    else:
+        assert answer.sources[0].jurisdiction == "小平市"
+        assert not ISHIKAWA_PHONE.search(answer.text)
+
+
+def test_nomi_office_question_quotes_its_row(real_kb):
+    text = real_kb.answer("能美市の福祉事務所の電話番号を教えてください").text
+    assert "能美市福祉事務所" in text and "0761-58-2232" in text
+    assert "かほく市" not in text
+
+
+def test_search_returns_sources(real_kb):
+    sources = real_kb.search("ショートステイ", k=3)
+    assert len(sources) == 3 and all(isinstance(source, Source) for source in sources)
+    assert "ショートステイ" in sources[0].heading
+    assert real_kb.search("", k=3) == []
+    local = real_kb.search("児童扶養手当", k=3, municipality="小平市")
+    assert local[0].jurisdiction == "小平市"
