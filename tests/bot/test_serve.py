@@ -244,3 +244,50 @@ def test_serve_refuses_a_short_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "YORISOI_SECRET_KEY is shorter" in result.stderr
+
+
+def test_create_app_refuses_production_without_secrets(tmp_path):
+    from bot.app import create_app
+    from bot.config import ConfigurationError, Settings
+
+    with pytest.raises(ConfigurationError, match="LINE_CHANNEL_ACCESS_TOKEN"):
+        create_app(Settings(data_dir=tmp_path, secret_key=SECRET_KEY, channel_secret=CHANNEL_SECRET))
+
+
+def test_local_mode_makes_its_secrets_and_talks_to_its_own_emulator(plumbing_app, data_dir):
+    from bot.config import LINE_API_DEFAULT
+
+    app = plumbing_app(
+        local_mode=True,
+        testing=False,
+        channel_secret="",
+        channel_access_token="",
+        secret_key="",
+        line_api_base_url=LINE_API_DEFAULT,
+        port=8123,
+    )
+    settings = app.extensions["yorisoi"].settings
+    assert settings.line_api_base_url == "http://127.0.0.1:8123/emulator"
+    for name in ("local-channel-secret", "secret.key"):
+        assert oct((data_dir / name).stat().st_mode & 0o777) == "0o600"
+    assert settings.channel_secret == (data_dir / "local-channel-secret").read_text().strip()
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    client = app.test_client()
+    assert client.get("/").status_code == 200
+    assert client.get("/counselor/", follow_redirects=False).status_code in {200, 302}
+    # A restart reads the same secrets, so sealed data stays readable.
+    again = plumbing_app(
+        local_mode=True,
+        channel_secret="",
+        channel_access_token="",
+        secret_key="",
+        line_api_base_url=LINE_API_DEFAULT,
+    )
+    assert again.extensions["yorisoi"].settings.secret_key == settings.secret_key
+
+
+def test_production_cookies_are_secure(plumbing_app):
+    app = plumbing_app(testing=False)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SECRET_KEY"] and app.config["SECRET_KEY"] != SECRET_KEY
