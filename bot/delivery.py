@@ -110,20 +110,27 @@ class LineGateway:
             return CallResult(RETRY, 0, type(error).__name__)
         except (urllib3.exceptions.HTTPError, OSError) as error:
             return CallResult(UNCERTAIN, 0, type(error).__name__)
+        except ValueError as error:
+            # The SDK's models refused the request before sending (e.g. an empty text): no retry can help.
+            return CallResult(PERMANENT, 0, f"invalid request: {type(error).__name__}")
         return CallResult(OK, response.status_code)
 
     def reply(self, reply_token: str, messages: Sequence[Message]) -> CallResult:
-        request = ReplyMessageRequest(reply_token=reply_token, messages=list(messages))
         return self._call(
-            True, lambda: self._api.reply_message_with_http_info(request, _request_timeout=self._timeout)
+            True,
+            lambda: self._api.reply_message_with_http_info(
+                ReplyMessageRequest(reply_token=reply_token, messages=list(messages)),
+                _request_timeout=self._timeout,
+            ),
         )
 
     def push(self, to: str, messages: Sequence[Message], retry_key: str) -> CallResult:
-        request = PushMessageRequest(to=to, messages=list(messages))
         return self._call(
             False,
             lambda: self._api.push_message_with_http_info(
-                request, x_line_retry_key=retry_key, _request_timeout=self._timeout
+                PushMessageRequest(to=to, messages=list(messages)),
+                x_line_retry_key=retry_key,
+                _request_timeout=self._timeout,
             ),
         )
 
