@@ -184,7 +184,8 @@ class Composer:
         best = search.hits[0]
         parts = [hit for hit in search.hits if hit is best or _part_of(hit.chunk, best.chunk)]
         unit_scores = search.unit_scores
-        # Inside the chosen program its name is in every unit; the other words of the question (期間, 所得制限)
+        # Inside the chosen program its name is in every unit; the other words of the question
+        # (期間, 所得制限)
         # say which unit answers it.
         topic = set(content_terms(best.chunk.heading))
         focus = [term for term in search.terms if term not in topic]
@@ -215,10 +216,17 @@ class Composer:
             match = next((item for item in ranked if pattern.search(_unit_text(item[3]))), None)
             if match and all(match is not item for item in chosen):
                 chosen.append(match)
-        chosen += [item for item in ranked[1:] if item[0] >= FACT_SCORE_SHARE * ranked[0][0] and item not in chosen]
+        chosen += [
+            item for item in ranked[1:] if item[0] >= FACT_SCORE_SHARE * ranked[0][0] and item not in chosen
+        ]
         chosen = chosen[:MAX_FACTS]
         lead = best.chunk.units[0] if best.chunk.units else None
-        if lead and lead.kind == "sentence" and not lead.label and all(item[3] is not lead for item in chosen):
+        if (
+            lead
+            and lead.kind == "sentence"
+            and not lead.label
+            and all(item[3] is not lead for item in chosen)
+        ):
             chosen = [(0.0, 0, 0, lead), *chosen[: MAX_FACTS - 1]]
         return [item[3] for item in sorted(chosen, key=lambda item: (item[1], item[2]))]
 
@@ -231,7 +239,9 @@ class Composer:
         candidates = [chunk] + [
             other
             for other in self._by_doc.get(chunk.doc, [])
-            if other is not chunk and other.sections and other.sections == chunk.sections[: len(other.sections)]
+            if other is not chunk
+            and other.sections
+            and other.sections == chunk.sections[: len(other.sections)]
         ]
         for candidate in candidates:
             units = self._window_units(candidate)
@@ -320,14 +330,20 @@ class Composer:
         units = self.select_facts(question, search)
         facts = [_fact_text(unit) for unit in units]
         window_line = self._window_line(search, best, relation, units)
-        notes = [messages.OTHER_JURISDICTION.format(jurisdiction=best.jurisdiction)] if relation == CONFLICT else []
+        notes = (
+            [messages.OTHER_JURISDICTION.format(jurisdiction=best.jurisdiction)]
+            if relation == CONFLICT
+            else []
+        )
 
         def render(selected: list[str]) -> str:
             body = "\n".join(f"・{fact}" for fact in selected)
             amount_notes: list[str] = []
             if _AMOUNT.search(body) and best.date:
                 amount_notes.append(messages.AMOUNT_AS_OF.format(date=display_date(best.date)))
-            amount_notes += [note for keyword, note in messages.AMOUNT_NOTES.items() if keyword in best.heading]
+            amount_notes += [
+                note for keyword, note in messages.AMOUNT_NOTES.items() if keyword in best.heading
+            ]
             lines = [messages.PROGRAM_INTRO.format(program=program_name(best)), *([body] if body else [])]
             lines += [*amount_notes, *notes, *([window_line] if window_line else []), source_line(best)]
             return "\n".join(lines)

@@ -1,12 +1,13 @@
 """Markdown documents → retrieval chunks that follow the document's own structure.
 
-A resident's question is almost always about one program, and the documents give one heading per program, so
-chunks follow headings: a section with its sub-sections becomes one chunk when it is short enough (so a loan's
-amount, interest and repayment period stay together), otherwise it is split into its sub-sections and its own
-text is cut at sentence ends (。！？), never inside 「」 or brackets. Table rows travel with the table header so
-a row split from its header is never indexed alone. Each chunk knows its heading path ("title > section >
-subsection"), jurisdiction and source date, and keeps its sentences/rows as `Unit`s so the answer composer can
-quote exact facts without re-parsing.
+A resident's question is almost always about one program, and the documents give one heading per
+program, so chunks follow headings. Sub-headings that describe their program (支給額, 利子, 償還期間, 窓口
+...: see DETAIL_HEADING) stay in the program's chunk, so a loan's amount, interest and repayment period
+travel together; sub-headings that name programs of their own (転宅資金 under 母子父子寡婦福祉貸付金) get
+chunks and heading paths of their own. Text longer than MAX_CHARS is cut at sentence ends (。！？), never
+inside 「」 or brackets; a table split over pieces repeats its header, so no row is indexed without its column
+names. Each chunk knows its heading path ("title > section > subsection"), jurisdiction and source date,
+and keeps its sentences / list items / rows as `Unit`s so the answer composer quotes exact facts.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ CHUNKER_VERSION = "3"
 MAX_CHARS = 600
 HEADING_SEPARATOR = " > "
 
-# Headings that name a property of the program above them, not a program (見出し語彙; extend as documents grow).
+# Headings that name a property of the program above them, not a program (extend as documents grow).
 DETAIL_HEADING = re.compile(
     r"(額|利子|利率|期間|期限|窓口|問い?合わせ|注意|対象|要件|申請|所在地|電話|受付|方法|内容|条件|所得制限|免除|時間|"
     r"場所|連絡先|保証人|手続|必要なもの|持ち物|留意|償還|備考|定員|利用料)"
@@ -169,7 +170,7 @@ def split_sentences(text: str, protect_brackets: bool = True) -> list[str]:
 
 
 def _bounded_sentences(text: str, max_chars: int) -> list[str]:
-    """Sentences no longer than `max_chars`: brackets give way first, then 「」 only for absurdly long text."""
+    """Sentences no longer than `max_chars`: brackets give way first, then quotes only for absurd lengths."""
     result: list[str] = []
     for sentence in split_sentences(text):
         if len(sentence) <= max_chars:
@@ -327,7 +328,8 @@ def _subtree_blocks(section: _Section, label: str = "") -> list[tuple[str, _Bloc
 
 def _is_detail(section: _Section) -> bool:
     """A sub-heading that describes its parent program (amount, interest, window...) rather than naming a
-    program of its own; details stay in the parent's chunk, sub-programs get chunks (and headings) of their own."""
+    program of its own; details stay in the parent's chunk, sub-programs get chunks (and headings) of
+    their own."""
     if section.jurisdiction:
         return False
     title = re.sub(r"[（(].*?[)）]", "", unicodedata.normalize("NFKC", section.title)).strip()

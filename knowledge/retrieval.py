@@ -61,7 +61,9 @@ class Search:
     place: str | None
     hits: list[Hit]
     unit_scores: np.ndarray | None = None  # BM25 of every unit of the index, for quoting the best ones
-    lexical_max: float = 0.0  # best raw BM25 over all chunks: does the question share words with the documents?
+    lexical_max: float = (
+        0.0  # best raw BM25 over all chunks: does the question share words with the documents?
+    )
 
 
 class QueryExpander:
@@ -109,7 +111,7 @@ def _minmax(scores: np.ndarray) -> np.ndarray:
 
 
 def _name_variants(section: str) -> list[str]:
-    """"ひとり親家庭高等学校卒業程度認定試験合格支援金" → itself; "子どもの学習支援(個別学習教室)" → both parts;
+    """A heading as residents would type it: "子どもの学習支援(個別学習教室)" → both parts;
     numbering ("（ア）", "5 ") and generic endings (制度, 事業) are not part of what residents type."""
     text = unicodedata.normalize("NFKC", section).lower()
     inner = [part.strip() for part in _PARENTHETICAL.findall(text)]
@@ -122,7 +124,7 @@ class NameMatcher:
     """How much of a chunk's program name the question spells out (longest common substring / name length).
 
     Residents often name the program ("高等職業訓練促進給付金は…"); BM25 splits the name into words that the
-    loan "高等職業訓練促進資金貸付金" shares, and embeddings blur the difference, but the literal name does not.
+    loan "高等職業訓練促進資金貸付金" shares and embeddings blur the difference; the literal name does not.
     Names are indexed by all their substrings once, so a question costs a few dictionary lookups.
     """
 
@@ -235,9 +237,9 @@ class Retriever:
         dense_query = f"{text} {' '.join(extra)}" if extra else text
         dense = self.index.dense_scores(self.embedder.embed_queries([dense_query])[0])
         chunk_lexical, unit_lexical = self._lexical(terms, place)
-        lexical_share = (1 - self.unit_share) * _share_of_best(chunk_lexical) + self.unit_share * _share_of_best(
-            self.index.best_unit_per_chunk(unit_lexical)
-        )
+        lexical_share = (1 - self.unit_share) * _share_of_best(
+            chunk_lexical
+        ) + self.unit_share * _share_of_best(self.index.best_unit_per_chunk(unit_lexical))
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * lexical_share
         names = self.names.scores(text)
         fused = fused + self.name_weight * names

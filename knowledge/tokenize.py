@@ -1,8 +1,8 @@
 """Japanese text → BM25 terms: SudachiPy normalised forms of content words.
 
-Normalised forms let 引越し / 引っ越し / ひっこし and ４５,５００ / 45500 meet; dropping particles, auxiliaries and
-symbols keeps BM25 from rewarding chunks for sharing の and です with the question. The Sudachi dictionary takes
-~100 ms to load, so one tokenizer per process is created lazily and reused for every query.
+Normalised forms let 引越し / 引っ越し and ４５,５００ / 45500 meet; dropping particles, auxiliaries
+and symbols keeps BM25 from rewarding chunks for sharing の and です with the question. The Sudachi
+dictionary takes ~100 ms to load, so one tokenizer per process is created lazily and reused.
 """
 
 from __future__ import annotations

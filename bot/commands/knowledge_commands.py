@@ -50,7 +50,8 @@ def index_command(force: bool) -> None:
         )
     else:
         click.echo(
-            f"Index {stats['index_dir']} is current: {stats['documents']} documents, {stats['chunks']} chunks."
+            f"Index {stats['index_dir']} is current: "
+            f"{stats['documents']} documents, {stats['chunks']} chunks."
         )
     click.echo(f"Embedder: {stats['embedder']}")
 

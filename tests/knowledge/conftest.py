@@ -107,7 +107,9 @@ def build_tiny_sentence_transformer(target: Path, prompts: dict[str, str] | None
 def tiny_st_model(tmp_path_factory) -> Path:
     """Tiny model whose configuration carries ruri-v3 style prompts."""
     root = tmp_path_factory.mktemp("st-model")
-    return build_tiny_sentence_transformer(root / "tiny-ruri", {"query": "検索クエリ: ", "document": "検索文書: "})
+    return build_tiny_sentence_transformer(
+        root / "tiny-ruri", {"query": "検索クエリ: ", "document": "検索文書: "}
+    )
 
 
 @pytest.fixture(scope="session")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from knowledge import Answer, Source
 from knowledge.answer import MAX_ANSWER_CHARS
 from knowledge.evaluation import load_cases
-
-from pathlib import Path
 
 HERE = Path(__file__).parent
 DEV_QA = Path("/work/shared/eval/dev_qa.jsonl")
@@ -87,8 +86,26 @@ def test_off_topic_questions_get_the_not_sure_answer(real_kb, question):
 
 @pytest.mark.parametrize(
     "question",
-    ["", "   \n\t ", "あ" * 10_000, "🍣🍣🍣", "😀", "How much is the child support allowance?", "\x00\x07", "？？？"],
-    ids=["empty", "whitespace", "10000-chars", "emoji", "one-emoji", "english", "control-chars", "punctuation"],
+    [
+        "",
+        "   \n\t ",
+        "あ" * 10_000,
+        "🍣🍣🍣",
+        "😀",
+        "How much is the child support allowance?",
+        "\x00\x07",
+        "？？？",
+    ],
+    ids=[
+        "empty",
+        "whitespace",
+        "10000-chars",
+        "emoji",
+        "one-emoji",
+        "english",
+        "control-chars",
+        "punctuation",
+    ],
 )
 def test_odd_input_never_raises(real_kb, question):
     answer = real_kb.answer(question)
@@ -108,7 +125,11 @@ def test_long_question_still_finds_its_program(real_kb):
 
 
 def test_kodaira_resident_is_sent_to_kodaira_not_ishikawa(real_kb):
-    for question in ("母子・父子福祉資金の貸付を受けたい", "児童扶養手当はどこで申請しますか", "引っ越しの費用を借りたい"):
+    for question in (
+        "母子・父子福祉資金の貸付を受けたい",
+        "児童扶養手当はどこで申請しますか",
+        "引っ越しの費用を借りたい",
+    ):
         answer = real_kb.answer(question, municipality="小平市")
         assert answer.sources[0].jurisdiction in {"小平市", "東京都", "国"}, question
         assert not ISHIKAWA_PHONE.search(answer.text), answer.text

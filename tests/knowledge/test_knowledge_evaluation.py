@@ -7,7 +7,9 @@ from knowledge.evaluation import EvalCase, comparable, evaluate
 
 
 def source(heading: str, text: str = "") -> Source:
-    return Source(doc="d", title="t", heading=heading, jurisdiction="国", date="2024-01-01", text=text, score=1.0)
+    return Source(
+        doc="d", title="t", heading=heading, jurisdiction="国", date="2024-01-01", text=text, score=1.0
+    )
 
 
 def test_comparison_ignores_width_spaces_and_separators():
@@ -19,7 +21,9 @@ def test_comparison_ignores_width_spaces_and_separators():
 def test_metrics():
     answers = {
         "a": Answer("a", "金額は45,500円です", True, [source("t > 児童扶養手当")]),
-        "b": Answer("b", "…", True, [source("t > 別"), source("t > 別2"), source("t > 転宅資金", "260,000円")]),
+        "b": Answer(
+            "b", "…", True, [source("t > 別"), source("t > 別2"), source("t > 転宅資金", "260,000円")]
+        ),
         "c": Answer("c", "…", False, [source("t > 別")]),
     }
     cases = [
