@@ -43,8 +43,11 @@ Forgetter = Callable[[str], None]
 
 
 def clean_text(raw: str | None) -> str:
-    """The text as a person reads it: no control or direction characters, no surrounding blanks."""
-    return _CONTROL.sub("", raw or "").strip()
+    """The text as a person reads it: no control or direction characters, no surrounding blanks.
+
+    Cut to LINE's own 5,000-character limit, so a forged oversized message cannot hold a worker for minutes.
+    """
+    return _CONTROL.sub("", (raw or "")[: render.MAX_TEXT_CHARS]).strip()
 
 
 class ConversationState:

@@ -8,14 +8,34 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from intents import DEFAULT_LIMIT, Catalogue, CatalogueError, Facts, FactsError, Recommendation, recommend
+from bot.commands.handoff_commands import register_retention_job
+from bot.config import Settings
+from bot.storage import Connect
+from intents import (
+    DEFAULT_LIMIT,
+    Catalogue,
+    CatalogueError,
+    Facts,
+    FactsDialogue,
+    FactsError,
+    Recommendation,
+    recommend,
+)
 
 INVALID_INPUT = 2
+
+
+@register_retention_job
+def purge_idle_dialogues(settings: Settings, connect: Connect, now: datetime) -> Mapping[str, int]:
+    """`yorisoi purge`: household checks left silent past their time-to-live (facts about DV, divorce …)."""
+    return {"intents_dialogues": FactsDialogue(connect).purge_idle(now)}
 
 
 @click.command("recommend")
