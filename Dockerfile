@@ -18,13 +18,14 @@ COPY handoff ./handoff
 RUN pip install --no-compile . && rm -rf /root/.cache
 
 # The index is built into the data directory at image build; Docker copies it into a fresh named volume on
-# first start, and the manifest check rebuilds it after an upgrade that changed the documents.
+# first start, and the manifest check rebuilds it after an upgrade that changed the documents (a named volume
+# keeps the old index, so the first start after such an upgrade takes minutes: hence the long start period).
 RUN mkdir -p /var/lib/yorisoi && yorisoi index && chown -R yorisoi:yorisoi /var/lib/yorisoi
 VOLUME ["/var/lib/yorisoi"]
 
 USER yorisoi
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=30s --timeout=5s --start-period=300s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
 
 CMD ["yorisoi", "serve", "--host", "0.0.0.0", "--port", "8000"]
