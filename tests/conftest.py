@@ -24,11 +24,18 @@ from werkzeug.serving import make_server
 TESTS_DIR = Path(__file__).parent
 sys.path[:0] = [str(TESTS_DIR.parent), str(TESTS_DIR)]
 
-from fake_line import FakeLine, LineEvents  # noqa: E402
+# Test modules import these from `fake_line`: with several conftest.py files in the tree, `import conftest`
+# finds whichever pytest loaded last. They stay importable from here for older tests.
+from fake_line import (  # noqa: E402
+    ACCESS_TOKEN,
+    CHANNEL_SECRET,
+    SECRET_KEY,
+    FakeLine,
+    LineEvents,
+    ScriptedConversation,
+)
 
-CHANNEL_SECRET = "test-channel-secret-0123456789abcdef"
-ACCESS_TOKEN = "test-access-token"
-SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+__all__ = ["ACCESS_TOKEN", "CHANNEL_SECRET", "SECRET_KEY", "ScriptedConversation"]
 
 
 @pytest.fixture
@@ -120,42 +127,6 @@ def make_app(
 def app(make_app: Callable[..., Flask]) -> Flask:
     """The app with the real conversation and the real knowledge index."""
     return make_app()
-
-
-class ScriptedConversation:
-    """A router for plumbing tests: answers each event with a short text that names it, so a test can tell
-    which answer went where. It has the real handoff stores; `gate` lets a test hold answers back."""
-
-    def __init__(self, settings: Any, connect: Any, identity: Any) -> None:
-        from handoff import CounselorAccounts, ThreadStore
-
-        self.threads = ThreadStore(connect, identity)
-        self.accounts = CounselorAccounts(connect)
-        self.ready = True
-        self.gate = threading.Event()
-        self.gate.set()
-        self.entered = threading.Event()
-        self.seen: list[Any] = []
-        self.answers: dict[str, list[Any]] = {}
-
-    def respond(self, event: Any) -> list[Any]:
-        from linebot.v3.messaging import TextMessage
-
-        self.seen.append(event)
-        self.entered.set()
-        self.gate.wait(30)
-        if event.webhook_event_id in self.answers:
-            return self.answers[event.webhook_event_id]
-        if event.type in {"unfollow", "unsend", "leave", "memberLeft"}:
-            return []
-        if event.type == "message":
-            content = event.message
-            detail = content.text if content.type == "text" else content.type
-            return [TextMessage(text=f"message:{detail}")]
-        if event.type == "postback":
-            params = event.postback.params or {}
-            return [TextMessage(text=f"postback:{event.postback.data}:{params.get('datetime', '')}")]
-        return [TextMessage(text=f"event:{event.type}")]
 
 
 @pytest.fixture

@@ -23,6 +23,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# The test channel: conftest's apps and LineEvents sign with these.
+CHANNEL_SECRET = "test-channel-secret-0123456789abcdef"
+ACCESS_TOKEN = "test-access-token"
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+
 REPLY_PATH = "/v2/bot/message/reply"
 PUSH_PATH = "/v2/bot/message/push"
 LOADING_PATH = "/v2/bot/chat/loading/start"
@@ -485,3 +490,40 @@ class LineEvents:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
+
+
+# ---- a scripted router for plumbing tests ------------------------------------------------------------------
+class ScriptedConversation:
+    """A router for plumbing tests: answers each event with a short text that names it, so a test can tell
+    which answer went where. It has the real handoff stores; `gate` lets a test hold answers back."""
+
+    def __init__(self, settings: Any, connect: Any, identity: Any) -> None:
+        from handoff import CounselorAccounts, ThreadStore
+
+        self.threads = ThreadStore(connect, identity)
+        self.accounts = CounselorAccounts(connect)
+        self.ready = True
+        self.gate = threading.Event()
+        self.gate.set()
+        self.entered = threading.Event()
+        self.seen: list[Any] = []
+        self.answers: dict[str, list[Any]] = {}
+
+    def respond(self, event: Any) -> list[Any]:
+        from linebot.v3.messaging import TextMessage
+
+        self.seen.append(event)
+        self.entered.set()
+        self.gate.wait(30)
+        if event.webhook_event_id in self.answers:
+            return self.answers[event.webhook_event_id]
+        if event.type in {"unfollow", "unsend", "leave", "memberLeft"}:
+            return []
+        if event.type == "message":
+            content = event.message
+            detail = content.text if content.type == "text" else content.type
+            return [TextMessage(text=f"message:{detail}")]
+        if event.type == "postback":
+            params = event.postback.params or {}
+            return [TextMessage(text=f"postback:{event.postback.data}:{params.get('datetime', '')}")]
+        return [TextMessage(text=f"event:{event.type}")]

@@ -19,8 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ACCESS_TOKEN, CHANNEL_SECRET, SECRET_KEY
-from fake_line import PUSH_PATH, REPLY_PATH
+from fake_line import ACCESS_TOKEN, CHANNEL_SECRET, PUSH_PATH, REPLY_PATH, SECRET_KEY
 
 YORISOI = str(Path(sys.executable).parent / "yorisoi")
 QUESTIONS = [

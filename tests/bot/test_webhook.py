@@ -173,7 +173,7 @@ def test_signed_but_malformed_body_is_400(body, server, fake_line):
     import urllib.error
     import urllib.request
 
-    from conftest import CHANNEL_SECRET
+    from fake_line import CHANNEL_SECRET
 
     headers = {"Content-Type": "application/json", "X-Line-Signature": sign(CHANNEL_SECRET, body)}
     request = urllib.request.Request(f"{server.url}/callback", data=body, headers=headers, method="POST")
