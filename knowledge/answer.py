@@ -8,6 +8,7 @@ the closest programs and offers a counselor: a confident wrong amount is the wor
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from knowledge.tokenize import content_terms
 
 MAX_ANSWER_CHARS = 600
 MAX_FACTS = 3
+# A source of the same program that can answer an amount question may lead if it scores this close.
+CLOSE_SCORE_SHARE = 0.85
 # A unit is quoted besides the best one only if it scores at least this share of the best one.
 FACT_SCORE_SHARE = 0.6
 MAX_FACT_CHARS = 160
@@ -54,7 +57,7 @@ _ASKS = {
     ),
     "where": (re.compile(r"どこ|窓口|電話|連絡先|問い?合わせ|住所|場所|番号|申請先"), _PHONE),
     "condition": (
-        re.compile(r"条件|要件|対象|所得制限|誰|だれ|もらえ|受けられ|使え|できますか"),
+        re.compile(r"条件|要件|対象|所得制限|誰|だれ"),
         re.compile(r"場合|要件|対象|限り|以上|未満"),
     ),
 }
@@ -209,9 +212,9 @@ class Composer:
             ranked.append((score, rank, position, unit))
         ranked.sort(key=lambda item: (-item[0], item[1], item[2]))
         chosen = [ranked[0]]
-        # The kind of fact asked for (amount, period, window, condition) — or, when the question names only
-        # the program, its amount: what residents need even when they did not ask.
-        kinds = asked or [_AMOUNT]
+        # The kind of fact asked for (amount, period, window, condition), then the program's amount: what
+        # residents need even when they did not ask for it.
+        kinds = [*asked, *([] if _AMOUNT in asked else [_AMOUNT])]
         for pattern in kinds:
             match = next((item for item in ranked if pattern.search(_unit_text(item[3]))), None)
             if match and all(match is not item for item in chosen):
@@ -274,7 +277,28 @@ class Composer:
         return ""
 
     # --- answers ----------------------------------------------------------------------------------------
+    def _prefer_answering_source(self, question: str, search: Search) -> Search:
+        """Two sources often describe the same program (小平市's and 石川県's 児童扶養手当). When the question
+        asks for an amount and the best one has none while a close second of the same program has it, the
+        second leads: it can answer. The jurisdiction preference is already in the scores."""
+        if len(search.hits) < 2 or not _ASKS["amount"][0].search(question):
+            return search
+        best = search.hits[0]
+        if any(_AMOUNT.search(_unit_text(unit)) for unit in best.chunk.units):
+            return search
+        for position, hit in enumerate(search.hits[1:3], start=1):
+            same_program = hit.chunk.sections[-1:] == best.chunk.sections[-1:]
+            if (
+                same_program
+                and hit.score >= CLOSE_SCORE_SHARE * best.score
+                and any(_AMOUNT.search(_unit_text(unit)) for unit in hit.chunk.units)
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
     def compose(self, question: str, search: Search) -> Answer:
+        search = self._prefer_answering_source(clean(question), search)
         sources = [Source.from_hit(hit) for hit in search.hits]
         related = self._related(search.hits)
         if not search.query:
