@@ -76,6 +76,9 @@ def callback() -> Any:
         except UnicodeEncodeError:
             # JSON escapes can spell lone surrogates, which are not text; LINE never sends them.
             return _plain("Body contains invalid Unicode.", 400)
+        except OverflowError:
+            # Python reads any integer; SQLite stores 64 bits. LINE's millisecond timestamps fit easily.
+            return _plain("Body has a number too large to store.", 400)
         except (sqlite3.Error, OSError) as error:
             log.error("could not store %d webhook events (%s); answering 503", len(payloads), error)
             return _plain("Storage unavailable; please redeliver.", 503)

@@ -290,3 +290,10 @@ def test_forgetting_a_resident_removes_their_events_and_answers(server, signed_e
     assert [row for row in stored_rows(server) if user_key in row["chat_key"]] == []
     assert len(stored_rows(server)) == 1
     assert len(list(core.connect()["bot_outbox"].rows)) == 1
+
+
+def test_a_timestamp_too_large_to_store_is_a_400(server, signed_event, fake_line):
+    event = {**signed_event.text("桁あふれ"), "timestamp": 10**30}
+    status, text = signed_event.post(server.url, event)
+    assert (status, text) == (400, "Body has a number too large to store.")
+    assert stored_rows(server) == []
