@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import time
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, current_app, jsonify, request
 from linebot.v3.webhooks import Event
 
-from bot.events import is_standby
+from bot.events import FINISHED_RETENTION_DAYS, is_standby
 
 if TYPE_CHECKING:
     from bot.app import BotCore
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 bp = Blueprint("webhook", __name__)
+
+# Finished events are kept FINISHED_RETENTION_DAYS for deduplication; anything older could not be recognised
+# as already answered, so it is not accepted at all (a day of margin for clock skew).
+MAX_EVENT_AGE_SECONDS = (FINISHED_RETENTION_DAYS - 1) * 86400
 
 
 def _core() -> BotCore:
@@ -34,7 +39,8 @@ def _plain(text: str, status: int) -> tuple[str, int, dict[str, str]]:
 
 
 def _accepted_payloads(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """Events worth storing: known to the SDK, active (not standby), with an id to deduplicate on."""
+    """Events worth storing: known to the SDK, active (not standby), recent enough to deduplicate."""
+    oldest_ms = (time.time() - MAX_EVENT_AGE_SECONDS) * 1000
     payloads = []
     for item in body.get("events", []):
         if not isinstance(item, dict):
@@ -46,6 +52,12 @@ def _accepted_payloads(body: dict[str, Any]) -> list[dict[str, Any]]:
             log.info("ignored an event of unknown or malformed type %.40r", item.get("type"))
             continue
         if is_standby(item):
+            continue
+        if item["timestamp"] < oldest_ms:
+            # Older than the dedupe rows we keep: LINE never redelivers that late, so it is a replay.
+            log.warning(
+                "ignored an event older than %d days (replayed body?)", MAX_EVENT_AGE_SECONDS // 86400
+            )
             continue
         payloads.append(item)
     return payloads

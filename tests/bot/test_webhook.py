@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -297,3 +298,13 @@ def test_a_timestamp_too_large_to_store_is_a_400(server, signed_event, fake_line
     status, text = signed_event.post(server.url, event)
     assert (status, text) == (400, "Body has a number too large to store.")
     assert stored_rows(server) == []
+
+
+def test_an_event_older_than_the_dedupe_window_is_not_answered(server, signed_event, fake_line):
+    from bot.webhook import MAX_EVENT_AGE_SECONDS
+
+    old = int((time.time() - MAX_EVENT_AGE_SECONDS - 3600) * 1000)
+    assert signed_event.post(server.url, signed_event.text("古い本文の再送", timestamp_ms=old))[0] == 200
+    settle(server)
+    assert stored_rows(server) == []
+    assert fake_line.requests == []
