@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlite3
 import time
 
-import pytest
 from fake_line import LineEvents
 from reliability_support import event_statuses, post_raw, signed_headers
 
@@ -43,11 +42,6 @@ def test_yorisoi_serve_answers_503_while_the_database_is_locked_then_takes_the_r
     assert len(fake_line.delivered()) == 1
 
 
-@pytest.mark.xfail(
-    strict=False,  # passes once bot/worker.py retries on a locked database; then drop the marker
-    reason="product bug: an acknowledged event whose worker hits a lock longer than db_timeout stays "
-    "'pending' and is answered only after a restart (bot/worker.py EventWorker._process; see SECURITY.md)",
-)
 def test_an_acknowledged_event_is_answered_after_a_lock_that_outlasts_the_busy_timeout(
     plumbing_app, live_server_for, signed_event, fake_line, data_dir
 ):

@@ -39,7 +39,7 @@ NASTY_TEXT = st.one_of(
         ]
     ),
 )
-INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)  # beyond: see the xfail test at the end
+INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)  # beyond: see the overflow test at the end
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | INT64 | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
@@ -246,11 +246,6 @@ def test_bodies_over_the_limit_are_413_and_store_nothing(server, data_dir):
     assert table_rows(data_dir) == before
 
 
-@pytest.mark.xfail(
-    strict=False,  # passes once the webhook refuses the overflow; then drop the marker
-    reason="product bug: a signed event whose timestamp does not fit SQLite's INTEGER raises OverflowError "
-    "in bot/events.py EventStore.accept, which bot/webhook.py does not catch: 500 instead of 400",
-)
 def test_a_timestamp_too_large_for_sqlite_is_a_400_not_a_500(server, data_dir):
     builder = LineEvents(server.core.settings.channel_secret)
     event = {**builder.text("桁あふれ", source=builder.source(USER)), "timestamp": 10**30}
