@@ -3,6 +3,8 @@ knowledge → fake LINE API, over real HTTP."""
 
 from __future__ import annotations
 
+import re
+
 from fake_line import LOADING_PATH, PUSH_PATH, REPLY_PATH
 
 from bot import messages
@@ -23,6 +25,9 @@ def test_a_question_gets_the_program_answer_by_reply(live_server, signed_event, 
     assert reply.body["replyToken"] == event["replyToken"]
     answer = "\n".join(reply.texts)
     assert "児童扶養手当" in answer
+    # The program answer: an amount, never without the date of its source.
+    assert "円" in answer
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", answer)
     assert 1 <= len(reply.body["messages"]) <= 5
 
 
