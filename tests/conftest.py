@@ -54,10 +54,17 @@ def signed_event() -> LineEvents:
 
 @pytest.fixture(scope="session")
 def knowledge_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real index (real embedder, FAISS, BM25), built once for the whole session."""
+    """The real index (real embedder, FAISS, BM25), built once for the whole session.
+
+    A developer's `make index` result (.data/index) is reused as the starting point; `build_index` keeps it
+    only if its manifest still matches the documents and embedder, and rebuilds it otherwise.
+    """
     from knowledge import build_index
 
     data_dir = tmp_path_factory.mktemp("knowledge-index")
+    local_index = TESTS_DIR.parent / ".data" / "index"
+    if local_index.is_dir():
+        shutil.copytree(local_index, data_dir / "index")
     build_index(data_dir)
     return data_dir / "index"
 
