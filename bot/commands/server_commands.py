@@ -38,6 +38,11 @@ def serve(host: str, port: int, local: bool, workers: int, threads: int) -> None
     overrides: dict[str, object] = {"port": port}
     if local:
         overrides["local_mode"] = True
+        if host not in {"0.0.0.0", "::", "localhost", "127.0.0.1"} and not os.environ.get(
+            "LINE_API_BASE_URL"
+        ):
+            # The SDK calls our own /emulator; bound to one other address, 127.0.0.1 would not answer.
+            overrides["line_api_base_url"] = f"http://{host}:{port}/emulator"
     try:
         settings = Settings.from_env(**overrides).resolved()
         require_secret_key(settings.secret_key, local_mode=settings.local_mode, data_dir=settings.data_dir)
