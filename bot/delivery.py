@@ -179,7 +179,6 @@ class Batch:
     to: str
     messages: list[Message]
     status: str
-    attempts: int
 
 
 def _now() -> str:
@@ -214,16 +213,16 @@ class Outbox:
         db[OUTBOX_TABLE].create_index(["status"], if_not_exists=True)
 
     def _batch(self, row: Sequence[Any]) -> Batch:
-        retry_key, event_id, to_ref, sealed, status, attempts = row
+        retry_key, event_id, to_ref, sealed, status = row
         payload = json.loads(self._sealer.unseal(sealed, purpose=MESSAGES_PURPOSE)) if sealed else []
         to = self._sealer.unseal(to_ref) if to_ref else ""
-        return Batch(retry_key, event_id, to, [Message.from_dict(m) for m in payload], status, attempts or 0)
+        return Batch(retry_key, event_id, to, [Message.from_dict(m) for m in payload], status)
 
     def for_event(self, event_id: str) -> Batch | None:
         row = (
             self._connect()
             .execute(
-                f"SELECT retry_key, webhook_event_id, to_ref, messages, status, attempts FROM {OUTBOX_TABLE} "
+                f"SELECT retry_key, webhook_event_id, to_ref, messages, status FROM {OUTBOX_TABLE} "
                 "WHERE webhook_event_id = ?",
                 [event_id],
             )
@@ -235,7 +234,7 @@ class Outbox:
         row = (
             self._connect()
             .execute(
-                f"SELECT retry_key, webhook_event_id, to_ref, messages, status, attempts FROM {OUTBOX_TABLE} "
+                f"SELECT retry_key, webhook_event_id, to_ref, messages, status FROM {OUTBOX_TABLE} "
                 "WHERE retry_key = ?",
                 [retry_key],
             )
@@ -297,28 +296,15 @@ class Outbox:
                 db.execute("ROLLBACK")
             raise
 
-    def counts(self) -> dict[str, int]:
-        rows = self._connect().execute(f"SELECT status, count(*) FROM {OUTBOX_TABLE} GROUP BY status")
-        return {status: count for status, count in rows}
-
 
 # ---- reply or push --------------------------------------------------------------------------------------
 class Delivery:
     """Sends a batch: reply while the token is fresh, else push with its retry key; bounded retries."""
 
-    def __init__(
-        self,
-        gateway: LineGateway,
-        outbox: Outbox,
-        settings: Settings,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
+    def __init__(self, gateway: LineGateway, outbox: Outbox, settings: Settings) -> None:
         self._gateway = gateway
         self._outbox = outbox
         self._settings = settings
-        self._sleep = sleep
-        self._clock = clock
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         exponential = min(self._settings.backoff_cap, self._settings.backoff_base * 2**attempt)
@@ -328,7 +314,7 @@ class Delivery:
         return delay
 
     def token_fresh(self, event_timestamp_ms: int) -> bool:
-        age = self._clock() - event_timestamp_ms / 1000
+        age = time.time() - event_timestamp_ms / 1000
         return 0 <= age < self._settings.reply_token_ttl
 
     def send(
@@ -361,11 +347,9 @@ class Delivery:
             uncertain = uncertain or result.outcome == UNCERTAIN
             last_error = result.error or f"HTTP {result.status}"
             self._outbox.note_error(batch.retry_key, last_error)
-            self._sleep(self._backoff(attempt - 1, result.retry_after))
+            time.sleep(self._backoff(attempt - 1, result.retry_after))
         if uncertain:
-            log.warning(
-                "reply outcome unknown and token stale; pushing batch %s (may duplicate)", batch.retry_key
-            )
+            log.warning("reply outcome unknown; pushing batch %s instead (may duplicate)", batch.retry_key)
         if not batch.to:
             return self._fail(batch, "push", last_error or "no push target")
         attempt = 0
@@ -381,7 +365,7 @@ class Delivery:
             last_error = result.error or f"HTTP {result.status}"
             self._outbox.note_error(batch.retry_key, last_error)
             if attempt < limit:
-                self._sleep(self._backoff(attempt - 1, result.retry_after))
+                time.sleep(self._backoff(attempt - 1, result.retry_after))
         return self._fail(batch, "push", f"gave up after {attempt} attempts: {last_error}")
 
     def _fail(self, batch: Batch, method: str, error: str) -> str:
