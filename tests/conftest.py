@@ -37,6 +37,20 @@ from fake_line import (  # noqa: E402
 
 __all__ = ["ACCESS_TOKEN", "CHANNEL_SECRET", "SECRET_KEY", "ScriptedConversation"]
 
+# pytest imports every folder's conftest.py under the one name `conftest`, so `from conftest import ...` in
+# a test module gets whichever was imported last. Before each module is collected and each test runs, the
+# name points back here, where the shared helpers are (pytest itself drops the name before it imports the
+# next conftest.py, so this does not disturb it).
+_SHARED_CONFTEST = sys.modules[__name__]
+
+
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    sys.modules["conftest"] = _SHARED_CONFTEST
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    sys.modules["conftest"] = _SHARED_CONFTEST
+
 
 @pytest.fixture
 def fake_line() -> Iterator[FakeLine]:
