@@ -15,8 +15,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import CHANNEL_SECRET, SECRET_KEY
-from fake_line import LineEvents
+from fake_line import CHANNEL_SECRET, SECRET_KEY, LineEvents
 from linebot.v3.messaging import TextMessage
 from linebot.v3.webhooks import Event
 

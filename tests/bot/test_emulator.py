@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from conftest import ACCESS_TOKEN, CHANNEL_SECRET
+from fake_line import ACCESS_TOKEN, CHANNEL_SECRET
 from flask import Flask
 from werkzeug.serving import make_server
 
@@ -99,7 +99,7 @@ def emulated_for(make_app) -> Iterator[Callable[..., Emulated]]:
 
 @pytest.fixture
 def emulated(emulated_for) -> Emulated:
-    from conftest import ScriptedConversation
+    from fake_line import ScriptedConversation
 
     return emulated_for(ScriptedConversation)
 

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SECRET_KEY
-from fake_line import PUSH_PATH, REPLY_PATH
+from fake_line import PUSH_PATH, REPLY_PATH, SECRET_KEY
 
 import handoff
 from bot import messages, render

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import ACCESS_TOKEN
+from fake_line import ACCESS_TOKEN
 from PIL import Image, ImageFont
 
 from bot import render
