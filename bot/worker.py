@@ -187,11 +187,18 @@ class EventWorker:
         log.error("an event stays pending after %d storage errors; the next start answers it", attempt + 1)
 
     def _process(self, job: Job) -> None:
-        stored = self._events.load(job.event_id)
+        try:
+            stored = self._events.load(job.event_id)
+            batch = self._outbox.for_event(job.event_id) if stored else None
+        except ValueError:
+            # handoff.SealError: sealed under another YORISOI_SECRET_KEY (a lost or rotated key). Retrying
+            # cannot help; record it once instead of failing on every start.
+            log.error("an event cannot be unsealed with the current secret key; marked failed")
+            self._events.finish(job.event_id, "failed", "cannot unseal: secret key changed?")
+            return
         if stored is None:
             return
         payload = stored.payload
-        batch = self._outbox.for_event(job.event_id)
         if batch is None:
             event = parse_event(payload)
             if event is None:

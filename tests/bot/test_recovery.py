@@ -101,3 +101,19 @@ def test_a_delivery_that_failed_for_good_stays_recorded_and_is_not_redone(
     settle(second)
     assert second.core.conversation.seen == []
     assert len(fake_line.delivered()) == 0
+
+
+def test_events_sealed_under_another_key_are_recorded_as_failed_not_retried_forever(
+    plumbing_app, live_server_for, signed_event, fake_line, caplog
+):
+    first = live_server_for(plumbing_app())
+    first.core.conversation.gate.clear()
+    event = signed_event.text("鍵が変わる前の質問")
+    assert signed_event.post(first.url, event)[0] == 200
+    assert first.core.conversation.entered.wait(10)
+
+    second = live_server_for(plumbing_app(secret_key="another-secret-key-that-is-long-enough-000000"))
+    settle(second)
+    assert second.core.events.status(event["webhookEventId"]) == "failed"
+    assert any("cannot be unsealed" in record.getMessage() for record in caplog.records)
+    assert second.core.conversation.seen == []
