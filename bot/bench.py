@@ -78,7 +78,8 @@ class _Sender:
             return 0
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
+    """Block until `yorisoi serve` answers /healthz 200; exit if it dies or stays unhealthy."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -133,7 +134,7 @@ def run(
     )
     builder = LineEvents(secret)
     try:
-        _wait_healthy(url, server, timeout=300)
+        wait_until_healthy(url, server, timeout=300)
 
         # ---- phase 1: burst ---------------------------------------------------------------------------
         bodies = []

@@ -31,11 +31,12 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bot.bench import wait_until_healthy
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -254,21 +255,6 @@ def _run_step(events: list[Planned], rate: int, port: int, senders: int, limit: 
 
 
 # ---- the server ------------------------------------------------------------------------------------------
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("yorisoi serve exited during startup; see its log")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise SystemExit("yorisoi serve did not become healthy in time")
-
-
 def _event_statuses(db_path: Path) -> dict[str, str]:
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10) as db:
         return dict(db.execute("SELECT webhook_event_id, status FROM bot_events"))
@@ -414,7 +400,7 @@ def run(
     reports: list[dict[str, Any]] = []
     try:
         startup = time.monotonic()
-        _wait_healthy(url, server, timeout=180)
+        wait_until_healthy(url, server, timeout=180)
         startup_seconds = time.monotonic() - startup
         load_started = time.monotonic()
         hard_stop = load_started + max_seconds
