@@ -257,7 +257,7 @@ class Outbox:
             [retry_key, event_id, kind, to_ref, sealed, now, now],
         )
         # On a conflict (the event already has a batch) the existing batch and its retry key win.
-        found = self.by_retry_key(retry_key) or (self.for_event(event_id) if event_id else None)
+        found = self.by_retry_key(retry_key) or (self.for_event(event_id) if event_id is not None else None)
         if found is None:
             raise RuntimeError(f"outbox row {retry_key} vanished after insert")
         return found
@@ -286,7 +286,7 @@ class Outbox:
                 "updated_at = ? WHERE retry_key = ?",
                 [status, method, error or None, _now(), batch.retry_key],
             )
-            if batch.event_id:
+            if batch.event_id is not None:
                 self._events.finish(
                     batch.event_id, "done" if status == "delivered" else "failed", error, db=db
                 )

@@ -53,6 +53,10 @@ def _accepted_payloads(body: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         if is_standby(item):
             continue
+        if not str(item.get("webhookEventId") or "").strip():
+            # LINE always sends an id; without one we could not recognise a redelivery and might answer twice.
+            log.info("ignored an event without a webhookEventId")
+            continue
         if item["timestamp"] < oldest_ms:
             # Older than the dedupe rows we keep: LINE never redelivers that late, so it is a replay.
             log.warning(

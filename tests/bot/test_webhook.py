@@ -308,3 +308,14 @@ def test_an_event_older_than_the_dedupe_window_is_not_answered(server, signed_ev
     settle(server)
     assert stored_rows(server) == []
     assert fake_line.requests == []
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_an_event_without_a_webhook_event_id_is_ignored(blank, server, signed_event, fake_line):
+    """Without an id a redelivery could not be recognised; LINE always sends one, so such a body is forged."""
+    event = {**signed_event.text("IDのない本文"), "webhookEventId": blank}
+    status, _ = signed_event.post(server.url, event, signed_event.text("あとの質問"))
+    assert status == 200
+    settle(server)
+    assert [call.texts for call in fake_line.delivered()] == [["message:あとの質問"]]
+    assert [row["status"] for row in stored_rows(server)] == ["done"]

@@ -103,6 +103,8 @@ def mutate(event: dict[str, Any], drops: list[str], replacements: dict[str, Any]
 )
 @example(drops=[], replacements={"webhookEventId": 12345}, wrap="object")
 @example(drops=[], replacements={"webhookEventId": None}, wrap="object")
+@example(drops=[], replacements={"webhookEventId": ""}, wrap="object")
+@example(drops=[], replacements={"webhookEventId": " "}, wrap="object")
 @example(drops=["webhookEventId"], replacements={}, wrap="object")
 @example(drops=[], replacements={"source": {"type": "user", "userId": 7}}, wrap="object")
 @example(drops=[], replacements={"message": {"id": "1", "type": "text", "text": 5}}, wrap="object")
