@@ -61,6 +61,7 @@ def build_tiny_sentence_transformer(target: Path, prompts: dict[str, str] | None
     """A random 1-layer BERT with a character WordPiece vocabulary, wrapped as a sentence-transformers model
     (Transformer + mean Pooling) and saved to `target`: small enough to build in a test, real enough to
     exercise loading by path, prompts and encoding."""
+    import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
     from tokenizers import Tokenizer, normalizers, pre_tokenizers, processors
@@ -94,6 +95,7 @@ def build_tiny_sentence_transformer(target: Path, prompts: dict[str, str] | None
         max_position_embeddings=256,
     )
     hf_dir = target.parent / f"{target.name}-hf"
+    torch.manual_seed(20241101)  # the same weights on every run, so what the tests see does not vary
     BertModel(config).save_pretrained(hf_dir)
     wrapped.save_pretrained(hf_dir)
     transformer = Transformer(str(hf_dir), max_seq_length=200)
