@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from linebot.v3.messaging import Message
@@ -35,6 +35,8 @@ from bot.storage import Connect
 log = logging.getLogger(__name__)
 
 STATE_TABLE = "bot_conversations"
+# A run of unanswered questions older than this no longer says anything about the resident's current need.
+STATE_TTL = timedelta(days=1)
 DIALOGUE_PREFIX = "dlg:"
 # Control characters other than newline and tab say nothing to a person; they are dropped before routing.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -93,6 +95,11 @@ class ConversationState:
         self._connect().execute(f"DELETE FROM {STATE_TABLE} WHERE user_key = ?", [user_key])
 
     forget = reset
+
+    def purge_idle(self, now: datetime) -> int:
+        """Delete counters left untouched for longer than STATE_TTL; returns how many."""
+        cutoff = (now - STATE_TTL).isoformat(timespec="seconds")
+        return self._connect().execute(f"DELETE FROM {STATE_TABLE} WHERE updated_at < ?", [cutoff]).rowcount
 
 
 class Conversation:
@@ -385,7 +392,7 @@ def build_conversation(
         identity=identity,
         knowledge=knowledge,
         detector=IntentDetector(knowledge.embedder),
-        dialogue=FactsDialogue(connect, catalogue),
+        dialogue=FactsDialogue(connect, catalogue, sealer=identity),
         suggest=lambda facts: recommend(facts, catalogue),
         policy=handoff.EscalationPolicy.load(),
         threads=handoff.ThreadStore(connect, identity),

@@ -1,8 +1,10 @@
 """The household-facts dialogue: a few quick-reply questions, free text welcome at any step.
 
 State lives in SQLite (`intents_dialogues`, one row per pseudonymous user_key) so any worker can carry on a
-conversation, and it holds facts only — never the resident's words, name or address. A day of silence
-ends the dialogue; `forget` deletes everything about a user.
+conversation, and it holds facts only — never the resident's words, name or address. Facts such as
+"considering divorce" or "DV" are still sensitive, so when a `sealer` is given (the bot passes its
+ResidentIdentity) the state is stored encrypted. A day of silence ends the dialogue; `forget` deletes
+everything about a user.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -63,6 +65,15 @@ ANSWER_DONE_WORDS = ("これで全部", "以上", "いない", "いません", "
 
 Connect = Callable[[], sqlite_utils.Database]
 Clock = Callable[[], datetime]
+SEAL_PURPOSE = "dialogue_state"
+
+
+class Sealer(Protocol):
+    """Authenticated encryption of a text (handoff's ResidentIdentity fits); unseal raises ValueError."""
+
+    def seal(self, value: str, *, purpose: str) -> str: ...
+
+    def unseal(self, token: str, *, purpose: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -131,8 +142,10 @@ class FactsDialogue:
         catalogue: Catalogue | None = None,
         ttl: timedelta = timedelta(days=1),
         clock: Clock | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         self._connect = connect
+        self._sealer = sealer
         self._catalogue = catalogue or default_catalogue()
         self._ttl = ttl
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -161,7 +174,7 @@ class FactsDialogue:
         with self._transaction() as db:
             row = self._row(db, user_key)
             expired = row is not None and self._expired(row)
-            state = None if row is None or expired else _State.from_json(row["state"])
+            state = None if row is None or expired else self._decode(row["state"])
         if state is None or state.done:
             if postback is None or (state is not None and postback != START):
                 return None
@@ -344,14 +357,27 @@ class FactsDialogue:
             row = self._row(db, user_key)
         if row is None or self._expired(row):
             return None
-        return _State.from_json(row["state"])
+        return self._decode(row["state"])
+
+    def _encode(self, state: _State) -> str:
+        text = state.to_json()
+        return self._sealer.seal(text, purpose=SEAL_PURPOSE) if self._sealer else text
+
+    def _decode(self, stored: str) -> _State | None:
+        """The state, or None when it cannot be read (sealed under a key that has since been replaced)."""
+        if self._sealer is None:
+            return _State.from_json(stored)
+        try:
+            return _State.from_json(self._sealer.unseal(stored, purpose=SEAL_PURPOSE))
+        except ValueError:
+            return None
 
     def _save(self, user_key: str, state: _State) -> None:
         with self._transaction() as db:
             db.execute(
                 f"INSERT INTO {TABLE} (user_key, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(user_key) "
                 "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                [user_key, state.to_json(), self._clock().isoformat()],
+                [user_key, self._encode(state), self._clock().isoformat()],
             )
 
     def _delete(self, user_key: str) -> None:

@@ -12,6 +12,7 @@ import click
 
 from bot.commands.handoff_commands import register_retention_job
 from bot.config import ConfigurationError, Settings
+from bot.conversation import STATE_TABLE, ConversationState
 from bot.events import purge_finished
 from bot.storage import DATABASE_FILE, Connect
 from handoff import SecretKeyError, require_secret_key
@@ -19,8 +20,9 @@ from handoff import SecretKeyError, require_secret_key
 
 @register_retention_job
 def purge_bot_events(settings: Settings, connect: Connect, now: datetime) -> Mapping[str, int]:
-    """`yorisoi purge`: finished webhook events and outbox rows (kept a week for deduplication)."""
-    return purge_finished(connect, now)
+    """`yorisoi purge`: finished webhook events and outbox rows (kept a week for deduplication), and the
+    router's per-resident counters of unanswered questions once they are a day old."""
+    return {**purge_finished(connect, now), STATE_TABLE: ConversationState(connect).purge_idle(now)}
 
 
 @click.command()

@@ -230,3 +230,19 @@ def test_nothing_but_facts_is_stored(dialogue, connect):
     dialogue.handle(USER, text="金沢市広坂1丁目に住む山田花子です。シングルマザーです")
     stored = " ".join(str(row) for row in connect().query("SELECT * FROM intents_dialogues"))
     assert "山田" not in stored and "広坂" not in stored and "金沢市" in stored
+
+
+def test_with_a_sealer_the_facts_are_stored_encrypted(connect, catalogue, clock):
+    from handoff import ResidentIdentity, generate_secret_key
+
+    identity = ResidentIdentity(generate_secret_key())
+    dialogue = FactsDialogue(connect, catalogue, clock=clock, sealer=identity)
+    dialogue.start(USER)
+    dialogue.handle(USER, text="離婚を考えているシングルマザーです")
+    stored = connect()["intents_dialogues"].get(USER)["state"]
+    assert "mother" not in stored and "considering_divorce" not in stored
+    assert FactsDialogue(connect, catalogue, clock=clock, sealer=identity).facts(USER).parent == "mother"
+    # Under a replaced secret key the old state cannot be read: the resident simply starts again.
+    stranger = FactsDialogue(connect, catalogue, clock=clock, sealer=ResidentIdentity(generate_secret_key()))
+    assert stranger.facts(USER) is None and not stranger.active(USER)
+    assert stranger.handle(USER, text="父子家庭です") is None
