@@ -28,7 +28,8 @@ from knowledge.evaluation import load_cases
 from knowledge.index import INDEX_DIR, build
 from knowledge.retrieval import clean_query
 
-DEFAULT_QUESTIONS = Path("/work/shared/eval/dev_qa.jsonl")
+# The dev set of ../shared/eval, beside the repository (make bench runs from a checkout).
+DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_qa.jsonl"
 RESULTS = Path("bench-results") / "knowledge.json"
 TARGET_RATIO = 3.0
 TARGET_BUILD_SECONDS = 60.0

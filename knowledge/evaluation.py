@@ -1,4 +1,4 @@
-"""Retrieval and answer metrics over an eval file (format and definitions: /work/shared/eval/README.md).
+"""Retrieval and answer metrics over an eval file (format and definitions: ../shared/eval/README.md).
 
 hit@1 / hit@3: a gold string occurs in the heading path of the first / one of the first three sources.
 fact@3: a fact string occurs in the answer text or in one of the first three sources' text (lines without

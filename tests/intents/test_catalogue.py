@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from shared_files import SEEDS_DIR
 
 from intents import Catalogue, CatalogueError
 from intents.catalogue import CATEGORIES, JURISDICTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "knowledge" / "docs"
-SEEDS = Path("/work/shared/seeds")
 # Which seed file a catalogue source was taken from, for sources whose curated document is not written yet.
 SEED_OF_SOURCE = {
     "ishikawa": "001_",
@@ -62,7 +62,7 @@ def source_text(catalogue: Catalogue, key: str) -> tuple[str, bool]:
     for path in sorted(DOCS.glob("*.md")):
         if normalise(front_matter_title(path)) == title:
             return path.read_text(encoding="utf-8"), True
-    seed = next(SEEDS.glob(f"{SEED_OF_SOURCE[key]}*.txt"))
+    seed = next(SEEDS_DIR.glob(f"{SEED_OF_SOURCE[key]}*.txt"))
     return seed.read_text(encoding="utf-8"), False
 
 

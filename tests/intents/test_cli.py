@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
+from shared_files import DEV_HOUSEHOLDS, needs_shared
 
 from bot.cli import cli
 
@@ -56,9 +57,10 @@ def test_recommend_as_text():
     assert result.exit_code == 0 and "児童育成手当" in result.output and "窓口:" in result.output
 
 
+@needs_shared
 def test_eval_recommend_passes_the_dev_set_in_a_real_process():
     completed = subprocess.run(
-        [str(YORISOI), "eval-recommend", "/work/shared/eval/dev_households.jsonl"],
+        [str(YORISOI), "eval-recommend", str(DEV_HOUSEHOLDS)],
         capture_output=True,
         text=True,
         check=False,

@@ -12,7 +12,6 @@ from knowledge import KnowledgeBase, load_embedder
 
 HERE = Path(__file__).parent
 FIXTURE_DOCS = HERE / "fixtures" / "docs"
-DEV_QA = Path("/work/shared/eval/dev_qa.jsonl")
 HELDOUT_QA = HERE / "heldout_qa.jsonl"
 OFFTOPIC = HERE / "offtopic.txt"
 

@@ -7,18 +7,15 @@ source extraction it came from (after NFKC and whitespace removal, which only un
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 import yaml
+from shared_files import SEEDS_DIR
 
 DOCS_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "docs"
-SEEDS_DIR = Path(
-    os.environ.get("YORISOI_SEEDS_DIR", Path(__file__).resolve().parents[3] / "shared" / "seeds")
-)
 
 JURISDICTIONS = {"国", "石川県", "金沢市", "東京都", "小平市"}
 REQUIRED_KEYS = {"title", "publisher", "jurisdiction", "source_date", "source_file"}
@@ -228,7 +225,7 @@ def read_doc(name: str) -> str:
 def read_seed(name: str) -> str:
     path = SEEDS_DIR / SEED_OF[name]
     if not path.exists():
-        pytest.skip(f"seed documents not found in {SEEDS_DIR} (set YORISOI_SEEDS_DIR)")
+        pytest.skip(f"seed documents not found in {SEEDS_DIR} (set YORISOI_SHARED_DIR)")
     return path.read_text(encoding="utf-8")
 
 

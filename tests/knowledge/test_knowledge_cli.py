@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from shared_files import DEV_QA, needs_shared
 
 from bot.cli import cli
 
-DEV_QA = Path("/work/shared/eval/dev_qa.jsonl")
 HELDOUT_QA = Path(__file__).parent / "heldout_qa.jsonl"
 SOURCE_KEYS = ["doc", "title", "heading", "jurisdiction", "date", "text", "score"]
 
@@ -97,6 +97,7 @@ def test_ask_needs_a_question(run):
     assert "--file" in result.output
 
 
+@needs_shared
 def test_eval_meets_the_dev_thresholds(run):
     result = run("eval", str(DEV_QA), "--json")
     assert result.exit_code == 0

@@ -1,4 +1,4 @@
-"""Metric definitions of /work/shared/eval/README.md."""
+"""Metric definitions of ../shared/eval/README.md."""
 
 from __future__ import annotations
 
