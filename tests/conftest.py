@@ -6,6 +6,7 @@ directory, so every app answers from the real index without rebuilding it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import threading
@@ -34,6 +35,7 @@ from fake_line import (  # noqa: E402
     LineEvents,
     ScriptedConversation,
 )
+from serve_support import ServeProcess  # noqa: E402
 
 __all__ = ["ACCESS_TOKEN", "CHANNEL_SECRET", "SECRET_KEY", "ScriptedConversation"]
 
@@ -190,3 +192,37 @@ def live_server_for() -> Iterator[Callable[[Flask], LiveServer]]:
 @pytest.fixture
 def live_server(live_server_for: Callable[[Flask], LiveServer], app: Flask) -> LiveServer:
     return live_server_for(app)
+
+
+@pytest.fixture
+def serve_env(
+    data_dir: Path, fake_line: FakeLine, knowledge_index: Path, settings_for: Callable[..., Any]
+) -> dict[str, str]:
+    """Production-mode environment for `yorisoi serve` against the fake LINE API, with the session's index."""
+    settings = settings_for()
+    shutil.copytree(knowledge_index, data_dir / "index")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LINE_", "YORISOI_"))}
+    env.update(
+        YORISOI_DATA_DIR=str(data_dir),
+        LINE_CHANNEL_SECRET=settings.channel_secret,
+        LINE_CHANNEL_ACCESS_TOKEN=settings.channel_access_token,
+        LINE_API_BASE_URL=fake_line.base_url,
+        YORISOI_SECRET_KEY=settings.secret_key,
+        YORISOI_WORKER_THREADS="4",
+    )
+    return env
+
+
+@pytest.fixture
+def serve(serve_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[[], ServeProcess]]:
+    """Start `yorisoi serve` subprocesses (each call one more, same data dir); all are stopped afterwards."""
+    started: list[ServeProcess] = []
+
+    def start() -> ServeProcess:
+        server = ServeProcess(serve_env, tmp_path / "serve.log")
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

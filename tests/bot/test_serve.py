@@ -3,25 +3,18 @@ or repeating an answer, and answers 503 when the disk is full so LINE redelivers
 
 from __future__ import annotations
 
-import json
 import os
 import resource
-import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from fake_line import ACCESS_TOKEN, CHANNEL_SECRET, PUSH_PATH, REPLY_PATH, SECRET_KEY
+from serve_support import YORISOI, answers_per_user, event_statuses, free_port
 
-YORISOI = str(Path(sys.executable).parent / "yorisoi")
 QUESTIONS = [
     "児童扶養手当はいくらですか",
     "ひとり親の医療費助成はありますか",
@@ -30,109 +23,8 @@ QUESTIONS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Served:
-    """One `yorisoi serve` process group on a free port."""
-
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log_path.open("ab")
-        self.process = subprocess.Popen(
-            [YORISOI, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--threads", "8"],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_healthy(self, timeout: float = 180.0) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "yorisoi serve exited during startup"
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as response:
-                    return json.loads(response.read())
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.2)
-        raise AssertionError("yorisoi serve never became healthy")
-
-    def pids(self) -> list[int]:
-        """The gunicorn master and its workers (one process group)."""
-        pgid = os.getpgid(self.process.pid)
-        found = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    if os.getpgid(int(entry.name)) == pgid:
-                        found.append(int(entry.name))
-                except ProcessLookupError:
-                    continue
-        return found
-
-    def kill(self) -> None:
-        """kill -9 the whole group: no shutdown hook runs, nothing is flushed."""
-        os.killpg(os.getpgid(self.process.pid), signal.SIGKILL)
-        self.process.wait(30)
-        self.log.close()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(os.getpgid(self.process.pid), signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
-
-
-@pytest.fixture
-def serve_env(data_dir: Path, fake_line, knowledge_index: Path) -> dict[str, str]:
-    shutil.copytree(knowledge_index, data_dir / "index")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("LINE_", "YORISOI_"))}
-    env.update(
-        YORISOI_DATA_DIR=str(data_dir),
-        LINE_CHANNEL_SECRET=CHANNEL_SECRET,
-        LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN,
-        LINE_API_BASE_URL=fake_line.base_url,
-        YORISOI_SECRET_KEY=SECRET_KEY,
-        YORISOI_WORKER_THREADS="4",
-    )
-    return env
-
-
-@pytest.fixture
-def served(serve_env, tmp_path):
-    started: list[Served] = []
-
-    def start() -> Served:
-        server = Served(serve_env, tmp_path / "serve.log")
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
-
-
 def pending_count(data_dir: Path) -> int:
-    with sqlite3.connect(f"file:{data_dir / 'yorisoi.db'}?mode=ro", uri=True) as db:
-        return db.execute("SELECT count(*) FROM bot_events WHERE status = 'pending'").fetchone()[0]
-
-
-def deliveries_per_user(fake_line, token_owner: dict[str, str]) -> Counter:
-    counts: Counter = Counter()
-    for call in fake_line.delivered():
-        if call.path == REPLY_PATH:
-            counts[token_owner[call.body["replyToken"]]] += 1
-        else:
-            counts[call.body["to"]] += 1
-    return counts
+    return list(event_statuses(data_dir).values()).count("pending")
 
 
 def test_serve_refuses_production_without_secrets(tmp_path):
@@ -148,9 +40,9 @@ def test_serve_refuses_production_without_secrets(tmp_path):
 
 @pytest.mark.timeout(900)
 def test_kill_9_mid_processing_then_restart_answers_every_acknowledged_event_once(
-    served, signed_event, fake_line, data_dir
+    serve, signed_event, fake_line, data_dir
 ):
-    server = served()
+    server = serve()
     assert server.wait_healthy()["status"] == "ok"
     # LINE is slow: replies are taken but answered late, so the kill lands while answers are in flight.
     fake_line.delay_next(REPLY_PATH, seconds=60, count=1000)
@@ -165,14 +57,14 @@ def test_kill_9_mid_processing_then_restart_answers_every_acknowledged_event_onc
     assert pending_count(data_dir) > 0
 
     fake_line.clear_faults()
-    restarted = served()
+    restarted = serve()
     restarted.wait_healthy()
-    assert fake_line.wait_for(lambda fake: len(deliveries_per_user(fake, token_owner)) == len(users), 180)
+    assert fake_line.wait_for(lambda fake: len(answers_per_user(fake, token_owner)) == len(users), 180)
     deadline = time.monotonic() + 120
     while pending_count(data_dir) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert pending_count(data_dir) == 0
-    counts = deliveries_per_user(fake_line, token_owner)
+    counts = answers_per_user(fake_line, token_owner)
     assert counts == Counter({user: 1 for user in users})
     # Events that never got a reply attempt before the kill were answered by push after the restart.
     assert fake_line.calls(PUSH_PATH, status=200)
@@ -181,8 +73,8 @@ def test_kill_9_mid_processing_then_restart_answers_every_acknowledged_event_onc
 
 
 @pytest.mark.timeout(900)
-def test_disk_full_answers_503_and_the_redelivery_is_answered(served, signed_event, fake_line, data_dir):
-    server = served()
+def test_disk_full_answers_503_and_the_redelivery_is_answered(serve, signed_event, fake_line, data_dir):
+    server = serve()
     server.wait_healthy()
     event = signed_event.text(QUESTIONS[0])
     # No file of the server may grow by one more byte: SQLite gets EFBIG, as on a full disk.

@@ -11,7 +11,7 @@ import sqlite3
 import time
 
 from fake_line import LineEvents
-from reliability_support import event_statuses, post_raw, signed_headers
+from serve_support import event_statuses, post_raw, signed_headers
 
 
 def test_yorisoi_serve_answers_503_while_the_database_is_locked_then_takes_the_redelivery(

@@ -19,7 +19,7 @@ import pytest
 from fake_line import LineEvents
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from reliability_support import post_raw, signed_headers
+from serve_support import post_raw, signed_headers
 
 USER = "U" + "f" * 32
 NASTY_TEXT = st.one_of(

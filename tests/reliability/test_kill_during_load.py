@@ -13,7 +13,7 @@ import time
 from collections import Counter
 
 from fake_line import PUSH_PATH, REPLY_PATH, LineEvents
-from reliability_support import event_statuses, post_raw, signed_headers
+from serve_support import answers_per_user, event_statuses, post_raw, signed_headers
 
 QUESTIONS = [
     "児童扶養手当はいくらですか",
@@ -24,16 +24,6 @@ QUESTIONS = [
 ]
 EVENTS = 48
 SENDERS = 4
-
-
-def answers_per_user(fake_line, token_owner: dict[str, str]) -> Counter:
-    counts: Counter = Counter()
-    for call in fake_line.delivered():
-        if call.path == REPLY_PATH:
-            counts[token_owner[call.body["replyToken"]]] += 1
-        else:
-            counts[call.body["to"]] += 1
-    return counts
 
 
 def test_kill_9_in_the_middle_of_a_load_run_then_restart_answers_every_event_exactly_once(

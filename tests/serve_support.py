@@ -1,5 +1,6 @@
-"""Helpers for the reliability tests: raw HTTP posts to /callback, a LINE API that fails for a while,
-`yorisoi serve` as a subprocess. Built on tests/fake_line.py, which stays untouched."""
+"""Helpers for tests that drive the real server from outside: raw HTTP posts to /callback, a LINE API that
+fails for a while, `yorisoi serve` as a subprocess, and counting what reached LINE. Built on
+tests/fake_line.py; the `serve` fixture in tests/conftest.py starts `ServeProcess`es."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from fake_line import FakeLine, Fault, sign
+from fake_line import REPLY_PATH, FakeLine, Fault, sign
 
 YORISOI = str(Path(sys.executable).parent / "yorisoi")
 
@@ -110,6 +112,19 @@ class ServeProcess:
                 time.sleep(0.2)
         raise AssertionError("yorisoi serve never became healthy")
 
+    def pids(self) -> list[int]:
+        """The gunicorn master and its workers (one process group)."""
+        pgid = os.getpgid(self.process.pid)
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if os.getpgid(int(entry.name)) == pgid:
+                        found.append(int(entry.name))
+                except ProcessLookupError:
+                    continue
+        return found
+
     def kill(self) -> None:
         """kill -9 the whole process group: no shutdown hook, nothing flushed."""
         if self.process.poll() is None:
@@ -130,3 +145,14 @@ def event_statuses(data_dir: Path) -> dict[str, str]:
     """webhook_event_id → status, read from the database file over a separate read-only connection."""
     with sqlite3.connect(f"file:{data_dir / 'yorisoi.db'}?mode=ro", uri=True, timeout=10) as db:
         return dict(db.execute("SELECT webhook_event_id, status FROM bot_events"))
+
+
+def answers_per_user(fake_line: FakeLine, token_owner: dict[str, str]) -> Counter:
+    """How many answers (replies by token, pushes by user id) reached the fake LINE API for each user."""
+    counts: Counter = Counter()
+    for call in fake_line.delivered():
+        if call.path == REPLY_PATH:
+            counts[token_owner[call.body["replyToken"]]] += 1
+        else:
+            counts[call.body["to"]] += 1
+    return counts
