@@ -16,13 +16,11 @@ Prints a table and writes bench-results/bot-bench.json.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,65 +31,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bot.loopback import QUESTIONS, WebhookSender, free_port, milliseconds, percentile, wait_until_healthy
+
 REPO = Path(__file__).resolve().parents[1]
-QUESTIONS = [
-    "児童扶養手当はいくらもらえますか",
-    "ひとり親家庭の医療費助成について教えてください",
-    "母子父子寡婦福祉資金の貸付を受けたい",
-    "高等職業訓練促進給付金の条件は",
-    "養育費の相談はどこでできますか",
-    "保育園の優先入所はありますか",
-    "公営住宅に申し込みたいです",
-    "就職のための講座の費用を助けてもらえますか",
-]
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _Sender:
-    """One keep-alive HTTP connection posting signed bodies to /callback."""
-
-    def __init__(self, port: int) -> None:
-        self._port = port
-        self._connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-
-    def post(self, body: bytes, headers: dict[str, str]) -> int:
-        try:
-            self._connection.request("POST", "/callback", body=body, headers=headers)
-            response = self._connection.getresponse()
-            response.read()
-            return response.status
-        except (http.client.HTTPException, OSError):
-            self._connection.close()
-            self._connection = http.client.HTTPConnection("127.0.0.1", self._port, timeout=30)
-            return 0
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
-    """Block until `yorisoi serve` answers /healthz 200; exit if it dies or stays unhealthy."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("yorisoi serve exited during startup; see its log above")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise SystemExit("yorisoi serve did not become healthy in time")
 
 
 def _backlog(url: str) -> int:
@@ -112,7 +54,7 @@ def run(
     fake = FakeLine(access_token=token).start()
     workdir = Path(tempfile.mkdtemp(prefix="yorisoi-bench-"))
     shutil.copytree(source_index, workdir / "index")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "YORISOI_"))}
     env.update(
@@ -148,7 +90,7 @@ def run(
         deadline = time.monotonic() + seconds
 
         def send_all() -> None:
-            sender = _Sender(port)
+            sender = WebhookSender(port)
             while time.monotonic() < deadline:
                 with lock:
                     n = next(cursor, None)
@@ -179,7 +121,7 @@ def run(
 
         # ---- phase 2: paced, idle server ------------------------------------------------------------------
         sent_at: dict[str, float] = {}
-        sender = _Sender(port)
+        sender = WebhookSender(port)
         for n in range(paced):
             event = builder.text(QUESTIONS[n % len(QUESTIONS)], source=builder.source(f"U{1000 + n:032x}"))
             body, headers = builder.signed(event)
@@ -212,9 +154,9 @@ def run(
             "statuses": {str(k): v for k, v in sorted(statuses.items())},
             "seconds": round(burst_seconds, 3),
             "acknowledged_per_second": round(acknowledged / burst_seconds, 1) if burst_seconds else 0.0,
-            "webhook_ms_p50": round(_percentile(latencies, 0.50) * 1000, 1),
-            "webhook_ms_p95": round(_percentile(latencies, 0.95) * 1000, 1),
-            "webhook_ms_p99": round(_percentile(latencies, 0.99) * 1000, 1),
+            "webhook_ms_p50": milliseconds(percentile(latencies, 0.50)),
+            "webhook_ms_p95": milliseconds(percentile(latencies, 0.95)),
+            "webhook_ms_p99": milliseconds(percentile(latencies, 0.99)),
             "answered": burst_delivered,
             "backlog_answered_in_seconds": round(drain_seconds, 1),
         },
@@ -223,7 +165,7 @@ def run(
             "rate_per_second": rate,
             "replies_measured": len(to_reply),
             "webhook_to_reply_ms_p50": round(statistics.median(to_reply) * 1000, 1) if to_reply else None,
-            "webhook_to_reply_ms_p95": round(_percentile(to_reply, 0.95) * 1000, 1) if to_reply else None,
+            "webhook_to_reply_ms_p95": milliseconds(percentile(to_reply, 0.95)),
         },
     }
 

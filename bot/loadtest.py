@@ -16,7 +16,6 @@ bench-results/loadtest.json, and exits 1 if an answer was lost or duplicated.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import multiprocessing
 import os
@@ -24,7 +23,6 @@ import platform
 import queue
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -36,24 +34,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.bench import wait_until_healthy
+from bot.loopback import (
+    HOST,
+    QUESTIONS,
+    WebhookSender,
+    free_port,
+    milliseconds,
+    percentile,
+    wait_until_healthy,
+)
 
 REPO = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
 SECRET, TOKEN, KEY = "loadtest-channel-secret", "loadtest-access-token", "loadtest-secret-key-" + "0" * 32
 REPLY_PATH, PUSH_PATH = "/v2/bot/message/reply", "/v2/bot/message/push"
 
 # What one resident of each kind sends, in order, over and over. Every item gets an answer from the bot.
-QUESTIONS = [
-    "児童扶養手当はいくらもらえますか",
-    "ひとり親家庭の医療費助成について教えてください",
-    "母子父子寡婦福祉資金の貸付を受けたい",
-    "高等職業訓練促進給付金の条件は",
-    "養育費の相談はどこでできますか",
-    "保育園の優先入所はありますか",
-    "公営住宅に申し込みたいです",
-    "就職のための講座の費用を助けてもらえますか",
-]
 DIALOGUE = [
     ("postback", "menu:check"),
     ("postback", "dlg:set:parent:mother"),
@@ -71,23 +66,6 @@ OTHER = [("follow", ""), ("sticker", ""), ("text", "こんにちは")]
 # Share of residents by kind, out of ten.
 MIX = ["question"] * 6 + ["dialogue"] * 2 + ["escalation", "other"]
 CRISIS_EVERY = 25  # one resident in 25 of the "other" kind writes a crisis message instead
-
-
-def _percentile(values: list[float], fraction: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def _ms(value: float | None) -> float | None:
-    return None if value is None else round(value * 1000, 1)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 # ---- the fake LINE API, in its own process ---------------------------------------------------------------
@@ -198,28 +176,6 @@ def _plan(rates: list[int], step_seconds: float, max_step_events: int, users: in
     return steps
 
 
-class _Sender:
-    """One keep-alive connection to /callback; a broken connection is reopened for the next event."""
-
-    def __init__(self, port: int) -> None:
-        self._port = port
-        self._connection = http.client.HTTPConnection(HOST, port, timeout=30)
-
-    def post(self, body: bytes, headers: dict[str, str]) -> int:
-        try:
-            self._connection.request("POST", "/callback", body=body, headers=headers)
-            response = self._connection.getresponse()
-            response.read()
-            return response.status
-        except (http.client.HTTPException, OSError):
-            self._connection.close()
-            self._connection = http.client.HTTPConnection(HOST, self._port, timeout=30)
-            return 0
-
-    def close(self) -> None:
-        self._connection.close()
-
-
 def _run_step(events: list[Planned], rate: int, port: int, senders: int, limit: float) -> float:
     """Post `events` paced at `rate`/s from `senders` threads, for at most `limit` s; returns the duration."""
     lock = threading.Lock()
@@ -228,7 +184,7 @@ def _run_step(events: list[Planned], rate: int, port: int, senders: int, limit: 
     deadline = started + limit
 
     def send() -> None:
-        sender = _Sender(port)
+        sender = WebhookSender(port)
         while True:
             with lock:
                 n = next(cursor, None)
@@ -338,13 +294,13 @@ def _step_report(rate: int, events: list[Planned], duration: float, seen: SeenAt
         "acknowledged_per_second": round(len(acked) / duration, 1) if duration else 0.0,
         "errors": len(sent) - len(acked),
         "statuses": dict(sorted(statuses.items())),
-        "webhook_ms_p50": _ms(_percentile(latencies, 0.50)),
-        "webhook_ms_p95": _ms(_percentile(latencies, 0.95)),
-        "webhook_ms_p99": _ms(_percentile(latencies, 0.99)),
-        "webhook_ms_max": _ms(max(latencies) if latencies else None),
+        "webhook_ms_p50": milliseconds(percentile(latencies, 0.50)),
+        "webhook_ms_p95": milliseconds(percentile(latencies, 0.95)),
+        "webhook_ms_p99": milliseconds(percentile(latencies, 0.99)),
+        "webhook_ms_max": milliseconds(max(latencies) if latencies else None),
         "replies_timed": len(to_reply),
-        "webhook_to_reply_ms_p50": _ms(_percentile(to_reply, 0.50)),
-        "webhook_to_reply_ms_p95": _ms(_percentile(to_reply, 0.95)),
+        "webhook_to_reply_ms_p50": milliseconds(percentile(to_reply, 0.50)),
+        "webhook_to_reply_ms_p95": milliseconds(percentile(to_reply, 0.95)),
     }
 
 
@@ -373,7 +329,7 @@ def run(
 
     workdir = Path(tempfile.mkdtemp(prefix="yorisoi-loadtest-"))
     index_origin = _find_or_build_index(workdir)
-    port = _free_port()
+    port = free_port()
     url = f"http://{HOST}:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "YORISOI_"))}
     env.update(

@@ -1,0 +1,79 @@
+"""What `python -m bot.bench` and `python -m bot.loadtest` share to drive `yorisoi serve` on 127.0.0.1: the
+questions residents send, a free port, a keep-alive webhook sender, the wait for /healthz, percentiles."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import subprocess
+import time
+import urllib.request
+
+HOST = "127.0.0.1"
+QUESTIONS = [
+    "児童扶養手当はいくらもらえますか",
+    "ひとり親家庭の医療費助成について教えてください",
+    "母子父子寡婦福祉資金の貸付を受けたい",
+    "高等職業訓練促進給付金の条件は",
+    "養育費の相談はどこでできますか",
+    "保育園の優先入所はありますか",
+    "公営住宅に申し込みたいです",
+    "就職のための講座の費用を助けてもらえますか",
+]
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def milliseconds(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class WebhookSender:
+    """One keep-alive connection to /callback; a broken connection is reopened for the next event."""
+
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._connection = http.client.HTTPConnection(HOST, port, timeout=30)
+
+    def post(self, body: bytes, headers: dict[str, str]) -> int:
+        """The HTTP status, or 0 when the connection failed."""
+        try:
+            self._connection.request("POST", "/callback", body=body, headers=headers)
+            response = self._connection.getresponse()
+            response.read()
+            return response.status
+        except (http.client.HTTPException, OSError):
+            self._connection.close()
+            self._connection = http.client.HTTPConnection(HOST, self._port, timeout=30)
+            return 0
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
+    """Block until `yorisoi serve` answers /healthz 200; exit if it dies or stays unhealthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("yorisoi serve exited during startup; see its log above")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise SystemExit("yorisoi serve did not become healthy in time")
