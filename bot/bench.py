@@ -20,9 +20,7 @@ import json
 import os
 import platform
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,7 +29,18 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bot.loopback import QUESTIONS, WebhookSender, free_port, milliseconds, percentile, wait_until_healthy
+from bot.loopback import (
+    ACCESS_TOKEN,
+    CHANNEL_SECRET,
+    QUESTIONS,
+    WebhookSender,
+    free_port,
+    milliseconds,
+    percentile,
+    start_serve,
+    stop_serve,
+    wait_until_healthy,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -50,31 +59,13 @@ def run(
     sys.path.insert(0, str(REPO / "tests"))
     from fake_line import REPLY_PATH, FakeLine, LineEvents
 
-    secret, token, key = "bench-channel-secret", "bench-token", "bench-secret-key-" + "0" * 32
-    fake = FakeLine(access_token=token).start()
+    fake = FakeLine(access_token=ACCESS_TOKEN).start()
     workdir = Path(tempfile.mkdtemp(prefix="yorisoi-bench-"))
     shutil.copytree(source_index, workdir / "index")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "YORISOI_"))}
-    env.update(
-        YORISOI_DATA_DIR=str(workdir),
-        LINE_CHANNEL_SECRET=secret,
-        LINE_CHANNEL_ACCESS_TOKEN=token,
-        LINE_API_BASE_URL=fake.base_url,
-        YORISOI_SECRET_KEY=key,
-    )
-    if os.environ.get("YORISOI_EMBEDDER"):
-        env["YORISOI_EMBEDDER"] = os.environ["YORISOI_EMBEDDER"]
-    yorisoi = str(Path(sys.executable).parent / "yorisoi")
-    server = subprocess.Popen(
-        [yorisoi, "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", "16"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    builder = LineEvents(secret)
+    server = start_serve(workdir, fake.base_url, port, threads=16)
+    builder = LineEvents(CHANNEL_SECRET)
     try:
         wait_until_healthy(url, server, timeout=300)
 
@@ -135,8 +126,7 @@ def run(
             if call.body["replyToken"] in sent_at
         ]
     finally:
-        os.killpg(os.getpgid(server.pid), signal.SIGTERM)
-        server.wait(60)
+        stop_serve(server)
         fake.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 

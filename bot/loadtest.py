@@ -35,17 +35,20 @@ from pathlib import Path
 from typing import Any
 
 from bot.loopback import (
+    ACCESS_TOKEN,
+    CHANNEL_SECRET,
     HOST,
     QUESTIONS,
     WebhookSender,
     free_port,
     milliseconds,
     percentile,
+    start_serve,
+    stop_serve,
     wait_until_healthy,
 )
 
 REPO = Path(__file__).resolve().parents[1]
-SECRET, TOKEN, KEY = "loadtest-channel-secret", "loadtest-access-token", "loadtest-secret-key-" + "0" * 32
 REPLY_PATH, PUSH_PATH = "/v2/bot/message/reply", "/v2/bot/message/push"
 
 # What one resident of each kind sends, in order, over and over. Every item gets an answer from the bot.
@@ -88,7 +91,7 @@ def _run_fake_line(records: Any, ready: Any) -> None:
                 records.put((bare, status, target, retry_key, time.monotonic()))
             return status, payload, extra
 
-    fake = ReportingLine(access_token=TOKEN).start()
+    fake = ReportingLine(access_token=ACCESS_TOKEN).start()
     ready.send(fake.base_url)
     signal.sigwait({signal.SIGTERM})
 
@@ -139,7 +142,7 @@ def _plan(rates: list[int], step_seconds: float, max_step_events: int, users: in
     sys.path.insert(0, str(REPO / "tests"))
     from fake_line import LineEvents
 
-    builder = LineEvents(SECRET)
+    builder = LineEvents(CHANNEL_SECRET)
     counters: Counter[int] = Counter()
     steps: list[list[Planned]] = []
     n = 0
@@ -331,28 +334,9 @@ def run(
     index_origin = _find_or_build_index(workdir)
     port = free_port()
     url = f"http://{HOST}:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "YORISOI_"))}
-    env.update(
-        YORISOI_DATA_DIR=str(workdir),
-        LINE_CHANNEL_SECRET=SECRET,
-        LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
-        LINE_API_BASE_URL=base_url,
-        YORISOI_SECRET_KEY=KEY,
-    )
-    if os.environ.get("YORISOI_EMBEDDER"):
-        env["YORISOI_EMBEDDER"] = os.environ["YORISOI_EMBEDDER"]
     log_path = workdir / "serve.log"
     with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "yorisoi"),
-                *("serve", "--host", HOST, "--port", str(port), "--threads", str(threads)),
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        server = start_serve(workdir, base_url, port, threads, log)
     reports: list[dict[str, Any]] = []
     try:
         startup = time.monotonic()
@@ -383,12 +367,7 @@ def run(
         ]
         audit = _audit(steps, seen, _event_statuses(workdir / "yorisoi.db"))
     finally:
-        if server.poll() is None:
-            os.killpg(os.getpgid(server.pid), signal.SIGTERM)
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(os.getpgid(server.pid), signal.SIGKILL)
+        stop_serve(server)
         stop.set()
         if fake.pid:
             os.kill(fake.pid, signal.SIGTERM)

@@ -1,15 +1,25 @@
 """What `python -m bot.bench` and `python -m bot.loadtest` share to drive `yorisoi serve` on 127.0.0.1: the
-questions residents send, a free port, a keep-alive webhook sender, the wait for /healthz, percentiles."""
+server process with throwaway secrets, the questions residents send, a keep-alive webhook sender, the wait
+for /healthz, percentiles."""
 
 from __future__ import annotations
 
 import http.client
+import os
+import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from pathlib import Path
+from typing import IO
 
 HOST = "127.0.0.1"
+# Throwaway secrets: the server, the fake LINE API and the event signer of one run share them.
+CHANNEL_SECRET = "loopback-channel-secret"
+ACCESS_TOKEN = "loopback-access-token"
+SECRET_KEY = "loopback-secret-key-" + "0" * 32
 QUESTIONS = [
     "児童扶養手当はいくらもらえますか",
     "ひとり親家庭の医療費助成について教えてください",
@@ -61,6 +71,44 @@ class WebhookSender:
 
     def close(self) -> None:
         self._connection.close()
+
+
+def start_serve(
+    data_dir: Path, line_api_base_url: str, port: int, threads: int, log: IO[bytes] | int = subprocess.DEVNULL
+) -> subprocess.Popen:
+    """`yorisoi serve` in production mode on HOST:port, in its own process group (see `stop_serve`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "YORISOI_"))}
+    env.update(
+        YORISOI_DATA_DIR=str(data_dir),
+        LINE_CHANNEL_SECRET=CHANNEL_SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN=ACCESS_TOKEN,
+        LINE_API_BASE_URL=line_api_base_url,
+        YORISOI_SECRET_KEY=SECRET_KEY,
+    )
+    if os.environ.get("YORISOI_EMBEDDER"):
+        env["YORISOI_EMBEDDER"] = os.environ["YORISOI_EMBEDDER"]
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "yorisoi"),
+            *("serve", "--host", HOST, "--port", str(port), "--threads", str(threads)),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop_serve(server: subprocess.Popen) -> None:
+    """SIGTERM to the gunicorn process group; SIGKILL when it does not stop within 30 s."""
+    if server.poll() is not None:
+        return
+    os.killpg(os.getpgid(server.pid), signal.SIGTERM)
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(os.getpgid(server.pid), signal.SIGKILL)
+        server.wait(30)
 
 
 def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> None:
