@@ -86,3 +86,18 @@ def test_invalid_utf8_and_huge_bodies_are_refused_cleanly(logged_in, store: Thre
         f"/counselor/threads/{thread_id}/reply", json={"csrf_token": token, "text": ["a"], "retry_key": 1}
     )
     assert wrong_type.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/counselor/threads/{id}/resolve", "/counselor/logout"])
+def test_the_field_free_forms_refuse_a_hostile_token_and_ignore_extra_fields(logged_in, store, path) -> None:
+    """Resolve and log out carry only the CSRF token: a forged one is refused, junk beside it ignored."""
+    client, token, thread_id = logged_in
+    junk = {"text": "<script>alert(1)</script>", "status": "'; DROP TABLE handoff_threads; --"}
+    forged = client.post(path.format(id=thread_id), data={"csrf_token": "\x00<svg onload=alert(1)>", **junk})
+    assert forged.status_code == 400
+    assert store.get(thread_id).status == "claimed"
+    accepted = client.post(path.format(id=thread_id), data={"csrf_token": token, **junk})
+    assert accepted.status_code == 302
+    if "resolve" in path:
+        assert store.get(thread_id).status == "resolved"
+    assert "<script>alert(1)</script>" not in client.get("/counselor/login").get_data(as_text=True)
