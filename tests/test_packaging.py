@@ -1,0 +1,78 @@
+"""The distribution as pip installs it (what the Dockerfile does), not the checkout: every document, data
+file, template and static file the code reads at run time must be inside it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# Runs with only the installed copy importable: the checkout is neither the working directory nor on the path.
+WEB_CHECK = r"""
+import sys
+from pathlib import Path
+import bot, handoff, intents, knowledge
+for package in (bot, handoff, intents, knowledge):
+    assert Path(package.__file__).is_relative_to(sys.argv[1]), package.__file__
+from bot.app import create_app
+from bot.config import Settings
+app = create_app(Settings.from_env(local_mode=True, port=8000).resolved())
+client = app.test_client()
+for path in ("/", "/counselor/login", "/healthz"):
+    assert client.get(path).status_code == 200, path
+print("web ok")
+"""
+
+
+@pytest.mark.slow
+def test_the_installed_distribution_carries_everything_it_reads(tmp_path, knowledge_index):
+    site = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-compile",
+            "--target",
+            str(site),
+            str(REPO),
+        ],
+        check=True,
+        cwd=tmp_path,
+    )
+    data_dir = tmp_path / "data"
+    shutil.copytree(knowledge_index, data_dir / "index")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LINE_", "YORISOI_"))}
+    env.update(PYTHONPATH=str(site), YORISOI_DATA_DIR=str(data_dir))
+
+    def yorisoi(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", "from bot.cli import main; main()", *args],
+            input=stdin,
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    assert "is current: 5 documents, 154 chunks" in yorisoi("index")  # installed documents = indexed ones
+    answer = json.loads(yorisoi("ask", "--json", "引っ越しの費用を借りたい"))
+    assert answer["confident"] and "転宅資金" in answer["answer"]
+    facts = {"parent": "mother", "municipality": "金沢市", "children_ages": [4]}
+    assert json.loads(yorisoi("recommend", "--json", stdin=json.dumps(facts)))["programs"]
+    web = subprocess.run(
+        [sys.executable, "-c", WEB_CHECK, str(site)], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert web.returncode == 0 and "web ok" in web.stdout, web.stdout + web.stderr
