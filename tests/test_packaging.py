@@ -1,5 +1,6 @@
 """The distribution as pip installs it (what the Dockerfile does), not the checkout: every document, data
-file, template and static file the code reads at run time must be inside it."""
+file, template and static file the code reads at run time must be inside it. Like the Dockerfile, it copies
+only pyproject.toml, README.md and the four packages, and installs from that copy."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+DOCKERFILE_COPIES = ("pyproject.toml", "README.md", "bot", "knowledge", "intents", "handoff")
 # Runs with only the installed copy importable: the checkout is neither the working directory nor on the path.
 WEB_CHECK = r"""
 import sys
@@ -32,23 +34,15 @@ print("web ok")
 
 @pytest.mark.slow
 def test_the_installed_distribution_carries_everything_it_reads(tmp_path, knowledge_index):
-    site = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--no-compile",
-            "--target",
-            str(site),
-            str(REPO),
-        ],
-        check=True,
-        cwd=tmp_path,
-    )
+    source, site = tmp_path / "source", tmp_path / "site"
+    source.mkdir()
+    for name in DOCKERFILE_COPIES:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(REPO / name, source / name)
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-compile"]
+    subprocess.run([*pip, "--target", str(site), str(source)], check=True, cwd=tmp_path)
     data_dir = tmp_path / "data"
     shutil.copytree(knowledge_index, data_dir / "index")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("LINE_", "YORISOI_"))}
