@@ -129,6 +129,7 @@ def create_dashboard(
     def _labels() -> dict[str, Any]:
         return {
             "labels": messages,
+            "page_text": messages.PAGE,
             "account": g.get("account"),
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf_token,

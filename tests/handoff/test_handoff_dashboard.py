@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from handoff import ThreadStore
+from handoff import ThreadStore, messages
 from handoff.messages import THREAD_RESOLVED
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 RETRY_KEY = re.compile(r'name="retry_key" value="([^"]+)"')
+TEMPLATES = Path(messages.__file__).with_name("templates") / "counselor"
+JAPANESE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
 
 
 def token(client: FlaskClient, path: str = "/counselor/login") -> str:
@@ -304,3 +307,18 @@ def test_queue_puts_urgent_first(client: FlaskClient, open_thread) -> None:
     login(client, "suzuki", "suzuki-password")
     page = client.get("/counselor/").get_data(as_text=True)
     assert page.index(f'data-thread-id="{urgent.id}"') < page.index(f'data-thread-id="{calm.id}"')
+
+
+def test_page_text_is_reworded_in_messages_only(client: FlaskClient, monkeypatch) -> None:
+    monkeypatch.setitem(messages.PAGE, "queue_empty", "<いまは静かです>")
+    monkeypatch.setitem(messages.PAGE, "queue_count", "全{count}件")
+    login(client, "suzuki", "suzuki-password")
+    page = client.get("/counselor/").get_data(as_text=True)
+    assert "&lt;いまは静かです&gt;" in page and "全0件" in page  # reworded, still escaped
+    assert "いま対応が必要な相談はありません" not in page
+    templates = {path.name: path.read_text(encoding="utf-8") for path in TEMPLATES.glob("*.html")}
+    assert templates
+    for name, source in templates.items():
+        assert not JAPANESE.search(source), name
+    used = {key for source in templates.values() for key in re.findall(r"page_text\.(\w+)", source)}
+    assert used == set(messages.PAGE)  # no typo renders blank, no entry is left unused
