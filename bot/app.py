@@ -30,6 +30,9 @@ ConversationFactory = Callable[[Settings, Connect, ResidentIdentity], Conversati
 
 # LINE sends a few kilobytes per webhook; anything far larger is refused before it is read.
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
+# A counselor waits on the page while their reply is pushed: a few quick tries, then the failure is shown with
+# a retry button (same retry key, so never a duplicate), instead of a minute of backoff on a LINE outage.
+COUNSELOR_PUSH_ATTEMPTS = 3
 
 
 @dataclass
@@ -49,12 +52,15 @@ class BotCore:
 
     def deliver_to_resident(self, user_ref: str, text: str, retry_key: str) -> str:
         """The dashboard's `deliver`: push a counselor's text, idempotent per retry key."""
-        batch = self.outbox.by_retry_key(retry_key) or self.outbox.create(
-            None, user_ref, [TextMessage(text=text)], kind="counselor", retry_key=retry_key
-        )
-        if batch.status == "delivered":
+        messages = [TextMessage(text=text)]
+        batch = self.outbox.by_retry_key(retry_key)
+        if batch is None:
+            batch = self.outbox.create(None, user_ref, messages, kind="counselor", retry_key=retry_key)
+        elif batch.status == "delivered":
             return "delivered"
-        return self.delivery.send(batch)
+        elif batch.status == "failed":
+            batch = self.outbox.reopen(retry_key, messages)
+        return self.delivery.send(batch, attempts=COUNSELOR_PUSH_ATTEMPTS)
 
     def close(self) -> None:
         self.worker.stop()

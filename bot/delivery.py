@@ -247,9 +247,7 @@ class Outbox:
     ) -> Batch:
         """Write the batch before any call to LINE; `to_ref` is the sealed push target."""
         retry_key = retry_key or str(uuid.uuid4())
-        sealed = self._sealer.seal(
-            json.dumps([m.to_dict() for m in messages], ensure_ascii=False), purpose=MESSAGES_PURPOSE
-        )
+        sealed = self._seal_messages(messages)
         now = _now()
         self._connect().execute(
             f"INSERT OR IGNORE INTO {OUTBOX_TABLE} (retry_key, webhook_event_id, kind, to_ref, messages, "
@@ -261,6 +259,25 @@ class Outbox:
         if found is None:
             raise RuntimeError(f"outbox row {retry_key} vanished after insert")
         return found
+
+    def _seal_messages(self, messages: Sequence[Message]) -> str:
+        return self._sealer.seal(
+            json.dumps([m.to_dict() for m in messages], ensure_ascii=False), purpose=MESSAGES_PURPOSE
+        )
+
+    def reopen(self, retry_key: str, messages: Sequence[Message]) -> Batch:
+        """A failed batch made pending again for a new try under the same retry key (a counselor's retry
+        button). Failing cleared its sealed messages, so the caller supplies them again."""
+        sealed = self._seal_messages(messages)
+        self._connect().execute(
+            f"UPDATE {OUTBOX_TABLE} SET status = 'pending', messages = ?, updated_at = ? "
+            "WHERE retry_key = ? AND status = 'failed'",
+            [sealed, _now(), retry_key],
+        )
+        batch = self.by_retry_key(retry_key)
+        if batch is None:
+            raise KeyError(retry_key)
+        return batch
 
     def mark_attempt(self, retry_key: str, status: str, method: str, error: str = "") -> None:
         """Record an attempt BEFORE it is made: "replying" left behind by a crash means "outcome unknown"."""
@@ -318,11 +335,19 @@ class Delivery:
         return 0 <= age < self._settings.reply_token_ttl
 
     def send(
-        self, batch: Batch, reply_token: str = "", event_timestamp_ms: int = 0, allow_reply: bool = True
+        self,
+        batch: Batch,
+        reply_token: str = "",
+        event_timestamp_ms: int = 0,
+        allow_reply: bool = True,
+        attempts: int | None = None,
     ) -> str:
-        """Deliver `batch`; returns "delivered" or "failed: <why>" (the outbox records the same)."""
+        """Deliver `batch`; returns "delivered" or "failed: <why>" (the outbox records the same).
+
+        `attempts` (default: the configured delivery attempts) caps the tries per method.
+        """
         attempt = 0
-        limit = self._settings.delivery_attempts
+        limit = attempts or self._settings.delivery_attempts
         # Reply and push each get `limit` attempts. A "replying" row left by an earlier run means that reply
         # may have reached LINE, so probe with the same token.
         uncertain = batch.status == "replying"

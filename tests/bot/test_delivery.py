@@ -162,10 +162,18 @@ def test_counselor_delivery_pushes_once_per_retry_key(server, fake_line):
     assert (push.body["to"], push.retry_key, push.texts) == (USER, key, ["相談員の田中です。"])
 
 
-def test_counselor_delivery_reports_a_failure(server, fake_line):
+def test_counselor_delivery_reports_a_failure_soon_and_a_retry_keeps_the_key(server, fake_line):
+    from bot.app import COUNSELOR_PUSH_ATTEMPTS
+
     fake_line.fail_next(PUSH_PATH, count=100, status=500)
-    status = server.core.deliver_to_resident(server.core.identity.seal(USER), "届かない", str(uuid.uuid4()))
+    user_ref, key = server.core.identity.seal(USER), str(uuid.uuid4())
+    status = server.core.deliver_to_resident(user_ref, "届かない", key)
     assert status.startswith("failed:")
+    assert len(fake_line.calls(PUSH_PATH)) == COUNSELOR_PUSH_ATTEMPTS  # the counselor is not kept waiting
+    fake_line.clear_faults()
+    assert server.core.deliver_to_resident(user_ref, "届かない", key) == "delivered"  # the retry button
+    assert {call.retry_key for call in fake_line.calls(PUSH_PATH)} == {key}
+    assert len(fake_line.delivered()) == 1
 
 
 def test_a_locked_database_while_answering_is_waited_out_not_lost(

@@ -247,6 +247,29 @@ def test_a_counselor_reply_reaches_the_resident_and_after_resolve_the_bot_answer
     assert other.thread() is not None  # the other resident's thread is untouched
 
 
+def test_a_reply_that_line_refused_goes_out_once_from_the_retry_button(chat_for, fake_line):
+    chat = chat_for(32)
+    chat.say("相談員と話したい")
+    thread = chat.thread()
+    chat.server.core.conversation.accounts.add("tanaka", "a-long-counselor-password")
+    client = chat.server.app.test_client()
+    csrf = login(client, "tanaka", "a-long-counselor-password")
+    client.post(f"/counselor/threads/{thread.id}/claim", data={"csrf_token": csrf})
+    page = client.get(f"/counselor/threads/{thread.id}").get_data(as_text=True)
+    form = {"csrf_token": csrf, "retry_key": RETRY_KEY.search(page).group(1), "text": "明日お電話します"}
+    fake_line.fail_next(PUSH_PATH, count=100, status=500)
+    assert client.post(f"/counselor/threads/{thread.id}/reply", data=form).status_code == 302
+    threads = chat.server.core.conversation.threads
+    [message] = [m for m in threads.transcript(thread.id) if m.author == "tanaka"]
+    assert message.can_retry and message.delivery.startswith("failed")
+    fake_line.clear_faults()
+    retry = f"/counselor/threads/{thread.id}/messages/{message.id}/retry"
+    assert client.post(retry, data={"csrf_token": csrf}).status_code == 302
+    [push] = fake_line.calls(PUSH_PATH, status=200)
+    assert push.retry_key == form["retry_key"] and "明日お電話します" in push.texts[0]
+    assert threads.message(message.id).delivery == "delivered"
+
+
 # ---- privacy ------------------------------------------------------------------------------------------
 def database_bytes(data_dir: Path) -> bytes:
     """The database file and its WAL, as a thief would read them."""
