@@ -80,8 +80,8 @@ def _waited(moment: datetime | None) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return f"{days}日{hours}時間"
-    return f"{hours}時間{minutes}分" if hours else f"{minutes}分"
+        return messages.WAITED["days"].format(days=days, hours=hours)
+    return messages.WAITED["hours" if hours else "minutes"].format(hours=hours, minutes=minutes)
 
 
 def create_dashboard(

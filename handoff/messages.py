@@ -140,6 +140,13 @@ DASHBOARD = {
     "current_password_wrong": "現在のパスワードが違います。",
 }
 
+# How long a thread has waited, as the queue shows it.
+WAITED: dict[str, str] = {
+    "days": "{days}日{hours}時間",
+    "hours": "{hours}時間{minutes}分",
+    "minutes": "{minutes}分",
+}
+
 # The dashboard's page text (titles, labels, buttons); keys start with their template's name unless shared.
 PAGE: dict[str, str] = {
     "separator": "・",
