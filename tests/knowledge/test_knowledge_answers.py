@@ -73,6 +73,16 @@ def test_windows_come_from_the_documents(real_kb):
     assert "独立行政法人自動車事故対策機構" in real_kb.answer("交通遺児等生活資金貸付の窓口は？").text
 
 
+def test_the_allowance_window_is_the_municipal_welfare_division(real_kb):
+    window = next(
+        line
+        for line in real_kb.answer("児童扶養手当はいくらもらえますか").text.splitlines()
+        if "申請先" in line
+    )
+    assert "市福祉担当課" in window and "町福祉担当課" in window
+    assert "死亡" not in window and "災害" not in window  # the table's special cases are not the answer
+
+
 @pytest.mark.parametrize("question", [q for q in OFFTOPIC.read_text(encoding="utf-8").splitlines() if q])
 def test_off_topic_questions_get_the_not_sure_answer(real_kb, question):
     answer = real_kb.answer(question)
