@@ -1,8 +1,8 @@
 """The local LINE emulator over real HTTP: the page's endpoint signs and posts webhooks to /callback, and the
 bot's SDK client (pointed at /emulator) replies into the emulated chat, which the page reads back.
 
-These use the scripted router from tests/conftest.py so each answer names its event; the browser test in
-test_emulator_browser.py runs the real conversation.
+These use the scripted router from tests/conftest.py so each answer names its event; the browser tests at the
+end run the real conversation.
 """
 
 from __future__ import annotations
@@ -210,27 +210,13 @@ def test_the_chat_page_is_plain_html_with_no_external_assets(emulated):
 
 
 # ---- in a real browser --------------------------------------------------------------------------------
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 @pytest.fixture
-def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
-        context.set_default_timeout(90_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(browser: Any) -> Iterator[Any]:
+    """A phone-sized page in Japanese, in the module's headless Chromium (tests/conftest.py `browser`)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
+    context.set_default_timeout(90_000)
+    yield context.new_page()
+    context.close()
 
 
 def bot_texts(page: Any) -> list[str]:
