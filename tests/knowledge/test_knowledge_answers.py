@@ -73,6 +73,24 @@ def test_windows_come_from_the_documents(real_kb):
     assert "独立行政法人自動車事故対策機構" in real_kb.answer("交通遺児等生活資金貸付の窓口は？").text
 
 
+# Everyday wordings that once reached the wrong program; each is fixed by a general entry of synonyms.yaml.
+EVERYDAY = [
+    ("シングルマザーで仕事を探しています", "公共職業安定所", "ハローワーク"),
+    ("子どもが熱を出した時に預けるところはありますか", "子どもの保育", "病児一時保育"),
+    ("高校の授業料が払えません", "高等学校等就学支援金", "就学支援金"),
+    ("家を出たいけど住むところがありません", "住まいの相談", "母子生活支援施設"),
+    ("子どもが中学校に入るときの制服代の支援はありますか", "就学援助制度", "就学援助"),
+    ("家賃が払えなくて困っています", "住まいの相談", "市営住宅"),
+]
+
+
+@pytest.mark.parametrize(("question", "heading", "words"), EVERYDAY)
+def test_everyday_wordings_reach_their_program(real_kb, question, heading, words):
+    answer = real_kb.answer(question)
+    assert answer.confident and answer.sources[0].heading.endswith(heading)
+    assert words in answer.text
+
+
 def test_the_allowance_window_is_the_municipal_welfare_division(real_kb):
     window = next(
         line
