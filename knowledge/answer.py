@@ -19,7 +19,7 @@ import numpy as np
 from knowledge import messages
 from knowledge.chunking import HEADING_SEPARATOR, Chunk, Unit
 from knowledge.documents import display_date
-from knowledge.jurisdictions import CONFLICT, COVERS, SAME, Places
+from knowledge.jurisdictions import CONFLICT, COVERS, OUTSIDE, SAME, Places
 from knowledge.retrieval import Hit, Search
 from knowledge.tokenize import content_terms
 
@@ -332,16 +332,17 @@ class Composer:
 
     def _window_line(self, search: Search, best: Chunk, relation: str, units: list[Unit]) -> str:
         facts = [unit.quote() for unit in units]
-        if relation != CONFLICT and any(_WINDOW_LABEL.search(" ".join(u.header) + u.label) for u in units):
+        others = relation in (CONFLICT, OUTSIDE)  # the source's windows are not the resident's
+        if not others and any(_WINDOW_LABEL.search(" ".join(u.header) + u.label) for u in units):
             return ""  # the quoted rows are themselves "program → where to ask"
         window = self.window_for(best)
-        if relation != CONFLICT and window:
+        if not others and window:
             phones = set(_PHONE.findall(window))
             quoted = {phone for fact in facts for phone in _PHONE.findall(fact)}
             if any(window[:20] in fact for fact in facts) or (phones and phones <= quoted):
                 return ""  # the quoted facts already say where to apply
             return messages.WINDOW.format(window=window)
-        if relation != CONFLICT and any(_PHONE.search(fact) for fact in facts):
+        if not others and any(_PHONE.search(fact) for fact in facts):
             return ""  # the answer is a list of offices with their numbers
         local = self.local_window(search.place, search) if search.place else ""
         if local:
@@ -356,7 +357,7 @@ class Composer:
         window_line = self._window_line(search, best, relation, units)
         notes = (
             [messages.OTHER_JURISDICTION.format(jurisdiction=best.jurisdiction)]
-            if relation == CONFLICT
+            if relation in (CONFLICT, OUTSIDE)
             else []
         )
 

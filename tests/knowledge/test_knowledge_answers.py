@@ -185,6 +185,20 @@ def test_other_jurisdiction_is_flagged_and_local_window_offered(real_kb):
         assert not ISHIKAWA_PHONE.search(answer.text)
 
 
+def test_a_resident_elsewhere_is_told_whose_documents_answer_and_to_ask_at_home(real_kb):
+    for question, source_place in (
+        ("横浜市に住んでいます。児童扶養手当の窓口はどこですか", "石川県"),
+        ("大阪府に住んでいますが、ひとり親の貸付はありますか", None),
+    ):
+        answer = real_kb.answer(question)
+        place = source_place or answer.sources[0].jurisdiction
+        assert f"この内容は{place}の資料によるもの" in answer.text
+        assert "お住まいの市区町村のひとり親支援の窓口" in answer.text
+        assert not ISHIKAWA_PHONE.search(answer.text) and KODAIRA_PHONE not in answer.text
+    facts_from_the_dialogue = real_kb.answer("引っ越しの費用を借りたい", municipality="福岡市")
+    assert "この内容は石川県の資料によるもの" in facts_from_the_dialogue.text
+
+
 def test_nomi_office_question_quotes_its_row(real_kb):
     text = real_kb.answer("能美市の福祉事務所の電話番号を教えてください").text
     assert "能美市福祉事務所" in text and "0761-58-2232" in text

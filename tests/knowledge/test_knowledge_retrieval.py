@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from knowledge.chunking import Chunk
-from knowledge.jurisdictions import CONFLICT, COVERS, INSIDE, SAME, UNKNOWN, default_places
+from knowledge.jurisdictions import CONFLICT, COVERS, INSIDE, OUTSIDE, SAME, UNKNOWN, default_places
 from knowledge.retrieval import NameMatcher, QueryExpander, clean_query, default_expander
 from knowledge.tokenize import content_terms
 
@@ -65,6 +67,32 @@ def test_places_and_their_relations():
     assert places.relation("金沢市", "能美市") == CONFLICT
     assert places.relation("石川県", "金沢市") == INSIDE
     assert places.relation("小平市", "") == UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("横浜市に住んでいます", "横浜市"),
+        ("大阪府で貸付を受けたい", "大阪府"),
+        ("神奈川県横浜市に住んでいます", "神奈川県"),
+        ("福岡市内の相談窓口", "福岡市"),
+        ("江東区に住んでいます", "江東区"),  # a Tokyo ward we list: not outside
+        ("市町村の窓口はどこ", None),
+        ("市営住宅に住んでいます", None),
+        ("都市に住んでいます", None),
+        ("札幌市から引っ越してきました", None),  # lived there before; lives somewhere else now
+    ],
+)
+def test_places_no_document_covers_are_recognised(text, place):
+    assert default_places().detect(text) == place
+
+
+def test_a_resident_outside_every_document_is_outside_every_local_source():
+    places = default_places()
+    assert places.relation("横浜市", "石川県") == OUTSIDE and places.relation("大阪府", "小平市") == OUTSIDE
+    assert places.relation("横浜市", "国") == COVERS
+    assert places.relation("江東区", "東京都") == COVERS  # every Tokyo municipality is listed
+    assert not places.outside("金沢市") and not places.outside("金沢")
 
 
 def test_queries_are_cleaned_and_capped():
