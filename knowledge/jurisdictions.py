@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -95,11 +95,14 @@ class Places:
             ]
         return min(found)[2] if found else None
 
+    @cached_property
+    def _known(self) -> frozenset[str]:
+        return frozenset(self.prefecture_of) | self.prefectures | self.national | frozenset(self.aliases)
+
     def outside(self, name: str) -> bool:
         """A place name that none of our documents covers: another prefecture, or a municipality we do not
         list (so, by construction, one outside the prefectures we list)."""
-        known = self.prefecture_of.keys() | self.prefectures | self.national | self.aliases.keys()
-        if name in known:
+        if name in self._known:
             return False
         if name in self.other_prefectures:
             return True
