@@ -218,29 +218,24 @@ class Outbox:
         to = self._sealer.unseal(to_ref) if to_ref else ""
         return Batch(retry_key, event_id, to, [Message.from_dict(m) for m in payload], status)
 
-    def for_event(self, event_id: str) -> Batch | None:
+    def _find(self, column: str, value: str) -> Batch | None:
+        """The batch whose `column` (retry_key or webhook_event_id, both unique) equals `value`."""
         row = (
             self._connect()
             .execute(
                 f"SELECT retry_key, webhook_event_id, to_ref, messages, status FROM {OUTBOX_TABLE} "
-                "WHERE webhook_event_id = ?",
-                [event_id],
+                f"WHERE {column} = ?",
+                [value],
             )
             .fetchone()
         )
         return self._batch(row) if row else None
 
+    def for_event(self, event_id: str) -> Batch | None:
+        return self._find("webhook_event_id", event_id)
+
     def by_retry_key(self, retry_key: str) -> Batch | None:
-        row = (
-            self._connect()
-            .execute(
-                f"SELECT retry_key, webhook_event_id, to_ref, messages, status FROM {OUTBOX_TABLE} "
-                "WHERE retry_key = ?",
-                [retry_key],
-            )
-            .fetchone()
-        )
-        return self._batch(row) if row else None
+        return self._find("retry_key", retry_key)
 
     def create(
         self, event_id: str | None, to_ref: str, messages: Sequence[Message], kind: str, retry_key: str = ""
