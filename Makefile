@@ -42,11 +42,11 @@ lint: install-dev
 	$(PY) -m ruff format --check .
 
 bench: index
-	$(PY) -m knowledge.bench
-	$(PY) -m bot.bench
+	$(PY) -m tools.bench_knowledge
+	$(PY) -m tools.bench_bot
 
 loadtest: install
-	$(PY) -m bot.loadtest
+	$(PY) -m tools.loadtest
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache .ruff_cache *.egg-info

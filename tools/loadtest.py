@@ -1,4 +1,4 @@
-"""`python -m bot.loadtest` (`make loadtest`): rising webhook load on the real server, with a reply audit.
+"""`python -m tools.loadtest` (`make loadtest`): rising webhook load on the real server, with a reply audit.
 
 Runs `yorisoi serve` (gunicorn, a subprocess, in a temporary data directory with a copy of the index) on
 127.0.0.1, and the fake LINE API from tests/fake_line.py in a separate process, so the load generator, the
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.loopback import (
+from tools.loopback import (
     ACCESS_TOKEN,
     CHANNEL_SECRET,
     HOST,
@@ -74,8 +74,7 @@ CRISIS_EVERY = 25  # one resident in 25 of the "other" kind writes a crisis mess
 # ---- the fake LINE API, in its own process ---------------------------------------------------------------
 def _run_fake_line(records: Any, ready: Any) -> None:
     """Child process: serve the fake Messaging API and report each reply/push as a compact record."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from fake_line import FakeLine
+    from tests.fake_line import FakeLine
 
     class ReportingLine(FakeLine):
         def _handle(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> Any:
@@ -139,8 +138,7 @@ class Planned:
 
 
 def _plan(rates: list[int], step_seconds: float, max_step_events: int, users: int) -> list[list[Planned]]:
-    sys.path.insert(0, str(REPO / "tests"))
-    from fake_line import LineEvents
+    from tests.fake_line import LineEvents
 
     builder = LineEvents(CHANNEL_SECRET)
     counters: Counter[int] = Counter()

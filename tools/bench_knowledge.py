@@ -1,4 +1,4 @@
-"""`python -m knowledge.bench`: how fast the knowledge engine is, measured, not asserted.
+"""`python -m tools.bench_knowledge`: how fast the knowledge engine is, measured, not asserted.
 
 Figures: index build time from scratch (no reused vectors); per-question latency of `answer` over the dev
 set with everything loaded (p50/p95); the time of one bare query embedding (p50 of single-question
@@ -130,7 +130,9 @@ def table(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m knowledge.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.bench_knowledge", description=__doc__.split("\n")[0]
+    )
     parser.add_argument(
         "--questions", type=Path, default=DEFAULT_QUESTIONS, help="eval JSONL with the questions"
     )

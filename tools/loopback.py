@@ -1,6 +1,6 @@
-"""What `python -m bot.bench` and `python -m bot.loadtest` share to drive `yorisoi serve` on 127.0.0.1: the
-server process with throwaway secrets, the questions residents send, a keep-alive webhook sender, the wait
-for /healthz, percentiles."""
+"""What `python -m tools.bench_bot` and `python -m tools.loadtest` share to drive `yorisoi serve` on
+127.0.0.1: the server process with throwaway secrets, the questions residents send, a keep-alive webhook
+sender, the wait for /healthz, percentiles."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`python -m bot.bench` (second half of `make bench`): webhook throughput and webhook-to-reply latency.
+"""`python -m tools.bench_bot` (second half of `make bench`): webhook throughput and webhook-to-reply latency.
 
 Runs the real server (`yorisoi serve`, gunicorn) on loopback against the fake LINE API from tests/fake_line.py
 (a development tool: it needs the repository checkout), with a copy of the built index. Two phases, both
@@ -21,7 +21,6 @@ import os
 import platform
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -29,7 +28,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bot.loopback import (
+from tools.loopback import (
     ACCESS_TOKEN,
     CHANNEL_SECRET,
     QUESTIONS,
@@ -56,8 +55,7 @@ def _backlog(url: str) -> int:
 def run(
     events: int, senders: int, seconds: float, burst_rate: float, paced: int, rate: float, source_index: Path
 ) -> dict[str, Any]:
-    sys.path.insert(0, str(REPO / "tests"))
-    from fake_line import REPLY_PATH, FakeLine, LineEvents
+    from tests.fake_line import REPLY_PATH, FakeLine, LineEvents
 
     fake = FakeLine(access_token=ACCESS_TOKEN).start()
     workdir = Path(tempfile.mkdtemp(prefix="yorisoi-bench-"))
