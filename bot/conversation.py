@@ -3,8 +3,8 @@
 The order of the checks for a resident's text is the product's safety promise: a crisis gets emergency
 numbers before anything else, a resident with an open counselor thread is heard by a person (the bot only
 acknowledges), a dialogue in progress keeps its place, then intents, and only then a knowledge answer.
-Everything the router keeps about a resident is keyed by `user_key` (a keyed hash), and `forget` removes it
-all, including what other stores registered through `forgetters`.
+Everything kept about a resident is keyed by `user_key` (a keyed hash), and `forget` removes it all through
+the `forgetters` every store registered (`bot.services` lists them, each store deleting only its own table).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from linebot.v3.messaging import Message
 from linebot.v3.webhooks import (
@@ -29,8 +28,20 @@ from linebot.v3.webhooks import (
 )
 
 from bot import messages, render
+from bot.collaborators import (
+    Counters,
+    Detector,
+    Dialogue,
+    HandoffTexts,
+    Identity,
+    Knowledge,
+    Policy,
+    Suggest,
+    Threads,
+)
+from bot.database import Database
 from bot.render import Choice
-from bot.storage import Connect
+from handoff import Escalation, ReceptionHours, Thread
 
 log = logging.getLogger(__name__)
 
@@ -53,24 +64,15 @@ def clean_text(raw: str | None) -> str:
 
 
 class ConversationState:
-    """The router's own memory per resident: how many questions in a row the knowledge base missed."""
+    """The router's own memory per resident (table bot_conversations): how many questions in a row the
+    knowledge base missed."""
 
-    def __init__(self, connect: Connect) -> None:
-        self._connect = connect
-        connect()[STATE_TABLE].create(
-            {"user_key": str, "unanswered": int, "updated_at": str},
-            pk="user_key",
-            not_null={"unanswered", "updated_at"},
-            if_not_exists=True,
-        )
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def unanswered(self, user_key: str) -> int:
-        row = (
-            self._connect()
-            .execute(f"SELECT unanswered FROM {STATE_TABLE} WHERE user_key = ?", [user_key])
-            .fetchone()
-        )
-        return int(row[0]) if row else 0
+        row = self._db.one(f"SELECT unanswered FROM {STATE_TABLE} WHERE user_key = ?", [user_key])
+        return int(row["unanswered"]) if row else 0
 
     def record_answer(self, user_key: str, confident: bool) -> int:
         """Count a missed question (or reset the count on a good answer); returns the count in a row."""
@@ -78,51 +80,46 @@ class ConversationState:
         if confident:
             self.reset(user_key)
             return 0
-        row = (
-            self._connect()
-            .execute(
-                f"INSERT INTO {STATE_TABLE} (user_key, unanswered, updated_at) VALUES (?, 1, ?) "
-                "ON CONFLICT(user_key) DO UPDATE SET unanswered = unanswered + 1, "
-                "updated_at = excluded.updated_at "
-                "RETURNING unanswered",
-                [user_key, now],
-            )
-            .fetchone()
+        row = self._db.one(
+            f"INSERT INTO {STATE_TABLE} (user_key, unanswered, updated_at) VALUES (?, 1, ?) "
+            "ON CONFLICT(user_key) DO UPDATE SET unanswered = unanswered + 1, "
+            "updated_at = excluded.updated_at "
+            "RETURNING unanswered",
+            [user_key, now],
         )
-        return int(row[0])
+        return int(row["unanswered"])  # type: ignore[index]
 
     def reset(self, user_key: str) -> None:
-        self._connect().execute(f"DELETE FROM {STATE_TABLE} WHERE user_key = ?", [user_key])
+        self._db.execute(f"DELETE FROM {STATE_TABLE} WHERE user_key = ?", [user_key])
 
     forget = reset
 
     def purge_idle(self, now: datetime) -> int:
         """Delete counters left untouched for longer than STATE_TTL; returns how many."""
         cutoff = (now - STATE_TTL).isoformat(timespec="seconds")
-        return self._connect().execute(f"DELETE FROM {STATE_TABLE} WHERE updated_at < ?", [cutoff]).rowcount
+        return self._db.execute(f"DELETE FROM {STATE_TABLE} WHERE updated_at < ?", [cutoff])
 
 
 class Conversation:
     """Routes events to handoff, intents and knowledge, and renders what they decide.
 
-    Every collaborator is passed in (`build_conversation` wires the real ones), so the router holds no
+    Every collaborator is passed in (`bot.services` wires the real ones), so the router holds no
     knowledge of how answers are found, only of the order in which they are asked for.
     """
 
     def __init__(
         self,
         *,
-        identity: Any,
-        knowledge: Any,
-        detector: Any,
-        dialogue: Any,
-        suggest: Callable[[Any], Any],
-        policy: Any,
-        threads: Any,
-        accounts: Any,
-        hours: Any,
-        handoff: Any,
-        connect: Connect,
+        identity: Identity,
+        knowledge: Knowledge,
+        detector: Detector,
+        dialogue: Dialogue,
+        suggest: Suggest,
+        policy: Policy,
+        threads: Threads,
+        hours: ReceptionHours,
+        handoff: HandoffTexts,
+        state: Counters,
         retention_days: int = 90,
         forgetters: Iterable[Forgetter] = (),
         clock: Callable[[], datetime] | None = None,
@@ -134,10 +131,9 @@ class Conversation:
         self.suggest = suggest
         self.policy = policy
         self.threads = threads
-        self.accounts = accounts
         self.hours = hours
         self.handoff = handoff  # the package: resident-facing texts and postback names
-        self.state = ConversationState(connect)
+        self.state = state
         self.retention_days = retention_days
         self.forgetters: list[Forgetter] = list(forgetters)
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -176,16 +172,13 @@ class Conversation:
         return []
 
     def forget(self, user_key: str) -> None:
-        """Delete everything kept about this resident: registered stores, dialogue, router state, threads.
+        """Delete everything kept about this resident, store by store, in the order they were registered.
 
-        The thread store goes last because its `forget` also checkpoints the WAL into the database file,
-        which is what makes the other deletions leave no old page behind.
+        The thread store is registered last because its `forget` also scrubs the database file, which is
+        what makes the other deletions leave no old page behind.
         """
         for forgetter in self.forgetters:
             forgetter(user_key)
-        self.dialogue.forget(user_key)
-        self.state.forget(user_key)
-        self.threads.forget(user_key)
 
     # ---- sources and event types -------------------------------------------------------------------------
     def _in_group(self, event: Event) -> list[Message]:
@@ -307,12 +300,12 @@ class Conversation:
         question, buttons = self.handoff.delete_confirmation()
         return [render.text(question, [Choice(label, data=data) for label, data in buttons])]
 
-    def _in_thread_notice(self, thread: Any) -> str:
+    def _in_thread_notice(self, thread: Thread) -> str:
         """A menu tap while a counselor has the chat: nothing was relayed, but the numbers stay in reach."""
         contacts = self.policy.emergency_contacts(thread.categories) if thread.urgent else []
         return "\n".join([messages.IN_THREAD_MENU, *(f"・{contact}" for contact in contacts)])
 
-    def _acknowledgement(self, thread: Any) -> str:
+    def _acknowledgement(self, thread: Thread) -> str:
         return self.handoff.acknowledgement(thread, self.hours, self.policy, self._clock())
 
     def _request_counselor(
@@ -322,7 +315,7 @@ class Conversation:
         return self._escalate(user_id, user_key, escalation, text, reason)
 
     def _escalate(
-        self, user_id: str, user_key: str, escalation: Any, text: str, reason: str = ""
+        self, user_id: str, user_key: str, escalation: Escalation, text: str, reason: str = ""
     ) -> list[Message]:
         """Open (or raise) the resident's thread with what is known so far, and tell them who answers when.
 
@@ -338,7 +331,7 @@ class Conversation:
             return [render.text(messages.HANDOFF_TROUBLE, render.menu_choices())]
 
     def _open_thread(
-        self, user_id: str, user_key: str, escalation: Any, text: str, reason: str
+        self, user_id: str, user_key: str, escalation: Escalation, text: str, reason: str
     ) -> list[Message]:
         existing = self.threads.open_thread_for(user_key)
         facts = self.dialogue.facts(user_key)
@@ -365,7 +358,7 @@ class Conversation:
 class _LazyIntent:
     """Detects the intent only when a branch asks for it: a crisis or an open thread needs no embedding."""
 
-    def __init__(self, detector: Any, text: str) -> None:
+    def __init__(self, detector: Detector, text: str) -> None:
         self._detector = detector
         self._text = text
         self._name: str | None = None
@@ -376,30 +369,3 @@ class _LazyIntent:
             intent = self._detector.detect(self._text).intent
             self._name = str(getattr(intent, "value", intent))
         return self._name
-
-
-def build_conversation(
-    settings: Any, connect: Connect, identity: Any, forgetters: Iterable[Forgetter] = ()
-) -> Conversation:
-    """Wire the real packages once per process: index, embedder, intent exemplars, rules and stores."""
-    import handoff
-    from intents import Catalogue, FactsDialogue, IntentDetector, recommend
-    from knowledge import KnowledgeBase, load_embedder
-
-    knowledge = KnowledgeBase.open(settings.data_dir, load_embedder(settings.embedder))
-    catalogue = Catalogue.load()
-    return Conversation(
-        identity=identity,
-        knowledge=knowledge,
-        detector=IntentDetector(knowledge.embedder),
-        dialogue=FactsDialogue(connect, catalogue, sealer=identity),
-        suggest=lambda facts: recommend(facts, catalogue),
-        policy=handoff.EscalationPolicy.load(),
-        threads=handoff.ThreadStore(connect, identity),
-        accounts=handoff.CounselorAccounts(connect),
-        hours=handoff.ReceptionHours.parse(settings.reception_hours),
-        handoff=handoff,
-        connect=connect,
-        retention_days=settings.retention_days,
-        forgetters=forgetters,
-    )

@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import urllib3
@@ -37,11 +37,12 @@ from linebot.v3.messaging import (
 )
 
 from bot.config import Settings
-from bot.events import OUTBOX_TABLE, EventStore, Sealer
-from bot.storage import Connect
+from bot.database import Database
+from bot.events import EVENTS_TABLE, FINISHED_RETENTION_DAYS, EventStore, Sealer
 
 log = logging.getLogger(__name__)
 
+OUTBOX_TABLE = "bot_outbox"
 MESSAGES_PURPOSE = "bot_outbox"
 
 # LINE's documented limits per call and per message.
@@ -186,48 +187,26 @@ def _now() -> str:
 
 
 class Outbox:
-    def __init__(self, connect: Connect, sealer: Sealer, events: EventStore) -> None:
-        self._connect = connect
+    """The table bot_outbox: every batch before it goes to LINE, and what came of it."""
+
+    def __init__(self, db: Database, sealer: Sealer, events: EventStore) -> None:
+        self._db = db
         self._sealer = sealer
         self._events = events
-        db = connect()
-        db[OUTBOX_TABLE].create(
-            {
-                "retry_key": str,
-                "webhook_event_id": str,
-                "kind": str,
-                "to_ref": str,
-                "messages": str,
-                "status": str,
-                "method": str,
-                "attempts": int,
-                "last_error": str,
-                "created_at": str,
-                "updated_at": str,
-            },
-            pk="retry_key",
-            not_null={"kind", "status"},
-            if_not_exists=True,
-        )
-        db[OUTBOX_TABLE].create_index(["webhook_event_id"], unique=True, if_not_exists=True)
-        db[OUTBOX_TABLE].create_index(["status"], if_not_exists=True)
 
-    def _batch(self, row: Sequence[Any]) -> Batch:
-        retry_key, event_id, to_ref, sealed, status = row
+    def _batch(self, row: dict[str, Any]) -> Batch:
+        sealed, to_ref = row["messages"], row["to_ref"]
         payload = json.loads(self._sealer.unseal(sealed, purpose=MESSAGES_PURPOSE)) if sealed else []
         to = self._sealer.unseal(to_ref) if to_ref else ""
-        return Batch(retry_key, event_id, to, [Message.from_dict(m) for m in payload], status)
+        messages = [Message.from_dict(m) for m in payload]
+        return Batch(row["retry_key"], row["webhook_event_id"], to, messages, row["status"])
 
     def _find(self, column: str, value: str) -> Batch | None:
         """The batch whose `column` (retry_key or webhook_event_id, both unique) equals `value`."""
-        row = (
-            self._connect()
-            .execute(
-                f"SELECT retry_key, webhook_event_id, to_ref, messages, status FROM {OUTBOX_TABLE} "
-                f"WHERE {column} = ?",
-                [value],
-            )
-            .fetchone()
+        row = self._db.one(
+            f"SELECT retry_key, webhook_event_id, to_ref, messages, status FROM {OUTBOX_TABLE} "
+            f"WHERE {column} = ?",
+            [value],
         )
         return self._batch(row) if row else None
 
@@ -244,9 +223,10 @@ class Outbox:
         retry_key = retry_key or str(uuid.uuid4())
         sealed = self._seal_messages(messages)
         now = _now()
-        self._connect().execute(
-            f"INSERT OR IGNORE INTO {OUTBOX_TABLE} (retry_key, webhook_event_id, kind, to_ref, messages, "
-            "status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        self._db.execute(
+            f"INSERT INTO {OUTBOX_TABLE} (retry_key, webhook_event_id, kind, to_ref, messages, "
+            "status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             [retry_key, event_id, kind, to_ref, sealed, now, now],
         )
         # On a conflict (the event already has a batch) the existing batch and its retry key win.
@@ -264,7 +244,7 @@ class Outbox:
         """A failed batch made pending again for a new try under the same retry key (a counselor's retry
         button). Failing cleared its sealed messages, so the caller supplies them again."""
         sealed = self._seal_messages(messages)
-        self._connect().execute(
+        self._db.execute(
             f"UPDATE {OUTBOX_TABLE} SET status = 'pending', messages = ?, updated_at = ? "
             "WHERE retry_key = ? AND status = 'failed'",
             [sealed, _now(), retry_key],
@@ -276,37 +256,44 @@ class Outbox:
 
     def mark_attempt(self, retry_key: str, status: str, method: str, error: str = "") -> None:
         """Record an attempt BEFORE it is made: "replying" left behind by a crash means "outcome unknown"."""
-        self._connect().execute(
+        self._db.execute(
             f"UPDATE {OUTBOX_TABLE} SET status = ?, method = ?, attempts = attempts + 1, last_error = ?, "
             "updated_at = ? WHERE retry_key = ?",
             [status, method, error or None, _now(), retry_key],
         )
 
     def note_error(self, retry_key: str, error: str) -> None:
-        self._connect().execute(
+        self._db.execute(
             f"UPDATE {OUTBOX_TABLE} SET last_error = ?, updated_at = ? WHERE retry_key = ?",
             [error, _now(), retry_key],
         )
 
     def complete(self, batch: Batch, status: str, method: str, error: str = "") -> None:
         """Outbox and event reach their final state together; the sealed messages are cleared."""
-        db = self._connect()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute(
+        with self._db.atomic() as tx:
+            tx.execute(
                 f"UPDATE {OUTBOX_TABLE} SET status = ?, method = ?, last_error = ?, messages = NULL, "
                 "updated_at = ? WHERE retry_key = ?",
                 [status, method, error or None, _now(), batch.retry_key],
             )
             if batch.event_id is not None:
-                self._events.finish(
-                    batch.event_id, "done" if status == "delivered" else "failed", error, db=db
-                )
-            db.execute("COMMIT")
-        except BaseException:
-            if db.conn.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+                self._events.finish(batch.event_id, "done" if status == "delivered" else "failed", error)
+
+    def forget(self, user_key: str) -> None:
+        """Delete the answers to a resident's finished events (runs before `EventStore.forget`)."""
+        self._db.execute(
+            f"DELETE FROM {OUTBOX_TABLE} WHERE webhook_event_id IN (SELECT webhook_event_id FROM "
+            f"{EVENTS_TABLE} WHERE chat_key = ? AND status != 'pending')",
+            [f"user:{user_key}"],
+        )
+
+
+def purge_outbox(db: Database, now: datetime | None = None, days: int = FINISHED_RETENTION_DAYS) -> int:
+    """Delete delivered and failed batches older than `days`; returns how many."""
+    cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat()
+    return db.execute(
+        f"DELETE FROM {OUTBOX_TABLE} WHERE status IN ('delivered', 'failed') AND created_at < ?", [cutoff]
+    )
 
 
 # ---- reply or push --------------------------------------------------------------------------------------
@@ -392,3 +379,24 @@ class Delivery:
         log.error("delivery of batch %s failed (%s): %s", batch.retry_key, method, error)
         self._outbox.complete(batch, "failed", method, error)
         return f"failed: {error}"
+
+
+class CounselorPush:
+    """The dashboard's `deliver(user_ref, text, retry_key) -> status`: push a counselor's text through the
+    outbox, idempotent per retry key (a second call after "delivered" sends nothing)."""
+
+    def __init__(self, outbox: Outbox, delivery: Delivery, attempts: int) -> None:
+        self._outbox = outbox
+        self._delivery = delivery
+        self._attempts = attempts
+
+    def __call__(self, user_ref: str, text: str, retry_key: str) -> str:
+        messages = [TextMessage(text=text)]
+        batch = self._outbox.by_retry_key(retry_key)
+        if batch is None:
+            batch = self._outbox.create(None, user_ref, messages, kind="counselor", retry_key=retry_key)
+        elif batch.status == "delivered":
+            return "delivered"
+        elif batch.status == "failed":
+            batch = self._outbox.reopen(retry_key, messages)
+        return self._delivery.send(batch, attempts=self._attempts)

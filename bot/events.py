@@ -9,15 +9,13 @@ before they are stored.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.storage import Connect
+from bot.database import Database, DatabaseError
 
 EVENTS_TABLE = "bot_events"
-OUTBOX_TABLE = "bot_outbox"  # written by bot.delivery; named here so forgetting and purging cover both
 # Finished events keep only an id, a hashed chat key and timestamps, for deduplicating LINE's redeliveries,
 # which come within hours; a week is ample.
 FINISHED_RETENTION_DAYS = 7
@@ -86,32 +84,11 @@ def _now() -> str:
 
 
 class EventStore:
-    def __init__(self, connect: Connect, sealer: Sealer) -> None:
-        self._connect = connect
-        self._sealer = sealer
-        self._create_tables()
+    """The table bot_events: written by the webhook, read by the worker, finished with the outbox."""
 
-    def _create_tables(self) -> None:
-        db = self._connect()
-        db[EVENTS_TABLE].create(
-            {
-                "webhook_event_id": str,
-                "chat_key": str,
-                "event_type": str,
-                "event_ts": int,
-                "received_at": str,
-                "status": str,
-                "payload": str,
-                "attempts": int,
-                "last_error": str,
-                "finished_at": str,
-            },
-            pk="webhook_event_id",
-            not_null={"chat_key", "event_type", "status"},
-            if_not_exists=True,
-        )
-        db[EVENTS_TABLE].create_index(["status"], if_not_exists=True)
-        db[EVENTS_TABLE].create_index(["received_at"], if_not_exists=True)
+    def __init__(self, db: Database, sealer: Sealer) -> None:
+        self._db = db
+        self._sealer = sealer
 
     def chat_key(self, payload: dict[str, Any]) -> str:
         kind, line_id = chat_target(payload)
@@ -122,7 +99,7 @@ class EventStore:
 
         An id seen before (a redelivery, or the same event twice) is skipped so it never gets a second
         reply. A redelivery of an id we have NOT seen is stored: LINE redelivers exactly the events we
-        answered 5xx for, and dropping those would lose them. sqlite3 errors propagate to the webhook,
+        answered 5xx for, and dropping those would lose them. Database errors propagate to the webhook,
         which answers 503 so LINE tries again.
         """
         received_at = _now()
@@ -142,110 +119,69 @@ class EventStore:
                 )
             )
         accepted: list[tuple[str, str]] = []
-        db = self._connect()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._db.atomic() as tx:
             for event_id, chat_key, event_type, event_ts, received, sealed in rows:
-                cursor = db.execute(
-                    f"INSERT OR IGNORE INTO {EVENTS_TABLE} (webhook_event_id, chat_key, event_type, "
+                inserted = tx.execute(
+                    f"INSERT INTO {EVENTS_TABLE} (webhook_event_id, chat_key, event_type, "
                     "event_ts, received_at, status, payload, attempts) "
-                    "VALUES (?, ?, ?, ?, ?, 'pending', ?, 0)",
+                    "VALUES (?, ?, ?, ?, ?, 'pending', ?, 0) ON CONFLICT DO NOTHING",
                     [event_id, chat_key, event_type, event_ts, received, sealed],
                 )
-                if cursor.rowcount == 1:
+                if inserted == 1:
                     accepted.append((chat_key, event_id))
-            db.execute("COMMIT")
-        except BaseException:
-            if db.conn.in_transaction:
-                db.execute("ROLLBACK")
-            raise
         return accepted
 
     def load(self, event_id: str) -> StoredEvent | None:
         """The pending event with its unsealed payload, or None when it is already finished."""
-        row = (
-            self._connect()
-            .execute(
-                f"SELECT chat_key, event_type, event_ts, payload FROM {EVENTS_TABLE} "
-                "WHERE webhook_event_id = ? AND status = 'pending'",
-                [event_id],
-            )
-            .fetchone()
+        row = self._db.one(
+            f"SELECT chat_key, event_type, event_ts, payload FROM {EVENTS_TABLE} "
+            "WHERE webhook_event_id = ? AND status = 'pending'",
+            [event_id],
         )
-        if row is None or row[3] is None:
+        if row is None or row["payload"] is None:
             return None
-        payload = json.loads(self._sealer.unseal(row[3], purpose=PAYLOAD_PURPOSE))
-        return StoredEvent(event_id, row[0], row[1], row[2], payload)
+        payload = json.loads(self._sealer.unseal(row["payload"], purpose=PAYLOAD_PURPOSE))
+        return StoredEvent(event_id, row["chat_key"], row["event_type"], row["event_ts"], payload)
 
     def pending(self) -> list[tuple[str, str]]:
-        """(chat_key, event_id) of every acknowledged event not yet answered, oldest first."""
-        rows = self._connect().execute(
+        """(chat_key, event_id) of every acknowledged event not yet answered, in the order they arrived."""
+        rows = self._db.query(
             f"SELECT chat_key, webhook_event_id FROM {EVENTS_TABLE} WHERE status = 'pending' ORDER BY rowid"
         )
-        return [(row[0], row[1]) for row in rows]
+        return [(row["chat_key"], row["webhook_event_id"]) for row in rows]
 
-    def finish(self, event_id: str, status: str, error: str | None = None, db: Any = None) -> None:
-        """Mark an event done/failed and clear its payload; pass `db` to join the caller's transaction."""
-        (db or self._connect()).execute(
+    def finish(self, event_id: str, status: str, error: str | None = None) -> None:
+        """Mark an event done/failed and clear its payload; joins the outbox's transaction if in one."""
+        self._db.execute(
             f"UPDATE {EVENTS_TABLE} SET status = ?, payload = NULL, last_error = ?, finished_at = ?, "
             "attempts = attempts + 1 WHERE webhook_event_id = ?",
             [status, error, _now(), event_id],
         )
 
     def status(self, event_id: str) -> str | None:
-        row = (
-            self._connect()
-            .execute(f"SELECT status FROM {EVENTS_TABLE} WHERE webhook_event_id = ?", [event_id])
-            .fetchone()
-        )
-        return row[0] if row else None
+        row = self._db.one(f"SELECT status FROM {EVENTS_TABLE} WHERE webhook_event_id = ?", [event_id])
+        return row["status"] if row else None
 
     def forget(self, user_key: str) -> None:
-        """Delete a resident's finished events and answers on request.
+        """Delete a resident's finished events on request (the outbox forgets its answers first).
 
         Pending events (the deletion request itself, while it is being answered) keep their row so they are
         answered once, but lose the hashed key that links them to the resident; `finish` clears the payload.
         """
-        db = self._connect()
         chat_key = f"user:{user_key}"
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute(
-                f"DELETE FROM {OUTBOX_TABLE} WHERE webhook_event_id IN (SELECT webhook_event_id FROM "
-                f"{EVENTS_TABLE} WHERE chat_key = ? AND status != 'pending')",
-                [chat_key],
-            )
-            db.execute(f"DELETE FROM {EVENTS_TABLE} WHERE chat_key = ? AND status != 'pending'", [chat_key])
-            db.execute(f"UPDATE {EVENTS_TABLE} SET chat_key = 'forgotten' WHERE chat_key = ?", [chat_key])
-            db.execute("COMMIT")
-        except BaseException:
-            if db.conn.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+        with self._db.atomic() as tx:
+            tx.execute(f"DELETE FROM {EVENTS_TABLE} WHERE chat_key = ? AND status != 'pending'", [chat_key])
+            tx.execute(f"UPDATE {EVENTS_TABLE} SET chat_key = 'forgotten' WHERE chat_key = ?", [chat_key])
 
     def ready(self) -> bool:
         try:
-            self._connect().execute(f"SELECT 1 FROM {EVENTS_TABLE} LIMIT 1").fetchall()
-        except sqlite3.Error:
+            self._db.query(f"SELECT 1 AS alive FROM {EVENTS_TABLE} LIMIT 1")
+        except DatabaseError:
             return False
         return True
 
 
-def purge_finished(
-    connect: Connect, now: datetime | None = None, days: int = FINISHED_RETENTION_DAYS
-) -> dict[str, int]:
-    """Delete finished events and outbox rows older than `days`; pending ones stay until answered."""
+def purge_events(db: Database, now: datetime | None = None, days: int = FINISHED_RETENTION_DAYS) -> int:
+    """Delete finished events older than `days`; pending ones stay until answered. Returns how many."""
     cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat()
-    db = connect()
-    counts = {}
-    if db[EVENTS_TABLE].exists():
-        cursor = db.execute(
-            f"DELETE FROM {EVENTS_TABLE} WHERE status != 'pending' AND received_at < ?", [cutoff]
-        )
-        counts[EVENTS_TABLE] = cursor.rowcount
-    if db[OUTBOX_TABLE].exists():
-        cursor = db.execute(
-            f"DELETE FROM {OUTBOX_TABLE} WHERE status IN ('delivered', 'failed') AND created_at < ?", [cutoff]
-        )
-        counts[OUTBOX_TABLE] = cursor.rowcount
-    return counts
+    return db.execute(f"DELETE FROM {EVENTS_TABLE} WHERE status != 'pending' AND received_at < ?", [cutoff])

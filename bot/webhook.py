@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import time
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, current_app, jsonify, request
 from linebot.v3.webhooks import Event
 
+from bot.database import DatabaseError
 from bot.events import FINISHED_RETENTION_DAYS, is_standby
 
 if TYPE_CHECKING:
-    from bot.app import BotCore
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ bp = Blueprint("webhook", __name__)
 MAX_EVENT_AGE_SECONDS = (FINISHED_RETENTION_DAYS - 1) * 86400
 
 
-def _core() -> BotCore:
+def _core() -> Services:
     return current_app.extensions["yorisoi"]
 
 
@@ -88,14 +88,14 @@ def callback() -> Any:
     payloads = _accepted_payloads(body)
     if payloads:
         try:
-            accepted = core.events.accept(payloads)
+            accepted = core.stores.events.accept(payloads)
         except UnicodeEncodeError:
             # JSON escapes can spell lone surrogates, which are not text; LINE never sends them.
             return _plain("Body contains invalid Unicode.", 400)
         except OverflowError:
             # Python reads any integer; SQLite stores 64 bits. LINE's millisecond timestamps fit easily.
             return _plain("Body has a number too large to store.", 400)
-        except (sqlite3.Error, OSError) as error:
+        except (DatabaseError, OSError) as error:
             log.error("could not store %d webhook events (%s); answering 503", len(payloads), error)
             return _plain("Storage unavailable; please redeliver.", 503)
         core.worker.submit(accepted)
@@ -106,7 +106,7 @@ def callback() -> Any:
 def healthz() -> Any:
     core = _core()
     checks = {
-        "database": core.events.ready(),
+        "database": core.stores.events.ready(),
         "index": bool(core.conversation.ready),
         "worker": core.worker.queue.alive,
     }

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import sqlite3
 import threading
 import time
 from collections import deque
@@ -21,6 +20,7 @@ from typing import Any, Protocol
 from linebot.v3.messaging import Message
 from linebot.v3.webhooks import Event
 
+from bot.database import DatabaseUnavailable
 from bot.delivery import Delivery, LineGateway, Outbox, within_limits
 from bot.events import EventStore, Sealer, chat_target
 
@@ -178,7 +178,7 @@ class EventWorker:
             try:
                 self._process(job)
                 return
-            except sqlite3.OperationalError as error:
+            except DatabaseUnavailable as error:
                 log.warning(
                     "storage unavailable while answering an event (%s), attempt %d", error, attempt + 1
                 )

@@ -1,6 +1,8 @@
 """Escalation to a human counselor, the thread store, the counselor dashboard and privacy."""
 
 from handoff.accounts import Account, AccountError, AccountLocked, CounselorAccounts
+from handoff.audit import AuditEntry, AuditLog
+from handoff.counselor_replies import CounselorReplies
 from handoff.dashboard import create_dashboard
 from handoff.escalation import Escalation, EscalationPolicy
 from handoff.hours import ReceptionHours
@@ -26,7 +28,15 @@ from handoff.replies import (
     thread_opened,
     thread_resolved,
 )
-from handoff.store import AuditEntry, Message, Note, Thread, ThreadNotFound, ThreadStateError, ThreadStore
+from handoff.store import (
+    DuplicateRetryKey,
+    Message,
+    Note,
+    Thread,
+    ThreadNotFound,
+    ThreadStateError,
+    ThreadStore,
+)
 
 __all__ = [
     "DECLINE_POSTBACK",
@@ -37,7 +47,10 @@ __all__ = [
     "AccountError",
     "AccountLocked",
     "AuditEntry",
+    "AuditLog",
     "CounselorAccounts",
+    "CounselorReplies",
+    "DuplicateRetryKey",
     "Escalation",
     "EscalationPolicy",
     "Message",

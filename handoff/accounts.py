@@ -7,15 +7,14 @@ unknown names cost the same hashing time as known ones so the login form does no
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-import sqlite_utils
 from werkzeug.security import check_password_hash, generate_password_hash
 
-Connect = Callable[[], sqlite_utils.Database]
+from handoff.storage import Database
+
 Role = Literal["counselor", "admin"]
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -77,31 +76,8 @@ def _stamp(moment: datetime) -> str:
 class CounselorAccounts:
     """The dashboard's users (table handoff_accounts)."""
 
-    def __init__(self, connect: Connect) -> None:
-        self._connect = connect
-        connect()["handoff_accounts"].create(
-            {
-                "name": str,
-                "password_hash": str,
-                "role": str,
-                "active": int,
-                "failed_logins": int,
-                "locked_until": str,
-                "created_at": str,
-                "password_changed_at": str,
-            },
-            pk="name",
-            not_null={
-                "password_hash",
-                "role",
-                "active",
-                "failed_logins",
-                "created_at",
-                "password_changed_at",
-            },
-            defaults={"failed_logins": 0, "active": 1},
-            if_not_exists=True,
-        )
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     @staticmethod
     def _account(row: dict) -> Account:
@@ -116,11 +92,7 @@ class CounselorAccounts:
         )
 
     def _row(self, name: str) -> dict | None:
-        cursor = self._connect().execute(
-            "SELECT * FROM handoff_accounts WHERE name = ?", [normalise_name(name)]
-        )
-        row = cursor.fetchone()
-        return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
+        return self._db.one("SELECT * FROM handoff_accounts WHERE name = ?", [normalise_name(name)])
 
     @staticmethod
     def check_password(password: str) -> None:
@@ -139,7 +111,7 @@ class CounselorAccounts:
         if self._row(name) is not None:
             raise AccountError(f"an account named {name!r} already exists", "exists")
         at = _stamp(_now(now))
-        self._connect().execute(
+        self._db.execute(
             "INSERT INTO handoff_accounts (name, password_hash, role, active, failed_logins, created_at, "
             "password_changed_at) VALUES (?, ?, ?, 1, 0, ?, ?)",
             [
@@ -157,9 +129,7 @@ class CounselorAccounts:
         return self._account(row) if row else None
 
     def list(self) -> list[Account]:
-        cursor = self._connect().execute("SELECT * FROM handoff_accounts ORDER BY name")
-        columns = [c[0] for c in cursor.description]
-        return [self._account(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+        return [self._account(row) for row in self._db.query("SELECT * FROM handoff_accounts ORDER BY name")]
 
     def verify(self, name: str, password: str, *, now: datetime | None = None) -> Account | None:
         """The account if name and password match and it is active; `AccountLocked` while locked out."""
@@ -171,14 +141,14 @@ class CounselorAccounts:
         if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > moment:
             raise AccountLocked(datetime.fromisoformat(row["locked_until"]))
         if check_password_hash(row["password_hash"], password) and row["active"]:
-            self._connect().execute(
+            self._db.execute(
                 "UPDATE handoff_accounts SET failed_logins = 0, locked_until = NULL WHERE name = ?",
                 [row["name"]],
             )
             return self.get(row["name"])
         failures = row["failed_logins"] + 1
         locked_until = _stamp(moment + LOCKOUT) if failures >= MAX_FAILED_LOGINS else None
-        self._connect().execute(
+        self._db.execute(
             "UPDATE handoff_accounts SET failed_logins = ?, locked_until = ? WHERE name = ?",
             [0 if locked_until else failures, locked_until, row["name"]],
         )
@@ -193,26 +163,23 @@ class CounselorAccounts:
         return row
 
     def _active_admins(self) -> int:
-        return (
-            self._connect()
-            .execute("SELECT COUNT(*) FROM handoff_accounts WHERE role = 'admin' AND active = 1")
-            .fetchone()[0]
+        row = self._db.one(
+            "SELECT COUNT(*) AS admins FROM handoff_accounts WHERE role = 'admin' AND active = 1"
         )
+        return row["admins"] if row else 0
 
     def set_active(self, name: str, active: bool) -> Account:
         row = self._require(name)
         if not active and row["role"] == "admin" and row["active"] and self._active_admins() <= 1:
             raise AccountError("the last active admin cannot be disabled", "last_admin")
-        self._connect().execute(
-            "UPDATE handoff_accounts SET active = ? WHERE name = ?", [int(active), row["name"]]
-        )
+        self._db.execute("UPDATE handoff_accounts SET active = ? WHERE name = ?", [int(active), row["name"]])
         return self.get(row["name"])  # type: ignore[return-value]
 
     def reset_password(self, name: str, password: str, *, now: datetime | None = None) -> Account:
         """New password, lockout lifted; sessions opened with the old password stop working."""
         row = self._require(name)
         self.check_password(password)
-        self._connect().execute(
+        self._db.execute(
             "UPDATE handoff_accounts SET password_hash = ?, password_changed_at = ?, failed_logins = 0, "
             "locked_until = NULL WHERE name = ?",
             [generate_password_hash(password, method=_HASH_METHOD), _stamp(_now(now)), row["name"]],

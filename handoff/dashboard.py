@@ -1,8 +1,8 @@
 """The counselor dashboard: a server-rendered Flask blueprint mounted at /counselor.
 
 Counselors log in, take the most urgent waiting thread, read the transcript and household facts, reply
-(pushed to the resident through the injected `deliver`), keep private notes and resolve the thread so the
-bot answers again. Admins manage accounts and read the audit log. Every view of a thread is audited.
+(recorded and pushed to the resident by the injected `CounselorReplies`), keep private notes and resolve the
+thread so the bot answers again. Admins manage accounts and read the audit log. Every view is audited.
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ from werkzeug.exceptions import HTTPException
 
 from handoff import messages
 from handoff.accounts import AccountError, AccountLocked, CounselorAccounts
+from handoff.audit import AuditLog
+from handoff.counselor_replies import CounselorReplies
 from handoff.hours import ReceptionHours, to_tokyo
-from handoff.store import Deliver, ThreadNotFound, ThreadStateError, ThreadStore
+from handoff.store import ThreadNotFound, ThreadStateError, ThreadStore
 from handoff.websecurity import (
     CSRF_FIELD,
     CSRF_SESSION_KEY,
@@ -87,13 +89,14 @@ def _waited(moment: datetime | None) -> str:
 def create_dashboard(
     store: ThreadStore,
     accounts: CounselorAccounts,
-    deliver: Deliver,
+    outgoing: CounselorReplies,
+    audit: AuditLog,
     *,
     hours: ReceptionHours | None = None,
     canned_replies: Path | None = None,
     url_prefix: str = "/counselor",
 ) -> Blueprint:
-    """Build the blueprint; `deliver(user_ref, text, retry_key) -> status` pushes a text to the resident.
+    """Build the blueprint; `outgoing` records and pushes counselor replies, `audit` keeps the trail.
 
     The app must set SECRET_KEY (signs the session cookie) and, outside local mode,
     SESSION_COOKIE_SECURE = True; SameSite=Lax and HttpOnly are applied here when the app left them unset.
@@ -196,19 +199,19 @@ def create_dashboard(
         try:
             account = accounts.verify(name, password)
         except AccountLocked as locked:
-            store.audit(locked_name(name), "login_locked")
+            audit.record(locked_name(name), "login_locked")
             message = TEXT["locked"].format(until=to_tokyo(locked.until).strftime("%H:%M"))
             return render_template("counselor/login.html", next_url=next_url, error=message), 429
         if account is None:
             known = accounts.get(name)
             if known is not None:
-                store.audit(known.name, "login_failed")
+                audit.record(known.name, "login_failed")
             return render_template("counselor/login.html", next_url=next_url, error=TEXT["login_failed"]), 401
         _end_session()
         session[_USER] = account.name
         session[_PASSWORD_AT] = account.password_changed_at.isoformat()
         session[_LOGIN_AT] = session[_SEEN] = time.time()
-        store.audit(account.name, "login")
+        audit.record(account.name, "login")
         return redirect(next_url or url_for("counselor.queue"))
 
     def locked_name(name: str) -> str:
@@ -217,7 +220,7 @@ def create_dashboard(
 
     @blueprint.route("/logout", methods=["POST"])
     def logout() -> Any:
-        store.audit(g.account.name, "logout")
+        audit.record(g.account.name, "logout")
         _end_session()
         flash(TEXT["logged_out"], "info")
         return redirect(url_for("counselor.login"))
@@ -239,7 +242,7 @@ def create_dashboard(
         thread_id: int, *, draft: str = "", retry_key: str | None = None, error: str = ""
     ) -> Any:
         thread = _thread_or_404(thread_id)
-        store.audit(g.account.name, "view", thread.id)
+        audit.record(g.account.name, "view", thread.id)
         return render_template(
             "counselor/thread.html",
             thread=thread,
@@ -301,7 +304,7 @@ def create_dashboard(
         if problem:
             return _render_thread(thread_id, draft=text, retry_key=retry_key, error=problem), 422
         try:
-            message, _ = store.send_reply(thread_id, g.account.name, text, retry_key, deliver)
+            message, _ = outgoing.send(thread_id, g.account.name, text, retry_key)
         except ThreadStateError as refused:
             return _render_thread(thread_id, draft=text, retry_key=retry_key, error=TEXT[refused.reason]), 409
         key = "reply_failed" if message.can_retry else "reply_sent"
@@ -317,7 +320,7 @@ def create_dashboard(
             abort(404)
         if message.thread_id != thread_id:
             abort(404)
-        message = store.retry_delivery(message_id, g.account.name, deliver)
+        message = outgoing.retry(message_id, g.account.name)
         key = "reply_failed" if message.can_retry else "reply_sent"
         flash(TEXT[key].format(status=message.delivery), "error" if message.can_retry else "info")
         return _back(thread_id)
@@ -335,7 +338,7 @@ def create_dashboard(
             return _back(thread_id)
         retry_key = str(uuid.uuid5(RESOLVE_NAMESPACE, f"{thread.id}:{thread.resolved_at.isoformat()}"))  # type: ignore[union-attr]
         try:
-            status = str(deliver(thread.user_ref, messages.THREAD_RESOLVED, retry_key))
+            status = str(outgoing.deliver(thread.user_ref, messages.THREAD_RESOLVED, retry_key))
         except Exception as error:  # the thread is resolved either way; the counselor sees the failure
             status = f"failed: {type(error).__name__}"
         store.append(thread.id, "bot", messages.THREAD_RESOLVED, delivery=status, retry_key=retry_key)
@@ -373,7 +376,7 @@ def create_dashboard(
                 else:
                     changed = accounts.reset_password(g.account.name, new)
                     session[_PASSWORD_AT] = changed.password_changed_at.isoformat()
-                    store.audit(g.account.name, "password_changed")
+                    audit.record(g.account.name, "password_changed")
                     flash(TEXT["password_changed"], "info")
                     return redirect(url_for("counselor.queue"))
             except AccountLocked:
@@ -395,17 +398,17 @@ def create_dashboard(
                     added = accounts.add(
                         name, request.form.get("password", ""), request.form.get("role") == "admin"
                     )
-                    store.audit(
+                    audit.record(
                         g.account.name, "account_add", detail=f"account={added.name} role={added.role}"
                     )
                     flash(TEXT["account_added"].format(name=added.name), "info")
                 elif action in ("disable", "enable"):
                     changed = accounts.set_active(name, action == "enable")
-                    store.audit(g.account.name, f"account_{action}", detail=f"account={changed.name}")
+                    audit.record(g.account.name, f"account_{action}", detail=f"account={changed.name}")
                     flash(TEXT[f"account_{action}d"].format(name=changed.name), "info")
                 elif action == "reset":
                     changed = accounts.reset_password(name, request.form.get("password", ""))
-                    store.audit(g.account.name, "account_reset_password", detail=f"account={changed.name}")
+                    audit.record(g.account.name, "account_reset_password", detail=f"account={changed.name}")
                     flash(TEXT["password_reset"].format(name=changed.name), "info")
                 else:
                     abort(400)
@@ -420,7 +423,7 @@ def create_dashboard(
     def admin_audit() -> Any:
         page = request.args.get("page", "0")
         page_number = int(page) if page.isdigit() and len(page) < 7 else 0
-        entries = store.audit_log(limit=100, offset=page_number * 100)
+        entries = audit.entries(limit=100, offset=page_number * 100)
         return render_template("counselor/audit.html", entries=entries, page=page_number)
 
     return blueprint

@@ -1,4 +1,6 @@
-"""Escalated threads in SQLite: status, urgency, transcript, household facts, notes and the audit trail.
+"""Escalated threads: status, urgency, transcript, household facts and counselor notes (tables
+handoff_threads, handoff_messages, handoff_notes). The audit trail is `handoff.audit`; pushing a counselor's
+reply is `handoff.counselor_replies`.
 
 A leaked database file is in the threat model, so every text a resident or counselor wrote (messages,
 notes, facts, suggested programs) is sealed with the resident-identity key, residents are known only by
@@ -10,21 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-import sqlite_utils
-
-from handoff import messages
+from handoff.audit import AuditLog
 from handoff.identity import ResidentIdentity, SealError
+from handoff.storage import Database, Rows
 
-Connect = Callable[[], sqlite_utils.Database]
-Deliver = Callable[[str, str, str], str]
 Sender = Literal["resident", "bot", "counselor"]
 SENDERS = ("resident", "bot", "counselor")
 OPEN_STATUSES = ("waiting", "claimed")
@@ -35,6 +31,10 @@ _USER_KEY = re.compile(r"[0-9a-f]{64}")
 
 class ThreadNotFound(KeyError):
     """No thread with that id (it may have been forgotten or purged)."""
+
+
+class DuplicateRetryKey(ValueError):
+    """A message with this retry key is already in a transcript (a counselor's reply sent twice)."""
 
 
 class ThreadStateError(ValueError):
@@ -114,79 +114,15 @@ class Note:
     at: datetime
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    thread_id: int | None
-    detail: str
-
-
 class ThreadStore:
-    """The handoff tables. Text columns need `identity`; without it only metadata can be read or changed."""
+    """The thread tables. Text columns need `identity`; without it only metadata can be read or changed."""
 
-    def __init__(self, connect: Connect, identity: ResidentIdentity | None = None) -> None:
-        self._connect = connect
+    def __init__(
+        self, db: Database, identity: ResidentIdentity | None = None, audit: AuditLog | None = None
+    ) -> None:
+        self._db = db
         self._identity = identity
-        self._create_tables(connect())
-
-    @staticmethod
-    def _create_tables(db: sqlite_utils.Database) -> None:
-        db["handoff_threads"].create(
-            {
-                "id": int,
-                "user_key": str,
-                "user_ref": str,
-                "status": str,
-                "urgent": int,
-                "reason": str,
-                "categories": str,
-                "facts": str,
-                "programs": str,
-                "claimed_by": str,
-                "created_at": str,
-                "claimed_at": str,
-                "resolved_at": str,
-                "last_message_at": str,
-            },
-            pk="id",
-            not_null={"user_key", "user_ref", "status", "urgent", "reason", "categories", "created_at"},
-            if_not_exists=True,
-        )
-        db["handoff_threads"].create_index(["user_key"], if_not_exists=True)
-        db["handoff_threads"].create_index(["status", "urgent", "created_at"], if_not_exists=True)
-        db["handoff_messages"].create(
-            {
-                "id": int,
-                "thread_id": int,
-                "sender": str,
-                "text": str,
-                "at": str,
-                "author": str,
-                "delivery": str,
-                "retry_key": str,
-            },
-            pk="id",
-            not_null={"thread_id", "sender", "text", "at"},
-            if_not_exists=True,
-        )
-        db["handoff_messages"].create_index(["thread_id"], if_not_exists=True)
-        db["handoff_messages"].create_index(["retry_key"], unique=True, if_not_exists=True)
-        db["handoff_notes"].create(
-            {"id": int, "thread_id": int, "author": str, "text": str, "at": str},
-            pk="id",
-            not_null={"thread_id", "author", "text", "at"},
-            if_not_exists=True,
-        )
-        db["handoff_notes"].create_index(["thread_id"], if_not_exists=True)
-        db["handoff_audit"].create(
-            {"id": int, "at": str, "actor": str, "action": str, "thread_id": int, "detail": str},
-            pk="id",
-            not_null={"at", "actor", "action", "detail"},
-            if_not_exists=True,
-        )
+        self._audit = audit or AuditLog(db)
 
     # --- sealing -------------------------------------------------------------------------------------
     def _require_identity(self) -> ResidentIdentity:
@@ -207,27 +143,6 @@ class ThreadStore:
         if not token or self._identity is None:
             return empty
         return json.loads(self._unseal(token))
-
-    # --- transactions --------------------------------------------------------------------------------
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite_utils.Database]:
-        db = self._connect()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-    @staticmethod
-    def _audit(
-        db: sqlite_utils.Database, actor: str, action: str, thread_id: int | None, detail: str, at: str
-    ):
-        db.execute(
-            "INSERT INTO handoff_audit (at, actor, action, thread_id, detail) VALUES (?, ?, ?, ?, ?)",
-            [at, actor, action, thread_id, detail],
-        )
 
     # --- threads -------------------------------------------------------------------------------------
     _THREAD_SELECT = (
@@ -254,26 +169,20 @@ class ThreadStore:
             programs=self._unseal_json(row["programs"], []),
         )
 
-    def _rows(self, db: sqlite_utils.Database, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        cursor = db.execute(sql, list(params))
-        columns = [c[0] for c in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
     def get(self, thread_id: int) -> Thread:
-        rows = self._rows(self._connect(), f"{self._THREAD_SELECT} WHERE t.id = ?", [thread_id])
-        if not rows:
+        row = self._db.one(f"{self._THREAD_SELECT} WHERE t.id = ?", [thread_id])
+        if row is None:
             raise ThreadNotFound(thread_id)
-        return self._thread(rows[0])
+        return self._thread(row)
 
     def open_thread_for(self, user_key: str) -> Thread | None:
         """The resident's waiting or claimed thread, if any (the bot relays messages into it)."""
-        rows = self._rows(
-            self._connect(),
+        row = self._db.one(
             f"{self._THREAD_SELECT} WHERE t.user_key = ? AND t.status IN ('waiting', 'claimed') "
             "ORDER BY t.id DESC LIMIT 1",
             [user_key],
         )
-        return self._thread(rows[0]) if rows else None
+        return self._thread(row) if row else None
 
     def open(
         self,
@@ -296,24 +205,23 @@ class ThreadStore:
         except SealError as error:
             raise ValueError("user_ref must be a token from ResidentIdentity.seal(...)") from error
         at = _stamp(now)
-        with self._transaction() as db:
-            rows = self._rows(
-                db,
+        with self._db.atomic() as tx:
+            row = tx.one(
                 "SELECT * FROM handoff_threads WHERE user_key = ? AND status IN ('waiting', 'claimed') "
                 "ORDER BY id DESC LIMIT 1",
                 [user_key],
             )
-            if rows:
-                thread_id = rows[0]["id"]
-                known = json.loads(rows[0]["categories"])
+            if row is not None:
+                thread_id = row["id"]
+                known = json.loads(row["categories"])
                 merged = known + [c for c in categories or [] if c not in known]
-                raised = urgent and not rows[0]["urgent"]
-                db.execute(
-                    "UPDATE handoff_threads SET urgent = MAX(urgent, ?), categories = ?, user_ref = ?, "
-                    "reason = CASE WHEN ? THEN ? ELSE reason END, "
+                raised = urgent and not row["urgent"]
+                tx.execute(
+                    "UPDATE handoff_threads SET urgent = ?, categories = ?, user_ref = ?, "
+                    "reason = CASE WHEN ? = 1 THEN ? ELSE reason END, "
                     "facts = COALESCE(?, facts), programs = COALESCE(?, programs) WHERE id = ?",
                     [
-                        int(urgent),
+                        int(urgent or bool(row["urgent"])),
                         json.dumps(merged),
                         user_ref,
                         int(raised),
@@ -324,12 +232,12 @@ class ThreadStore:
                     ],
                 )
                 if raised:
-                    self._audit(db, "bot", "escalate", thread_id, f"reason={reason} urgent=1", at)
+                    self._audit.record("bot", "escalate", thread_id, f"reason={reason} urgent=1", now=now)
             else:
-                cursor = db.execute(
+                inserted = tx.one(
                     "INSERT INTO handoff_threads (user_key, user_ref, status, urgent, reason, categories, "
                     "facts, programs, created_at, last_message_at) "
-                    "VALUES (?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, 'waiting', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     [
                         user_key,
                         user_ref,
@@ -342,8 +250,8 @@ class ThreadStore:
                         at,
                     ],
                 )
-                thread_id = cursor.lastrowid
-                self._audit(db, "bot", "open", thread_id, f"reason={reason} urgent={int(urgent)}", at)
+                thread_id = inserted["id"]  # type: ignore[index]
+                self._audit.record("bot", "open", thread_id, f"reason={reason} urgent={int(urgent)}", now=now)
         return self.get(thread_id)
 
     def list(self, statuses: Iterable[str] | None = None, *, limit: int | None = None) -> list[Thread]:
@@ -357,7 +265,7 @@ class ThreadStore:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [self._thread(row) for row in self._rows(self._connect(), sql, params)]
+        return [self._thread(row) for row in self._db.query(sql, params)]
 
     def queue(self) -> list[Thread]:
         """Open threads in the order counselors should take them."""
@@ -368,44 +276,44 @@ class ThreadStore:
             f"{self._THREAD_SELECT} WHERE t.status = 'resolved' "
             "ORDER BY t.resolved_at DESC, t.id DESC LIMIT ?"
         )
-        return [self._thread(row) for row in self._rows(self._connect(), sql, [limit])]
+        return [self._thread(row) for row in self._db.query(sql, [limit])]
 
     def claim(self, thread_id: int, counselor: str, *, take_over: bool = False, now: datetime | None = None):
         """waiting → claimed by `counselor`; taking over someone else's thread needs `take_over`."""
         at = _stamp(now)
-        with self._transaction() as db:
-            rows = self._rows(db, "SELECT status, claimed_by FROM handoff_threads WHERE id = ?", [thread_id])
-            if not rows:
+        with self._db.atomic() as tx:
+            row = tx.one("SELECT status, claimed_by FROM handoff_threads WHERE id = ?", [thread_id])
+            if row is None:
                 raise ThreadNotFound(thread_id)
-            status, holder = rows[0]["status"], rows[0]["claimed_by"]
+            status, holder = row["status"], row["claimed_by"]
             if status == "resolved":
                 raise ThreadStateError("not_open")
             if status == "claimed" and holder != counselor and not take_over:
                 raise ThreadStateError("claimed_by_other", claimed_by=holder)
             if holder != counselor or status != "claimed":
-                db.execute(
+                tx.execute(
                     "UPDATE handoff_threads SET status = 'claimed', claimed_by = ?, claimed_at = ? "
                     "WHERE id = ?",
                     [counselor, at, thread_id],
                 )
                 detail = f"from={holder}" if holder and holder != counselor else ""
-                self._audit(db, counselor, "claim", thread_id, detail, at)
+                self._audit.record(counselor, "claim", thread_id, detail, now=now)
         return self.get(thread_id)
 
     def resolve(self, thread_id: int, counselor: str, *, now: datetime | None = None) -> Thread:
         """waiting/claimed → resolved; the bot answers the resident again from now on."""
         at = _stamp(now)
-        with self._transaction() as db:
-            rows = self._rows(db, "SELECT status FROM handoff_threads WHERE id = ?", [thread_id])
-            if not rows:
+        with self._db.atomic() as tx:
+            row = tx.one("SELECT status FROM handoff_threads WHERE id = ?", [thread_id])
+            if row is None:
                 raise ThreadNotFound(thread_id)
-            if rows[0]["status"] == "resolved":
+            if row["status"] == "resolved":
                 raise ThreadStateError("not_open")
-            db.execute(
+            tx.execute(
                 "UPDATE handoff_threads SET status = 'resolved', resolved_at = ? WHERE id = ?",
                 [at, thread_id],
             )
-            self._audit(db, counselor, "resolve", thread_id, "", at)
+            self._audit.record(counselor, "resolve", thread_id, "", now=now)
         return self.get(thread_id)
 
     # --- transcript ----------------------------------------------------------------------------------
@@ -432,160 +340,98 @@ class ThreadStore:
         retry_key: str | None = None,
         now: datetime | None = None,
     ) -> Message:
-        """Add a message to the transcript; the bot relays resident messages here while a thread is open."""
+        """Add a message to the transcript; the bot relays resident messages here while a thread is open.
+
+        `DuplicateRetryKey` when a message with `retry_key` is already there (nothing is added).
+        """
         if sender not in SENDERS:
             raise ValueError(f"sender must be one of {SENDERS}, not {sender!r}")
         if len(text) > MAX_TEXT_LENGTH:
             raise ValueError(f"message text is longer than {MAX_TEXT_LENGTH} characters")
         sealed, at = self._seal(text), _stamp(now)
-        with self._transaction() as db:
-            if not self._rows(db, "SELECT id FROM handoff_threads WHERE id = ?", [thread_id]):
-                raise ThreadNotFound(thread_id)
-            cursor = db.execute(
+        with self._db.atomic() as tx:
+            self._require_thread(tx, thread_id)
+            inserted = tx.one(
                 "INSERT INTO handoff_messages (thread_id, sender, text, at, author, delivery, retry_key) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
                 [thread_id, sender, sealed, at, author, delivery, retry_key],
             )
-            db.execute("UPDATE handoff_threads SET last_message_at = ? WHERE id = ?", [at, thread_id])
-            message_id = cursor.lastrowid
-        return self.message(message_id)
+            if inserted is None:
+                raise DuplicateRetryKey(retry_key)
+            tx.execute("UPDATE handoff_threads SET last_message_at = ? WHERE id = ?", [at, thread_id])
+        return self.message(inserted["id"])
+
+    @staticmethod
+    def _require_thread(tx: Rows, thread_id: int) -> None:
+        if tx.one("SELECT id FROM handoff_threads WHERE id = ?", [thread_id]) is None:
+            raise ThreadNotFound(thread_id)
 
     def message(self, message_id: int) -> Message:
-        rows = self._rows(self._connect(), "SELECT * FROM handoff_messages WHERE id = ?", [message_id])
-        if not rows:
+        row = self._db.one("SELECT * FROM handoff_messages WHERE id = ?", [message_id])
+        if row is None:
             raise KeyError(message_id)
-        return self._message(rows[0])
+        return self._message(row)
 
     def message_by_retry_key(self, retry_key: str) -> Message | None:
-        rows = self._rows(self._connect(), "SELECT * FROM handoff_messages WHERE retry_key = ?", [retry_key])
-        return self._message(rows[0]) if rows else None
+        row = self._db.one("SELECT * FROM handoff_messages WHERE retry_key = ?", [retry_key])
+        return self._message(row) if row else None
 
     def transcript(self, thread_id: int) -> list[Message]:
-        rows = self._rows(
-            self._connect(), "SELECT * FROM handoff_messages WHERE thread_id = ? ORDER BY at, id", [thread_id]
+        rows = self._db.query(
+            "SELECT * FROM handoff_messages WHERE thread_id = ? ORDER BY at, id", [thread_id]
         )
         return [self._message(row) for row in rows]
 
     def set_delivery(self, message_id: int, status: str) -> None:
-        self._connect().execute("UPDATE handoff_messages SET delivery = ? WHERE id = ?", [status, message_id])
-
-    def send_reply(
-        self, thread_id: int, counselor: str, text: str, retry_key: str, deliver: Deliver
-    ) -> tuple[Message, bool]:
-        """Record a counselor reply and push it once; a second call with the same retry key sends nothing.
-
-        Returns the message and whether this call pushed it. The row is written before the push, so a crash
-        in between leaves a "sending" reply that the counselor can push again under the same retry key.
-        """
-        existing = self.message_by_retry_key(retry_key)
-        if existing is not None:
-            return existing, False
-        thread = self.get(thread_id)
-        if not thread.is_open:
-            raise ThreadStateError("not_open")
-        try:
-            message = self.append(
-                thread_id, "counselor", text, author=counselor, delivery="sending", retry_key=retry_key
-            )
-        except sqlite3.IntegrityError:
-            return self.message_by_retry_key(retry_key), False  # type: ignore[return-value]
-        return self._push(message, thread.user_ref, deliver, counselor), True
-
-    def retry_delivery(self, message_id: int, counselor: str, deliver: Deliver) -> Message:
-        """Push a reply whose delivery failed again, under its original retry key (LINE drops duplicates)."""
-        message = self.message(message_id)
-        if not message.can_retry:
-            return message
-        return self._push(message, self.get(message.thread_id).user_ref, deliver, counselor)
-
-    def _push(self, message: Message, user_ref: str, deliver: Deliver, actor: str) -> Message:
-        wire_text = messages.COUNSELOR_REPLY.format(text=message.text)
-        try:
-            status = str(deliver(user_ref, wire_text, message.retry_key or ""))
-        except Exception as error:  # the bot's delivery failed; the reply stays recorded and can be retried
-            status = f"failed: {type(error).__name__}"
-        self.set_delivery(message.id, status)
-        self.audit(actor, "reply", message.thread_id, f"message={message.id} delivery={status[:60]}")
-        return self.message(message.id)
+        self._db.execute("UPDATE handoff_messages SET delivery = ? WHERE id = ?", [status, message_id])
 
     # --- notes ---------------------------------------------------------------------------------------
     def add_note(self, thread_id: int, author: str, text: str, *, now: datetime | None = None) -> Note:
         if len(text) > MAX_TEXT_LENGTH:
             raise ValueError(f"note text is longer than {MAX_TEXT_LENGTH} characters")
         sealed, at = self._seal(text), _stamp(now)
-        with self._transaction() as db:
-            if not self._rows(db, "SELECT id FROM handoff_threads WHERE id = ?", [thread_id]):
-                raise ThreadNotFound(thread_id)
-            cursor = db.execute(
-                "INSERT INTO handoff_notes (thread_id, author, text, at) VALUES (?, ?, ?, ?)",
+        with self._db.atomic() as tx:
+            self._require_thread(tx, thread_id)
+            note_id = tx.one(
+                "INSERT INTO handoff_notes (thread_id, author, text, at) VALUES (?, ?, ?, ?) RETURNING id",
                 [thread_id, author, sealed, at],
-            )
-            self._audit(db, author, "note", thread_id, f"note={cursor.lastrowid}", at)
-        return Note(cursor.lastrowid, thread_id, author, text, parse_stamp(at))  # type: ignore[arg-type]
+            )["id"]  # type: ignore[index]
+            self._audit.record(author, "note", thread_id, f"note={note_id}", now=now)
+        return Note(note_id, thread_id, author, text, parse_stamp(at))  # type: ignore[arg-type]
 
     def notes(self, thread_id: int) -> list[Note]:
-        rows = self._rows(
-            self._connect(), "SELECT * FROM handoff_notes WHERE thread_id = ? ORDER BY at, id", [thread_id]
-        )
+        rows = self._db.query("SELECT * FROM handoff_notes WHERE thread_id = ? ORDER BY at, id", [thread_id])
         return [
             Note(r["id"], r["thread_id"], r["author"], self._unseal(r["text"]), parse_stamp(r["at"]))  # type: ignore[arg-type]
             for r in rows
         ]
 
-    # --- audit ---------------------------------------------------------------------------------------
-    def audit(self, actor: str, action: str, thread_id: int | None = None, detail: str = "") -> None:
-        """Record who did what; `detail` must never carry message text or resident identifiers."""
-        self._audit(self._connect(), actor, action, thread_id, detail, _stamp(None))
-
-    def audit_log(self, *, limit: int = 200, offset: int = 0) -> list[AuditEntry]:
-        rows = self._rows(
-            self._connect(), "SELECT * FROM handoff_audit ORDER BY id DESC LIMIT ? OFFSET ?", [limit, offset]
-        )
-        return [
-            AuditEntry(r["id"], parse_stamp(r["at"]), r["actor"], r["action"], r["thread_id"], r["detail"])  # type: ignore[arg-type]
-            for r in rows
-        ]
-
     # --- deletion ------------------------------------------------------------------------------------
-    def _delete_threads(self, db: sqlite_utils.Database, thread_ids: list[int]) -> dict[str, int]:
+    @staticmethod
+    def _delete_threads(tx: Rows, thread_ids: list[int]) -> dict[str, int]:
         counts = {"handoff_threads": 0, "handoff_messages": 0, "handoff_notes": 0}
         for start in range(0, len(thread_ids), 500):
             chunk = thread_ids[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
             for table in ("handoff_messages", "handoff_notes"):
-                counts[table] += db.execute(
-                    f"DELETE FROM {table} WHERE thread_id IN ({marks})", chunk
-                ).rowcount
-            counts["handoff_threads"] += db.execute(
+                counts[table] += tx.execute(f"DELETE FROM {table} WHERE thread_id IN ({marks})", chunk)
+            counts["handoff_threads"] += tx.execute(
                 f"DELETE FROM handoff_threads WHERE id IN ({marks})", chunk
-            ).rowcount
+            )
         return counts
-
-    def _scrub_file(self) -> None:
-        """Push the deletions from the WAL into the main file and empty the WAL, so no old page survives."""
-        db = self._connect()
-        for attempt in range(10):
-            busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if not busy or busy[0] == 0:
-                return
-            time.sleep(0.02 * (attempt + 1))  # a reader still holds an old snapshot; let it finish
 
     def forget(self, user_key: str) -> int:
         """Delete every thread, message and note about this resident; returns the number of threads deleted.
 
-        The audit trail keeps a line saying that a deletion happened, with counts only.
+        The audit trail keeps a line saying that a deletion happened, with counts only. The database then
+        scrubs its log, so no copy of a deleted row lingers in the file.
         """
-        db = self._connect()
-        db.execute("PRAGMA secure_delete = ON")
-        with self._transaction() as db:
-            ids = [
-                r["id"]
-                for r in self._rows(db, "SELECT id FROM handoff_threads WHERE user_key = ?", [user_key])
-            ]
-            counts = self._delete_threads(db, ids)
+        with self._db.atomic() as tx:
+            ids = [r["id"] for r in tx.query("SELECT id FROM handoff_threads WHERE user_key = ?", [user_key])]
+            counts = self._delete_threads(tx, ids)
             detail = f"threads={counts['handoff_threads']} messages={counts['handoff_messages']}"
-            self._audit(db, "resident", "forget", None, detail, _stamp(None))
-        self._scrub_file()
+            self._audit.record("resident", "forget", None, detail)
+        self._db.scrub()
         return counts["handoff_threads"]
 
     def purge(self, retention_days: int, now: datetime | None = None) -> dict[str, int]:
@@ -593,21 +439,17 @@ class ThreadStore:
         if retention_days < 0:
             raise ValueError("retention_days must not be negative")
         cutoff = _stamp((now or utcnow()) - timedelta(days=retention_days))
-        db = self._connect()
-        db.execute("PRAGMA secure_delete = ON")
-        with self._transaction() as db:
+        with self._db.atomic() as tx:
             ids = [
                 r["id"]
-                for r in self._rows(
-                    db,
-                    "SELECT id FROM handoff_threads WHERE status = 'resolved' AND resolved_at <= ?",
-                    [cutoff],
+                for r in tx.query(
+                    "SELECT id FROM handoff_threads WHERE status = 'resolved' AND resolved_at <= ?", [cutoff]
                 )
             ]
-            counts = self._delete_threads(db, ids)
+            counts = self._delete_threads(tx, ids)
             if ids:
                 detail = " ".join(f"{table}={n}" for table, n in counts.items())
-                self._audit(db, "retention", "purge", None, detail, _stamp(now))
+                self._audit.record("retention", "purge", None, detail, now=now)
         if ids:
-            self._scrub_file()
+            self._db.scrub()
         return counts

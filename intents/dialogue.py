@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
-
-import sqlite_utils
 
 from intents import messages
 from intents.catalogue import Catalogue
 from intents.facts import CHILD_ALLOWANCE, EMPLOYMENTS, NEEDS, PARENTS, RESIDENT_TAX, SITUATIONS, Facts
 from intents.matching import Recommendation, default_catalogue, recommend
 from intents.parsing import STAGE_AGES, ages_only, normalise, parse_facts
+from intents.storage import Database, Rows
 
 TABLE = "intents_dialogues"
 PREFIX = "dlg:"
@@ -63,7 +61,6 @@ QUESTION = r"(?:\?|ですか|ますか|教えて|知りたい|いくら|どこ|�
 MORE_CHILDREN = r"(?:生|歳|才|児|園)も|もう(?:一|1)人|ほかに"
 ANSWER_DONE_WORDS = ("これで全部", "以上", "いない", "いません", "ない", "ありません", "結果", "それだけ")
 
-Connect = Callable[[], sqlite_utils.Database]
 Clock = Callable[[], datetime]
 SEAL_PURPOSE = "dialogue_state"
 
@@ -138,18 +135,17 @@ class FactsDialogue:
 
     def __init__(
         self,
-        connect: Connect,
+        db: Database,
         catalogue: Catalogue | None = None,
         ttl: timedelta = timedelta(days=1),
         clock: Clock | None = None,
         sealer: Sealer | None = None,
     ) -> None:
-        self._connect = connect
+        self._db = db
         self._sealer = sealer
         self._catalogue = catalogue or default_catalogue()
         self._ttl = ttl
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._ready = False
 
     # ── public API ────────────────────────────────────────────────────────────
     def start(self, user_key: str) -> DialogueTurn:
@@ -171,10 +167,9 @@ class FactsDialogue:
         """
         if postback is not None and not postback.startswith(PREFIX):
             return None
-        with self._transaction() as db:
-            row = self._row(db, user_key)
-            expired = row is not None and self._expired(row)
-            state = None if row is None or expired else self._decode(row["state"])
+        row = self._row(self._db, user_key)
+        expired = row is not None and self._expired(row)
+        state = None if row is None or expired else self._decode(row["state"])
         if state is None or state.done:
             if postback is None or (state is not None and postback != START):
                 return None
@@ -196,9 +191,7 @@ class FactsDialogue:
     def purge_idle(self, now: datetime | None = None) -> int:
         """Delete dialogues silent for longer than the time-to-live; returns how many."""
         cutoff = ((now or self._clock()) - self._ttl).isoformat()
-        with self._transaction() as db:
-            cursor = db.execute(f"DELETE FROM {TABLE} WHERE updated_at < ?", [cutoff])
-            return cursor.rowcount
+        return self._db.execute(f"DELETE FROM {TABLE} WHERE updated_at < ?", [cutoff])
 
     def facts(self, user_key: str) -> Facts | None:
         state = self._load(user_key)
@@ -329,32 +322,15 @@ class FactsDialogue:
         return DialogueTurn(text=messages.CANCELLED, choices=[], done=True, facts=state.facts)
 
     # ── storage ───────────────────────────────────────────────────────────────
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite_utils.Database]:
-        db = self._connect()
-        if not self._ready:
-            db[TABLE].create(
-                {"user_key": str, "state": str, "updated_at": str}, pk="user_key", if_not_exists=True
-            )
-            self._ready = True
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-    def _row(self, db: sqlite_utils.Database, user_key: str) -> dict[str, Any] | None:
-        rows = list(db.query(f"SELECT state, updated_at FROM {TABLE} WHERE user_key = ?", [user_key]))
-        return rows[0] if rows else None
+    @staticmethod
+    def _row(rows: Rows, user_key: str) -> dict[str, Any] | None:
+        return rows.one(f"SELECT state, updated_at FROM {TABLE} WHERE user_key = ?", [user_key])
 
     def _expired(self, row: dict[str, Any]) -> bool:
         return datetime.fromisoformat(row["updated_at"]) < self._clock() - self._ttl
 
     def _load(self, user_key: str) -> _State | None:
-        with self._transaction() as db:
-            row = self._row(db, user_key)
+        row = self._row(self._db, user_key)
         if row is None or self._expired(row):
             return None
         return self._decode(row["state"])
@@ -373,16 +349,14 @@ class FactsDialogue:
             return None
 
     def _save(self, user_key: str, state: _State) -> None:
-        with self._transaction() as db:
-            db.execute(
-                f"INSERT INTO {TABLE} (user_key, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(user_key) "
-                "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                [user_key, self._encode(state), self._clock().isoformat()],
-            )
+        self._db.execute(
+            f"INSERT INTO {TABLE} (user_key, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(user_key) "
+            "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            [user_key, self._encode(state), self._clock().isoformat()],
+        )
 
     def _delete(self, user_key: str) -> None:
-        with self._transaction() as db:
-            db.execute(f"DELETE FROM {TABLE} WHERE user_key = ?", [user_key])
+        self._db.execute(f"DELETE FROM {TABLE} WHERE user_key = ?", [user_key])
 
 
 def _next_step(state: _State) -> str | None:

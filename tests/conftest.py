@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,18 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from werkzeug.serving import make_server
 
-# pytest puts tests/ on sys.path for this file; its folders tests/handoff, tests/knowledge ... would then
-# shadow the real packages as namespace packages (the editable install's finder comes after the path).
-# The project root goes first; tests/ stays importable for `fake_line`.
-TESTS_DIR = Path(__file__).parent
-sys.path[:0] = [str(TESTS_DIR.parent), str(TESTS_DIR)]
-
-# Test modules import these from `fake_line`: with several conftest.py files in the tree, `import conftest`
-# finds whichever pytest loaded last. They stay importable from here for older tests.
-from fake_line import (  # noqa: E402
+# The project root and tests/ are on the import path through pytest's `pythonpath` (pyproject.toml), so the
+# packages resolve to the checkout and test modules import `fake_line`, `serve_support`, `shared_files`.
+from fake_line import (
     ACCESS_TOKEN,
     CHANNEL_SECRET,
     SECRET_KEY,
@@ -35,23 +26,9 @@ from fake_line import (  # noqa: E402
     LineEvents,
     ScriptedConversation,
 )
-from serve_support import ServeProcess  # noqa: E402
-
-__all__ = ["ACCESS_TOKEN", "CHANNEL_SECRET", "SECRET_KEY", "ScriptedConversation"]
-
-# pytest imports every folder's conftest.py under the one name `conftest`, so `from conftest import ...` in
-# a test module gets whichever was imported last. Before each module is collected and each test runs, the
-# name points back here, where the shared helpers are (pytest itself drops the name before it imports the
-# next conftest.py, so this does not disturb it).
-_SHARED_CONFTEST = sys.modules[__name__]
-
-
-def pytest_collectstart(collector: pytest.Collector) -> None:
-    sys.modules["conftest"] = _SHARED_CONFTEST
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    sys.modules["conftest"] = _SHARED_CONFTEST
+from flask import Flask
+from serve_support import ServeProcess
+from werkzeug.serving import make_server
 
 
 @pytest.fixture
@@ -78,7 +55,7 @@ def knowledge_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from knowledge import build_index
 
     data_dir = tmp_path_factory.mktemp("knowledge-index")
-    local_index = TESTS_DIR.parent / ".data" / "index"
+    local_index = Path(__file__).parents[1] / ".data" / "index"
     if local_index.is_dir():
         shutil.copytree(local_index, data_dir / "index")
     build_index(data_dir)

@@ -497,11 +497,8 @@ class ScriptedConversation:
     """A router for plumbing tests: answers each event with a short text that names it, so a test can tell
     which answer went where. It has the real handoff stores; `gate` lets a test hold answers back."""
 
-    def __init__(self, settings: Any, connect: Any, identity: Any) -> None:
-        from handoff import CounselorAccounts, ThreadStore
-
-        self.threads = ThreadStore(connect, identity)
-        self.accounts = CounselorAccounts(connect)
+    def __init__(self, settings: Any, stores: Any) -> None:
+        self.threads = stores.threads
         self.ready = True
         self.gate = threading.Event()
         self.gate.set()

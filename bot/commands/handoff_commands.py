@@ -1,7 +1,7 @@
 """`yorisoi` commands for handoff: counselor accounts, the thread list, retention, a fresh secret key.
 
 Retention is a list of jobs, so other packages add theirs without touching this file:
-`register_retention_job(job)` where `job(settings, connect, now) -> {table: rows deleted}`; `yorisoi purge`
+`register_retention_job(job)` where `job(settings, db, now) -> {table: rows deleted}`; `yorisoi purge`
 runs them all and prints every count.
 """
 
@@ -15,17 +15,17 @@ from datetime import UTC, datetime
 import click
 
 from bot.config import Settings
-from bot.storage import Connect, database_connector
-from handoff import AccountError, CounselorAccounts, ThreadStore, generate_secret_key
+from bot.database import Database, open_database
+from handoff import AccountError, AuditLog, CounselorAccounts, ThreadStore, generate_secret_key
 from handoff.hours import to_tokyo
 
-RetentionJob = Callable[[Settings, Connect, datetime], Mapping[str, int]]
+RetentionJob = Callable[[Settings, Database, datetime], Mapping[str, int]]
 THREAD_FIELDS = ("id", "status", "urgent", "created_at", "last_message_at", "message_count")
 
 
-def purge_handoff(settings: Settings, connect: Connect, now: datetime) -> Mapping[str, int]:
+def purge_handoff(settings: Settings, db: Database, now: datetime) -> Mapping[str, int]:
     """Resolved threads older than the retention period: transcript, notes, facts."""
-    return ThreadStore(connect).purge(settings.retention_days, now=now)
+    return ThreadStore(db).purge(settings.retention_days, now=now)
 
 
 RETENTION_JOBS: list[RetentionJob] = [purge_handoff]
@@ -39,20 +39,20 @@ def register_retention_job(job: RetentionJob) -> RetentionJob:
 
 
 def run_retention(
-    settings: Settings, connect: Connect, now: datetime | None = None, jobs: list[RetentionJob] | None = None
+    settings: Settings, db: Database, now: datetime | None = None, jobs: list[RetentionJob] | None = None
 ) -> dict[str, int]:
     """Run every retention job and merge their counts (rows deleted per table)."""
     moment = now or datetime.now(UTC)
     counts: dict[str, int] = {}
     for job in RETENTION_JOBS if jobs is None else jobs:
-        for table, deleted in job(settings, connect, moment).items():
+        for table, deleted in job(settings, db, moment).items():
             counts[table] = counts.get(table, 0) + deleted
     return counts
 
 
-def _settings_and_db() -> tuple[Settings, Connect]:
+def _settings_and_db() -> tuple[Settings, Database]:
     settings = Settings.from_env()
-    return settings, database_connector(settings.data_dir)
+    return settings, open_database(settings.data_dir)
 
 
 def _read_password() -> str:
@@ -73,13 +73,13 @@ def counselor() -> None:
 @click.option("--admin", is_flag=True, help="May manage accounts and read the audit log.")
 def counselor_add(name: str, admin: bool) -> None:
     """Add an account NAME; the password is read from stdin."""
-    _, connect = _settings_and_db()
+    _, db = _settings_and_db()
     password = _read_password()
     try:
-        account = CounselorAccounts(connect).add(name, password, admin=admin)
+        account = CounselorAccounts(db).add(name, password, admin=admin)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
-    ThreadStore(connect).audit("cli", "account_add", detail=f"account={account.name} role={account.role}")
+    AuditLog(db).record("cli", "account_add", detail=f"account={account.name} role={account.role}")
     click.echo(f"added {account.role} account {account.name!r}")
 
 
@@ -87,21 +87,21 @@ def counselor_add(name: str, admin: bool) -> None:
 @click.argument("name")
 def counselor_reset_password(name: str) -> None:
     """Set a new password for NAME (read from stdin) and lift a lockout."""
-    _, connect = _settings_and_db()
+    _, db = _settings_and_db()
     password = _read_password()
     try:
-        account = CounselorAccounts(connect).reset_password(name, password)
+        account = CounselorAccounts(db).reset_password(name, password)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
-    ThreadStore(connect).audit("cli", "account_reset_password", detail=f"account={account.name}")
+    AuditLog(db).record("cli", "account_reset_password", detail=f"account={account.name}")
     click.echo(f"new password set for {account.name!r}")
 
 
 @counselor.command("list")
 def counselor_list() -> None:
     """List accounts with role and state."""
-    _, connect = _settings_and_db()
-    for account in CounselorAccounts(connect).list():
+    _, db = _settings_and_db()
+    for account in CounselorAccounts(db).list():
         state = "active" if account.active else "disabled"
         click.echo(f"{account.name}\t{account.role}\t{state}")
 
@@ -121,7 +121,7 @@ def _stamp(moment: datetime | None) -> str | None:
 )
 def threads(as_json: bool, statuses: tuple[str, ...]) -> None:
     """List handoff threads, urgent first, then by waiting time (times in Asia/Tokyo)."""
-    _, connect = _settings_and_db()
+    _, db = _settings_and_db()
     rows = [
         {
             "id": thread.id,
@@ -131,7 +131,7 @@ def threads(as_json: bool, statuses: tuple[str, ...]) -> None:
             "last_message_at": _stamp(thread.last_message_at),
             "message_count": thread.message_count,
         }
-        for thread in ThreadStore(connect).list(statuses or None)
+        for thread in ThreadStore(db).list(statuses or None)
     ]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -150,10 +150,10 @@ def threads(as_json: bool, statuses: tuple[str, ...]) -> None:
 @click.option("--days", type=click.IntRange(0), default=None, help="Override YORISOI_RETENTION_DAYS.")
 def purge(days: int | None) -> None:
     """Run retention now: delete what is older than the retention period, print rows deleted per table."""
-    settings, connect = _settings_and_db()
+    settings, db = _settings_and_db()
     if days is not None:
         settings = Settings.from_env(retention_days=days)
-    counts = run_retention(settings, connect)
+    counts = run_retention(settings, db)
     click.echo(f"retention: {settings.retention_days} days")
     for table, deleted in counts.items():
         click.echo(f"{table}: {deleted}")

@@ -17,7 +17,7 @@ import click
 
 from bot.commands.handoff_commands import register_retention_job
 from bot.config import Settings
-from bot.storage import Connect
+from bot.database import Database
 from intents import (
     DEFAULT_LIMIT,
     Catalogue,
@@ -33,9 +33,9 @@ INVALID_INPUT = 2
 
 
 @register_retention_job
-def purge_idle_dialogues(settings: Settings, connect: Connect, now: datetime) -> Mapping[str, int]:
+def purge_idle_dialogues(settings: Settings, db: Database, now: datetime) -> Mapping[str, int]:
     """`yorisoi purge`: household checks left silent past their time-to-live (facts about DV, divorce …)."""
-    return {"intents_dialogues": FactsDialogue(connect).purge_idle(now)}
+    return {"intents_dialogues": FactsDialogue(db).purge_idle(now)}
 
 
 @click.command("recommend")

@@ -1,9 +1,9 @@
-"""`yorisoi serve` (gunicorn, or local mode with the LINE emulator) and `yorisoi backup` (online copy)."""
+"""`yorisoi serve` (gunicorn, or local mode with the LINE emulator), `yorisoi backup` (online copy) and
+`yorisoi migrate` (the schema to the newest numbered migration)."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,16 +13,21 @@ import click
 from bot.commands.handoff_commands import register_retention_job
 from bot.config import ConfigurationError, Settings
 from bot.conversation import STATE_TABLE, ConversationState
-from bot.events import purge_finished
-from bot.storage import DATABASE_FILE, Connect
+from bot.database import DATABASE_FILE, Database, DatabaseError, migrate
+from bot.delivery import OUTBOX_TABLE, purge_outbox
+from bot.events import EVENTS_TABLE, purge_events
 from handoff import SecretKeyError, require_secret_key
 
 
 @register_retention_job
-def purge_bot_events(settings: Settings, connect: Connect, now: datetime) -> Mapping[str, int]:
+def purge_bot_events(settings: Settings, db: Database, now: datetime) -> Mapping[str, int]:
     """`yorisoi purge`: finished webhook events and outbox rows (kept a week for deduplication), and the
     router's per-resident counters of unanswered questions once they are a day old."""
-    return {**purge_finished(connect, now), STATE_TABLE: ConversationState(connect).purge_idle(now)}
+    return {
+        EVENTS_TABLE: purge_events(db, now),
+        OUTBOX_TABLE: purge_outbox(db, now),
+        STATE_TABLE: ConversationState(db).purge_idle(now),
+    }
 
 
 @click.command()
@@ -69,24 +74,30 @@ def backup(destination: Path) -> None:
         raise click.ClickException(f"No database at {source_path} (check YORISOI_DATA_DIR).")
     if destination.is_dir():
         destination = destination / f"yorisoi-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.db"
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".partial")
-    partial.unlink(missing_ok=True)
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
-    target = sqlite3.connect(partial)
     try:
-        with target:
-            source.backup(target, pages=1024)
-        check = target.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        source.close()
-        target.close()
-    if check != "ok":
-        partial.unlink(missing_ok=True)
-        raise click.ClickException(f"The copy failed its integrity check: {check}")
-    partial.replace(destination)
+        Database(source_path).backup(destination)
+    except DatabaseError as error:
+        raise click.ClickException(str(error)) from error
     click.echo(f"backup: {destination} ({destination.stat().st_size} bytes)")
 
 
-COMMANDS: list[click.Command] = [serve, backup]
+@click.command("migrate")
+@click.option(
+    "--backup-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the copy taken before migrating goes (default: backups/ in the data directory).",
+)
+def migrate_command(backup_dir: Path | None) -> None:
+    """Bring the database to the newest schema (safe to run again, and while other processes start)."""
+    settings = Settings.from_env()
+    report = migrate(Database.in_data_dir(settings.data_dir), backup_dir)
+    if report.backup is not None:
+        click.echo(f"backup: {report.backup}")
+    if report.stamped:
+        click.echo("found a database from before numbered migrations: recorded as version 1")
+    for migration in report.applied:
+        click.echo(f"applied {migration.version:04d}_{migration.name}")
+    click.echo(f"schema version {report.version}" + ("" if report.applied else " (already current)"))
+
+
+COMMANDS: list[click.Command] = [serve, backup, migrate_command]

@@ -21,10 +21,9 @@ from linebot.v3.webhooks import Event
 
 import handoff
 from bot import messages, render
-from bot.conversation import Conversation, clean_text
-from bot.storage import database_connector
+from bot.conversation import Conversation, ConversationState, clean_text
+from bot.database import open_database
 from handoff import (
-    CounselorAccounts,
     EscalationPolicy,
     ReceptionHours,
     ResidentIdentity,
@@ -129,20 +128,20 @@ def identity() -> ResidentIdentity:
 @pytest.fixture
 def make_conversation(tmp_path: Path, identity: ResidentIdentity):
     def make(now: datetime = OPEN_HOUR, forgetters=()) -> Conversation:
-        connect = database_connector(tmp_path)
+        db = open_database(tmp_path)
+        dialogue, state, threads = Dialogue(), ConversationState(db), ThreadStore(db, identity)
         return Conversation(
             identity=identity,
             knowledge=Knowledge(),
             detector=Detector(),
-            dialogue=Dialogue(),
+            dialogue=dialogue,
             suggest=suggest,
             policy=EscalationPolicy.load(),
-            threads=ThreadStore(connect, identity),
-            accounts=CounselorAccounts(connect),
+            threads=threads,
             hours=ReceptionHours.parse("mon-fri 08:30-16:00"),
             handoff=handoff,
-            connect=connect,
-            forgetters=forgetters,
+            state=state,
+            forgetters=[*forgetters, dialogue.forget, state.forget, threads.forget],
             clock=lambda: now,
         )
 

@@ -20,7 +20,7 @@ def settle(server) -> None:
 
 
 def outbox_rows(server) -> list[dict]:
-    return list(server.core.connect()["bot_outbox"].rows)
+    return list(server.core.stores.db.query("SELECT * FROM bot_outbox"))
 
 
 @pytest.fixture

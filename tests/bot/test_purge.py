@@ -10,30 +10,30 @@ from fake_line import LineEvents
 
 from bot.cli import cli
 from bot.conversation import ConversationState
+from bot.database import open_database
 from bot.events import FINISHED_RETENTION_DAYS, EventStore
-from bot.storage import database_connector
 from handoff import ResidentIdentity, generate_secret_key
 
 
 def test_purge_deletes_old_finished_events_and_stale_counters(tmp_path, monkeypatch):
     monkeypatch.setenv("YORISOI_DATA_DIR", str(tmp_path))
-    connect = database_connector(tmp_path)
-    events = EventStore(connect, ResidentIdentity(generate_secret_key()))
+    db = open_database(tmp_path)
+    events = EventStore(db, ResidentIdentity(generate_secret_key()))
     builder = LineEvents("secret")
     old, unanswered, fresh = (builder.text(text) for text in ("古い質問", "古い未回答", "新しい質問"))
     events.accept([old, unanswered, fresh])
     events.finish(old["webhookEventId"], "done")
     events.finish(fresh["webhookEventId"], "done")
     long_ago = (datetime.now(UTC) - timedelta(days=FINISHED_RETENTION_DAYS + 1)).isoformat()
-    connect().execute(
+    db.execute(
         "UPDATE bot_events SET received_at = ? WHERE webhook_event_id IN (?, ?)",
         [long_ago, old["webhookEventId"], unanswered["webhookEventId"]],
     )
-    counters = ConversationState(connect)
+    counters = ConversationState(db)
     counters.record_answer("stale-key", confident=False)
     counters.record_answer("recent-key", confident=False)
     yesterday = (datetime.now(UTC) - timedelta(hours=25)).isoformat(timespec="seconds")
-    connect().execute("UPDATE bot_conversations SET updated_at = ? WHERE user_key = 'stale-key'", [yesterday])
+    db.execute("UPDATE bot_conversations SET updated_at = ? WHERE user_key = 'stale-key'", [yesterday])
 
     result = CliRunner().invoke(cli, ["purge"])
 

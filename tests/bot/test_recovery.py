@@ -41,7 +41,7 @@ def test_acknowledged_but_unanswered_events_are_pushed_once_after_a_restart(
     first.core.conversation.gate.set()
     settle(first)
     assert len(fake_line.delivered()) == 6
-    statuses = {row["status"] for row in second.core.connect()["bot_events"].rows}
+    statuses = {row["status"] for row in second.core.stores.db.query("SELECT * FROM bot_events")}
     assert statuses == {"done"}
 
 

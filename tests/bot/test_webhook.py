@@ -48,7 +48,7 @@ def settle(server) -> None:
 
 
 def stored_rows(server) -> list[dict]:
-    return list(server.core.connect()["bot_events"].rows)
+    return list(server.core.stores.db.query("SELECT * FROM bot_events"))
 
 
 @pytest.fixture
@@ -290,7 +290,7 @@ def test_forgetting_a_resident_removes_their_events_and_answers(server, signed_e
     user_key = core.identity.user_key(USER)
     assert [row for row in stored_rows(server) if user_key in row["chat_key"]] == []
     assert len(stored_rows(server)) == 1
-    assert len(list(core.connect()["bot_outbox"].rows)) == 1
+    assert len(list(core.stores.db.query("SELECT * FROM bot_outbox"))) == 1
 
 
 def test_a_timestamp_too_large_to_store_is_a_400(server, signed_event, fake_line):

@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import database_connector
-from handoff import CounselorAccounts, ResidentIdentity, ThreadStore, generate_secret_key
+from bot.database import Database, open_database
+from handoff import (
+    AuditLog,
+    CounselorAccounts,
+    CounselorReplies,
+    ResidentIdentity,
+    ThreadStore,
+    generate_secret_key,
+)
 
 LINE_USER_ID = "U4af4980629f8c7b5e3f1a2b3c4d5e6f7"
 
@@ -22,8 +29,8 @@ def handoff_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def connect(handoff_dir: Path) -> Callable:
-    return database_connector(handoff_dir)
+def db(handoff_dir: Path) -> Database:
+    return open_database(handoff_dir)
 
 
 @pytest.fixture
@@ -32,13 +39,18 @@ def identity() -> ResidentIdentity:
 
 
 @pytest.fixture
-def store(connect: Callable, identity: ResidentIdentity) -> ThreadStore:
-    return ThreadStore(connect, identity)
+def audit(db: Database) -> AuditLog:
+    return AuditLog(db)
 
 
 @pytest.fixture
-def accounts(connect: Callable) -> CounselorAccounts:
-    return CounselorAccounts(connect)
+def store(db: Database, identity: ResidentIdentity, audit: AuditLog) -> ThreadStore:
+    return ThreadStore(db, identity, audit)
+
+
+@pytest.fixture
+def accounts(db: Database) -> CounselorAccounts:
+    return CounselorAccounts(db)
 
 
 @dataclass
@@ -62,6 +74,11 @@ def deliver(identity: ResidentIdentity) -> RecordingDeliver:
 
 
 @pytest.fixture
+def replies(store: ThreadStore, audit: AuditLog, deliver: RecordingDeliver) -> CounselorReplies:
+    return CounselorReplies(store, audit, deliver)
+
+
+@pytest.fixture
 def open_thread(store: ThreadStore, identity: ResidentIdentity) -> Callable:
     """Open a thread for a LINE user id the way the bot does (keyed hash + sealed push target)."""
 
@@ -73,7 +90,9 @@ def open_thread(store: ThreadStore, identity: ResidentIdentity) -> Callable:
 
 
 @pytest.fixture
-def dashboard_app(store: ThreadStore, accounts: CounselorAccounts, deliver: RecordingDeliver):
+def dashboard_app(
+    store: ThreadStore, accounts: CounselorAccounts, replies: CounselorReplies, audit: AuditLog
+):
     """A small Flask app with only the dashboard, configured the way the app factory must configure it."""
     from flask import Flask
 
@@ -82,7 +101,7 @@ def dashboard_app(store: ThreadStore, accounts: CounselorAccounts, deliver: Reco
     app = Flask("dashboard-test")
     app.config.update(SECRET_KEY=generate_secret_key(), SESSION_COOKIE_SECURE=False)
     app.register_blueprint(
-        create_dashboard(store, accounts, deliver, hours=ReceptionHours.parse("mon-fri 08:30-16:00"))
+        create_dashboard(store, accounts, replies, audit, hours=ReceptionHours.parse("mon-fri 08:30-16:00"))
     )
     accounts.add("admin", "admin-password", admin=True)
     accounts.add("suzuki", "suzuki-password")

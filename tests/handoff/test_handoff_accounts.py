@@ -9,9 +9,9 @@ import pytest
 from handoff import AccountError, AccountLocked, CounselorAccounts
 
 
-def test_passwords_are_hashed(accounts: CounselorAccounts, connect) -> None:
+def test_passwords_are_hashed(accounts: CounselorAccounts, db) -> None:
     accounts.add("suzuki", "correct horse battery")
-    stored = connect().execute("SELECT password_hash FROM handoff_accounts").fetchone()[0]
+    stored = db.one("SELECT password_hash FROM handoff_accounts")["password_hash"]
     assert "correct horse battery" not in stored and stored.startswith("scrypt:")
     assert accounts.verify("suzuki", "correct horse battery").name == "suzuki"
     assert accounts.verify("suzuki", "wrong password") is None

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.commands import handoff_commands
-from bot.storage import database_connector
+from bot.database import open_database
 from handoff import CounselorAccounts, ResidentIdentity, ThreadStore, generate_secret_key
 
 
@@ -30,7 +30,7 @@ def runner() -> CliRunner:
 
 def seeded_store(data_dir: Path) -> tuple[ThreadStore, ResidentIdentity]:
     identity = ResidentIdentity(generate_secret_key())
-    return ThreadStore(database_connector(data_dir), identity), identity
+    return ThreadStore(open_database(data_dir), identity), identity
 
 
 def open_for(store: ThreadStore, identity: ResidentIdentity, line_id: str, **kwargs):
@@ -44,7 +44,7 @@ def test_counselor_add_reads_the_password_from_stdin(runner: CliRunner, data_dir
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["counselor", "add", "admin", "--admin"], input="admin-password\n")
     assert result.exit_code == 0 and "admin" in result.output
-    accounts = CounselorAccounts(database_connector(data_dir))
+    accounts = CounselorAccounts(open_database(data_dir))
     assert accounts.verify("鈴木", "a-long-password").role == "counselor"
     assert accounts.verify("admin", "admin-password").is_admin
     listing = runner.invoke(cli, ["counselor", "list"])
@@ -59,7 +59,7 @@ def test_counselor_add_refuses_bad_input_clearly(runner: CliRunner, data_dir: Pa
     assert twice.exit_code != 0 and "already exists" in twice.output
     reset = runner.invoke(cli, ["counselor", "reset-password", "sato"], input="another-password\n")
     assert reset.exit_code == 0
-    assert CounselorAccounts(database_connector(data_dir)).verify("sato", "another-password") is not None
+    assert CounselorAccounts(open_database(data_dir)).verify("sato", "another-password") is not None
 
 
 def test_threads_table_and_json(runner: CliRunner, data_dir: Path) -> None:
@@ -114,7 +114,7 @@ def test_other_packages_add_retention_jobs(runner: CliRunner, data_dir: Path, mo
     seen: list[int] = []
 
     @handoff_commands.register_retention_job
-    def purge_elsewhere(settings, connect, now):
+    def purge_elsewhere(settings, db, now):
         seen.append(settings.retention_days)
         return {"intents_dialogues": 3}
 

@@ -267,12 +267,12 @@ def test_canned_reply_fills_the_reply_box(client: FlaskClient, store: ThreadStor
         assert client.get(f"/counselor/threads/{thread.id}?canned={junk}").status_code == 200
 
 
-def test_every_view_of_a_thread_is_audited(client: FlaskClient, store: ThreadStore, open_thread) -> None:
+def test_every_view_of_a_thread_is_audited(client: FlaskClient, audit, open_thread) -> None:
     thread = open_thread()
     login(client, "suzuki", "suzuki-password")
     client.get(f"/counselor/threads/{thread.id}")
     client.get(f"/counselor/threads/{thread.id}")
-    views = [e for e in store.audit_log() if e.action == "view" and e.thread_id == thread.id]
+    views = [e for e in audit.entries() if e.action == "view" and e.thread_id == thread.id]
     assert [e.actor for e in views] == ["suzuki", "suzuki"]
     assert client.get("/counselor/threads/99999").status_code == 404
 

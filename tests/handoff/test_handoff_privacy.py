@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handoff import ThreadStore
+from handoff import AuditLog, ThreadStore
 
 LINE_USER_ID = "U4af4980629f8c7b5e3f1a2b3c4d5e6f7"  # the default of the open_thread fixture
 
@@ -17,7 +17,7 @@ def database_bytes(data_dir: Path) -> bytes:
     return b"".join(path.read_bytes() for path in sorted(data_dir.glob("yorisoi.db*")))
 
 
-def fill(store: ThreadStore, identity, line_user_id: str, text: str) -> int:
+def fill(store: ThreadStore, audit: AuditLog, identity, line_user_id: str, text: str) -> int:
     user_key, user_ref = identity.user_key(line_user_id), identity.seal(line_user_id)
     first = store.open(user_key, user_ref, "request", False, facts={"municipality": "金沢市"})
     store.append(first.id, "resident", text)
@@ -25,12 +25,14 @@ def fill(store: ThreadStore, identity, line_user_id: str, text: str) -> int:
     store.resolve(first.id, "suzuki")
     second = store.open(user_key, user_ref, "crisis", True, categories=["dv"])
     store.append(second.id, "resident", text + "（二回目）")
-    store.audit("suzuki", "view", second.id)
+    audit.record("suzuki", "view", second.id)
     return second.id
 
 
-def test_database_never_holds_a_plaintext_line_id(store: ThreadStore, identity, handoff_dir: Path) -> None:
-    fill(store, identity, LINE_USER_ID, SECRET_TEXT)
+def test_database_never_holds_a_plaintext_line_id(
+    store: ThreadStore, audit: AuditLog, identity, handoff_dir: Path
+) -> None:
+    fill(store, audit, identity, LINE_USER_ID, SECRET_TEXT)
     raw = database_bytes(handoff_dir)
     assert LINE_USER_ID.encode() not in raw
     assert SECRET_TEXT.encode() not in raw
@@ -38,32 +40,31 @@ def test_database_never_holds_a_plaintext_line_id(store: ThreadStore, identity, 
 
 
 def test_forget_leaves_no_row_or_byte_about_the_resident(
-    store: ThreadStore, identity, handoff_dir: Path, connect
+    store: ThreadStore, audit: AuditLog, identity, handoff_dir: Path, db
 ) -> None:
-    fill(store, identity, LINE_USER_ID, SECRET_TEXT)
-    kept = fill(store, identity, OTHER_USER_ID, "別の方の相談")
+    fill(store, audit, identity, LINE_USER_ID, SECRET_TEXT)
+    kept = fill(store, audit, identity, OTHER_USER_ID, "別の方の相談")
     user_key = identity.user_key(LINE_USER_ID)
 
     assert store.forget(user_key) == 2
 
-    db = connect()
-    assert (
-        db.execute("SELECT COUNT(*) FROM handoff_threads WHERE user_key = ?", [user_key]).fetchone()[0] == 0
-    )
-    remaining_threads = [row[0] for row in db.execute("SELECT id FROM handoff_threads")]
+    assert db.query("SELECT id FROM handoff_threads WHERE user_key = ?", [user_key]) == []
+    remaining_threads = [row["id"] for row in db.query("SELECT id FROM handoff_threads ORDER BY id")]
     assert remaining_threads == [kept - 1, kept]
-    thread_ids = {row[0] for row in db.execute("SELECT thread_id FROM handoff_messages")}
+    thread_ids = {row["thread_id"] for row in db.query("SELECT thread_id FROM handoff_messages")}
     assert thread_ids <= set(remaining_threads)
-    assert {row[0] for row in db.execute("SELECT thread_id FROM handoff_notes")} <= set(remaining_threads)
-    for (detail,) in db.execute("SELECT detail FROM handoff_audit"):
-        assert user_key not in detail and SECRET_TEXT not in detail
+    assert {row["thread_id"] for row in db.query("SELECT thread_id FROM handoff_notes")} <= set(
+        remaining_threads
+    )
+    for row in db.query("SELECT detail FROM handoff_audit"):
+        assert user_key not in row["detail"] and SECRET_TEXT not in row["detail"]
 
     raw = database_bytes(handoff_dir)
     for needle in (user_key, LINE_USER_ID, SECRET_TEXT, "メモ " + SECRET_TEXT):
         assert needle.encode() not in raw, needle
     assert identity.user_key(OTHER_USER_ID).encode() in raw
     assert [m.text for m in store.transcript(kept)] == ["別の方の相談（二回目）"]
-    assert store.audit_log(limit=1)[0].action == "forget"
+    assert audit.entries(limit=1)[0].action == "forget"
 
 
 def test_forget_of_an_unknown_resident_is_harmless(store: ThreadStore, identity) -> None:

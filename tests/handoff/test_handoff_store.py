@@ -1,20 +1,22 @@
-"""ThreadStore: the lifecycle waiting → claimed → resolved, transcript, notes, audit, replies, retention."""
+"""ThreadStore and CounselorReplies: the lifecycle waiting → claimed → resolved, transcript, notes, audit,
+replies, retention."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from handoff import ThreadNotFound, ThreadStateError, ThreadStore
+from handoff import AuditLog, CounselorReplies, ThreadNotFound, ThreadStateError, ThreadStore
 from handoff.messages import COUNSELOR_REPLY
 
 LINE_USER_ID = "U4af4980629f8c7b5e3f1a2b3c4d5e6f7"  # the default of the open_thread fixture
 
 
-def test_lifecycle(store: ThreadStore, open_thread, identity) -> None:
+def test_lifecycle(store: ThreadStore, audit: AuditLog, open_thread, identity) -> None:
     facts = {"parent": "mother", "children_ages": [3, 8], "municipality": "金沢市"}
     programs = [{"id": "jido-fuyo", "name": "児童扶養手当", "certainty": "likely", "why": ["ひとり親"]}]
     thread = open_thread(reason="request", facts=facts, programs=programs)
@@ -36,7 +38,7 @@ def test_lifecycle(store: ThreadStore, open_thread, identity) -> None:
         ("bot", "メッセージを相談員に届けました。"),
     ]
     assert store.get(thread.id).message_count == 2
-    actions = [(e.actor, e.action) for e in reversed(store.audit_log())]
+    actions = [(e.actor, e.action) for e in reversed(audit.entries())]
     assert actions == [("bot", "open"), ("suzuki", "claim"), ("suzuki", "resolve")]
 
 
@@ -87,19 +89,19 @@ def test_claim_rules(store: ThreadStore, open_thread) -> None:
         store.claim(9999, "suzuki")
 
 
-def test_text_is_sealed_at_rest(store: ThreadStore, open_thread, connect) -> None:
+def test_text_is_sealed_at_rest(store: ThreadStore, open_thread, db) -> None:
     thread = open_thread(facts={"municipality": "小平市"})
     store.append(thread.id, "resident", "離婚前の相談をしたい秘密の内容")
     store.add_note(thread.id, "suzuki", "支援員メモ：面談希望")
-    dump = "\n".join(connect().iterdump())
+    dump = "\n".join(sqlite3.connect(db.path).iterdump())
     for plaintext in ("離婚前の相談をしたい秘密の内容", "支援員メモ", "小平市", LINE_USER_ID):
         assert plaintext not in dump
     assert [n.text for n in store.notes(thread.id)] == ["支援員メモ：面談希望"]
 
 
-def test_metadata_only_store_refuses_text(connect, store: ThreadStore, open_thread) -> None:
+def test_metadata_only_store_refuses_text(db, store: ThreadStore, open_thread) -> None:
     thread = open_thread()
-    metadata_only = ThreadStore(connect)
+    metadata_only = ThreadStore(db)
     assert metadata_only.get(thread.id).status == "waiting"
     assert [t.id for t in metadata_only.queue()] == [thread.id]
     with pytest.raises(RuntimeError, match="ResidentIdentity"):
@@ -116,25 +118,29 @@ def test_bad_sender_and_unknown_thread(store: ThreadStore, open_thread) -> None:
         store.append(thread.id, "resident", "あ" * 20_001)
 
 
-def test_reply_is_pushed_once_per_retry_key(store: ThreadStore, open_thread, deliver) -> None:
+def test_reply_is_pushed_once_per_retry_key(
+    store: ThreadStore, replies: CounselorReplies, open_thread, deliver
+) -> None:
     thread = open_thread()
     store.claim(thread.id, "suzuki")
     key = str(uuid.uuid4())
-    message, sent = store.send_reply(thread.id, "suzuki", "お電話ください", key, deliver)
+    message, sent = replies.send(thread.id, "suzuki", "お電話ください", key)
     assert sent and message.delivery == "delivered" and message.author == "suzuki"
-    again, sent_again = store.send_reply(thread.id, "suzuki", "お電話ください", key, deliver)
+    again, sent_again = replies.send(thread.id, "suzuki", "お電話ください", key)
     assert not sent_again and again.id == message.id
     assert deliver.calls == [(LINE_USER_ID, COUNSELOR_REPLY.format(text="お電話ください"), key)]
 
 
-def test_concurrent_double_submit_pushes_once(store: ThreadStore, open_thread, deliver) -> None:
+def test_concurrent_double_submit_pushes_once(
+    store: ThreadStore, replies: CounselorReplies, open_thread, deliver
+) -> None:
     thread = open_thread()
     key = str(uuid.uuid4())
     barrier = threading.Barrier(4)
 
     def submit() -> None:
         barrier.wait()
-        store.send_reply(thread.id, "suzuki", "同時送信", key, deliver)
+        replies.send(thread.id, "suzuki", "同時送信", key)
 
     workers = [threading.Thread(target=submit) for _ in range(4)]
     for worker in workers:
@@ -145,29 +151,33 @@ def test_concurrent_double_submit_pushes_once(store: ThreadStore, open_thread, d
     assert [m.text for m in store.transcript(thread.id)] == ["同時送信"]
 
 
-def test_failed_delivery_is_recorded_and_retried_with_the_same_key(store: ThreadStore, open_thread, deliver):
+def test_failed_delivery_is_recorded_and_retried_with_the_same_key(
+    store: ThreadStore, replies: CounselorReplies, open_thread, deliver
+):
     thread = open_thread()
     key = str(uuid.uuid4())
     deliver.status = "raise"
-    message, _ = store.send_reply(thread.id, "suzuki", "再送テスト", key, deliver)
+    message, _ = replies.send(thread.id, "suzuki", "再送テスト", key)
     assert message.delivery == "failed: ConnectionError" and message.can_retry
     deliver.status = "delivered"
-    retried = store.retry_delivery(message.id, "suzuki", deliver)
+    retried = replies.retry(message.id, "suzuki")
     assert retried.delivery == "delivered" and not retried.can_retry
     assert [call[2] for call in deliver.calls] == [key, key]
-    assert store.retry_delivery(message.id, "suzuki", deliver).delivery == "delivered"
+    assert replies.retry(message.id, "suzuki").delivery == "delivered"
     assert len(deliver.calls) == 2  # a delivered reply is not pushed again
 
 
-def test_reply_to_a_resolved_thread_is_refused(store: ThreadStore, open_thread, deliver) -> None:
+def test_reply_to_a_resolved_thread_is_refused(
+    store: ThreadStore, replies: CounselorReplies, open_thread, deliver
+) -> None:
     thread = open_thread()
     store.resolve(thread.id, "suzuki")
     with pytest.raises(ThreadStateError):
-        store.send_reply(thread.id, "suzuki", "遅い返信", str(uuid.uuid4()), deliver)
+        replies.send(thread.id, "suzuki", "遅い返信", str(uuid.uuid4()))
     assert deliver.calls == []
 
 
-def test_purge_deletes_only_old_resolved_threads(store: ThreadStore, open_thread) -> None:
+def test_purge_deletes_only_old_resolved_threads(store: ThreadStore, audit: AuditLog, open_thread) -> None:
     now = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
     old = open_thread("U" + "a" * 32, now=now - timedelta(days=200))
     store.append(old.id, "resident", "古い相談", now=now - timedelta(days=200))
@@ -184,6 +194,6 @@ def test_purge_deletes_only_old_resolved_threads(store: ThreadStore, open_thread
         store.get(old.id)
     assert {t.id for t in store.list()} == {recent.id, still_open.id}
     assert store.purge(90, now=now) == {"handoff_threads": 0, "handoff_messages": 0, "handoff_notes": 0}
-    assert store.audit_log(limit=1)[0].action == "purge"
+    assert audit.entries(limit=1)[0].action == "purge"
     with pytest.raises(ValueError):
         store.purge(-1)

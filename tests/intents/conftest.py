@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import database_connector
+from bot.database import open_database
 from intents import Catalogue
 from knowledge import Embedder, load_embedder
 
@@ -23,5 +23,5 @@ def embedder() -> Embedder:
 
 
 @pytest.fixture
-def connect(tmp_path: Path):
-    return database_connector(tmp_path)
+def db(tmp_path: Path):
+    return open_database(tmp_path)

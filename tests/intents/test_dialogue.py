@@ -26,8 +26,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def dialogue(connect, catalogue, clock) -> FactsDialogue:
-    return FactsDialogue(connect, catalogue, clock=clock)
+def dialogue(db, catalogue, clock) -> FactsDialogue:
+    return FactsDialogue(db, catalogue, clock=clock)
 
 
 def tap(turn, label: str) -> str:
@@ -199,50 +199,48 @@ def test_a_day_of_silence_ends_the_dialogue(dialogue, clock):
     assert "時間がたった" in turn.text and dialogue.facts(USER) == Facts()
 
 
-def test_purge_idle_deletes_only_silent_dialogues(dialogue, clock, connect):
+def test_purge_idle_deletes_only_silent_dialogues(dialogue, clock, db):
     dialogue.start(USER)
     clock.now += timedelta(days=2)
     dialogue.start("recent-user")
     assert dialogue.purge_idle() == 1
-    assert [row["user_key"] for row in connect().query("SELECT user_key FROM intents_dialogues")] == [
-        "recent-user"
-    ]
+    assert [row["user_key"] for row in db.query("SELECT user_key FROM intents_dialogues")] == ["recent-user"]
 
 
-def test_forget_deletes_every_row_about_the_user(dialogue, connect):
+def test_forget_deletes_every_row_about_the_user(dialogue, db):
     dialogue.start(USER)
     dialogue.handle(USER, text="金沢市のシングルマザーです")
     dialogue.start("another-user")
     dialogue.forget(USER)
     assert dialogue.facts(USER) is None
-    rows = list(connect().query("SELECT * FROM intents_dialogues"))
+    rows = list(db.query("SELECT * FROM intents_dialogues"))
     assert [row["user_key"] for row in rows] == ["another-user"]
 
 
-def test_state_survives_a_new_dialogue_object(connect, catalogue, clock):
-    FactsDialogue(connect, catalogue, clock=clock).start(USER)
-    FactsDialogue(connect, catalogue, clock=clock).handle(USER, text="父子家庭です")
-    assert FactsDialogue(connect, catalogue, clock=clock).facts(USER).parent == "father"
+def test_state_survives_a_new_dialogue_object(db, catalogue, clock):
+    FactsDialogue(db, catalogue, clock=clock).start(USER)
+    FactsDialogue(db, catalogue, clock=clock).handle(USER, text="父子家庭です")
+    assert FactsDialogue(db, catalogue, clock=clock).facts(USER).parent == "father"
 
 
-def test_nothing_but_facts_is_stored(dialogue, connect):
+def test_nothing_but_facts_is_stored(dialogue, db):
     dialogue.start(USER)
     dialogue.handle(USER, text="金沢市広坂1丁目に住む山田花子です。シングルマザーです")
-    stored = " ".join(str(row) for row in connect().query("SELECT * FROM intents_dialogues"))
+    stored = " ".join(str(row) for row in db.query("SELECT * FROM intents_dialogues"))
     assert "山田" not in stored and "広坂" not in stored and "金沢市" in stored
 
 
-def test_with_a_sealer_the_facts_are_stored_encrypted(connect, catalogue, clock):
+def test_with_a_sealer_the_facts_are_stored_encrypted(db, catalogue, clock):
     from handoff import ResidentIdentity, generate_secret_key
 
     identity = ResidentIdentity(generate_secret_key())
-    dialogue = FactsDialogue(connect, catalogue, clock=clock, sealer=identity)
+    dialogue = FactsDialogue(db, catalogue, clock=clock, sealer=identity)
     dialogue.start(USER)
     dialogue.handle(USER, text="離婚を考えているシングルマザーです")
-    stored = connect()["intents_dialogues"].get(USER)["state"]
+    stored = db.one("SELECT state FROM intents_dialogues WHERE user_key = ?", [USER])["state"]
     assert "mother" not in stored and "considering_divorce" not in stored
-    assert FactsDialogue(connect, catalogue, clock=clock, sealer=identity).facts(USER).parent == "mother"
+    assert FactsDialogue(db, catalogue, clock=clock, sealer=identity).facts(USER).parent == "mother"
     # Under a replaced secret key the old state cannot be read: the resident simply starts again.
-    stranger = FactsDialogue(connect, catalogue, clock=clock, sealer=ResidentIdentity(generate_secret_key()))
+    stranger = FactsDialogue(db, catalogue, clock=clock, sealer=ResidentIdentity(generate_secret_key()))
     assert stranger.facts(USER) is None and not stranger.active(USER)
     assert stranger.handle(USER, text="父子家庭です") is None

@@ -76,7 +76,7 @@ def test_push_outage_is_ridden_out_with_backoff_and_one_retry_key(
     delivered = by_user(flaky_line.delivered())
     assert sorted(delivered) == sorted(USERS)
     assert all(len(calls) == 1 for calls in delivered.values())
-    rows = list(server.core.connect()["bot_outbox"].rows)
+    rows = list(server.core.stores.db.query("SELECT * FROM bot_outbox"))
     assert {row["status"] for row in rows} == {"delivered"}
 
 
@@ -113,4 +113,4 @@ def test_answers_that_time_out_for_a_while_are_shown_once(server, signed_event, 
     delivered = by_user(flaky_line.delivered())
     assert sorted(delivered) == sorted(USERS)
     assert all(len(calls) == 1 for calls in delivered.values())
-    assert {row["status"] for row in server.core.connect()["bot_outbox"].rows} == {"delivered"}
+    assert {row["status"] for row in server.core.stores.db.query("SELECT * FROM bot_outbox")} == {"delivered"}

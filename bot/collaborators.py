@@ -1,0 +1,115 @@
+"""What the conversation router needs from each collaborator `bot.services` hands it.
+
+The real ones come from `handoff`, `intents` and `knowledge`; tests pass small stand-ins. Each Protocol
+lists only what the router calls, so the router depends on behaviour, not on how a package builds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from handoff import Escalation, ReceptionHours, Thread
+from handoff.store import Message as ThreadMessage
+from intents import DialogueTurn, Facts, IntentResult, Recommendation
+from knowledge import Answer
+
+
+class Identity(Protocol):
+    """Keyed hashes and sealed push targets (`handoff.ResidentIdentity`)."""
+
+    def user_key(self, line_user_id: str) -> str: ...
+
+    def seal(self, value: str, *, purpose: str = ...) -> str: ...
+
+
+class Knowledge(Protocol):
+    def answer(self, question: str, municipality: str | None = None) -> Answer: ...
+
+
+class Detector(Protocol):
+    def detect(self, text: str) -> IntentResult: ...
+
+
+class Dialogue(Protocol):
+    """The household-facts dialogue (`intents.FactsDialogue`)."""
+
+    def start(self, user_key: str) -> DialogueTurn: ...
+
+    def active(self, user_key: str) -> bool: ...
+
+    def handle(
+        self, user_key: str, text: str | None = None, postback: str | None = None
+    ) -> DialogueTurn | None: ...
+
+    def cancel(self, user_key: str) -> None: ...
+
+    def facts(self, user_key: str) -> Facts | None: ...
+
+
+class Suggest(Protocol):
+    def __call__(self, facts: Facts) -> Recommendation: ...
+
+
+class Policy(Protocol):
+    """When to hand a resident to a person (`handoff.EscalationPolicy`)."""
+
+    offer_threshold: int
+
+    def assess(
+        self, text: str, unanswered_in_a_row: int = 0, *, postback: str | None = None
+    ) -> Escalation | None: ...
+
+    def emergency_contacts(self, categories: list[str]) -> list[str]: ...
+
+
+class Threads(Protocol):
+    """Counselor threads (`handoff.ThreadStore`)."""
+
+    def open_thread_for(self, user_key: str) -> Thread | None: ...
+
+    def open(
+        self,
+        user_key: str,
+        user_ref: str,
+        reason: str,
+        urgent: bool,
+        facts: dict | None = None,
+        programs: list[dict] | None = None,
+        *,
+        categories: list[str] | None = None,
+    ) -> Thread: ...
+
+    def append(self, thread_id: int, sender: str, text: str) -> ThreadMessage: ...
+
+
+class HandoffTexts(Protocol):
+    """The resident-facing handoff texts and postback names (the `handoff` package itself fits)."""
+
+    DELETE_CONFIRM_POSTBACK: str
+    DELETE_CANCEL_POSTBACK: str
+    REQUEST_POSTBACK: str
+    DECLINE_POSTBACK: str
+
+    def privacy_notice(self, retention_days: int) -> str: ...
+
+    def delete_confirmation(self) -> tuple[str, Sequence[tuple[str, str]]]: ...
+
+    def delete_done(self) -> str: ...
+
+    def delete_cancelled(self) -> str: ...
+
+    def thread_opened(self, hours: ReceptionHours, now: datetime | None = None) -> str: ...
+
+    def acknowledgement(
+        self, thread: Thread, hours: ReceptionHours, policy: Policy, now: datetime | None = None
+    ) -> str: ...
+
+
+class Counters(Protocol):
+    """Unanswered questions in a row per resident (`bot.conversation.ConversationState`)."""
+
+    def record_answer(self, user_key: str, confident: bool) -> int: ...
+
+    def reset(self, user_key: str) -> None: ...

@@ -1,0 +1,162 @@
+"""Wiring: every long-lived part of one process, built once, in one typed container.
+
+`build_stores` opens (and migrates) the database and builds each store that owns tables; `build_services`
+adds LINE, the conversation and the worker. The conversation comes from a factory the container always
+calls: the real one (`build_conversation`) loads the knowledge index, the embedder and the rules; plumbing
+tests pass a scripted router instead. Nothing else in the code base constructs these parts for the app.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from linebot.v3 import SignatureValidator
+
+import handoff
+from bot.config import Settings
+from bot.conversation import Conversation, ConversationState, Forgetter
+from bot.database import Database, open_database
+from bot.delivery import CounselorPush, Delivery, LineGateway, Outbox
+from bot.events import EventStore
+from bot.worker import EventWorker, Responder
+from handoff import (
+    AuditLog,
+    CounselorAccounts,
+    CounselorReplies,
+    ReceptionHours,
+    ResidentIdentity,
+    ThreadStore,
+    require_secret_key,
+)
+from intents import Catalogue, FactsDialogue, IntentDetector, recommend
+from knowledge import KnowledgeBase, load_embedder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The database and every store that owns tables in it (see README, "Where things live")."""
+
+    db: Database
+    identity: ResidentIdentity
+    events: EventStore
+    outbox: Outbox
+    conversations: ConversationState
+    dialogue: FactsDialogue
+    threads: ThreadStore
+    audit: AuditLog
+    accounts: CounselorAccounts
+    catalogue: Catalogue
+
+    def forgetters(self) -> list[Forgetter]:
+        """Each store's `forget`, in order; the thread store last, as it scrubs the file afterwards."""
+        return [
+            self.outbox.forget,
+            self.events.forget,
+            self.dialogue.forget,
+            self.conversations.forget,
+            self.threads.forget,
+        ]
+
+
+ConversationFactory = Callable[[Settings, Stores], Responder]
+
+
+def build_stores(settings: Settings) -> Stores:
+    db = open_database(settings.data_dir, timeout=settings.db_timeout)
+    identity = require_secret_key(
+        settings.secret_key, local_mode=settings.local_mode, data_dir=settings.data_dir
+    )
+    events = EventStore(db, identity)
+    audit = AuditLog(db)
+    catalogue = Catalogue.load()
+    return Stores(
+        db=db,
+        identity=identity,
+        events=events,
+        outbox=Outbox(db, identity, events),
+        conversations=ConversationState(db),
+        dialogue=FactsDialogue(db, catalogue, sealer=identity),
+        threads=ThreadStore(db, identity, audit),
+        audit=audit,
+        accounts=CounselorAccounts(db),
+        catalogue=catalogue,
+    )
+
+
+def build_conversation(settings: Settings, stores: Stores) -> Conversation:
+    """The real router: index, embedder, intent exemplars and escalation rules, loaded once per process."""
+    knowledge = KnowledgeBase.open(settings.data_dir, load_embedder(settings.embedder))
+    catalogue = stores.catalogue
+    return Conversation(
+        identity=stores.identity,
+        knowledge=knowledge,
+        detector=IntentDetector(knowledge.embedder),
+        dialogue=stores.dialogue,
+        suggest=lambda facts: recommend(facts, catalogue),
+        policy=handoff.EscalationPolicy.load(),
+        threads=stores.threads,
+        hours=ReceptionHours.parse(settings.reception_hours),
+        handoff=handoff,
+        state=stores.conversations,
+        retention_days=settings.retention_days,
+        forgetters=stores.forgetters(),
+    )
+
+
+# A counselor waits on the page while their reply is pushed: a few quick tries, then the failure is shown with
+# a retry button (same retry key, so never a duplicate), instead of a minute of backoff on a LINE outage.
+COUNSELOR_PUSH_ATTEMPTS = 3
+
+
+@dataclass
+class Services:
+    """The long-lived parts of one serving process (`app.extensions["yorisoi"]`)."""
+
+    settings: Settings
+    stores: Stores
+    signature: SignatureValidator
+    gateway: LineGateway
+    delivery: Delivery
+    replies: CounselorReplies
+    hours: ReceptionHours
+    conversation: Responder
+    worker: EventWorker
+
+    def close(self) -> None:
+        self.worker.stop()
+        self.gateway.close()
+
+
+def build_services(
+    settings: Settings, conversation_factory: ConversationFactory = build_conversation
+) -> Services:
+    stores = build_stores(settings)
+    gateway = LineGateway(settings)
+    delivery = Delivery(gateway, stores.outbox, settings)
+    conversation = conversation_factory(settings, stores)
+    worker = EventWorker(
+        stores.events,
+        stores.outbox,
+        delivery,
+        gateway,
+        conversation,
+        stores.identity,
+        settings.worker_threads,
+        backoff=lambda attempt: min(settings.backoff_cap, settings.backoff_base * 2**attempt),
+    )
+    push = CounselorPush(stores.outbox, delivery, attempts=COUNSELOR_PUSH_ATTEMPTS)
+    return Services(
+        settings=settings,
+        stores=stores,
+        signature=SignatureValidator(settings.channel_secret),
+        gateway=gateway,
+        delivery=delivery,
+        replies=CounselorReplies(stores.threads, stores.audit, push),
+        hours=ReceptionHours.parse(settings.reception_hours),
+        conversation=conversation,
+        worker=worker,
+    )
