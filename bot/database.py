@@ -244,14 +244,17 @@ def _migration_lock(db: Database) -> Iterator[None]:
         os.close(descriptor)
 
 
-def migrate(db: Database, backup_dir: Path | None = None) -> MigrationReport:
+def migrate(
+    db: Database, backup_dir: Path | None = None, migrations: Sequence[Migration] | None = None
+) -> MigrationReport:
     """Bring the schema to the newest migration; idempotent and safe for processes starting together.
 
     A database that holds data gets a `backup` copy in `backup_dir` (default: `backups/` beside it) before
     the first change. A database from before numbered migrations has the tables of migration 1 and no
     version table: its missing tables (if any) are created and it is stamped version 1, nothing else changes.
+    `migrations` (default: the packaged ones) lets tests add a later version.
     """
-    migrations = available_migrations()
+    migrations = available_migrations() if migrations is None else list(migrations)
     with _migration_lock(db):
         done = applied_versions(db)
         pending = [m for m in migrations if m.version not in done]
@@ -264,6 +267,7 @@ def migrate(db: Database, backup_dir: Path | None = None) -> MigrationReport:
         copy = None
         if has_data:
             folder = backup_dir or db.path.parent / "backups"
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the copies are as sensitive as the DB
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             copy = db.backup(folder / f"yorisoi-{stamp}-before-v{pending[-1].version:04d}.db")
             log.info("database copied to %s before migrating", copy)

@@ -101,7 +101,7 @@ class ServeProcess:
             start_new_session=True,
         )
 
-    def wait_healthy(self, timeout: float = 240.0) -> dict[str, Any]:
+    def wait_healthy(self, timeout: float = 600.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "yorisoi serve exited during startup"

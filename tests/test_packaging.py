@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,25 @@ def test_the_installed_distribution_carries_everything_it_reads(tmp_path, knowle
         [sys.executable, "-c", WEB_CHECK, str(site)], env=env, cwd=tmp_path, capture_output=True, text=True
     )
     assert web.returncode == 0 and "web ok" in web.stdout, web.stdout + web.stderr
+    assert (site / "bot" / "migrations" / "0001_release_schema.sql").is_file()
+    assert "schema version 1 (already current)" in yorisoi("migrate")
+
+
+def test_the_wheel_carries_no_dev_tools_or_tests(tmp_path) -> None:
+    """Built from the whole checkout (tools/ and tests/ included), the wheel still holds only the product."""
+    source = tmp_path / "source"
+    shutil.copytree(
+        REPO,
+        source,
+        ignore=shutil.ignore_patterns(".git", ".venv", ".data", "__pycache__", "*.egg-info", "build"),
+    )
+    wheels = tmp_path / "wheels"
+    pip = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(wheels)]
+    subprocess.run([*pip, str(source)], check=True, cwd=tmp_path)
+    [wheel] = wheels.glob("yorisoi-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        top_level = {name.split("/")[0] for name in archive.namelist() if "/" in name}
+        names = set(archive.namelist())
+    assert {"bot", "knowledge", "intents", "handoff"} <= top_level
+    assert not top_level & {"tools", "tests"}, top_level
+    assert "bot/migrations/0001_release_schema.sql" in names

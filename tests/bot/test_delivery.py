@@ -115,7 +115,7 @@ def test_connection_refused_is_retried_then_recorded_as_failed(
         settle(server)
     [row] = outbox_rows(server)
     assert row["status"] == "failed" and "gave up after 3 attempts" in row["last_error"]
-    assert server.core.events.status(event["webhookEventId"]) == "failed"
+    assert server.core.stores.events.status(event["webhookEventId"]) == "failed"
     assert any("failed" in record.getMessage() for record in caplog.records)
 
 
@@ -154,24 +154,24 @@ def test_answers_are_cut_to_lines_limits(server, signed_event, fake_line):
 
 def test_counselor_delivery_pushes_once_per_retry_key(server, fake_line):
     core = server.core
-    user_ref = core.identity.seal(USER)
+    user_ref = core.stores.identity.seal(USER)
     key = str(uuid.uuid4())
-    assert core.deliver_to_resident(user_ref, "相談員の田中です。", key) == "delivered"
-    assert core.deliver_to_resident(user_ref, "相談員の田中です。", key) == "delivered"
+    assert core.replies.deliver(user_ref, "相談員の田中です。", key) == "delivered"
+    assert core.replies.deliver(user_ref, "相談員の田中です。", key) == "delivered"
     [push] = fake_line.calls(PUSH_PATH)
     assert (push.body["to"], push.retry_key, push.texts) == (USER, key, ["相談員の田中です。"])
 
 
 def test_counselor_delivery_reports_a_failure_soon_and_a_retry_keeps_the_key(server, fake_line):
-    from bot.app import COUNSELOR_PUSH_ATTEMPTS
+    from bot.services import COUNSELOR_PUSH_ATTEMPTS
 
     fake_line.fail_next(PUSH_PATH, count=100, status=500)
-    user_ref, key = server.core.identity.seal(USER), str(uuid.uuid4())
-    status = server.core.deliver_to_resident(user_ref, "届かない", key)
+    user_ref, key = server.core.stores.identity.seal(USER), str(uuid.uuid4())
+    status = server.core.replies.deliver(user_ref, "届かない", key)
     assert status.startswith("failed:")
     assert len(fake_line.calls(PUSH_PATH)) == COUNSELOR_PUSH_ATTEMPTS  # the counselor is not kept waiting
     fake_line.clear_faults()
-    assert server.core.deliver_to_resident(user_ref, "届かない", key) == "delivered"  # the retry button
+    assert server.core.replies.deliver(user_ref, "届かない", key) == "delivered"  # the retry button
     assert {call.retry_key for call in fake_line.calls(PUSH_PATH)} == {key}
     assert len(fake_line.delivered()) == 1
 
@@ -198,4 +198,4 @@ def test_a_locked_database_while_answering_is_waited_out_not_lost(
             blocker.close()
     settle(server)
     assert [call.texts for call in fake_line.delivered()] == [["message:ロック中に回答"]]
-    assert server.core.events.status(event["webhookEventId"]) == "done"
+    assert server.core.stores.events.status(event["webhookEventId"]) == "done"

@@ -244,7 +244,7 @@ def test_in_a_browser_a_typed_question_gets_its_answer(emulated_for, page):
     page.wait_for_function("document.querySelectorAll('.msg.bot .text').length >= 5")
     assert any("おつなぎします" in text for text in bot_texts(page))
     user_id = page.evaluate("localStorage.getItem('yorisoi-emulator-user')")
-    user_key = emulated.core.identity.user_key(user_id)
+    user_key = emulated.core.stores.identity.user_key(user_id)
     assert emulated.core.conversation.threads.open_thread_for(user_key).reason == "request"
 
 

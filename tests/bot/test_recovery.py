@@ -26,7 +26,7 @@ def test_acknowledged_but_unanswered_events_are_pushed_once_after_a_restart(
     events = [signed_event.text(f"質問{n}", source=signed_event.source(user(n))) for n in range(6)]
     for event in events:
         assert signed_event.post(first.url, event)[0] == 200
-    assert first.core.conversation.entered.wait(10)
+    assert first.core.conversation.entered.wait(120)
     assert fake_line.delivered() == []
 
     second = live_server_for(plumbing_app())
@@ -94,7 +94,7 @@ def test_a_delivery_that_failed_for_good_stays_recorded_and_is_not_redone(
     signed_event.post(first.url, event)
     settle(first)
     # One attempt allowed, it failed: recorded as failed, not retried forever, not dropped silently.
-    assert first.core.events.status(event["webhookEventId"]) == "failed"
+    assert first.core.stores.events.status(event["webhookEventId"]) == "failed"
     assert len(first.core.conversation.seen) == 1
 
     second = live_server_for(plumbing_app())
@@ -110,10 +110,10 @@ def test_events_sealed_under_another_key_are_recorded_as_failed_not_retried_fore
     first.core.conversation.gate.clear()
     event = signed_event.text("鍵が変わる前の質問")
     assert signed_event.post(first.url, event)[0] == 200
-    assert first.core.conversation.entered.wait(10)
+    assert first.core.conversation.entered.wait(120)
 
     second = live_server_for(plumbing_app(secret_key="another-secret-key-that-is-long-enough-000000"))
     settle(second)
-    assert second.core.events.status(event["webhookEventId"]) == "failed"
+    assert second.core.stores.events.status(event["webhookEventId"]) == "failed"
     assert any("cannot be unsealed" in record.getMessage() for record in caplog.records)
     assert second.core.conversation.seen == []

@@ -99,7 +99,7 @@ def test_backup_copies_the_live_database(
     server = live_server_for(plumbing_app())
     for n in range(3):
         signed_event.post(server.url, signed_event.text(f"質問{n}"))
-    assert server.core.worker.queue.wait_idle(30)
+    assert server.core.worker.queue.wait_idle(120)
     target = tmp_path / "backups"
     target.mkdir()
     result = CliRunner().invoke(cli, ["backup", str(target)], env={"YORISOI_DATA_DIR": str(data_dir)})

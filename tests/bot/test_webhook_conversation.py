@@ -40,7 +40,7 @@ def test_the_webhook_acknowledges_before_the_answer_is_computed(live_server, sig
         assert signed_event.post(live_server.url, event)[0] == 200
         assert fake_line.wait_for(lambda fake: fake.requests_in_flight(LOADING_PATH) == 1, timeout=30)
         assert fake_line.calls(REPLY_PATH) == []
-        assert live_server.core.events.status(event["webhookEventId"]) == "pending"
+        assert live_server.core.stores.events.status(event["webhookEventId"]) == "pending"
     finally:
         fake_line.release(LOADING_PATH)
     settle(live_server)

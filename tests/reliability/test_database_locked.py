@@ -50,13 +50,13 @@ def test_an_acknowledged_event_is_answered_after_a_lock_that_outlasts_the_busy_t
     conversation.gate.clear()
     event = signed_event.text("処理中にロック")
     assert signed_event.post(server.url, event)[0] == 200
-    assert conversation.entered.wait(10)
+    assert conversation.entered.wait(120)
     blocker = sqlite3.connect(data_dir / "yorisoi.db", isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     conversation.gate.set()
     time.sleep(1.5)  # five times the busy timeout: the worker's write gives up meanwhile
     blocker.execute("ROLLBACK")
     blocker.close()
-    assert server.core.worker.queue.wait_idle(30)
+    assert server.core.worker.queue.wait_idle(120)
     # The lock is gone and the process never stopped: the resident should get the answer without a restart.
-    assert fake_line.wait_for(lambda fake: len(fake.delivered()) == 1, timeout=15)
+    assert fake_line.wait_for(lambda fake: len(fake.delivered()) == 1, timeout=120)

@@ -31,7 +31,7 @@ def test_kill_9_in_the_middle_of_a_load_run_then_restart_answers_every_event_exa
 ):
     builder = LineEvents(settings_for().channel_secret)
     first = serve()
-    assert first.wait_healthy()["status"] == "ok"
+    assert first.wait_healthy(600)["status"] == "ok"
     current = {"url": first.url}
     # LINE answers some replies slowly, so answers are in flight (outcome unknown) when the kill lands.
     fake_line.delay_next(REPLY_PATH, seconds=4.0, count=6)
@@ -43,30 +43,35 @@ def test_kill_9_in_the_middle_of_a_load_run_then_restart_answers_every_event_exa
     ]
     token_owner = {event["replyToken"]: user for event, user in zip(events, users, strict=True)}
     acknowledged: dict[str, int] = {}  # event id → attempts it took
+    given_up: list[str] = []
     lock = threading.Lock()
     cursor = iter(range(EVENTS))
     half_sent = threading.Event()
+    # One generous deadline for the whole run, not per event: on a loaded two-core machine the restart alone
+    # can take minutes, and the senders keep redelivering until then, as LINE does.
+    run_deadline = time.monotonic() + 900
 
     def send() -> None:
         while (n := next(cursor, None)) is not None:
-            event, attempts = events[n], 0
-            deadline = time.monotonic() + 240
-            while time.monotonic() < deadline:
+            event, attempts, status = events[n], 0, 0
+            while status != 200 and time.monotonic() < run_deadline:
                 attempts += 1
                 if attempts > 1:
                     event = {**event, "deliveryContext": {"isRedelivery": True}}
                 body = builder.body(event)
                 try:
                     status = post_raw(
-                        current["url"], body, signed_headers(builder.channel_secret, body), 10
+                        current["url"], body, signed_headers(builder.channel_secret, body), 30
                     ).status
                 except OSError:
                     status = 0
-                if status == 200:
-                    break
-                time.sleep(0.2)
+                if status != 200:
+                    time.sleep(0.2)
             with lock:
-                acknowledged[event["webhookEventId"]] = attempts
+                if status == 200:
+                    acknowledged[event["webhookEventId"]] = attempts
+                else:
+                    given_up.append(event["webhookEventId"])
                 if len(acknowledged) >= EVENTS // 2:
                     half_sent.set()
             time.sleep(0.05)
@@ -74,19 +79,19 @@ def test_kill_9_in_the_middle_of_a_load_run_then_restart_answers_every_event_exa
     senders = [threading.Thread(target=send, daemon=True) for _ in range(SENDERS)]
     for sender in senders:
         sender.start()
-    assert half_sent.wait(120)
+    assert half_sent.wait(600)
     first.kill()  # while the senders keep going: their posts now fail and are redelivered
     time.sleep(0.5)
     second = serve()
-    second.wait_healthy()
+    second.wait_healthy(600)
     current["url"] = second.url
     for sender in senders:
-        sender.join(300)
-    assert len(acknowledged) == EVENTS
+        sender.join(max(0.0, run_deadline - time.monotonic()) + 60)
+    assert not given_up and len(acknowledged) == EVENTS, f"{len(acknowledged)} of {EVENTS} acknowledged"
     assert any(attempts > 1 for attempts in acknowledged.values()), "no post hit the dead server"
 
-    assert fake_line.wait_for(lambda fake: len(answers_per_user(fake, token_owner)) == EVENTS, 240)
-    deadline = time.monotonic() + 120
+    assert fake_line.wait_for(lambda fake: len(answers_per_user(fake, token_owner)) == EVENTS, 600)
+    deadline = time.monotonic() + 300
     while "pending" in event_statuses(data_dir).values() and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1.0)  # room for a duplicate to show up

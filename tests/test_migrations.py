@@ -1,0 +1,193 @@
+"""Numbered migrations: a data directory written by the release before them (b2eb11d) upgrades in place with
+every row kept, a second run changes nothing, the app starts on it, a later version applies on top, and
+processes migrating at the same moment apply each migration once."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fake_line import ScriptedConversation
+
+from bot.cli import cli
+from bot.conversation import ConversationState
+from bot.database import DATABASE_FILE, Database, Migration, available_migrations, migrate
+from bot.delivery import Outbox
+from bot.events import EventStore
+from handoff import CounselorAccounts, ResidentIdentity, ThreadStore
+from intents import FactsDialogue
+
+REPO = Path(__file__).resolve().parents[1]
+RELEASE_DUMP = REPO / "tests" / "fixtures" / "release-b2eb11d.sql"
+RELEASE_KEY = "release-fixture-secret-key-" + "0" * 40  # the key tests/fixtures/make_release_fixture.py used
+RELEASE_TABLES = (
+    "bot_events",
+    "bot_outbox",
+    "bot_conversations",
+    "handoff_threads",
+    "handoff_messages",
+    "handoff_notes",
+    "handoff_audit",
+    "handoff_accounts",
+    "intents_dialogues",
+)
+
+
+def release_data_dir(path: Path) -> Path:
+    """A data directory as release b2eb11d left it (loaded from the committed text dump)."""
+    path.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path / DATABASE_FILE) as conn:
+        conn.executescript(RELEASE_DUMP.read_text(encoding="utf-8"))
+    conn.close()
+    return path
+
+
+def contents(data_dir: Path) -> dict[str, list[tuple]]:
+    with sqlite3.connect(f"file:{data_dir / DATABASE_FILE}?mode=ro", uri=True) as conn:
+        found = {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in RELEASE_TABLES
+        }
+    conn.close()
+    return found
+
+
+def shape(path: Path) -> dict[str, tuple]:
+    """Columns (name, type, not null, default, pk) and indexes (name, unique, columns) of every table."""
+    conn = sqlite3.connect(path)
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    found = {}
+    for table in tables:
+        if table == "schema_migrations":
+            continue
+        columns = conn.execute(f"PRAGMA table_info({table})").fetchall()
+        indexes = sorted(
+            (row[1], row[2], tuple(info[2] for info in conn.execute(f"PRAGMA index_info({row[1]})")))
+            for row in conn.execute(f"PRAGMA index_list({table})")
+        )
+        found[table] = (columns, indexes)
+    conn.close()
+    return found
+
+
+def yorisoi_migrate(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("YORISOI_DATA_DIR", str(data_dir))
+    result = CliRunner().invoke(cli, ["migrate"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_migration_1_is_the_release_schema(tmp_path: Path) -> None:
+    release = release_data_dir(tmp_path / "release")
+    fresh = Database(tmp_path / "fresh" / DATABASE_FILE)
+    migrate(fresh)
+    assert shape(fresh.path) == shape(release / DATABASE_FILE)
+    assert set(shape(fresh.path)) == set(RELEASE_TABLES)
+
+
+def test_a_release_data_directory_upgrades_in_place_keeping_every_row(tmp_path, monkeypatch) -> None:
+    data_dir = release_data_dir(tmp_path / "data")
+    before = contents(data_dir)
+    assert all(before[table] for table in RELEASE_TABLES)  # the fixture has rows in every table
+
+    output = yorisoi_migrate(data_dir, monkeypatch)
+    assert "recorded as version 1" in output and "schema version 1" in output
+    [copy] = (data_dir / "backups").glob("yorisoi-*-before-v0001.db")
+    assert contents(data_dir) == before
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM handoff_messages").fetchone()[0] == len(
+            before["handoff_messages"]
+        )
+    conn.close()
+
+    again = yorisoi_migrate(data_dir, monkeypatch)
+    assert "already current" in again and "backup" not in again
+    assert contents(data_dir) == before
+    assert len(list((data_dir / "backups").iterdir())) == 1
+    versions = Database.in_data_dir(data_dir).query("SELECT version, name FROM schema_migrations")
+    assert versions == [{"version": 1, "name": "release_schema"}]
+
+
+def test_the_stores_read_what_the_release_wrote(tmp_path, monkeypatch) -> None:
+    data_dir = release_data_dir(tmp_path / "data")
+    yorisoi_migrate(data_dir, monkeypatch)
+    db, identity = Database.in_data_dir(data_dir), ResidentIdentity(RELEASE_KEY)
+    user_key = identity.user_key("U" + "a" * 32)
+    events = EventStore(db, identity)
+    assert len(events.pending()) == 2 and events.status("01FIXTURE" + "1".zfill(17)) == "done"
+    outbox = Outbox(db, identity, events)
+    assert outbox.for_event("01FIXTURE" + "2".zfill(17)).messages[0].text == "どういたしまして"
+    threads = ThreadStore(db, identity)
+    [thread] = threads.list()
+    assert thread.facts == {"parent": "mother"}
+    assert [m.text for m in threads.transcript(thread.id)] == ["相談したいです", "相談員につなぎます"]
+    assert [n.text for n in threads.notes(thread.id)] == ["折り返し予定"]
+    assert CounselorAccounts(db).verify("sato", "fixture-password-1").is_admin
+    assert FactsDialogue(db, sealer=identity).facts(user_key).parent == "mother"
+    assert ConversationState(db).unanswered(user_key) == 1
+
+
+def test_the_app_starts_on_a_release_data_directory(tmp_path, make_app, fake_line) -> None:
+    data_dir = release_data_dir(tmp_path / "data")
+    app = make_app(ScriptedConversation, data_dir=data_dir, secret_key=RELEASE_KEY)
+    assert app.test_client().get("/healthz").status_code == 200
+    events = app.extensions["yorisoi"].stores.events
+    deadline = time.monotonic() + 120
+    while events.pending() and time.monotonic() < deadline:  # the two pending events are answered by push
+        time.sleep(0.1)
+    assert events.pending() == []
+    assert (data_dir / "backups").is_dir()
+
+
+def test_a_later_migration_applies_on_top_with_a_backup(tmp_path: Path) -> None:
+    db = Database.in_data_dir(release_data_dir(tmp_path / "data"))
+    migrate(db)
+    later = Migration(2, "test_column", "ALTER TABLE bot_conversations ADD COLUMN note TEXT")
+    report = migrate(db, migrations=[*available_migrations(), later])
+    assert [m.version for m in report.applied] == [2] and report.backup is not None and not report.stamped
+    assert db.one("SELECT note FROM bot_conversations") == {"note": None}
+    assert migrate(db, migrations=[*available_migrations(), later]).applied == []
+
+
+MIGRATE_WHEN_TOLD = r"""
+import sys, time
+from pathlib import Path
+from bot.database import Database, migrate
+go = Path(sys.argv[2])
+deadline = time.monotonic() + 120
+while not go.exists() and time.monotonic() < deadline:
+    time.sleep(0.01)
+report = migrate(Database.in_data_dir(Path(sys.argv[1])))
+print(len(report.applied))
+"""
+
+
+@pytest.mark.parametrize("start", ["release", "empty"])
+def test_processes_starting_together_apply_each_migration_once(tmp_path: Path, start: str) -> None:
+    data_dir = release_data_dir(tmp_path / "data") if start == "release" else tmp_path / "data"
+    go = tmp_path / "go"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", MIGRATE_WHEN_TOLD, str(data_dir), str(go)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    go.touch()
+    results = [process.communicate(timeout=300) for process in processes]
+    assert all(process.returncode == 0 for process in processes), results
+    applied = sorted(int(out.strip()) for out, _ in results)
+    assert applied == [0, 0, 0, len(available_migrations())]
+    rows = Database.in_data_dir(data_dir).query("SELECT version FROM schema_migrations")
+    assert [row["version"] for row in rows] == [m.version for m in available_migrations()]
+    backups = list((data_dir / "backups").glob("*.db")) if (data_dir / "backups").exists() else []
+    assert len(backups) == (1 if start == "release" else 0)
