@@ -221,8 +221,7 @@ def test_a_counselor_reply_reaches_the_resident_and_after_resolve_the_bot_answer
     chat.say("相談員と話したい")
     other.say("人と話したいです")
     thread = chat.thread()
-    conversation = chat.server.core.conversation
-    conversation.accounts.add("suzuki", "a-long-counselor-password")
+    chat.server.core.stores.accounts.add("suzuki", "a-long-counselor-password")
     client = chat.server.app.test_client()
     csrf = login(client, "suzuki", "a-long-counselor-password")
     assert client.post(f"/counselor/threads/{thread.id}/claim", data={"csrf_token": csrf}).status_code == 302
@@ -251,7 +250,7 @@ def test_a_reply_that_line_refused_goes_out_once_from_the_retry_button(chat_for,
     chat = chat_for(32)
     chat.say("相談員と話したい")
     thread = chat.thread()
-    chat.server.core.conversation.accounts.add("tanaka", "a-long-counselor-password")
+    chat.server.core.stores.accounts.add("tanaka", "a-long-counselor-password")
     client = chat.server.app.test_client()
     csrf = login(client, "tanaka", "a-long-counselor-password")
     client.post(f"/counselor/threads/{thread.id}/claim", data={"csrf_token": csrf})
