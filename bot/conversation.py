@@ -387,7 +387,7 @@ def build_conversation(
     from knowledge import KnowledgeBase, load_embedder
 
     knowledge = KnowledgeBase.open(settings.data_dir, load_embedder(settings.embedder))
-    catalogue = Catalogue.load()
+    catalogue = Catalogue.load(knowledge.places)
     return Conversation(
         identity=identity,
         knowledge=knowledge,

@@ -9,7 +9,7 @@ from knowledge.answer import Answer, Composer, Source
 from knowledge.documents import Document, load_documents
 from knowledge.embedders import Embedder, load_embedder
 from knowledge.index import INDEX_DIR, KnowledgeIndex, ensure_index
-from knowledge.jurisdictions import Places, default_places
+from knowledge.places import PlaceRegister, default_register
 from knowledge.retrieval import QueryExpander, Retriever, Search, default_expander
 
 log = logging.getLogger(__name__)
@@ -24,13 +24,13 @@ class KnowledgeBase:
         embedder: Embedder,
         documents: list[Document],
         expander: QueryExpander | None = None,
-        places: Places | None = None,
+        places: PlaceRegister | None = None,
         rebuilt: str | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.documents = documents
-        self.places = places or default_places()
+        self.places = places or default_register()
         self.retriever = Retriever(index, embedder, expander or default_expander(), self.places)
         self.composer = Composer(index.chunks, self.places, index.unit_offsets.tolist(), index.unit_scores)
         self.rebuilt = rebuilt  # why the index was rebuilt when opening (None: it was current)
