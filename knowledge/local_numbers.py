@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from knowledge import messages
-from knowledge.answer import Answer
+from knowledge.answer import MAX_ANSWER_CHARS, Answer
 from knowledge.places import PlaceRegister, phone_key, phones_in
 
 _SOURCE_PREFIX = messages.SOURCE.split("{", 1)[0]
@@ -43,8 +43,9 @@ def for_residents_place(answer: Answer, place: str | None, places: PlaceRegister
     if own_window and answer.confident:
         kept = [window_line if line == messages.WINDOW_FALLBACK else line for line in kept]
     names_a_window = any(line.startswith(_WINDOW_PREFIXES) for line in kept)
+    room = sum(len(line) + 1 for line in kept) + len(window_line) <= MAX_ANSWER_CHARS
     if (kept != lines and not names_a_window) or (
-        own_window and answer.confident and not _gives_number_of(own_window.phone, kept)
+        own_window and answer.confident and room and not _gives_number_of(own_window.phone, kept)
     ):
         at = len(kept) - 1 if kept and kept[-1].startswith(_SOURCE_PREFIX) else len(kept)
         kept.insert(at, window_line)
