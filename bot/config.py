@@ -60,6 +60,9 @@ class Settings:
     retention_days: int = 90
     reception_hours: str = "mon-fri 08:30-16:00"
     public_url: str = ""
+    # Whose bot this is (e.g. 金沢市): a resident who names no place gets its windows. Empty (the demo): no
+    # local office's number for a resident whose place is not known.
+    home_municipality: str = ""
     # Webhook → reply plumbing.
     worker_threads: int = 4
     db_timeout: float = 5.0
@@ -84,6 +87,7 @@ class Settings:
             "retention_days": int(_env("YORISOI_RETENTION_DAYS", "90")),
             "reception_hours": _env("YORISOI_RECEPTION_HOURS", "mon-fri 08:30-16:00"),
             "public_url": _env("YORISOI_PUBLIC_URL"),
+            "home_municipality": _env("YORISOI_HOME_MUNICIPALITY"),
             "worker_threads": int(_env("YORISOI_WORKER_THREADS", "4")),
         }
         values.update(overrides)

@@ -46,6 +46,7 @@ from handoff import Escalation, ReceptionHours, Thread
 log = logging.getLogger(__name__)
 
 STATE_TABLE = "bot_conversations"
+PLACE_TABLE = "bot_places"  # the place a resident last named in a question, so later answers keep to it
 # A run of unanswered questions older than this no longer says anything about the resident's current need.
 STATE_TTL = timedelta(days=1)
 DIALOGUE_PREFIX = "dlg:"
@@ -64,11 +65,24 @@ def clean_text(raw: str | None) -> str:
 
 
 class ConversationState:
-    """The router's own memory per resident (table bot_conversations): how many questions in a row the
-    knowledge base missed."""
+    """The router's own memory per resident (tables bot_conversations and bot_places): how many questions
+    in a row the knowledge base missed, and the place they last named (「白山市に住んでいます」), so later
+    answers give that place's windows."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def remember_place(self, user_key: str, place: str) -> None:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self._db.execute(
+            f"INSERT INTO {PLACE_TABLE} (user_key, place, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(user_key) DO UPDATE SET place = excluded.place, updated_at = excluded.updated_at",
+            [user_key, place, now],
+        )
+
+    def place(self, user_key: str) -> str | None:
+        row = self._db.one(f"SELECT place FROM {PLACE_TABLE} WHERE user_key = ?", [user_key])
+        return str(row["place"]) if row else None
 
     def unanswered(self, user_key: str) -> int:
         row = self._db.one(f"SELECT unanswered FROM {STATE_TABLE} WHERE user_key = ?", [user_key])
@@ -92,12 +106,17 @@ class ConversationState:
     def reset(self, user_key: str) -> None:
         self._db.execute(f"DELETE FROM {STATE_TABLE} WHERE user_key = ?", [user_key])
 
-    forget = reset
+    def forget(self, user_key: str) -> None:
+        self.reset(user_key)
+        self._db.execute(f"DELETE FROM {PLACE_TABLE} WHERE user_key = ?", [user_key])
 
     def purge_idle(self, now: datetime) -> int:
-        """Delete counters left untouched for longer than STATE_TTL; returns how many."""
+        """Delete counters and places left untouched for longer than STATE_TTL; returns how many."""
         cutoff = (now - STATE_TTL).isoformat(timespec="seconds")
-        return self._db.execute(f"DELETE FROM {STATE_TABLE} WHERE updated_at < ?", [cutoff])
+        return sum(
+            self._db.execute(f"DELETE FROM {table} WHERE updated_at < ?", [cutoff])
+            for table in (STATE_TABLE, PLACE_TABLE)
+        )
 
 
 class Conversation:
@@ -240,9 +259,15 @@ class Conversation:
         return self._answer(user_key, text, offer=intent.name == "crisis")
 
     def _answer(self, user_key: str, text: str, offer: bool = False) -> list[Message]:
-        """A grounded answer; after two misses in a row (or a worrying question) the offer of a person."""
+        """A grounded answer; after two misses in a row (or a worrying question) the offer of a person.
+
+        The resident's place: one named in this question (knowledge finds it), else the household check's,
+        else the one they named in an earlier question."""
+        named = self.knowledge.place_named(text)
+        if named:
+            self.state.remember_place(user_key, named)
         facts = self.dialogue.facts(user_key)
-        municipality = getattr(facts, "municipality", None)
+        municipality = getattr(facts, "municipality", None) or self.state.place(user_key)
         answer = self.knowledge.answer(text, municipality=municipality)
         missed = self.state.record_answer(user_key, bool(answer.confident))
         replies = render.answer(answer)

@@ -31,7 +31,7 @@ from handoff import (
     require_secret_key,
 )
 from intents import Catalogue, FactsDialogue, IntentDetector, recommend
-from knowledge import KnowledgeBase, load_embedder
+from knowledge import KnowledgeBase, PlaceRegister, default_register, load_embedder
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ class Stores:
     threads: ThreadStore
     audit: AuditLog
     accounts: CounselorAccounts
+    places: PlaceRegister
     catalogue: Catalogue
 
     def forgetters(self) -> list[Forgetter]:
@@ -72,7 +73,8 @@ def build_stores(settings: Settings) -> Stores:
     )
     events = EventStore(db, identity)
     audit = AuditLog(db)
-    catalogue = Catalogue.load()
+    places = default_register()
+    catalogue = Catalogue.load(places)
     return Stores(
         db=db,
         identity=identity,
@@ -83,13 +85,19 @@ def build_stores(settings: Settings) -> Stores:
         threads=ThreadStore(db, identity, audit),
         audit=audit,
         accounts=CounselorAccounts(db),
+        places=places,
         catalogue=catalogue,
     )
 
 
 def build_conversation(settings: Settings, stores: Stores) -> Conversation:
     """The real router: index, embedder, intent exemplars and escalation rules, loaded once per process."""
-    knowledge = KnowledgeBase.open(settings.data_dir, load_embedder(settings.embedder))
+    knowledge = KnowledgeBase.open(
+        settings.data_dir,
+        load_embedder(settings.embedder),
+        places=stores.places,
+        home_municipality=settings.home_municipality or None,
+    )
     catalogue = stores.catalogue
     return Conversation(
         identity=stores.identity,

@@ -1,6 +1,6 @@
 """What the resident wants: intent detection, the household-facts dialogue and program matching."""
 
-from intents.catalogue import Catalogue, CatalogueError, Program
+from intents.catalogue import Catalogue, CatalogueError, Places, Program
 from intents.detection import Intent, IntentDetector, IntentResult
 from intents.dialogue import Choice, DialogueTurn, FactsDialogue
 from intents.facts import Facts, FactsError
@@ -20,6 +20,7 @@ __all__ = [
     "Intent",
     "IntentDetector",
     "IntentResult",
+    "Places",
     "Program",
     "Recommendation",
     "Suggestion",

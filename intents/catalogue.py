@@ -1,24 +1,23 @@
-"""The program catalogue (catalogue.yaml) and the areas its jurisdictions cover (areas.yaml).
+"""The program catalogue (catalogue.yaml), checked against the place register bot hands in.
 
 Programs are data, not code: a city edits the YAML when a program changes, and `Catalogue.load` refuses a
-file with an unknown field or value so that a typo cannot silently switch a condition off.
+file with an unknown field or value so that a typo cannot silently switch a condition off. Which places exist
+and where their windows are is the place register's (knowledge/places.yaml); intents only reads it through
+the `Places` protocol, so it never imports the package that owns it.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from intents.facts import CIRCUMSTANCES, EMPLOYMENTS, NEEDS, PARENTS, RESIDENT_TAX, SITUATIONS
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
-AREAS_PATH = Path(__file__).with_name("areas.yaml")
 
 CATEGORIES = (
     "手当・給付",
@@ -33,15 +32,9 @@ CATEGORIES = (
     "安全",
 )
 NATIONAL = "国"
-PREFECTURES = ("石川県", "東京都")
-CITIES = {"金沢市": "石川県", "小平市": "東京都"}
-JURISDICTIONS = (NATIONAL, *PREFECTURES, *CITIES)
 INCOME_LEVELS = ("allowance_level", "low", "limited")
 ALLOWANCE_RULES = ("receiving", "receiving_or_pension")
 OLDEST_AGE = 99
-
-_PREFECTURE_PREFIX = re.compile(r"^(北海道|東京都|京都府|大阪府|\S{2,3}県)(?=\S)")
-_SUFFIXES = ("市", "区", "町", "村")
 
 PROGRAM_FIELDS = {
     "id",
@@ -79,7 +72,7 @@ CONDITION_FIELDS = {
 
 
 class CatalogueError(ValueError):
-    """The catalogue or areas file breaks its schema; the message names the program and the field."""
+    """The catalogue breaks its schema; the message names the program and the field."""
 
 
 @dataclass(frozen=True)
@@ -160,77 +153,47 @@ class Program:
         return self.topic or self.id
 
 
-@dataclass(frozen=True)
-class Office:
-    window: str
+class Window(Protocol):
+    """A municipality's own window for single-parent support."""
+
+    name: str
     phone: str
 
 
-@dataclass(frozen=True)
-class Areas:
-    """Which prefecture a municipality belongs to, and its own window when the sources name one."""
-
-    municipalities: dict[str, str]
-    offices: dict[str, Office]
-
-    @classmethod
-    def load(cls, path: Path | None = None) -> Areas:
-        data = yaml.safe_load(Path(path or AREAS_PATH).read_text(encoding="utf-8"))
-        municipalities: dict[str, str] = {}
-        offices: dict[str, Office] = {}
-        for prefecture, entries in data.items():
-            if prefecture not in PREFECTURES:
-                raise CatalogueError(f"areas: unknown prefecture {prefecture!r}")
-            for name, office in entries.items():
-                municipalities[name] = prefecture
-                if office:
-                    offices[name] = Office(window=office["window"], phone=str(office["phone"]))
-        return cls(municipalities=municipalities, offices=offices)
+class Places(Protocol):
+    """The place register (knowledge.PlaceRegister, handed in by bot): which places exist, which prefecture
+    a municipality lies in, and its window."""
 
     def normalise(self, name: str) -> str:
-        """The canonical spelling ("石川県金沢市", "金沢" → "金沢市"); unknown names unchanged."""
-        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
-        text = _PREFECTURE_PREFIX.sub("", text)
-        if text in self.municipalities:
-            return text
-        for suffix in _SUFFIXES:
-            if text + suffix in self.municipalities:
-                return text + suffix
-        return text
+        """The register's spelling ("石川県 金沢市", "金沢" → "金沢市"); unknown names cleaned only."""
+        ...
 
-    def prefecture_of(self, municipality: str) -> str | None:
-        return self.municipalities.get(self.normalise(municipality))
+    def prefecture_of(self, name: str) -> str | None: ...
 
-    def office(self, municipality: str) -> Office | None:
-        return self.offices.get(self.normalise(municipality))
+    def is_prefecture(self, name: str) -> bool: ...
 
-    def find_in(self, text: str) -> str | None:
-        """The municipality a resident's sentence names, longest name first ("野々市市" before "市")."""
-        for name in sorted(self.municipalities, key=len, reverse=True):
-            if name in text:
-                return name
-        for name in sorted(self.municipalities, key=len, reverse=True):
-            stem = name[:-1]
-            if name.endswith("市") and len(stem) >= 2 and stem in text:
-                return name
-        return None
+    def is_municipality(self, name: str) -> bool: ...
 
-    @staticmethod
-    def is_town(municipality: str) -> bool:
-        return municipality.endswith(("町", "村"))
+    def is_town(self, municipality: str) -> bool: ...
+
+    def window_of(self, name: str | None) -> Window | None: ...
+
+    def municipality_in(self, text: str) -> str | None:
+        """The register's municipality a sentence names (「白山です」 → 白山市), if any."""
+        ...
 
 
 class Catalogue:
     """All programs, in file order (the order breaks ties when suggestions fit equally well)."""
 
-    def __init__(self, programs: list[Program], areas: Areas, sources: dict[str, Source]) -> None:
+    def __init__(self, programs: list[Program], places: Places, sources: dict[str, Source]) -> None:
         self.programs = programs
-        self.areas = areas
+        self.places = places
         self.sources = sources
         self._by_id = {program.id: program for program in programs}
 
     @classmethod
-    def load(cls, path: Path | None = None, areas_path: Path | None = None) -> Catalogue:
+    def load(cls, places: Places, path: Path | None = None) -> Catalogue:
         data = yaml.safe_load(Path(path or CATALOGUE_PATH).read_text(encoding="utf-8"))
         sources = {
             key: Source(key=key, **{name: str(value) for name, value in entry.items()})
@@ -240,9 +203,9 @@ class Catalogue:
         tables = {
             entry["id"]: _allowance_table(entry, sources) for entry in raw_programs if "estimate" in entry
         }
-        programs = [_program(entry, sources, tables) for entry in raw_programs]
+        programs = [_program(entry, sources, tables, places) for entry in raw_programs]
         _check_unique_and_linked(programs)
-        return cls(programs, Areas.load(areas_path), sources)
+        return cls(programs, places, sources)
 
     def __iter__(self) -> Iterator[Program]:
         return iter(self.programs)
@@ -257,27 +220,29 @@ class Catalogue:
         """The window to name for this household: the municipality's own when the sources give one."""
         if municipality is None:
             return program.contact
-        name = self.areas.normalise(municipality)
-        prefecture = self.areas.prefecture_of(name)
+        name = self.places.normalise(municipality)
+        prefecture = self.places.prefecture_of(name)
         if name in program.contacts:
             return program.contacts[name]
-        if program.town_contact and prefecture == "石川県" and self.areas.is_town(name):
+        if program.town_contact and prefecture == program.jurisdiction and self.places.is_town(name):
             return program.town_contact
-        office = self.areas.office(name)
-        if program.local_office and office is not None:
-            return f"{office.window} {office.phone}"
+        window = self.places.window_of(name)
+        if program.local_office and window is not None:
+            return f"{window.name} {window.phone}"
         if prefecture in program.contacts:
             return program.contacts[prefecture]
         return program.contact
 
 
-def _program(entry: dict[str, Any], sources: dict[str, Source], tables: dict[str, AllowanceTable]) -> Program:
+def _program(
+    entry: dict[str, Any], sources: dict[str, Source], tables: dict[str, AllowanceTable], places: Places
+) -> Program:
     program_id = entry.get("id", "?")
     unknown = set(entry) - PROGRAM_FIELDS
     if unknown:
         raise CatalogueError(f"{program_id}: unknown field(s) {sorted(unknown)}")
     _require_choice(program_id, "category", entry.get("category"), CATEGORIES)
-    _require_choice(program_id, "jurisdiction", entry.get("jurisdiction"), JURISDICTIONS)
+    _require_jurisdiction(program_id, entry.get("jurisdiction"), places)
     _require_choice(program_id, "source", entry.get("source"), tuple(sources))
     for need in entry.get("needs", []):
         _require_choice(program_id, "needs", need, NEEDS)
@@ -374,6 +339,14 @@ def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
 def _require_choice(program_id: str, name: str, value: Any, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise CatalogueError(f"{program_id}: {name} {value!r} is not one of {', '.join(choices)}")
+
+
+def _require_jurisdiction(program_id: str, value: Any, places: Places) -> None:
+    """国, or a prefecture or municipality of the place register."""
+    if value != NATIONAL and not (
+        isinstance(value, str) and (places.is_prefecture(value) or places.is_municipality(value))
+    ):
+        raise CatalogueError(f"{program_id}: jurisdiction {value!r} is not 国 or a place of the register")
 
 
 def _check_unique_and_linked(programs: list[Program]) -> None:

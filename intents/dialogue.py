@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from intents import messages
-from intents.catalogue import Catalogue
+from intents.catalogue import Catalogue, CatalogueError
 from intents.facts import CHILD_ALLOWANCE, EMPLOYMENTS, NEEDS, PARENTS, RESIDENT_TAX, SITUATIONS, Facts
-from intents.matching import Recommendation, default_catalogue, recommend
+from intents.matching import Recommendation, recommend
 from intents.parsing import STAGE_AGES, ages_only, normalise, parse_facts
 from intents.storage import Database, Rows
 
@@ -143,11 +143,18 @@ class FactsDialogue:
     ) -> None:
         self._db = db
         self._sealer = sealer
-        self._catalogue = catalogue or default_catalogue()
+        self._catalogue = catalogue
         self._ttl = ttl
         self._clock = clock or (lambda: datetime.now(UTC))
 
     # ── public API ────────────────────────────────────────────────────────────
+    @property
+    def catalogue(self) -> Catalogue:
+        """What a conversation needs; a store opened only to purge or forget (yorisoi purge) has none."""
+        if self._catalogue is None:
+            raise CatalogueError("this dialogue store was opened without a catalogue")
+        return self._catalogue
+
     def start(self, user_key: str) -> DialogueTurn:
         """Begin (or begin again) with nothing known."""
         return self._begin(user_key, messages.INTRO)
@@ -214,7 +221,7 @@ class FactsDialogue:
         elif action == "set" and value in CHOICE_VALUES.get(argument, ()):
             state.facts = state.facts.merged(Facts.from_dict({argument: value}))
         elif action == "set" and argument == "municipality" and value:
-            state.facts = state.facts.merged(Facts(municipality=self._catalogue.areas.normalise(value)))
+            state.facts = state.facts.merged(Facts(municipality=self.catalogue.places.normalise(value)))
         elif action == "child":
             self._add_child(state, argument)
         elif action == "need":
@@ -233,7 +240,7 @@ class FactsDialogue:
         if _command(words, messages.SKIP_WORDS):
             state.skipped.append(_question_of(state.step))
             return self._advance(user_key, state)
-        parsed = parse_facts(text, self._catalogue.areas, messages.CHILD_STAGE_LABELS)
+        parsed = parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS)
         learned = parsed.facts
         if state.step == "children_more" and parsed.facts.children_ages is None and _says_done(words):
             state.children_closed = True
@@ -250,7 +257,7 @@ class FactsDialogue:
             learned = learned.merged(Facts(children_ages=ages))
             parsed.child_labels = [messages.AGE.format(age=age) for age in ages]
         if state.step == "municipality" and learned.municipality is None and _looks_like_a_place(words):
-            learned = learned.merged(Facts(municipality=self._catalogue.areas.normalise(words)))
+            learned = learned.merged(Facts(municipality=self.catalogue.places.normalise(words)))
         if not learned.known():
             if re.search(QUESTION, words):
                 return None
@@ -301,7 +308,7 @@ class FactsDialogue:
     def _finish(self, user_key: str, state: _State, preface: str) -> DialogueTurn:
         state.done = True
         self._save(user_key, state)
-        result = recommend(state.facts, self._catalogue)
+        result = recommend(state.facts, self.catalogue)
         lines = [preface] if preface else []
         if not result.programs:
             lines.append(messages.RESULT_NONE)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intents import messages
-from intents.catalogue import NATIONAL, PREFECTURES, AllowanceTable, Catalogue, Conditions, Program
+from intents.catalogue import NATIONAL, AllowanceTable, Catalogue, Conditions, Program
 from intents.facts import Facts
 
 DEFAULT_LIMIT = 10
@@ -122,26 +122,12 @@ class _Candidate:
     speculative: bool
 
 
-_default_catalogue: Catalogue | None = None
-
-
-def default_catalogue() -> Catalogue:
-    """The packaged catalogue, parsed once per process."""
-    global _default_catalogue
-    if _default_catalogue is None:
-        _default_catalogue = Catalogue.load()
-    return _default_catalogue
-
-
-def recommend(
-    facts: Facts, catalogue: Catalogue | None = None, limit: int | None = DEFAULT_LIMIT
-) -> Recommendation:
+def recommend(facts: Facts, catalogue: Catalogue, limit: int | None = DEFAULT_LIMIT) -> Recommendation:
     """Suggest the programs that fit `facts`: DV windows first when DV is present, then by fit.
 
     `limit` caps the list (None = every program that is not ruled out); DV windows and the core programs
     of the household's area are kept whatever the limit.
     """
-    catalogue = catalogue or default_catalogue()
     candidates = [
         candidate
         for index, program in enumerate(catalogue)
@@ -247,13 +233,14 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
         why.append(messages.NOTE_CHECK.format(facts=messages.SEPARATOR.join(labels)))
     certainty = Certainty.POSSIBLE if open_ else Certainty.LIKELY
     speculative = "circumstances" in outcomes and outcomes["circumstances"].status is _Status.OPEN
-    return _Candidate(program, index, certainty, why, missing, hits, _locality(program), speculative)
+    locality = _locality(program, catalogue)
+    return _Candidate(program, index, certainty, why, missing, hits, locality, speculative)
 
 
-def _locality(program: Program) -> int:
+def _locality(program: Program, catalogue: Catalogue) -> int:
     if program.jurisdiction == NATIONAL:
         return 2
-    return 1 if program.jurisdiction in PREFECTURES else 0
+    return 1 if catalogue.places.is_prefecture(program.jurisdiction) else 0
 
 
 def _all_needs(program: Program, catalogue: Catalogue) -> set[str]:
@@ -284,9 +271,9 @@ def _jurisdiction(program: Program, facts: Facts, catalogue: Catalogue) -> _Outc
         return _MET
     if facts.municipality is None:
         return _Outcome(_Status.OPEN, missing=("municipality",))
-    municipality = catalogue.areas.normalise(facts.municipality)
-    if program.jurisdiction in PREFECTURES:
-        return _MET if catalogue.areas.prefecture_of(municipality) == program.jurisdiction else _UNMET
+    municipality = catalogue.places.normalise(facts.municipality)
+    if catalogue.places.is_prefecture(program.jurisdiction):
+        return _MET if catalogue.places.prefecture_of(municipality) == program.jurisdiction else _UNMET
     return _MET if municipality == program.jurisdiction else _UNMET
 
 

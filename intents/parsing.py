@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from intents.catalogue import Areas
+from intents.catalogue import Places
 from intents.facts import Facts
 
 # School stages → a representative age within the stage, and how the stage reads back to the resident.
@@ -110,13 +110,13 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(KANJI_DIGITS)
 
 
-def parse_facts(text: str, areas: Areas, stage_labels: dict[str, str] | None = None) -> ParsedText:
+def parse_facts(text: str, places: Places, stage_labels: dict[str, str] | None = None) -> ParsedText:
     """Every fact a message states; facts it does not mention stay unknown."""
     text = normalise(text)
     values: dict[str, object] = {
         "parent": _first(PARENT_RULES, text),
         "situation": _first(SITUATION_RULES, text),
-        "municipality": _municipality(text, areas),
+        "municipality": _municipality(text, places),
         "child_allowance": _child_allowance(text),
         "resident_tax": _resident_tax(text),
         "employment": _first(EMPLOYMENT_RULES, text),
@@ -184,12 +184,12 @@ def _all(rules: tuple[tuple[str, str], ...], text: str) -> list[str]:
     return [value for value, pattern in rules if re.search(pattern, text)]
 
 
-def _municipality(text: str, areas: Areas) -> str | None:
-    known = areas.find_in(text)
+def _municipality(text: str, places: Places) -> str | None:
+    known = places.municipality_in(text)
     if known:
         return known
     match = PLACE.search(text)
-    return areas.normalise(match.group(1)) if match else None
+    return places.normalise(match.group(1)) if match else None
 
 
 def _child_allowance(text: str) -> str | None:

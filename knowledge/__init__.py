@@ -6,12 +6,14 @@ Public API (the rest of the package is internal):
     kb.answer(question, municipality) → Answer (.to_dict() is the `yorisoi ask --json` contract)
     kb.search(query, k, municipality) → list[Source]
     build_index(data_dir, embedder)   → build statistics
+    PlaceRegister.load() / default_register()   prefectures, municipalities, windows, local phone numbers
 """
 
 from knowledge.answer import Answer, Source
 from knowledge.base import KnowledgeBase, build_index
 from knowledge.documents import DOCS_DIR, Document, DocumentError, load_documents
 from knowledge.embedders import Embedder, EmbedderError, load_embedder
+from knowledge.places import PlaceRegister, Window, default_register
 
 __all__ = [
     "DOCS_DIR",
@@ -21,8 +23,11 @@ __all__ = [
     "Embedder",
     "EmbedderError",
     "KnowledgeBase",
+    "PlaceRegister",
     "Source",
+    "Window",
     "build_index",
+    "default_register",
     "load_documents",
     "load_embedder",
 ]

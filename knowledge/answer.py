@@ -19,7 +19,7 @@ import numpy as np
 from knowledge import messages
 from knowledge.chunking import HEADING_SEPARATOR, Chunk, Unit
 from knowledge.documents import display_date
-from knowledge.jurisdictions import CONFLICT, COVERS, OUTSIDE, SAME, Places
+from knowledge.places import CONFLICT, COVERS, OUTSIDE, SAME, PlaceRegister
 from knowledge.retrieval import Hit, Search
 from knowledge.tokenize import content_terms
 
@@ -150,7 +150,7 @@ class Composer:
     def __init__(
         self,
         chunks: list[Chunk],
-        places: Places,
+        places: PlaceRegister,
         unit_offsets: list[int] | None = None,
         unit_scorer: Callable[[list[str]], np.ndarray] | None = None,
     ) -> None:
@@ -267,7 +267,7 @@ class Composer:
                 phones = [unit for unit in chunk.units if _PHONE.search(unit.quote())]
                 if phones:
                     return f"{program_name(chunk)} " + _shorten(phones[0].quote(), 100)
-        if place not in self.places.prefecture_of:
+        if not self.places.is_municipality(place):
             return ""
         for chunk in ranked:
             if self.places.relation(place, chunk.jurisdiction) == COVERS:

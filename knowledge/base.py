@@ -9,7 +9,8 @@ from knowledge.answer import Answer, Composer, Source
 from knowledge.documents import Document, load_documents
 from knowledge.embedders import Embedder, load_embedder
 from knowledge.index import INDEX_DIR, KnowledgeIndex, ensure_index
-from knowledge.jurisdictions import Places, default_places
+from knowledge.local_numbers import for_residents_place
+from knowledge.places import PlaceRegister, default_register
 from knowledge.retrieval import QueryExpander, Retriever, Search, default_expander
 
 log = logging.getLogger(__name__)
@@ -24,16 +25,20 @@ class KnowledgeBase:
         embedder: Embedder,
         documents: list[Document],
         expander: QueryExpander | None = None,
-        places: Places | None = None,
+        places: PlaceRegister | None = None,
         rebuilt: str | None = None,
+        home_municipality: str | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.documents = documents
-        self.places = places or default_places()
+        self.places = places or default_register()
         self.retriever = Retriever(index, embedder, expander or default_expander(), self.places)
         self.composer = Composer(index.chunks, self.places, index.unit_offsets.tolist(), index.unit_scores)
         self.rebuilt = rebuilt  # why the index was rebuilt when opening (None: it was current)
+        # Whose bot this is: a resident who names no place is answered as a resident of it. None (the demo):
+        # such a resident is given no local office's number at all.
+        self.home_municipality = self.places.canonical(home_municipality)
 
     @classmethod
     def open(
@@ -42,6 +47,8 @@ class KnowledgeBase:
         embedder: Embedder | None = None,
         docs_dir: Path | None = None,
         force_rebuild: bool = False,
+        home_municipality: str | None = None,
+        places: PlaceRegister | None = None,
     ) -> KnowledgeBase:
         """Load the persisted index from `data_dir/index/`, rebuilding it first when the documents, the
         embedder or the indexing code changed since it was built. `docs_dir` defaults to knowledge/docs/."""
@@ -50,7 +57,9 @@ class KnowledgeBase:
         index, rebuilt = ensure_index(Path(data_dir) / INDEX_DIR, documents, embedder, force=force_rebuild)
         if rebuilt:
             log.info("knowledge index rebuilt (%s): %d chunks", rebuilt, index.size)
-        return cls(index, embedder, documents, rebuilt=rebuilt)
+        return cls(
+            index, embedder, documents, rebuilt=rebuilt, places=places, home_municipality=home_municipality
+        )
 
     def search_hits(self, query: str, k: int = 5, municipality: str | None = None) -> Search:
         return self.retriever.search(query, k=k, municipality=municipality)
@@ -60,10 +69,17 @@ class KnowledgeBase:
         return [Source.from_hit(hit) for hit in self.search_hits(query, k, municipality).hits]
 
     def answer(self, question: str, municipality: str | None = None) -> Answer:
-        """A short grounded answer; never raises on odd input (empty, huge, emoji, other languages)."""
+        """A short grounded answer; never raises on odd input (empty, huge, emoji, other languages).
+
+        The resident's place is the one the question names, else `municipality` (what the chat remembers),
+        else the home municipality; the answer carries no other place's local phone number."""
         question = question if isinstance(question, str) else ""
-        search = self.retriever.search(question, k=5, municipality=municipality)
-        return self.composer.compose(question, search)
+        search = self.retriever.search(question, k=5, municipality=municipality or self.home_municipality)
+        return for_residents_place(self.composer.compose(question, search), search.place, self.places)
+
+    def place_named(self, text: str) -> str | None:
+        """The place a resident's message names (「白山です」 → 白山市), for the chat to remember."""
+        return self.places.find(text)
 
 
 def build_index(

@@ -9,6 +9,11 @@ FACTS_INTRO = ""
 WINDOW = "お問い合わせ・申請先: {window}"
 WINDOW_FALLBACK = "お問い合わせ・申請先: お住まいの市区町村のひとり親支援の窓口にご確認ください。"
 LOCAL_WINDOW = "お住まいの地域の窓口: {window}"
+# In place of the quoted offices and numbers of a place the resident has not said they live in.
+WINDOWS_DIFFER_BY_PLACE = (
+    "窓口や電話番号は地域ごとに異なります。お住まいの市区町村を「〇〇市に住んでいます」のように"
+    "教えていただくと、わかる範囲でその地域の窓口をご案内します。"
+)
 OTHER_JURISDICTION = (
     "※ この内容は{jurisdiction}の資料によるものです。お住まいの地域では内容や窓口が異なる場合があります。"
 )

@@ -21,7 +21,7 @@ import yaml
 from knowledge.chunking import Chunk
 from knowledge.embedders import Embedder
 from knowledge.index import KnowledgeIndex
-from knowledge.jurisdictions import CONFLICT, COVERS, INSIDE, SAME, Places, default_places
+from knowledge.places import CONFLICT, COVERS, INSIDE, SAME, PlaceRegister, default_register
 from knowledge.tokenize import content_terms
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
@@ -177,7 +177,7 @@ class Retriever:
         index: KnowledgeIndex,
         embedder: Embedder,
         expander: QueryExpander | None = None,
-        places: Places | None = None,
+        places: PlaceRegister | None = None,
         dense_weight: float = DENSE_WEIGHT,
         unit_share: float = UNIT_SHARE,
         name_weight: float = NAME_WEIGHT,
@@ -186,18 +186,17 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.expander = expander or default_expander()
-        self.places = places or default_places()
+        self.places = places or default_register()
         self.dense_weight = dense_weight
         self.name_weight = name_weight
         self.unit_share = unit_share
         self.expand = expand
-        place_names = [*self.places.prefecture_of, *self.places.prefectures, *self.places.aliases]
-        self.names = NameMatcher(index.chunks, ignore=sorted(place_names, key=len, reverse=True))
+        self.names = NameMatcher(index.chunks, ignore=sorted(self.places.names(), key=len, reverse=True))
         self._factors: dict[str, np.ndarray] = {}
 
     def place_for(self, query: str, municipality: str | None) -> str | None:
         """A place named in the question wins over the resident's registered municipality."""
-        return self.places.detect(query) or self.places.canonical(municipality)
+        return self.places.find(query) or self.places.canonical(municipality)
 
     def _jurisdiction_factors(self, place: str) -> np.ndarray:
         if place not in self._factors:

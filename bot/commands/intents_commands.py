@@ -28,6 +28,7 @@ from intents import (
     Recommendation,
     recommend,
 )
+from knowledge import default_register
 
 INVALID_INPUT = 2
 
@@ -134,11 +135,10 @@ def _any_contains(names: list[str], text: str) -> bool:
     return any(text in name for name in names)
 
 
-def _catalogue(path: Path | None) -> Catalogue | None:
-    if path is None:
-        return None
+def _catalogue(path: Path | None) -> Catalogue:
+    """The packaged catalogue, or the one at `path`, checked against the packaged place register."""
     try:
-        return Catalogue.load(path)
+        return Catalogue.load(default_register(), path)
     except CatalogueError as error:
         raise _usage_error(f"catalogue {path}: {error}") from None
 

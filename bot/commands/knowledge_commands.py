@@ -24,7 +24,11 @@ def _settings() -> Settings:
 def _open_knowledge_base() -> KnowledgeBase:
     settings = _settings()
     try:
-        return KnowledgeBase.open(settings.data_dir, load_embedder(settings.embedder))
+        return KnowledgeBase.open(
+            settings.data_dir,
+            load_embedder(settings.embedder),
+            home_municipality=settings.home_municipality or None,
+        )
     except (EmbedderError, DocumentError) as error:
         raise click.ClickException(str(error)) from error
 

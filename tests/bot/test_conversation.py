@@ -30,6 +30,7 @@ from handoff import (
     ThreadStore,
 )
 from intents import Facts, Recommendation, Suggestion
+from knowledge import default_register
 
 USER = "U" + "7" * 32
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -51,6 +52,9 @@ class Knowledge:
             sources=[],
             related=["児童扶養手当"],
         )
+
+    def place_named(self, text: str) -> str | None:
+        return default_register().find(text)
 
 
 class Detector:
@@ -305,6 +309,25 @@ def test_the_municipality_from_the_dialogue_sharpens_the_answer(conversation, li
     conversation.dialogue.known[identity.user_key(USER)] = Facts(municipality="小平市")
     say(conversation, line, "ひとり親の相談窓口はどこ")
     assert conversation.knowledge.asked == [("ひとり親の相談窓口はどこ", "小平市")]
+
+
+def test_a_place_named_in_a_question_is_remembered_until_forgotten(conversation, line, identity):
+    say(conversation, line, "白山です。児童扶養手当はどこで申請しますか")
+    say(conversation, line, "貸付の窓口はどこ")
+    assert conversation.knowledge.asked[-1] == ("貸付の窓口はどこ", "白山市")
+    say(conversation, line, "東京の小平に引っ越しました")  # the latest place named wins
+    say(conversation, line, "学童の料金は")
+    assert conversation.knowledge.asked[-1] == ("学童の料金は", "小平市")
+    conversation.forget(identity.user_key(USER))
+    say(conversation, line, "学童の料金は")
+    assert conversation.knowledge.asked[-1] == ("学童の料金は", None)
+
+
+def test_the_household_check_wins_over_a_place_named_in_passing(conversation, line, identity):
+    say(conversation, line, "金沢市に住んでいます")
+    conversation.dialogue.known[identity.user_key(USER)] = Facts(municipality="小平市")
+    say(conversation, line, "ひとり親の相談窓口はどこ")
+    assert conversation.knowledge.asked[-1] == ("ひとり親の相談窓口はどこ", "小平市")
 
 
 def test_menu_postbacks(conversation, line, identity):

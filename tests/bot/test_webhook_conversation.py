@@ -8,8 +8,11 @@ import re
 from fake_line import LOADING_PATH, PUSH_PATH, REPLY_PATH
 
 from bot import messages
+from knowledge import default_register
+from knowledge.places import phones_in
 
 USER = "U" + "d" * 32
+OTHER_USER = "U" + "e" * 32
 
 
 def settle(server) -> None:
@@ -69,3 +72,40 @@ def test_a_rejected_token_still_gets_the_answer_by_push(live_server, signed_even
     [push] = fake_line.calls(PUSH_PATH, status=200)
     assert push.body["to"] == USER and push.retry_key
     assert "養育費" in "\n".join(push.texts)
+
+
+def ask_in_chat(server, signed_event, fake_line, text: str, user: str = USER) -> str:
+    event = signed_event.text(text, source=signed_event.source(user))
+    assert signed_event.post(server.url, event)[0] == 200
+    settle(server)
+    reply = fake_line.delivered()[-1]
+    assert reply.body["replyToken"] == event["replyToken"]
+    return "\n".join(reply.texts)
+
+
+def local_numbers_not_for(place: str | None, text: str) -> list[str]:
+    return [number for number in phones_in(text) if not default_register().serves(number, place)]
+
+
+def test_a_place_named_in_an_earlier_message_is_remembered(live_server, signed_event, fake_line):
+    first = ask_in_chat(
+        live_server, signed_event, fake_line, "白山市に住んでいます。児童扶養手当はどこで申請しますか"
+    )
+    assert local_numbers_not_for("白山市", first) == []
+    later = ask_in_chat(live_server, signed_event, fake_line, "貸付の申込みはどこでできますか")
+    assert "076-274-9527" in later and local_numbers_not_for("白山市", later) == []
+    # Another resident of the same bot named no place: no city's number at all.
+    other = ask_in_chat(
+        live_server, signed_event, fake_line, "貸付の申込みはどこでできますか", user=OTHER_USER
+    )
+    assert local_numbers_not_for(None, other) == [] and "お住まいの市区町村" in other
+
+
+def test_the_home_municipality_answers_a_resident_who_names_no_place(
+    make_app, live_server_for, signed_event, fake_line
+):
+    server = live_server_for(make_app(home_municipality="金沢市"))
+    answer = ask_in_chat(server, signed_event, fake_line, "ひとり親の相談窓口の電話番号を教えてください")
+    assert "076-220-2285" in answer and local_numbers_not_for("金沢市", answer) == []
+    kodaira = ask_in_chat(server, signed_event, fake_line, "小平市に住んでいます。相談窓口の電話番号は？")
+    assert "042-341-1211" in kodaira and "076-220-2285" not in kodaira

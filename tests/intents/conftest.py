@@ -8,12 +8,13 @@ import pytest
 
 from bot.database import open_database
 from intents import Catalogue
-from knowledge import Embedder, load_embedder
+from knowledge import Embedder, default_register, load_embedder
 
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
-    return Catalogue.load()
+    """The packaged catalogue with the packaged place register, as bot wires them."""
+    return Catalogue.load(default_register())
 
 
 @pytest.fixture(scope="session")

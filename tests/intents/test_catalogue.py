@@ -11,7 +11,8 @@ import yaml
 from shared_files import SEEDS_DIR
 
 from intents import Catalogue, CatalogueError
-from intents.catalogue import CATEGORIES, JURISDICTIONS
+from intents.catalogue import CATEGORIES, NATIONAL
+from knowledge import default_register
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "knowledge" / "docs"
@@ -75,7 +76,12 @@ def test_every_program_has_a_valid_category_and_jurisdiction(catalogue):
     assert len(catalogue) >= 80
     for program in catalogue:
         assert program.category in CATEGORIES, program.id
-        assert program.jurisdiction in JURISDICTIONS, program.id
+        places = catalogue.places
+        assert (
+            program.jurisdiction == NATIONAL
+            or places.is_prefecture(program.jurisdiction)
+            or (places.is_municipality(program.jurisdiction))
+        ), program.id
         assert program.summary and program.contact and program.heading and program.for_whom, program.id
 
 
@@ -134,15 +140,15 @@ def test_modified_loan_types_are_separate_entries(catalogue):
 
 
 def test_areas_cover_ishikawa_and_kodaira(catalogue):
-    areas = catalogue.areas
-    assert [name for name in ISHIKAWA_MUNICIPALITIES if areas.prefecture_of(name) != "石川県"] == []
-    assert sum(1 for prefecture in areas.municipalities.values() if prefecture == "石川県") == 19
-    assert areas.prefecture_of("小平市") == "東京都"
-    assert areas.normalise("石川県 金沢市") == "金沢市"
-    assert areas.normalise("金沢") == "金沢市"
-    assert areas.prefecture_of("横浜市") is None
-    assert areas.find_in("小平に住んでいます") == "小平市"
-    assert areas.find_in("野々市市です") == "野々市市"
+    places = catalogue.places
+    assert [name for name in ISHIKAWA_MUNICIPALITIES if places.prefecture_of(name) != "石川県"] == []
+    assert sum(1 for prefecture in places.municipalities.values() if prefecture == "石川県") == 19
+    assert places.prefecture_of("小平市") == "東京都"
+    assert places.normalise("石川県 金沢市") == "金沢市"
+    assert places.normalise("金沢") == "金沢市"
+    assert places.prefecture_of("横浜市") is None
+    assert places.municipality_in("小平に住んでいます") == "小平市"
+    assert places.municipality_in("野々市市です") == "野々市市"
 
 
 def test_contact_resolves_to_the_municipality_window(catalogue):
@@ -164,7 +170,11 @@ def test_a_typo_in_the_catalogue_is_refused(tmp_path):
     broken = tmp_path / "catalogue.yaml"
     broken.write_text(source.read_text(encoding="utf-8").replace("parent: [mother]", "parnet: [mother]", 1))
     with pytest.raises(CatalogueError, match="parnet"):
-        Catalogue.load(broken)
+        Catalogue.load(default_register(), broken)
     broken.write_text(source.read_text(encoding="utf-8").replace("category: 貸付", "category: ローン", 1))
     with pytest.raises(CatalogueError, match="ローン"):
-        Catalogue.load(broken)
+        Catalogue.load(default_register(), broken)
+    catalogue_text = source.read_text(encoding="utf-8")
+    broken.write_text(catalogue_text.replace("jurisdiction: 金沢市", "jurisdiction: 金沢", 1))
+    with pytest.raises(CatalogueError, match="金沢"):
+        Catalogue.load(default_register(), broken)

@@ -69,5 +69,5 @@ from intents import parse_facts
     ],
 )
 def test_facts_from_free_text(catalogue, text, expected):
-    facts = parse_facts(text, catalogue.areas).facts
+    facts = parse_facts(text, catalogue.places).facts
     assert {name: value for name, value in facts.to_dict().items() if value is not None} == expected

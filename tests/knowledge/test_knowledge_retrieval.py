@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.chunking import Chunk
-from knowledge.jurisdictions import CONFLICT, COVERS, INSIDE, OUTSIDE, SAME, UNKNOWN, default_places
+from knowledge.places import CONFLICT, COVERS, INSIDE, OUTSIDE, SAME, UNKNOWN, default_register
 from knowledge.retrieval import NameMatcher, QueryExpander, clean_query, default_expander
 from knowledge.tokenize import content_terms
 
@@ -56,10 +56,10 @@ def test_program_names_spelled_out_in_the_question_count():
 
 
 def test_places_and_their_relations():
-    places = default_places()
-    assert places.detect("能美市の福祉事務所の電話番号") == "能美市"
-    assert places.detect("石川県金沢市に住んでいます") == "金沢市"  # the town beats its prefecture
-    assert places.detect("児童扶養手当の額") is None
+    places = default_register()
+    assert places.find("能美市の福祉事務所の電話番号") == "能美市"
+    assert places.find("石川県金沢市に住んでいます") == "金沢市"  # the town beats its prefecture
+    assert places.find("児童扶養手当の額") is None
     assert places.relation("小平市", "小平市") == SAME
     assert places.relation("小平市", "東京都") == COVERS
     assert places.relation("小平市", "国") == COVERS
@@ -84,11 +84,11 @@ def test_places_and_their_relations():
     ],
 )
 def test_places_no_document_covers_are_recognised(text, place):
-    assert default_places().detect(text) == place
+    assert default_register().find(text) == place
 
 
 def test_a_resident_outside_every_document_is_outside_every_local_source():
-    places = default_places()
+    places = default_register()
     assert places.relation("横浜市", "石川県") == OUTSIDE and places.relation("大阪府", "小平市") == OUTSIDE
     assert places.relation("横浜市", "国") == COVERS
     assert places.relation("江東区", "東京都") == COVERS  # every Tokyo municipality is listed
