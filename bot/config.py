@@ -60,6 +60,11 @@ class Settings:
     retention_days: int = 90
     reception_hours: str = "mon-fri 08:30-16:00"
     public_url: str = ""
+    # Who hears of an urgent thread: an SMTP server ("host:port") with from/to addresses, and/or a webhook.
+    alert_smtp: str = ""
+    alert_from: str = ""
+    alert_to: str = ""
+    alert_webhook: str = ""
     # Webhook → reply plumbing.
     worker_threads: int = 4
     db_timeout: float = 5.0
@@ -84,6 +89,10 @@ class Settings:
             "retention_days": int(_env("YORISOI_RETENTION_DAYS", "90")),
             "reception_hours": _env("YORISOI_RECEPTION_HOURS", "mon-fri 08:30-16:00"),
             "public_url": _env("YORISOI_PUBLIC_URL"),
+            "alert_smtp": _env("YORISOI_ALERT_SMTP"),
+            "alert_from": _env("YORISOI_ALERT_FROM"),
+            "alert_to": _env("YORISOI_ALERT_TO"),
+            "alert_webhook": _env("YORISOI_ALERT_WEBHOOK"),
             "worker_threads": int(_env("YORISOI_WORKER_THREADS", "4")),
         }
         values.update(overrides)

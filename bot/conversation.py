@@ -1,8 +1,10 @@
 """The conversation router: one LINE event in, the messages to answer it with out.
 
-The order of the checks for a resident's text is the product's safety promise: a crisis gets emergency
-numbers before anything else, a resident with an open counselor thread is heard by a person (the bot only
-acknowledges), a dialogue in progress keeps its place, then intents, and only then a knowledge answer.
+The order of the checks for a resident's text is the product's safety promise: a crisis (decided by
+handoff's one crisis authority, on every message, whatever else is going on) gets the lines open now
+before anything else, an urgent thread and an alert to on-call staff; a resident with an open counselor
+thread is heard by a person (the bot only acknowledges, and answers questions while nobody can read yet);
+a dialogue in progress keeps its place, then intents, and only then a knowledge answer.
 Everything the router keeps about a resident is keyed by `user_key` (a keyed hash), and `forget` removes it
 all, including what other stores registered through `forgetters`.
 """
@@ -11,10 +13,13 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from linebot.v3.messaging import Message
 from linebot.v3.webhooks import (
     Event,
@@ -118,6 +123,7 @@ class Conversation:
         dialogue: Any,
         suggest: Callable[[Any], Any],
         policy: Any,
+        crisis: Any,
         threads: Any,
         accounts: Any,
         hours: Any,
@@ -126,6 +132,7 @@ class Conversation:
         retention_days: int = 90,
         forgetters: Iterable[Forgetter] = (),
         clock: Callable[[], datetime] | None = None,
+        alerts: Any = None,
     ) -> None:
         self.identity = identity
         self.knowledge = knowledge
@@ -133,6 +140,8 @@ class Conversation:
         self.dialogue = dialogue
         self.suggest = suggest
         self.policy = policy
+        self.crisis = crisis  # handoff.CrisisDetector: the only one that decides crises
+        self.alerts = alerts  # handoff.CrisisAlerts: tells on-call staff of an urgent thread, once
         self.threads = threads
         self.accounts = accounts
         self.hours = hours
@@ -185,6 +194,8 @@ class Conversation:
             forgetter(user_key)
         self.dialogue.forget(user_key)
         self.state.forget(user_key)
+        if self.alerts is not None:
+            self.alerts.forget(user_key)
         self.threads.forget(user_key)
 
     # ---- sources and event types -------------------------------------------------------------------------
@@ -212,16 +223,28 @@ class Conversation:
         user_key = self.identity.user_key(user_id)
         if not text:
             return [render.text(messages.EMPTY_TEXT, render.menu_choices())]
+        # Crisis first, on every message: in the household check, inside a counselor thread, and inside
+        # another question (then both: the lines open now first, the answer after).
+        crisis = self.crisis.assess(text, self.crisis.embed(text))
+        if crisis is not None:
+            replies = self._escalate(user_id, user_key, self.crisis.escalation(crisis, self._clock()), text)
+            urgent = self.threads.open_thread_for(user_key)
+            if urgent is not None and urgent.urgent and self.alerts is not None:
+                self.alerts.notify(urgent.id, user_key, urgent.categories)
+            if crisis.asks:
+                replies.extend(self._answer_only(user_key, text))
+            return replies
         escalation = self.policy.assess(text)
-        if escalation is not None and escalation.kind == "crisis":
-            return self._escalate(user_id, user_key, escalation, text)
         intent = _LazyIntent(self.detector, text)
         thread = self.threads.open_thread_for(user_key)
         if thread is not None:
             if intent.name == "delete_data":
                 return self._confirm_delete()
             self.threads.append(thread.id, "resident", text)
-            return [render.text(self._acknowledgement(thread))]
+            replies = [render.text(self._acknowledgement(thread))]
+            if self._nobody_reads_yet(thread) and intent.name == "question":
+                replies.extend(self._answer_only(user_key, text))
+            return replies
         if escalation is not None and escalation.kind == "request":
             return self._escalate(user_id, user_key, escalation, text)
         if intent.name == "delete_data":
@@ -244,18 +267,25 @@ class Conversation:
                 return self._restart(user_key)
             case "thanks":
                 return [render.text(messages.THANKS, render.after_answer_choices())]
-        return self._answer(user_key, text, offer=intent.name == "crisis")
+        return self._answer(user_key, text)
 
-    def _answer(self, user_key: str, text: str, offer: bool = False) -> list[Message]:
-        """A grounded answer; after two misses in a row (or a worrying question) the offer of a person."""
+    def _answer_only(self, user_key: str, text: str) -> list[Message]:
+        """The knowledge answer alone, beside a crisis reply or an acknowledgement (no offer, no count)."""
+        facts = self.dialogue.facts(user_key)
+        return render.answer(self.knowledge.answer(text, municipality=getattr(facts, "municipality", None)))
+
+    def _nobody_reads_yet(self, thread: Any) -> bool:
+        """An urgent thread out of hours that no counselor has taken: the resident's questions get answers."""
+        return bool(thread.urgent) and thread.claimed_by is None and not self.hours.is_open(self._clock())
+
+    def _answer(self, user_key: str, text: str) -> list[Message]:
+        """A grounded answer; after two misses in a row the offer of a person."""
         facts = self.dialogue.facts(user_key)
         municipality = getattr(facts, "municipality", None)
         answer = self.knowledge.answer(text, municipality=municipality)
         missed = self.state.record_answer(user_key, bool(answer.confident))
         replies = render.answer(answer)
         escalation = self.policy.assess(text, unanswered_in_a_row=missed)
-        if escalation is None and offer:
-            escalation = self.policy.assess(text, unanswered_in_a_row=self.policy.offer_threshold)
         if escalation is not None and escalation.kind == "offer":
             self.state.reset(user_key)
             replies.extend(render.escalation(escalation))
@@ -309,11 +339,11 @@ class Conversation:
 
     def _in_thread_notice(self, thread: Any) -> str:
         """A menu tap while a counselor has the chat: nothing was relayed, but the numbers stay in reach."""
-        contacts = self.policy.emergency_contacts(thread.categories) if thread.urgent else []
-        return "\n".join([messages.IN_THREAD_MENU, *(f"・{contact}" for contact in contacts)])
+        lines = self.crisis.contact_lines(thread.categories, self._clock()) if thread.urgent else []
+        return "\n".join([messages.IN_THREAD_MENU, *lines])
 
     def _acknowledgement(self, thread: Any) -> str:
-        return self.handoff.acknowledgement(thread, self.hours, self.policy, self._clock())
+        return self.handoff.acknowledgement(thread, self.hours, self.crisis, self._clock())
 
     def _request_counselor(
         self, user_id: str, user_key: str, text: str, reason: str = "request"
@@ -378,8 +408,38 @@ class _LazyIntent:
         return self._name
 
 
+class SharedQueryEmbedder:
+    """The embedder, remembering its last vectors: intents and the crisis check embed the same text once."""
+
+    def __init__(self, embedder: Any, size: int = 64) -> None:
+        self._embedder = embedder
+        self._size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_queries(self, texts: Any) -> np.ndarray:
+        texts = list(texts)
+        if len(texts) != 1:
+            return self._embedder.embed_queries(texts)
+        with self._lock:
+            vector = self._vectors.get(texts[0])
+            if vector is not None:
+                self._vectors.move_to_end(texts[0])
+                return vector.reshape(1, -1)
+        vector = np.asarray(self._embedder.embed_queries(texts))[0]
+        with self._lock:
+            self._vectors[texts[0]] = vector
+            while len(self._vectors) > self._size:
+                self._vectors.popitem(last=False)
+        return vector.reshape(1, -1)
+
+
 def build_conversation(
-    settings: Any, connect: Connect, identity: Any, forgetters: Iterable[Forgetter] = ()
+    settings: Any,
+    connect: Connect,
+    identity: Any,
+    forgetters: Iterable[Forgetter] = (),
+    clock: Callable[[], datetime] | None = None,
 ) -> Conversation:
     """Wire the real packages once per process: index, embedder, intent exemplars, rules and stores."""
     import handoff
@@ -388,13 +448,23 @@ def build_conversation(
 
     knowledge = KnowledgeBase.open(settings.data_dir, load_embedder(settings.embedder))
     catalogue = Catalogue.load()
+    shared = SharedQueryEmbedder(knowledge.embedder)
+    alert_settings = handoff.AlertSettings(
+        smtp=settings.alert_smtp,
+        mail_from=settings.alert_from,
+        mail_to=settings.alert_to,
+        webhook=settings.alert_webhook,
+        dashboard_url=settings.public_url,
+    )
     return Conversation(
         identity=identity,
         knowledge=knowledge,
-        detector=IntentDetector(knowledge.embedder),
+        detector=IntentDetector(shared),
         dialogue=FactsDialogue(connect, catalogue, sealer=identity),
         suggest=lambda facts: recommend(facts, catalogue),
         policy=handoff.EscalationPolicy.load(),
+        crisis=handoff.CrisisDetector.load(embedder=shared),
+        alerts=handoff.CrisisAlerts(connect, alert_settings),
         threads=handoff.ThreadStore(connect, identity),
         accounts=handoff.CounselorAccounts(connect),
         hours=handoff.ReceptionHours.parse(settings.reception_hours),
@@ -402,4 +472,5 @@ def build_conversation(
         connect=connect,
         retention_days=settings.retention_days,
         forgetters=forgetters,
+        clock=clock,
     )

@@ -1,6 +1,9 @@
 """Escalation to a human counselor, the thread store, the counselor dashboard and privacy."""
 
 from handoff.accounts import Account, AccountError, AccountLocked, CounselorAccounts
+from handoff.alerts import AlertSettings, CrisisAlerts
+from handoff.contacts import ContactBook
+from handoff.crisis import CrisisAssessment, CrisisDetector
 from handoff.dashboard import create_dashboard
 from handoff.escalation import Escalation, EscalationPolicy
 from handoff.hours import ReceptionHours
@@ -36,8 +39,13 @@ __all__ = [
     "Account",
     "AccountError",
     "AccountLocked",
+    "AlertSettings",
     "AuditEntry",
+    "ContactBook",
     "CounselorAccounts",
+    "CrisisAlerts",
+    "CrisisAssessment",
+    "CrisisDetector",
     "Escalation",
     "EscalationPolicy",
     "Message",

@@ -75,7 +75,9 @@ def _compile(patterns: list[str] | None, where: str) -> tuple[re.Pattern[str], .
         try:
             compiled.append(re.compile(normalise(pattern)))
         except re.error as error:
-            raise ValueError(f"crisis rules, {where}: {pattern!r} is not a valid pattern ({error})") from error
+            raise ValueError(
+                f"crisis rules, {where}: {pattern!r} is not a valid pattern ({error})"
+            ) from error
     return tuple(compiled)
 
 
@@ -133,7 +135,10 @@ class CrisisDetector:
 
     @classmethod
     def load(
-        cls, path: Path | None = None, embedder: QueryEmbedder | None = None, contacts: ContactBook | None = None
+        cls,
+        path: Path | None = None,
+        embedder: QueryEmbedder | None = None,
+        contacts: ContactBook | None = None,
     ) -> CrisisDetector:
         with open(path or RULES_FILE, encoding="utf-8") as handle:
             return cls(yaml.safe_load(handle), contacts or ContactBook.load(), embedder)

@@ -39,6 +39,19 @@ class Escalation:
     choices: list[tuple[str, str]] = field(default_factory=list)
 
 
+def _compile(patterns: list[str] | None, where: str) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for pattern in patterns or []:
+        if "\\" in pattern:
+            raise ValueError(f"escalation rules, {where}: write {pattern!r} without backslashes")
+        try:
+            compiled.append(re.compile(normalise(pattern)))
+        except re.error as error:
+            message = f"escalation rules, {where}: {pattern!r} is not a valid pattern ({error})"
+            raise ValueError(message) from error
+    return tuple(compiled)
+
+
 class EscalationPolicy:
     """Explicit request, or the offer after unanswered questions, in that order of precedence."""
 

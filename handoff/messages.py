@@ -28,7 +28,9 @@ CRISIS_INTRO = {
     "child_abuse_risk": (
         "話してくださってありがとうございます。追いつめられたときは、ひとりで抱えこまず相談してください。"
     ),
-    "child_abuse_other": "知らせてくださってありがとうございます。お子さんの安全を守るために相談してください。",
+    "child_abuse_other": (
+        "知らせてくださってありがとうございます。お子さんの安全を守るために相談してください。"
+    ),
     "no_place_tonight": (
         "今夜いる場所がないときも、相談できるところがあります。"
         "DVから逃れているときは、一時保護を受けられることもあります。"
@@ -53,7 +55,7 @@ DV_SAFETY_NOTE = (
     "（トーク画面右上のメニュー（≡）→「設定」→「トーク履歴をすべて削除」）。"
     "LINEの「設定」→「通知」で「メッセージ内容表示」をオフにすると、通知に内容が出ません。"
 )
-# A person hears of an urgent thread (e-mail subject/body, webhook); only the kind and a link, no resident text.
+# On-call staff hear of an urgent thread (e-mail, webhook): only the kind and a link, never resident text.
 ALERT_SUBJECT = "【寄り添い】至急の相談が届きました"
 ALERT_BODY = (
     "至急の対応が必要な相談が届きました。\n"

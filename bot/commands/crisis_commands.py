@@ -30,7 +30,9 @@ def _rows(paths: tuple[Path, ...]) -> list[dict]:
 
 
 @click.command("crisis-eval")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--rules-only", is_flag=True, help="Without the embedder (what the webhook check sees).")
 @click.option("--show-misses/--no-show-misses", default=True, help="List missed and false-alarm texts.")
 def crisis_eval(files: tuple[Path, ...], rules_only: bool, show_misses: bool) -> None:
