@@ -6,14 +6,11 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socketserver
-import threading
-from collections.abc import Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from alert_receivers import HookReceiver, SmtpReceiver, serve_receivers  # noqa: F401 (the `receivers` fixture)
 
 from handoff import AlertSettings, ContactBook, CrisisAlerts, CrisisDetector
 from handoff.alerts import ALERT_TABLE
@@ -88,7 +85,9 @@ def test_a_crisis_inside_a_question_says_it_also_asks(detector: CrisisDetector) 
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_at_0130_every_kind_offers_an_open_line_and_no_closed_one(detector: CrisisDetector, kind: str) -> None:
+def test_at_0130_every_kind_offers_an_open_line_and_no_closed_one(
+    detector: CrisisDetector, kind: str
+) -> None:
     open_now, local = detector.contacts_for([kind], NIGHT)
     assert open_now, f"{kind}: no line open at 01:30"
     assert all(contact.is_open(NIGHT) for contact in open_now)
@@ -132,71 +131,6 @@ def test_eval_sets_meet_the_targets(detector: CrisisDetector) -> None:
 
 
 # ---- the alert -----------------------------------------------------------------------------------------
-class SmtpReceiver(socketserver.ThreadingTCPServer):
-    """Just enough SMTP on 127.0.0.1 to accept one message at a time and keep it."""
-
-    allow_reuse_address = True
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _SmtpHandler)
-        self.mails: list[str] = []
-        self.received = threading.Event()
-
-
-class _SmtpHandler(socketserver.StreamRequestHandler):
-    def handle(self) -> None:
-        server: SmtpReceiver = self.server  # type: ignore[assignment]
-        self.wfile.write(b"220 localhost test\r\n")
-        while line := self.rfile.readline():
-            command = line.decode("ascii", "replace").strip().upper()
-            if command.startswith(("EHLO", "HELO")):
-                self.wfile.write(b"250 localhost\r\n")
-            elif command == "DATA":
-                self.wfile.write(b"354 go ahead\r\n")
-                body = []
-                while (data := self.rfile.readline()) not in (b".\r\n", b""):
-                    body.append(data)
-                server.mails.append(b"".join(body).decode("utf-8", "replace"))
-                server.received.set()
-                self.wfile.write(b"250 ok\r\n")
-            elif command == "QUIT":
-                self.wfile.write(b"221 bye\r\n")
-                return
-            else:
-                self.wfile.write(b"250 ok\r\n")
-
-
-class HookReceiver(ThreadingHTTPServer):
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _HookHandler)
-        self.bodies: list[dict] = []
-        self.received = threading.Event()
-
-
-class _HookHandler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        server: HookReceiver = self.server  # type: ignore[assignment]
-        server.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        server.received.set()
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def receivers() -> Iterator[tuple[SmtpReceiver, HookReceiver]]:
-    smtp, hook = SmtpReceiver(), HookReceiver()
-    for server in (smtp, hook):
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    yield smtp, hook
-    for server in (smtp, hook):
-        server.shutdown()
-        server.server_close()
-
-
 def alert_settings(smtp: SmtpReceiver, hook: HookReceiver) -> AlertSettings:
     return AlertSettings(
         smtp=f"127.0.0.1:{smtp.server_address[1]}",
