@@ -85,7 +85,7 @@ ACKNOWLEDGEMENT_OPEN = "メッセージを相談員に届けました。お返�
 ACKNOWLEDGEMENT_CLOSED = (
     "メッセージを相談員に届けました。いまは受付時間外のため、お返事は{when}以降になります。"
 )
-ACKNOWLEDGEMENT_URGENT = "急いで相談したいときは、こちらに電話してください。"
+ACKNOWLEDGEMENT_URGENT = "急いで相談したいときは、いまつながるこちらへ連絡してください。"
 THREAD_RESOLVED = (
     "相談員との相談をいったん終わります。ここからは、また自動でお答えします。"
     "もう一度相談員と話したいときは「相談員と話したい」と送ってください。"

@@ -25,6 +25,7 @@ from bot.conversation import Conversation, clean_text
 from bot.storage import database_connector
 from handoff import (
     CounselorAccounts,
+    CrisisDetector,
     EscalationPolicy,
     ReceptionHours,
     ResidentIdentity,
@@ -62,7 +63,6 @@ class Detector:
         "最初から": "reset",
         "どんな支援": "start_check",
         "誰か人に": "counselor",
-        "DV": "crisis",
     }
 
     def __init__(self) -> None:
@@ -137,6 +137,7 @@ def make_conversation(tmp_path: Path, identity: ResidentIdentity):
             dialogue=Dialogue(),
             suggest=suggest,
             policy=EscalationPolicy.load(),
+            crisis=CrisisDetector.load(),
             threads=ThreadStore(connect, identity),
             accounts=CounselorAccounts(connect),
             hours=ReceptionHours.parse("mon-fri 08:30-16:00"),
@@ -212,8 +213,9 @@ def test_out_of_hours_the_resident_is_told_when_a_person_answers(make_conversati
     _, followup = texts(say(conversation, line, "死にたい"))
     assert followup == handoff.thread_opened(conversation.hours, CLOSED_HOUR)
     assert "受付時間外" in followup
-    [ack] = texts(say(conversation, line, "まだ誰もいませんか"))
+    ack, answer = texts(say(conversation, line, "まだ誰もいませんか"))
     assert "受付時間外" in ack and "0120-279-338" in ack  # urgent: the numbers again
+    assert answer == "回答：まだ誰もいませんか"  # and, while no one can read it yet, the question answered
 
 
 def test_an_open_thread_hears_everything_and_the_bot_only_acknowledges(conversation, line, identity):
@@ -222,7 +224,7 @@ def test_an_open_thread_hears_everything_and_the_bot_only_acknowledges(conversat
     assert thread.reason == "request" and not thread.urgent
     replies = say(conversation, line, "児童扶養手当はいくらですか")
     assert texts(replies) == [
-        handoff.acknowledgement(thread, conversation.hours, conversation.policy, OPEN_HOUR)
+        handoff.acknowledgement(thread, conversation.hours, conversation.crisis, OPEN_HOUR)
     ]
     assert conversation.knowledge.asked == []
     assert conversation.threads.transcript(thread.id)[-1].text == "児童扶養手当はいくらですか"
@@ -243,8 +245,8 @@ def test_an_ordinary_dv_question_is_answered_not_escalated(conversation, line, i
     replies = say(conversation, line, "DVの相談窓口はどこですか？")
     assert texts(replies)[0] == "回答：DVの相談窓口はどこですか？"
     assert conversation.threads.open_thread_for(identity.user_key(USER)) is None
-    # The detector heard something worrying, so a person is offered (not imposed).
-    assert postbacks(replies[-1]) == [handoff.REQUEST_POSTBACK, handoff.DECLINE_POSTBACK]
+    offered = [getattr(item.action, "data", None) for item in replies[-1].quick_reply.items]
+    assert handoff.REQUEST_POSTBACK not in offered
 
 
 def test_two_unanswered_questions_in_a_row_bring_the_offer_of_a_counselor(conversation, line, identity):

@@ -85,7 +85,7 @@ def test_the_exemplar_path_decides_without_keywords(detector):
 
 def test_crises_are_not_an_intent(detector):
     # handoff's crisis authority decides crises; here they are whatever else the message asks for.
-    result = detector.detect("死にたい。データも全部消して")
+    result = detector.detect("データを全部消して。死にたい")
     assert (result.intent, result.score, result.by) == (Intent.DELETE_DATA, 1.0, "keyword")
     assert "crisis" not in {intent.value for intent in Intent}
 
