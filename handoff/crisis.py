@@ -235,9 +235,11 @@ class CrisisDetector:
         return lines
 
     def reply(self, kinds: Sequence[str], now: datetime) -> str:
-        """The whole crisis reply: a warm word per kind, the lines open now, and for DV a safety note."""
+        """The whole crisis reply: a neutral first line (previews), a warm word per kind, the lines open
+        now, and for DV or danger a note on keeping the chat safe."""
         intro = [messages.CRISIS_INTRO[kind.name] for kind in self.kinds if kind.name in kinds]
-        parts = [*intro, "", messages.CONTACTS_HEADER, *self.contact_lines(kinds, now)]
+        lines = self.contact_lines(kinds, now)
+        parts = [messages.CRISIS_FIRST_LINE, *intro, "", messages.CONTACTS_HEADER, *lines]
         if "dv" in kinds or "danger" in kinds:
             parts.extend(["", messages.DV_SAFETY_NOTE])
         return "\n".join(parts)

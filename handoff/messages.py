@@ -12,6 +12,8 @@ DELETE_CONFIRM_POSTBACK = "handoff:delete:confirm"
 DELETE_CANCEL_POSTBACK = "handoff:delete:cancel"
 
 # --- Crisis replies: contacts come from contacts.yaml, kinds from crisis.yaml ---------------------------
+# The first line shows in notification previews and on a shared phone's lock screen: it names no crisis.
+CRISIS_FIRST_LINE = "メッセージを受け取りました。"
 CONTACTS_HEADER = "【いま相談できる窓口】"
 CONTACTS_LOCAL_HEADER = "【お近くの窓口（受付時間は地域で異なります）】"
 CONTACT_DETAIL_LINE = "・{name} {reach}{details}"

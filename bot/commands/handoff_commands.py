@@ -16,7 +16,15 @@ import click
 
 from bot.config import Settings
 from bot.storage import Connect, database_connector
-from handoff import AccountError, CounselorAccounts, ThreadStore, generate_secret_key
+from handoff import (
+    AccountError,
+    AlertSettings,
+    CounselorAccounts,
+    CrisisAlerts,
+    ThreadStore,
+    generate_secret_key,
+)
+from handoff.alerts import ALERT_TABLE
 from handoff.hours import to_tokyo
 
 RetentionJob = Callable[[Settings, Connect, datetime], Mapping[str, int]]
@@ -24,8 +32,10 @@ THREAD_FIELDS = ("id", "status", "urgent", "created_at", "last_message_at", "mes
 
 
 def purge_handoff(settings: Settings, connect: Connect, now: datetime) -> Mapping[str, int]:
-    """Resolved threads older than the retention period: transcript, notes, facts."""
-    return ThreadStore(connect).purge(settings.retention_days, now=now)
+    """Resolved threads older than the retention period: transcript, notes, facts, and their alert records."""
+    counts = dict(ThreadStore(connect).purge(settings.retention_days, now=now))
+    counts[ALERT_TABLE] = CrisisAlerts(connect, AlertSettings()).purge()
+    return counts
 
 
 RETENTION_JOBS: list[RetentionJob] = [purge_handoff]

@@ -10,7 +10,7 @@ import pytest
 from alert_receivers import HookReceiver, SmtpReceiver, serve_receivers  # noqa: F401 (the `receivers` fixture)
 
 from bot.conversation import build_conversation
-from handoff import ContactBook, ThreadStore
+from handoff import DELETE_CONFIRM_POSTBACK, ContactBook, ThreadStore
 from handoff.crisis import KINDS
 from handoff.hours import TOKYO
 
@@ -162,3 +162,11 @@ def test_an_urgent_thread_alerts_on_call_staff_once_and_answers_questions_at_nig
     settle(server)
     last = "\n".join(fake_line.delivered()[-1].texts)
     assert "以降" in last and "児童扶養手当" in last and "円" in last
+    # Deleting their data takes the alert record with it.
+    thread_id = hook.bodies[0]["thread_id"]
+    assert server.core.conversation.alerts.status(thread_id) is not None
+    signed_event.post(
+        server.url, signed_event.postback(DELETE_CONFIRM_POSTBACK, source=signed_event.source(user))
+    )
+    settle(server)
+    assert server.core.conversation.alerts.status(thread_id) is None

@@ -171,3 +171,25 @@ def test_alert_records_go_with_forget_and_purge(receivers, connect, open_thread,
     store.forget(first.user_key)
     assert alerts.purge() == 1
     assert connect().execute(f"SELECT COUNT(*) FROM {ALERT_TABLE}").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_first_line_names_no_crisis(detector: CrisisDetector, kind: str) -> None:
+    """Notification previews and a shared phone's lock screen show only the first line."""
+    first = detector.reply([kind], NIGHT).splitlines()[0]
+    assert first == "メッセージを受け取りました。"
+
+
+def test_yorisoi_purge_clears_alert_records_of_deleted_threads(connect, open_thread, store, tmp_path):
+    from bot.commands.handoff_commands import purge_handoff
+    from bot.config import Settings
+
+    CrisisAlerts(connect, AlertSettings())  # the app creates the table at start-up
+    thread = open_thread(reason="crisis", urgent=True, categories=["dv"])
+    connect().execute(
+        f"INSERT INTO {ALERT_TABLE} (thread_id, user_key, kinds, created_at) VALUES (?, ?, '[]', '')",
+        [thread.id, thread.user_key],
+    )
+    store.forget(thread.user_key)
+    counts = purge_handoff(Settings(data_dir=tmp_path), connect, datetime.now(TOKYO))
+    assert counts[ALERT_TABLE] == 1
