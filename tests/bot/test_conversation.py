@@ -411,3 +411,22 @@ def test_a_crisis_gets_the_numbers_even_when_the_thread_cannot_be_opened(convers
     crisis, trouble = texts(say(conversation, line, "死にたい"))
     assert "0120-279-338" in crisis and trouble == messages.HANDOFF_TROUBLE
     assert texts(say(conversation, line, "相談員と話したい")) == [messages.HANDOFF_TROUBLE]
+
+
+def test_a_crisis_during_the_household_check_is_not_taken_as_an_answer(conversation, line, identity):
+    user_key = identity.user_key(USER)
+    conversation.dialogue.running.add(user_key)
+    crisis, _ = texts(say(conversation, line, "もう限界です"))
+    assert "0120-279-338" in crisis
+    assert conversation.dialogue.handled == []
+    assert conversation.threads.open_thread_for(user_key).urgent
+
+
+def test_a_crisis_inside_an_open_thread_makes_it_urgent_with_its_kind(conversation, line, identity):
+    say(conversation, line, "相談員と話したい")
+    user_key = identity.user_key(USER)
+    assert not conversation.threads.open_thread_for(user_key).urgent
+    crisis, _ = texts(say(conversation, line, "今夜寝る場所がない"))
+    assert "0120-279-338" in crisis
+    thread = conversation.threads.open_thread_for(user_key)
+    assert thread.urgent and "no_place_tonight" in thread.categories
