@@ -121,7 +121,11 @@ def test_dv_replies_carry_the_chat_safety_note(detector: CrisisDetector) -> None
 
 def test_eval_sets_meet_the_targets(detector: CrisisDetector) -> None:
     """The committed report set (never used to tune) and the hard-topic non-crisis set."""
-    report = [json.loads(line) for line in (SETS / "crisis_report.jsonl").read_text("utf-8").splitlines()]
+    report = [
+        json.loads(line)
+        for name in ("crisis_report.jsonl", "crisis_fresh.jsonl", "crisis_holdout.jsonl")
+        for line in (SETS / name).read_text("utf-8").splitlines()
+    ]
     plain = [json.loads(line) for line in (SETS / "noncrisis.jsonl").read_text("utf-8").splitlines()]
     missed = [r["text"] for r in report if detector.assess(r["text"], detector.embed(r["text"])) is None]
     alarms = [r["text"] for r in plain if detector.assess(r["text"], detector.embed(r["text"])) is not None]
