@@ -120,7 +120,7 @@ def test_dv_replies_carry_the_chat_safety_note(detector: CrisisDetector) -> None
 
 
 def test_eval_sets_meet_the_targets(detector: CrisisDetector) -> None:
-    """The committed report set (never used to tune) and the hard-topic non-crisis set."""
+    """The committed report, fresh and hold-out sets (regression guards now) and the non-crisis set."""
     report = [
         json.loads(line)
         for name in ("crisis_report.jsonl", "crisis_fresh.jsonl", "crisis_holdout.jsonl")
