@@ -108,7 +108,7 @@ class CrisisAlerts:
         return {"email": row[0], "webhook": row[1]} if row else None
 
     def _send(self, thread_id: int, kinds: list[str]) -> None:
-        labels = "、".join(messages.CRISIS_KIND_LABELS.get(kind, kind) for kind in kinds)
+        labels = "、".join(messages.CATEGORY_LABELS.get(kind, kind) for kind in kinds)
         link = self.settings.link(thread_id)
         email = self._send_mail(labels, link) if self.settings.smtp and self.settings.mail_to else "none"
         webhook = self._send_webhook(thread_id, kinds, link) if self.settings.webhook else "none"

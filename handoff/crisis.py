@@ -37,6 +37,9 @@ KINDS = (
     "despair",
 )
 
+# Threads opened before the kinds were split still carry the old name.
+LEGACY_KINDS = {"abuse": ("child_abuse_risk", "child_abuse_other")}
+
 
 class QueryEmbedder(Protocol):
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
@@ -220,6 +223,7 @@ class CrisisDetector:
     # ---- what the resident gets ------------------------------------------------------------------------
     def contacts_for(self, kinds: Sequence[str], now: datetime) -> tuple[list[Contact], list[Contact]]:
         """(lines open at `now`, lines whose hours depend on the local office), most urgent kind first."""
+        kinds = [kind for old in kinds for kind in LEGACY_KINDS.get(old, (old,))]
         keys: list[str] = []
         for kind in self.kinds:
             if kind.name in kinds:

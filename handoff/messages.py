@@ -39,18 +39,6 @@ CRISIS_INTRO = {
     ),
     "despair": "ここまでひとりでがんばってこられたのですね。つらい気持ちを、誰かに話してみてください。",
 }
-# What the kinds are called where staff read them (alerts, dashboard); never sent to the resident.
-CRISIS_KIND_LABELS = {
-    "danger": "いま危険（ストーカー・身の危険）",
-    "suicide": "自殺の危険",
-    "self_harm": "自傷・過量服薬",
-    "sexual_violence": "性暴力",
-    "dv": "DV",
-    "child_abuse_risk": "子どもへの虐待のおそれ（本人）",
-    "child_abuse_other": "子どもへの虐待（他の人から）",
-    "no_place_tonight": "今夜いる場所がない",
-    "despair": "追いつめられている",
-}
 DV_SAFETY_NOTE = (
     "【このトークを安全に使うために】\n"
     "相手にスマートフォンを見られるおそれがあるときは、トーク履歴を消しておけます"
@@ -273,7 +261,20 @@ PAGE: dict[str, str] = {
 # Labels for values the dashboard displays.
 STATUS_LABELS = {"waiting": "未対応", "claimed": "対応中", "resolved": "終了"}
 REASON_LABELS = {"crisis": "危機の訴え", "request": "相談員を希望", "offer": "回答できなかった質問"}
-CATEGORY_LABELS = {"danger": "身の危険", "dv": "DV", "suicide": "自殺のおそれ", "abuse": "虐待"}
+# Crisis kinds (handoff/crisis.yaml) as staff read them: dashboard and alerts. "abuse" is the old name of
+# child_abuse_risk/child_abuse_other, kept for threads opened before the split.
+CATEGORY_LABELS = {
+    "danger": "身の危険",
+    "suicide": "自殺のおそれ",
+    "self_harm": "自傷・過量服薬",
+    "sexual_violence": "性暴力",
+    "dv": "DV",
+    "child_abuse_risk": "子どもへの虐待のおそれ（本人）",
+    "child_abuse_other": "子どもへの虐待（他の人から）",
+    "no_place_tonight": "今夜いる場所がない",
+    "despair": "追いつめられている",
+    "abuse": "虐待",
+}
 SENDER_LABELS = {"resident": "相談者", "bot": "ボット", "counselor": "相談員"}
 ROLE_LABELS = {"counselor": "相談員", "admin": "管理者"}
 FACT_LABELS = {

@@ -197,3 +197,7 @@ def test_yorisoi_purge_clears_alert_records_of_deleted_threads(connect, open_thr
     store.forget(thread.user_key)
     counts = purge_handoff(Settings(data_dir=tmp_path), connect, datetime.now(TOKYO))
     assert counts[ALERT_TABLE] == 1
+
+
+def test_threads_of_the_old_abuse_category_still_get_their_lines(detector: CrisisDetector) -> None:
+    assert any("189" in line for line in detector.contact_lines(["abuse"], NIGHT))
