@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from handoff import Escalation, ReceptionHours, Thread
+import numpy as np
+
+from handoff import CrisisAssessment, Escalation, ReceptionHours, Thread
 from handoff.store import Message as ThreadMessage
 from intents import DialogueTurn, Facts, IntentResult, Recommendation
 from knowledge import Answer
@@ -26,6 +28,8 @@ class Identity(Protocol):
 
 class Knowledge(Protocol):
     def answer(self, question: str, municipality: str | None = None) -> Answer: ...
+
+    def place_named(self, text: str) -> str | None: ...
 
 
 class Detector(Protocol):
@@ -61,7 +65,23 @@ class Policy(Protocol):
         self, text: str, unanswered_in_a_row: int = 0, *, postback: str | None = None
     ) -> Escalation | None: ...
 
-    def emergency_contacts(self, categories: list[str]) -> list[str]: ...
+
+class Crisis(Protocol):
+    """The one crisis authority (`handoff.CrisisDetector`): decides, and knows the lines open now."""
+
+    def embed(self, text: str) -> np.ndarray | None: ...
+
+    def assess(self, text: str, query_vector: np.ndarray | None = None) -> CrisisAssessment | None: ...
+
+    def escalation(self, assessment: CrisisAssessment, now: datetime) -> Escalation: ...
+
+    def contact_lines(self, kinds: Sequence[str], now: datetime) -> list[str]: ...
+
+
+class Alerts(Protocol):
+    """Tells on-call staff of an urgent thread, once (`handoff.CrisisAlerts`)."""
+
+    def notify(self, thread_id: int, user_key: str, kinds: Sequence[str]) -> bool: ...
 
 
 class Threads(Protocol):
@@ -103,7 +123,7 @@ class HandoffTexts(Protocol):
     def thread_opened(self, hours: ReceptionHours, now: datetime | None = None) -> str: ...
 
     def acknowledgement(
-        self, thread: Thread, hours: ReceptionHours, policy: Policy, now: datetime | None = None
+        self, thread: Thread, hours: ReceptionHours, crisis: Crisis, now: datetime | None = None
     ) -> str: ...
 
 
@@ -113,3 +133,7 @@ class Counters(Protocol):
     def record_answer(self, user_key: str, confident: bool) -> int: ...
 
     def reset(self, user_key: str) -> None: ...
+
+    def remember_place(self, user_key: str, place: str) -> None: ...
+
+    def place(self, user_key: str) -> str | None: ...

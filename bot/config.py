@@ -63,6 +63,11 @@ class Settings:
     # Whose bot this is (e.g. 金沢市): a resident who names no place gets its windows. Empty (the demo): no
     # local office's number for a resident whose place is not known.
     home_municipality: str = ""
+    # Who hears of an urgent thread: an SMTP server ("host:port") with from/to addresses, and/or a webhook.
+    alert_smtp: str = ""
+    alert_from: str = ""
+    alert_to: str = ""
+    alert_webhook: str = ""
     # Webhook → reply plumbing.
     worker_threads: int = 4
     db_timeout: float = 5.0
@@ -88,6 +93,10 @@ class Settings:
             "reception_hours": _env("YORISOI_RECEPTION_HOURS", "mon-fri 08:30-16:00"),
             "public_url": _env("YORISOI_PUBLIC_URL"),
             "home_municipality": _env("YORISOI_HOME_MUNICIPALITY"),
+            "alert_smtp": _env("YORISOI_ALERT_SMTP"),
+            "alert_from": _env("YORISOI_ALERT_FROM"),
+            "alert_to": _env("YORISOI_ALERT_TO"),
+            "alert_webhook": _env("YORISOI_ALERT_WEBHOOK"),
             "worker_threads": int(_env("YORISOI_WORKER_THREADS", "4")),
         }
         values.update(overrides)

@@ -1,8 +1,10 @@
 """The conversation router: one LINE event in, the messages to answer it with out.
 
-The order of the checks for a resident's text is the product's safety promise: a crisis gets emergency
-numbers before anything else, a resident with an open counselor thread is heard by a person (the bot only
-acknowledges), a dialogue in progress keeps its place, then intents, and only then a knowledge answer.
+The order of the checks for a resident's text is the product's safety promise: a crisis (decided by
+handoff's one crisis authority, on every message, whatever else is going on) gets the lines open now
+before anything else, an urgent thread and an alert to on-call staff; a resident with an open counselor
+thread is heard by a person (the bot only acknowledges, and answers questions while nobody can read yet);
+a dialogue in progress keeps its place, then intents, and only then a knowledge answer.
 Everything kept about a resident is keyed by `user_key` (a keyed hash), and `forget` removes it all through
 the `forgetters` every store registered (`bot.services` lists them, each store deleting only its own table).
 """
@@ -29,7 +31,9 @@ from linebot.v3.webhooks import (
 
 from bot import messages, render
 from bot.collaborators import (
+    Alerts,
     Counters,
+    Crisis,
     Detector,
     Dialogue,
     HandoffTexts,
@@ -135,10 +139,12 @@ class Conversation:
         dialogue: Dialogue,
         suggest: Suggest,
         policy: Policy,
+        crisis: Crisis,
         threads: Threads,
         hours: ReceptionHours,
         handoff: HandoffTexts,
         state: Counters,
+        alerts: Alerts | None = None,
         retention_days: int = 90,
         forgetters: Iterable[Forgetter] = (),
         clock: Callable[[], datetime] | None = None,
@@ -149,6 +155,8 @@ class Conversation:
         self.dialogue = dialogue
         self.suggest = suggest
         self.policy = policy
+        self.crisis = crisis  # handoff.CrisisDetector: the only one that decides crises
+        self.alerts = alerts  # handoff.CrisisAlerts: tells on-call staff of an urgent thread, once
         self.threads = threads
         self.hours = hours
         self.handoff = handoff  # the package: resident-facing texts and postback names
@@ -224,16 +232,28 @@ class Conversation:
         user_key = self.identity.user_key(user_id)
         if not text:
             return [render.text(messages.EMPTY_TEXT, render.menu_choices())]
+        # Crisis first, on every message: in the household check, inside a counselor thread, and inside
+        # another question (then both: the lines open now first, the answer after).
+        crisis = self.crisis.assess(text, self.crisis.embed(text))
+        if crisis is not None:
+            replies = self._escalate(user_id, user_key, self.crisis.escalation(crisis, self._clock()), text)
+            urgent = self.threads.open_thread_for(user_key)
+            if urgent is not None and urgent.urgent and self.alerts is not None:
+                self.alerts.notify(urgent.id, user_key, urgent.categories)
+            if crisis.asks:
+                replies.extend(self._answer_only(user_key, text))
+            return replies
         escalation = self.policy.assess(text)
-        if escalation is not None and escalation.kind == "crisis":
-            return self._escalate(user_id, user_key, escalation, text)
         intent = _LazyIntent(self.detector, text)
         thread = self.threads.open_thread_for(user_key)
         if thread is not None:
             if intent.name == "delete_data":
                 return self._confirm_delete()
             self.threads.append(thread.id, "resident", text)
-            return [render.text(self._acknowledgement(thread))]
+            replies = [render.text(self._acknowledgement(thread))]
+            if self._nobody_reads_yet(thread) and intent.name == "question":
+                replies.extend(self._answer_only(user_key, text))
+            return replies
         if escalation is not None and escalation.kind == "request":
             return self._escalate(user_id, user_key, escalation, text)
         if intent.name == "delete_data":
@@ -256,24 +276,31 @@ class Conversation:
                 return self._restart(user_key)
             case "thanks":
                 return [render.text(messages.THANKS, render.after_answer_choices())]
-        return self._answer(user_key, text, offer=intent.name == "crisis")
+        return self._answer(user_key, text)
 
-    def _answer(self, user_key: str, text: str, offer: bool = False) -> list[Message]:
-        """A grounded answer; after two misses in a row (or a worrying question) the offer of a person.
-
-        The resident's place: one named in this question (knowledge finds it), else the household check's,
-        else the one they named in an earlier question."""
+    def _municipality(self, user_key: str, text: str) -> str | None:
+        """The resident's place: one named in this question (remembered for later), else the household
+        check's, else the one they named in an earlier question."""
         named = self.knowledge.place_named(text)
         if named:
             self.state.remember_place(user_key, named)
         facts = self.dialogue.facts(user_key)
-        municipality = getattr(facts, "municipality", None) or self.state.place(user_key)
-        answer = self.knowledge.answer(text, municipality=municipality)
+        return getattr(facts, "municipality", None) or self.state.place(user_key)
+
+    def _answer_only(self, user_key: str, text: str) -> list[Message]:
+        """The knowledge answer alone, beside a crisis reply or an acknowledgement (no offer, no count)."""
+        return render.answer(self.knowledge.answer(text, municipality=self._municipality(user_key, text)))
+
+    def _nobody_reads_yet(self, thread: Thread) -> bool:
+        """An urgent thread out of hours that no counselor has taken: the resident's questions get answers."""
+        return bool(thread.urgent) and thread.claimed_by is None and not self.hours.is_open(self._clock())
+
+    def _answer(self, user_key: str, text: str) -> list[Message]:
+        """A grounded answer; after two misses in a row the offer of a person."""
+        answer = self.knowledge.answer(text, municipality=self._municipality(user_key, text))
         missed = self.state.record_answer(user_key, bool(answer.confident))
         replies = render.answer(answer)
         escalation = self.policy.assess(text, unanswered_in_a_row=missed)
-        if escalation is None and offer:
-            escalation = self.policy.assess(text, unanswered_in_a_row=self.policy.offer_threshold)
         if escalation is not None and escalation.kind == "offer":
             self.state.reset(user_key)
             replies.extend(render.escalation(escalation))
@@ -327,11 +354,11 @@ class Conversation:
 
     def _in_thread_notice(self, thread: Thread) -> str:
         """A menu tap while a counselor has the chat: nothing was relayed, but the numbers stay in reach."""
-        contacts = self.policy.emergency_contacts(thread.categories) if thread.urgent else []
-        return "\n".join([messages.IN_THREAD_MENU, *(f"・{contact}" for contact in contacts)])
+        lines = self.crisis.contact_lines(thread.categories, self._clock()) if thread.urgent else []
+        return "\n".join([messages.IN_THREAD_MENU, *lines])
 
     def _acknowledgement(self, thread: Thread) -> str:
-        return self.handoff.acknowledgement(thread, self.hours, self.policy, self._clock())
+        return self.handoff.acknowledgement(thread, self.hours, self.crisis, self._clock())
 
     def _request_counselor(
         self, user_id: str, user_key: str, text: str, reason: str = "request"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from linebot.v3 import SignatureValidator
 
@@ -19,12 +20,16 @@ from bot.config import Settings
 from bot.conversation import Conversation, ConversationState, Forgetter
 from bot.database import Database, open_database
 from bot.delivery import CounselorPush, Delivery, LineGateway, Outbox
+from bot.embedding import SharedQueryEmbedder
 from bot.events import EventStore
 from bot.worker import EventWorker, Responder
 from handoff import (
+    AlertSettings,
     AuditLog,
     CounselorAccounts,
     CounselorReplies,
+    CrisisAlerts,
+    CrisisDetector,
     ReceptionHours,
     ResidentIdentity,
     ThreadStore,
@@ -49,6 +54,7 @@ class Stores:
     threads: ThreadStore
     audit: AuditLog
     accounts: CounselorAccounts
+    alerts: CrisisAlerts
     places: PlaceRegister
     catalogue: Catalogue
 
@@ -59,11 +65,22 @@ class Stores:
             self.events.forget,
             self.dialogue.forget,
             self.conversations.forget,
+            self.alerts.forget,
             self.threads.forget,
         ]
 
 
 ConversationFactory = Callable[[Settings, Stores], Responder]
+
+
+def alert_settings(settings: Settings) -> AlertSettings:
+    return AlertSettings(
+        smtp=settings.alert_smtp,
+        mail_from=settings.alert_from,
+        mail_to=settings.alert_to,
+        webhook=settings.alert_webhook,
+        dashboard_url=settings.public_url,
+    )
 
 
 def build_stores(settings: Settings) -> Stores:
@@ -85,12 +102,15 @@ def build_stores(settings: Settings) -> Stores:
         threads=ThreadStore(db, identity, audit),
         audit=audit,
         accounts=CounselorAccounts(db),
+        alerts=CrisisAlerts(db, alert_settings(settings)),
         places=places,
         catalogue=catalogue,
     )
 
 
-def build_conversation(settings: Settings, stores: Stores) -> Conversation:
+def build_conversation(
+    settings: Settings, stores: Stores, clock: Callable[[], datetime] | None = None
+) -> Conversation:
     """The real router: index, embedder, intent exemplars and escalation rules, loaded once per process."""
     knowledge = KnowledgeBase.open(
         settings.data_dir,
@@ -99,19 +119,23 @@ def build_conversation(settings: Settings, stores: Stores) -> Conversation:
         home_municipality=settings.home_municipality or None,
     )
     catalogue = stores.catalogue
+    shared = SharedQueryEmbedder(knowledge.embedder)
     return Conversation(
         identity=stores.identity,
         knowledge=knowledge,
-        detector=IntentDetector(knowledge.embedder),
+        detector=IntentDetector(shared),
         dialogue=stores.dialogue,
         suggest=lambda facts: recommend(facts, catalogue),
         policy=handoff.EscalationPolicy.load(),
+        crisis=CrisisDetector.load(embedder=shared),
+        alerts=stores.alerts,
         threads=stores.threads,
         hours=ReceptionHours.parse(settings.reception_hours),
         handoff=handoff,
         state=stores.conversations,
         retention_days=settings.retention_days,
         forgetters=stores.forgetters(),
+        clock=clock,
     )
 
 

@@ -1,8 +1,11 @@
 """Escalation to a human counselor, the thread store, the counselor dashboard and privacy."""
 
 from handoff.accounts import Account, AccountError, AccountLocked, CounselorAccounts
+from handoff.alerts import AlertSettings, CrisisAlerts
 from handoff.audit import AuditEntry, AuditLog
+from handoff.contacts import ContactBook
 from handoff.counselor_replies import CounselorReplies
+from handoff.crisis import CrisisAssessment, CrisisDetector
 from handoff.dashboard import create_dashboard
 from handoff.escalation import Escalation, EscalationPolicy
 from handoff.hours import ReceptionHours
@@ -46,10 +49,15 @@ __all__ = [
     "Account",
     "AccountError",
     "AccountLocked",
+    "AlertSettings",
     "AuditEntry",
     "AuditLog",
+    "ContactBook",
     "CounselorAccounts",
     "CounselorReplies",
+    "CrisisAlerts",
+    "CrisisAssessment",
+    "CrisisDetector",
     "DuplicateRetryKey",
     "Escalation",
     "EscalationPolicy",

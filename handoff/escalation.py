@@ -1,8 +1,7 @@
-"""Deciding when a resident needs a person, from rules kept as data in escalation.yaml.
+"""Deciding when a resident asks for a person, or should be offered one, from rules in escalation.yaml.
 
-A resident in danger must get emergency numbers at once; a resident who merely asks where the DV窓口 is
-must get an answer, not an alarm. The rules file draws that line with word lists (crisis signals, topic
-words, question markers, first-person markers), so counselors can review and extend it without code.
+Crises are decided by handoff.crisis (the one crisis authority); this policy covers the explicit request
+for a counselor and the offer after unanswered questions, and `Escalation` is what both hand the router.
 """
 
 from __future__ import annotations
@@ -40,14 +39,6 @@ class Escalation:
     choices: list[tuple[str, str]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class CrisisCategory:
-    name: str
-    signals: tuple[re.Pattern[str], ...]
-    topics: tuple[re.Pattern[str], ...]
-    contacts: tuple[str, ...]
-
-
 def _compile(patterns: list[str] | None, where: str) -> tuple[re.Pattern[str], ...]:
     compiled = []
     for pattern in patterns or []:
@@ -62,27 +53,9 @@ def _compile(patterns: list[str] | None, where: str) -> tuple[re.Pattern[str], .
 
 
 class EscalationPolicy:
-    """Crisis, explicit request, or the offer after unanswered questions, in that order of precedence."""
+    """Explicit request, or the offer after unanswered questions, in that order of precedence."""
 
     def __init__(self, rules: dict) -> None:
-        self.categories = tuple(
-            CrisisCategory(
-                name=name,
-                signals=_compile(spec.get("signals"), f"crisis.{name}.signals"),
-                topics=_compile(spec.get("topics"), f"crisis.{name}.topics"),
-                contacts=tuple(spec.get("contacts") or ()),
-            )
-            for name, spec in rules["crisis"].items()
-        )
-        for category in self.categories:
-            unknown = [key for key in category.contacts if key not in messages.EMERGENCY_CONTACTS]
-            if unknown:
-                raise ValueError(f"escalation rules, crisis.{category.name}: unknown contacts {unknown}")
-            if category.name not in messages.CRISIS_INTRO:
-                raise ValueError(f"escalation rules: messages.CRISIS_INTRO has no text for {category.name!r}")
-        self.question_markers = _compile(rules.get("question_markers"), "question_markers")
-        self.personal_markers = _compile(rules.get("personal_markers"), "personal_markers")
-        self.topic_negations = tuple(normalise(n) for n in rules.get("topic_negations") or ())
         self.request_phrases = _compile(rules["request"].get("phrases"), "request.phrases")
         self.request_postbacks = frozenset(rules["request"].get("postbacks") or ())
         self.offer_threshold = int(rules["offer"]["unanswered_in_a_row"])
@@ -101,9 +74,6 @@ class EscalationPolicy:
         knowledge base could not answer; `postback` is the data of a tapped button, if any.
         """
         normalised = normalise(text or "")
-        categories = self.crisis_categories(normalised)
-        if categories:
-            return Escalation("crisis", True, categories, self.crisis_reply(categories))
         if postback in self.request_postbacks or any(p.search(normalised) for p in self.request_phrases):
             return Escalation("request", False, [], messages.REQUEST_REPLY)
         if unanswered_in_a_row >= self.offer_threshold:
@@ -113,31 +83,3 @@ class EscalationPolicy:
             ]
             return Escalation("offer", False, [], messages.OFFER_REPLY, choices)
         return None
-
-    def crisis_categories(self, normalised: str) -> list[str]:
-        """Names of the crisis categories a normalised message falls into, in the rules' order."""
-        return [c.name for c in self.categories if self._in_crisis(c, normalised)]
-
-    def _in_crisis(self, category: CrisisCategory, text: str) -> bool:
-        if any(signal.search(text) for signal in category.signals):
-            return True
-        mentions = [m for topic in category.topics for m in topic.finditer(text)]
-        live = [m for m in mentions if not text[m.end() :].startswith(self.topic_negations)]
-        if not live:
-            return False
-        asks_about_services = any(marker.search(text) for marker in self.question_markers)
-        speaks_of_self = any(marker.search(text) for marker in self.personal_markers)
-        return speaks_of_self or not asks_about_services
-
-    def emergency_contacts(self, categories: list[str]) -> list[str]:
-        """The emergency numbers that fit these categories, most urgent category first, no repeats."""
-        keys: list[str] = []
-        for category in self.categories:
-            if category.name in categories:
-                keys.extend(key for key in category.contacts if key not in keys)
-        return [messages.EMERGENCY_CONTACTS[key] for key in keys]
-
-    def crisis_reply(self, categories: list[str]) -> str:
-        intro = [messages.CRISIS_INTRO[c.name] for c in self.categories if c.name in categories]
-        contacts = [messages.CONTACT_LINE.format(contact=c) for c in self.emergency_contacts(categories)]
-        return "\n".join([*intro, "", messages.CONTACTS_HEADER, *contacts])

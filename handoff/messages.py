@@ -11,28 +11,48 @@ DECLINE_POSTBACK = "handoff:decline"
 DELETE_CONFIRM_POSTBACK = "handoff:delete:confirm"
 DELETE_CANCEL_POSTBACK = "handoff:delete:cancel"
 
-# --- Emergency numbers: keys are referenced by the categories in escalation.yaml -----------------------
-EMERGENCY_CONTACTS = {
-    "police": "警察 110（いま危険なとき）",
-    "ambulance": "救急 119（けがをしたとき・命の危険があるとき）",
-    "dv_plus": "DV相談＋（プラス） 0120-279-889（24時間・無料）",
-    "dv_navi": "DV相談ナビ #8008（お近くの配偶者暴力相談支援センターにつながります）",
-    "child_abuse": "児童相談所 虐待対応ダイヤル 189（24時間・無料）",
-    "yorisoi_hotline": "よりそいホットライン 0120-279-338（24時間・無料）",
-    "inochi": "いのちの電話 0120-783-556（毎日16時〜21時・無料、毎月10日は24時間）",
-}
-CONTACTS_HEADER = "【いますぐ相談できる窓口】"
+# --- Crisis replies: contacts come from contacts.yaml, kinds from crisis.yaml ---------------------------
+# The first line shows in notification previews and on a shared phone's lock screen: it names no crisis.
+CRISIS_FIRST_LINE = "メッセージを受け取りました。"
+CONTACTS_HEADER = "【いま相談できる窓口】"
+CONTACTS_LOCAL_HEADER = "【お近くの窓口（受付時間は地域で異なります）】"
+CONTACT_DETAIL_LINE = "・{name} {reach}{details}"
 CONTACT_LINE = "・{contact}"
-
-# --- What the resident gets at once when the policy escalates ------------------------------------------
 CRISIS_INTRO = {
     "danger": "いま危険な状況でしたら、すぐに110番（警察）か119番（救急）に電話してください。",
-    "dv": "話してくださってありがとうございます。暴力を受けるのは、あなたのせいではありません。",
     "suicide": "とてもつらい気持ちを伝えてくださって、ありがとうございます。ひとりで抱えこまないでください。",
-    "abuse": (
+    "self_harm": (
+        "話してくださってありがとうございます。薬をたくさん飲んだときや、けがをしたときは、"
+        "迷わず119番に電話してください。"
+    ),
+    "sexual_violence": "話してくださってありがとうございます。あなたは悪くありません。",
+    "dv": "話してくださってありがとうございます。暴力を受けるのは、あなたのせいではありません。",
+    "child_abuse_risk": (
         "話してくださってありがとうございます。追いつめられたときは、ひとりで抱えこまず相談してください。"
     ),
+    "child_abuse_other": (
+        "知らせてくださってありがとうございます。お子さんの安全を守るために相談してください。"
+    ),
+    "no_place_tonight": (
+        "今夜いる場所がないときも、相談できるところがあります。"
+        "DVから逃れているときは、一時保護を受けられることもあります。"
+    ),
+    "despair": "ここまでひとりでがんばってこられたのですね。つらい気持ちを、誰かに話してみてください。",
 }
+DV_SAFETY_NOTE = (
+    "【このトークを安全に使うために】\n"
+    "相手にスマートフォンを見られるおそれがあるときは、トーク履歴を消しておけます"
+    "（トーク画面右上のメニュー（≡）→「設定」→「トーク履歴をすべて削除」）。"
+    "LINEの「設定」→「通知」で「メッセージ内容表示」をオフにすると、通知に内容が出ません。"
+)
+# On-call staff hear of an urgent thread (e-mail, webhook): only the kind and a link, never resident text.
+ALERT_SUBJECT = "【寄り添い】至急の相談が届きました"
+ALERT_BODY = (
+    "至急の対応が必要な相談が届きました。\n"
+    "種類：{kinds}\n"
+    "相談画面：{link}\n"
+    "（相談の内容はこのメールには含めていません。相談画面で確認してください。）"
+)
 REQUEST_REPLY = "わかりました。市の相談員（母子・父子自立支援員）におつなぎします。"
 OFFER_REPLY = (
     "うまくお答えできず、すみません。市の相談員（母子・父子自立支援員）に直接相談することもできます。"
@@ -55,7 +75,7 @@ ACKNOWLEDGEMENT_OPEN = "メッセージを相談員に届けました。お返�
 ACKNOWLEDGEMENT_CLOSED = (
     "メッセージを相談員に届けました。いまは受付時間外のため、お返事は{when}以降になります。"
 )
-ACKNOWLEDGEMENT_URGENT = "急いで相談したいときは、こちらに電話してください。"
+ACKNOWLEDGEMENT_URGENT = "急いで相談したいときは、いまつながるこちらへ連絡してください。"
 THREAD_RESOLVED = (
     "相談員との相談をいったん終わります。ここからは、また自動でお答えします。"
     "もう一度相談員と話したいときは「相談員と話したい」と送ってください。"
@@ -241,7 +261,20 @@ PAGE: dict[str, str] = {
 # Labels for values the dashboard displays.
 STATUS_LABELS = {"waiting": "未対応", "claimed": "対応中", "resolved": "終了"}
 REASON_LABELS = {"crisis": "危機の訴え", "request": "相談員を希望", "offer": "回答できなかった質問"}
-CATEGORY_LABELS = {"danger": "身の危険", "dv": "DV", "suicide": "自殺のおそれ", "abuse": "虐待"}
+# Crisis kinds (handoff/crisis.yaml) as staff read them: dashboard and alerts. "abuse" is the old name of
+# child_abuse_risk/child_abuse_other, kept for threads opened before the split.
+CATEGORY_LABELS = {
+    "danger": "身の危険",
+    "suicide": "自殺のおそれ",
+    "self_harm": "自傷・過量服薬",
+    "sexual_violence": "性暴力",
+    "dv": "DV",
+    "child_abuse_risk": "子どもへの虐待のおそれ（本人）",
+    "child_abuse_other": "子どもへの虐待（他の人から）",
+    "no_place_tonight": "今夜いる場所がない",
+    "despair": "追いつめられている",
+    "abuse": "虐待",
+}
 SENDER_LABELS = {"resident": "相談者", "bot": "ボット", "counselor": "相談員"}
 ROLE_LABELS = {"counselor": "相談員", "admin": "管理者"}
 FACT_LABELS = {

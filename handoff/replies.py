@@ -1,7 +1,7 @@
 """The resident-facing texts the bot sends around a handoff, composed from handoff.messages.
 
 The bot's router calls these; they need the reception hours (to say when a person will answer) and, for
-urgent threads, the policy (to repeat the emergency numbers that fit the thread's crisis categories).
+urgent threads, the crisis authority (to repeat the lines open now that fit the thread's crisis kinds).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from handoff import messages
-from handoff.escalation import EscalationPolicy
-from handoff.hours import ReceptionHours
+from handoff.crisis import CrisisDetector
+from handoff.hours import ReceptionHours, to_tokyo
 from handoff.store import Thread
 
 
@@ -22,16 +22,16 @@ def thread_opened(hours: ReceptionHours, now: datetime | None = None) -> str:
 
 
 def acknowledgement(
-    thread: Thread, hours: ReceptionHours, policy: EscalationPolicy, now: datetime | None = None
+    thread: Thread, hours: ReceptionHours, crisis: CrisisDetector, now: datetime | None = None
 ) -> str:
-    """The bot's only answer while a thread is open; out of hours it says when, and for urgent threads it
-    repeats the emergency numbers."""
+    """The bot's answer while a thread is open; out of hours it says when a person will read it, and for
+    urgent threads it repeats the lines that are open now."""
     if hours.is_open(now):
         return messages.ACKNOWLEDGEMENT_OPEN
-    text = messages.ACKNOWLEDGEMENT_CLOSED.format(when=hours.when_phrase(now))
-    contacts = policy.emergency_contacts(thread.categories) if thread.urgent else []
-    if contacts:
-        lines = [messages.CONTACT_LINE.format(contact=c) for c in contacts]
+    moment = to_tokyo(now)
+    text = messages.ACKNOWLEDGEMENT_CLOSED.format(when=hours.when_phrase(moment))
+    lines = crisis.contact_lines(thread.categories, moment) if thread.urgent else []
+    if lines:
         text = "\n".join([text, "", messages.ACKNOWLEDGEMENT_URGENT, *lines])
     return text
 

@@ -1,9 +1,8 @@
-"""What a message is for: a greeting, a question, starting the check, a counselor, a crisis, ...
+"""What a message is for: a greeting, a question, starting the check, a counselor, deleting data, ...
 
-Keywords decide first, because they are exact and explainable (and a crisis word must never depend on a
-model); otherwise the message goes to the intent of its nearest exemplar when that is close enough, and
-to `question` — the knowledge base's job — when nothing is. Crisis here is only a coarse signal: handoff's
-escalation policy decides what an emergency needs.
+Keywords decide first, because they are exact and explainable; otherwise the message goes to the intent of
+its nearest exemplar when that is close enough, and to `question` (the knowledge base's job) when nothing
+is. Crises are not an intent: handoff's crisis authority checks every message before intents are asked.
 """
 
 from __future__ import annotations
@@ -33,15 +32,13 @@ class Intent(enum.StrEnum):
     QUESTION = "question"
     START_CHECK = "start_check"
     COUNSELOR = "counselor"
-    CRISIS = "crisis"
     RESET = "reset"
     DELETE_DATA = "delete_data"
     THANKS = "thanks"
 
 
-# When keywords of several intents match, the first of these wins: safety, then the resident's rights.
+# When keywords of several intents match, the first of these wins: the resident's rights first.
 PRIORITY = (
-    Intent.CRISIS,
     Intent.DELETE_DATA,
     Intent.COUNSELOR,
     Intent.RESET,

@@ -16,7 +16,16 @@ import click
 
 from bot.config import Settings
 from bot.database import Database, open_database
-from handoff import AccountError, AuditLog, CounselorAccounts, ThreadStore, generate_secret_key
+from handoff import (
+    AccountError,
+    AlertSettings,
+    AuditLog,
+    CounselorAccounts,
+    CrisisAlerts,
+    ThreadStore,
+    generate_secret_key,
+)
+from handoff.alerts import ALERT_TABLE
 from handoff.hours import to_tokyo
 
 RetentionJob = Callable[[Settings, Database, datetime], Mapping[str, int]]
@@ -24,8 +33,10 @@ THREAD_FIELDS = ("id", "status", "urgent", "created_at", "last_message_at", "mes
 
 
 def purge_handoff(settings: Settings, db: Database, now: datetime) -> Mapping[str, int]:
-    """Resolved threads older than the retention period: transcript, notes, facts."""
-    return ThreadStore(db).purge(settings.retention_days, now=now)
+    """Resolved threads older than the retention period: transcript, notes, facts, and their alert records."""
+    counts = dict(ThreadStore(db).purge(settings.retention_days, now=now))
+    counts[ALERT_TABLE] = CrisisAlerts(db, AlertSettings()).purge()
+    return counts
 
 
 RETENTION_JOBS: list[RetentionJob] = [purge_handoff]

@@ -24,6 +24,7 @@ from bot import messages, render
 from bot.conversation import Conversation, ConversationState, clean_text
 from bot.database import open_database
 from handoff import (
+    CrisisDetector,
     EscalationPolicy,
     ReceptionHours,
     ResidentIdentity,
@@ -65,7 +66,6 @@ class Detector:
         "最初から": "reset",
         "どんな支援": "start_check",
         "誰か人に": "counselor",
-        "DV": "crisis",
     }
 
     def __init__(self) -> None:
@@ -141,6 +141,7 @@ def make_conversation(tmp_path: Path, identity: ResidentIdentity):
             dialogue=dialogue,
             suggest=suggest,
             policy=EscalationPolicy.load(),
+            crisis=CrisisDetector.load(),
             threads=threads,
             hours=ReceptionHours.parse("mon-fri 08:30-16:00"),
             handoff=handoff,
@@ -215,8 +216,9 @@ def test_out_of_hours_the_resident_is_told_when_a_person_answers(make_conversati
     _, followup = texts(say(conversation, line, "死にたい"))
     assert followup == handoff.thread_opened(conversation.hours, CLOSED_HOUR)
     assert "受付時間外" in followup
-    [ack] = texts(say(conversation, line, "まだ誰もいませんか"))
+    ack, answer = texts(say(conversation, line, "まだ誰もいませんか"))
     assert "受付時間外" in ack and "0120-279-338" in ack  # urgent: the numbers again
+    assert answer == "回答：まだ誰もいませんか"  # and, while no one can read it yet, the question answered
 
 
 def test_an_open_thread_hears_everything_and_the_bot_only_acknowledges(conversation, line, identity):
@@ -225,7 +227,7 @@ def test_an_open_thread_hears_everything_and_the_bot_only_acknowledges(conversat
     assert thread.reason == "request" and not thread.urgent
     replies = say(conversation, line, "児童扶養手当はいくらですか")
     assert texts(replies) == [
-        handoff.acknowledgement(thread, conversation.hours, conversation.policy, OPEN_HOUR)
+        handoff.acknowledgement(thread, conversation.hours, conversation.crisis, OPEN_HOUR)
     ]
     assert conversation.knowledge.asked == []
     assert conversation.threads.transcript(thread.id)[-1].text == "児童扶養手当はいくらですか"
@@ -246,8 +248,8 @@ def test_an_ordinary_dv_question_is_answered_not_escalated(conversation, line, i
     replies = say(conversation, line, "DVの相談窓口はどこですか？")
     assert texts(replies)[0] == "回答：DVの相談窓口はどこですか？"
     assert conversation.threads.open_thread_for(identity.user_key(USER)) is None
-    # The detector heard something worrying, so a person is offered (not imposed).
-    assert postbacks(replies[-1]) == [handoff.REQUEST_POSTBACK, handoff.DECLINE_POSTBACK]
+    offered = [getattr(item.action, "data", None) for item in replies[-1].quick_reply.items]
+    assert handoff.REQUEST_POSTBACK not in offered
 
 
 def test_two_unanswered_questions_in_a_row_bring_the_offer_of_a_counselor(conversation, line, identity):
@@ -431,3 +433,22 @@ def test_a_crisis_gets_the_numbers_even_when_the_thread_cannot_be_opened(convers
     crisis, trouble = texts(say(conversation, line, "死にたい"))
     assert "0120-279-338" in crisis and trouble == messages.HANDOFF_TROUBLE
     assert texts(say(conversation, line, "相談員と話したい")) == [messages.HANDOFF_TROUBLE]
+
+
+def test_a_crisis_during_the_household_check_is_not_taken_as_an_answer(conversation, line, identity):
+    user_key = identity.user_key(USER)
+    conversation.dialogue.running.add(user_key)
+    crisis, _ = texts(say(conversation, line, "もう限界です"))
+    assert "0120-279-338" in crisis
+    assert conversation.dialogue.handled == []
+    assert conversation.threads.open_thread_for(user_key).urgent
+
+
+def test_a_crisis_inside_an_open_thread_makes_it_urgent_with_its_kind(conversation, line, identity):
+    say(conversation, line, "相談員と話したい")
+    user_key = identity.user_key(USER)
+    assert not conversation.threads.open_thread_for(user_key).urgent
+    crisis, _ = texts(say(conversation, line, "今夜寝る場所がない"))
+    assert "0120-279-338" in crisis
+    thread = conversation.threads.open_thread_for(user_key)
+    assert thread.urgent and "no_place_tonight" in thread.categories

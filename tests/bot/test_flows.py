@@ -150,7 +150,7 @@ def test_a_household_check_mixing_taps_and_free_text_ends_in_cards_best_fit_firs
 CRISES = [
     ("夫に殴られています。怖いです", "0120-279-889", "dv"),
     ("もう死にたいです", "0120-279-338", "suicide"),
-    ("子どもを叩いてしまいそうです", "189", "abuse"),
+    ("子どもを叩いてしまいそうです", "189", "child_abuse_risk"),
 ]
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import SimpleNamespace
 
 from linebot.v3.messaging import FlexMessage, Message, MessageAction, PostbackAction, TextMessage
 
 from bot import messages, render
-from handoff import EscalationPolicy
+from handoff import CrisisDetector, EscalationPolicy
+from handoff.hours import TOKYO
 from intents import AllowanceEstimate, Recommendation, Suggestion
 
 
@@ -165,7 +167,9 @@ def test_no_programs_is_said_in_words():
 
 def test_an_escalation_sends_the_numbers_first_then_what_happens_next():
     policy = EscalationPolicy.load()
-    crisis = policy.assess("夫に殴られています。怖いです")
+    detector = CrisisDetector.load()
+    found = detector.assess("夫に殴られています。怖いです")
+    crisis = detector.escalation(found, datetime(2026, 12, 1, 1, 30, tzinfo=TOKYO))
     first, second = render.escalation(crisis, "相談員がお返事します。")
     assert "0120-279-889" in first.text and second.text == "相談員がお返事します。"
     offer = policy.assess("わからない質問", unanswered_in_a_row=2)

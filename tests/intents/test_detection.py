@@ -38,13 +38,6 @@ PARAPHRASES = {
         "電話で担当者と話したい",
         "AIじゃなくて人と話したい",
     ],
-    Intent.CRISIS: [
-        "もう生きていたくない",
-        "夫から暴力をふるわれて怖い",
-        "子どもを虐待してしまいそう",
-        "家に帰るのが怖い、助けて",
-        "消えてしまいたいです",
-    ],
     Intent.RESET: ["最初からやり直してください", "リセットお願いします", "もう一回はじめから"],
     Intent.DELETE_DATA: [
         "これまでの記録を消してほしい",
@@ -90,10 +83,11 @@ def test_the_exemplar_path_decides_without_keywords(detector):
     assert result.by == "exemplar" and result.score >= 0.9
 
 
-def test_keywords_are_exact_and_crisis_comes_first(detector):
-    result = detector.detect("死にたい。データも全部消して")
-    assert (result.intent, result.score, result.by) == (Intent.CRISIS, 1.0, "keyword")
-    assert detector.detect("DVを受けています").intent is Intent.CRISIS
+def test_crises_are_not_an_intent(detector):
+    # handoff's crisis authority decides crises; here they are whatever else the message asks for.
+    result = detector.detect("データを全部消して。死にたい")
+    assert (result.intent, result.score, result.by) == (Intent.DELETE_DATA, 1.0, "keyword")
+    assert "crisis" not in {intent.value for intent in Intent}
 
 
 def test_greeting_words_inside_a_question_do_not_make_a_greeting(detector):

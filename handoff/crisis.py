@@ -1,0 +1,260 @@
+"""The one crisis authority: is this message a crisis, of which kinds, and which lines fit it right now.
+
+Rules first (crisis.yaml: signals, topic words, negations, hyperbole masks), because they are exact, cheap
+and explainable, so `assess(text)` can run when a webhook event is accepted. Residents rarely use the
+obvious words, so the message's query embedding (the one the bot computes anyway) is also compared with
+exemplar sentences per kind; a calibrated similarity, leading the nearest non-crisis exemplar, catches the
+indirect wordings. The embedder is injected by the bot (handoff never imports knowledge).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import yaml
+
+from handoff import messages
+from handoff.contacts import Contact, ContactBook
+from handoff.escalation import Escalation, normalise
+
+RULES_FILE = Path(__file__).with_name("crisis.yaml")
+KINDS = (
+    "danger",
+    "suicide",
+    "self_harm",
+    "sexual_violence",
+    "dv",
+    "child_abuse_risk",
+    "child_abuse_other",
+    "no_place_tonight",
+    "despair",
+)
+
+# Threads opened before the kinds were split still carry the old name.
+LEGACY_KINDS = {"abuse": ("child_abuse_risk", "child_abuse_other")}
+
+
+class QueryEmbedder(Protocol):
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class CrisisAssessment:
+    """Kinds in order of urgency; `by` says what decided (rules, embedding); `asks` = also asks something."""
+
+    kinds: tuple[str, ...]
+    by: str
+    score: float = 1.0
+    asks: bool = False
+
+
+@dataclass(frozen=True)
+class _Kind:
+    name: str
+    signals: tuple[re.Pattern[str], ...]
+    topics: tuple[re.Pattern[str], ...]
+    exemplars: tuple[str, ...]
+    contacts: tuple[str, ...]
+
+
+@dataclass
+class _Scan:
+    kinds: list[str] = field(default_factory=list)
+    cautious: bool = False  # a mask, negation or information question: the embedding must not overrule it
+
+
+def _compile(patterns: list[str] | None, where: str) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for pattern in patterns or []:
+        if "\\" in pattern:
+            raise ValueError(f"crisis rules, {where}: write {pattern!r} without backslashes")
+        try:
+            compiled.append(re.compile(normalise(pattern)))
+        except re.error as error:
+            raise ValueError(
+                f"crisis rules, {where}: {pattern!r} is not a valid pattern ({error})"
+            ) from error
+    return tuple(compiled)
+
+
+def embedding_text(text: str) -> str:
+    """The text as the bot embeds it for every package (NFKC, single spaces), so one vector serves all."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    if matrix.ndim == 1:
+        matrix = matrix.reshape(1, -1)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)
+
+
+class CrisisDetector:
+    """Decides crises from crisis.yaml and, given the message's query vector, from exemplars per kind."""
+
+    def __init__(self, rules: dict, contacts: ContactBook, embedder: QueryEmbedder | None = None) -> None:
+        unknown = set(rules["kinds"]) - set(KINDS)
+        if unknown:
+            raise ValueError(f"crisis rules: unknown kinds {sorted(unknown)}; known: {KINDS}")
+        self.kinds = tuple(
+            _Kind(
+                name=name,
+                signals=_compile(spec.get("signals"), f"{name}.signals"),
+                topics=_compile(spec.get("topics"), f"{name}.topics"),
+                exemplars=tuple(spec.get("exemplars") or ()),
+                contacts=tuple(spec.get("contacts") or ()),
+            )
+            for name in KINDS
+            if (spec := rules["kinds"].get(name))
+        )
+        self.contact_book = contacts
+        for kind in self.kinds:
+            missing = [key for key in kind.contacts if key not in contacts.contacts]
+            if missing:
+                raise ValueError(f"crisis rules, {kind.name}.contacts: unknown contacts {missing}")
+            if not any(contacts.contacts[key].always for key in kind.contacts):
+                raise ValueError(f"crisis rules, {kind.name}: needs at least one line open at all hours")
+            if kind.name not in messages.CRISIS_INTRO:
+                raise ValueError(f"crisis rules: messages.CRISIS_INTRO has no text for {kind.name!r}")
+        self.negations = _compile(rules.get("negations"), "negations")
+        self.masks = _compile(rules.get("masks"), "masks")
+        self.question_markers = _compile(rules.get("question_markers"), "question_markers")
+        self.personal_markers = _compile(rules.get("personal_markers"), "personal_markers")
+        self.similarity = float(rules["embedding"]["similarity"])
+        self.lead = float(rules["embedding"]["lead"])
+        self._embedder = embedder
+        self._labels = [kind.name for kind in self.kinds for _ in kind.exemplars]
+        self._not_crisis = tuple(rules.get("not_crisis") or ())
+        self._exemplars: np.ndarray | None = None
+        self._plain: np.ndarray | None = None
+
+    @classmethod
+    def load(
+        cls,
+        path: Path | None = None,
+        embedder: QueryEmbedder | None = None,
+        contacts: ContactBook | None = None,
+    ) -> CrisisDetector:
+        with open(path or RULES_FILE, encoding="utf-8") as handle:
+            return cls(yaml.safe_load(handle), contacts or ContactBook.load(), embedder)
+
+    # ---- deciding -------------------------------------------------------------------------------------
+    def embed(self, text: str) -> np.ndarray | None:
+        """The message's query vector from the injected embedder (None without one)."""
+        if self._embedder is None or not text.strip():
+            return None
+        return self._embedder.embed_queries([embedding_text(text)])[0]
+
+    def assess(self, text: str, query_vector: np.ndarray | None = None) -> CrisisAssessment | None:
+        """A crisis assessment, or None. Rules only without `query_vector` (cheap: at webhook acceptance)."""
+        normalised = normalise(text or "")
+        if not normalised:
+            return None
+        asks = any(marker.search(normalised) for marker in self.question_markers)
+        scan = self._scan(normalised, asks)
+        if scan.kinds:
+            return CrisisAssessment(tuple(scan.kinds), "rules", 1.0, asks)
+        if query_vector is None or scan.cautious or self._embedder is None:
+            return None
+        kind, score = self._nearest(query_vector)
+        if kind is None:
+            return None
+        return CrisisAssessment((kind,), "embedding", score, asks)
+
+    def _scan(self, normalised: str, asks: bool) -> _Scan:
+        scan = _Scan()
+        text = normalised
+        for mask in self.masks:
+            text, hits = mask.subn(lambda match: "_" * len(match.group(0)), text)
+            scan.cautious = scan.cautious or hits > 0
+        speaks_of_self = any(marker.search(normalised) for marker in self.personal_markers)
+        for kind in self.kinds:
+            if self._live(kind.signals, text, scan):
+                scan.kinds.append(kind.name)
+            elif self._live(kind.topics, text, scan):
+                if asks and not speaks_of_self:
+                    scan.cautious = True
+                else:
+                    scan.kinds.append(kind.name)
+        return scan
+
+    def _live(self, patterns: tuple[re.Pattern[str], ...], text: str, scan: _Scan) -> bool:
+        """A match not negated right after it (「死にたいとは思っていません」)."""
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                rest = text[match.end() :]
+                if any(negation.match(rest) for negation in self.negations):
+                    scan.cautious = True
+                    continue
+                return True
+        return False
+
+    def _nearest(self, query_vector: np.ndarray) -> tuple[str | None, float]:
+        exemplars, plain = self._exemplar_vectors()
+        query = _unit_rows(query_vector)[0]
+        similarities = exemplars @ query
+        best: dict[str, float] = {}
+        for label, similarity in zip(self._labels, similarities, strict=True):
+            best[label] = max(best.get(label, -1.0), float(similarity))
+        kind, score = max(best.items(), key=lambda item: item[1])
+        plain_score = float((plain @ query).max()) if len(plain) else -1.0
+        if score < self.similarity or score - plain_score < self.lead:
+            return None, score
+        return kind, score
+
+    def _exemplar_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Embedded once, on first use, so a rules-only detector costs nothing at start-up."""
+        if self._exemplars is None or self._plain is None:
+            assert self._embedder is not None
+            texts = [embedding_text(t) for kind in self.kinds for t in kind.exemplars]
+            self._exemplars = _unit_rows(self._embedder.embed_queries(texts))
+            plain = [embedding_text(t) for t in self._not_crisis]
+            self._plain = _unit_rows(self._embedder.embed_queries(plain)) if plain else np.zeros((0, 1))
+        return self._exemplars, self._plain
+
+    # ---- what the resident gets ------------------------------------------------------------------------
+    def contacts_for(self, kinds: Sequence[str], now: datetime) -> tuple[list[Contact], list[Contact]]:
+        """(lines open at `now`, lines whose hours depend on the local office), most urgent kind first."""
+        kinds = [kind for old in kinds for kind in LEGACY_KINDS.get(old, (old,))]
+        keys: list[str] = []
+        for kind in self.kinds:
+            if kind.name in kinds:
+                keys.extend(key for key in kind.contacts if key not in keys)
+        return self.contact_book.split(keys, now)
+
+    def contact_lines(self, kinds: Sequence[str], now: datetime) -> list[str]:
+        """The bullet lines of the contacts that fit, open ones first, then those with local hours."""
+        open_now, local = self.contacts_for(kinds, now)
+        lines = [_line(contact) for contact in open_now]
+        if local:
+            lines.extend(["", messages.CONTACTS_LOCAL_HEADER, *(_line(contact) for contact in local)])
+        return lines
+
+    def reply(self, kinds: Sequence[str], now: datetime) -> str:
+        """The whole crisis reply: a neutral first line (previews), a warm word per kind, the lines open
+        now, and for DV or danger a note on keeping the chat safe."""
+        intro = [messages.CRISIS_INTRO[kind.name] for kind in self.kinds if kind.name in kinds]
+        lines = self.contact_lines(kinds, now)
+        parts = [messages.CRISIS_FIRST_LINE, *intro, "", messages.CONTACTS_HEADER, *lines]
+        if "dv" in kinds or "danger" in kinds:
+            parts.extend(["", messages.DV_SAFETY_NOTE])
+        return "\n".join(parts)
+
+    def escalation(self, assessment: CrisisAssessment, now: datetime) -> Escalation:
+        """The urgent escalation the router opens a thread with."""
+        return Escalation("crisis", True, list(assessment.kinds), self.reply(assessment.kinds, now))
+
+
+def _line(contact: Contact) -> str:
+    details = "、".join(part for part in (contact.hours_text, contact.cost) if part)
+    return messages.CONTACT_DETAIL_LINE.format(
+        name=contact.name, reach=contact.reach, details=f"（{details}）" if details else ""
+    )

@@ -1,0 +1,172 @@
+"""Crisis messages through the real webhook, worker, router and index: per kind, the first reply carries a
+line open now and an urgent thread exists; at 01:30 no closed line is offered; on-call staff are alerted."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+import pytest
+from alert_receivers import HookReceiver, SmtpReceiver, serve_receivers  # noqa: F401 (the `receivers` fixture)
+
+from bot.services import build_conversation
+from handoff import DELETE_CONFIRM_POSTBACK, ContactBook
+from handoff.crisis import KINDS
+from handoff.hours import TOKYO
+
+NIGHT = datetime(2026, 12, 1, 1, 30, tzinfo=TOKYO)  # Tuesday 01:30, outside reception hours
+
+MESSAGES = {
+    "suicide": [
+        "もう死にたい",
+        "いなくなったほうが子どものためかも",
+        "生きてる意味がわからない",
+        "しにたいです",
+    ],
+    "self_harm": [
+        "手首を切ってしまった",
+        "薬をまとめて飲んだ",
+        "リスカがやめられない",
+        "ODしちゃった",
+    ],
+    "despair": [
+        "もう限界です",
+        "全部終わりにしたい",
+        "ひとりで育てるのもう無理、消えたい",
+        "もうがんばれない",
+    ],
+    "child_abuse_risk": [
+        "子どもを叩いてしまいそう",
+        "昨日息子を殴ってしまった",
+        "子どもがかわいいと思えない",
+        "子どもにご飯をあげられていない",
+    ],
+    "child_abuse_other": [
+        "近所の子が虐待されているみたい",
+        "子どもが元夫に叩かれたと言っている",
+        "同居の彼が子どもを殴っている",
+        "隣の家から子どもの悲鳴が聞こえる",
+    ],
+    "dv": [
+        "夫に殴られています",
+        "旦那が怒ると物を投げてくる",
+        "彼氏に蹴られた",
+        "夫が怖くて家に帰れない",
+    ],
+    "danger": [
+        "元夫が家の前にいる",
+        "ストーカーに待ち伏せされてる",
+        "夫が包丁を持ち出した",
+        "殺されるかもしれない",
+    ],
+    "sexual_violence": [
+        "レイプされた",
+        "無理やり関係を持たされた",
+        "知り合いに襲われた",
+        "性被害にあいました",
+    ],
+    "no_place_tonight": [
+        "今夜寝る場所がない",
+        "家を追い出されて行くところがない",
+        "今日泊まるところがない",
+        "野宿するしかない",
+    ],
+}
+
+
+def settle(server) -> None:
+    assert server.core.worker.queue.wait_idle(120), "the worker did not finish"
+
+
+def night_app(make_app, knowledge_index, data_dir, **overrides):
+    """The real conversation with its clock at 01:30 (the index copied as `make_app` does for the default)."""
+    shutil.copytree(knowledge_index, data_dir / "index", dirs_exist_ok=True)
+
+    def factory(settings, stores):
+        return build_conversation(settings, stores, clock=lambda: NIGHT)
+
+    return make_app(factory, **overrides)
+
+
+def open_lines(now: datetime) -> list[str]:
+    return [c.reach for c in ContactBook.load().contacts.values() if c.is_open(now) and not c.local]
+
+
+def closed_lines(now: datetime) -> list[str]:
+    return [c.reach for c in ContactBook.load().contacts.values() if not c.is_open(now) and not c.local]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_at_0130_gets_an_open_line_and_an_urgent_thread(
+    kind, make_app, knowledge_index, data_dir, live_server_for, signed_event, fake_line
+):
+    server = live_server_for(night_app(make_app, knowledge_index, data_dir))
+    for number, text in enumerate(MESSAGES[kind]):
+        user = "U" + f"{KINDS.index(kind):x}{number:x}".ljust(32, "c")
+        before = len(fake_line.delivered())
+        signed_event.post(server.url, signed_event.text(text, source=signed_event.source(user)))
+        settle(server)
+        first = fake_line.delivered()[before]
+        reply = "\n".join(first.texts)
+        assert any(reach in reply for reach in open_lines(NIGHT)), f"{kind}: {text!r} got no open line"
+        assert not [reach for reach in closed_lines(NIGHT) if reach in reply], f"{kind}: closed line offered"
+        user_key = server.core.stores.identity.user_key(user)
+        thread = server.core.stores.threads.open_thread_for(user_key)
+        assert thread is not None and thread.urgent, f"{kind}: {text!r} opened no urgent thread"
+
+
+def test_a_crisis_inside_a_question_gets_contacts_first_then_the_answer(live_server, signed_event, fake_line):
+    user = "U" + "e" * 32
+    text = "もう限界です。児童扶養手当はいくらもらえますか？"
+    signed_event.post(live_server.url, signed_event.text(text, source=signed_event.source(user)))
+    settle(live_server)
+    [reply] = fake_line.delivered()
+    texts = reply.texts
+    assert "0120-279-338" in texts[0]
+    assert any("児童扶養手当" in t and "円" in t for t in texts[1:])
+
+
+def test_an_urgent_thread_alerts_on_call_staff_once_and_answers_questions_at_night(
+    make_app,
+    knowledge_index,
+    data_dir,
+    live_server_for,
+    signed_event,
+    fake_line,
+    receivers,
+):
+    smtp, hook = receivers
+    app = night_app(
+        make_app,
+        knowledge_index,
+        data_dir,
+        alert_smtp=f"127.0.0.1:{smtp.server_address[1]}",
+        alert_from="yorisoi@example.org",
+        alert_to="oncall@example.org",
+        alert_webhook=f"http://127.0.0.1:{hook.server_address[1]}/alert",
+        public_url="https://yorisoi.example.org",
+    )
+    server = live_server_for(app)
+    user = "U" + "f" * 32
+    for text in ("夫に殴られています", "また殴られた"):
+        signed_event.post(server.url, signed_event.text(text, source=signed_event.source(user)))
+        settle(server)
+    assert smtp.received.wait(60) and hook.received.wait(60)
+    assert server.core.conversation.alerts.wait(60)
+    assert len(smtp.mails) == 1 and len(hook.bodies) == 1
+    assert "殴" not in str(hook.bodies[0])
+    # Meanwhile (01:30, nobody has taken the thread) a question is answered as well as acknowledged.
+    signed_event.post(
+        server.url, signed_event.text("児童扶養手当はいくらですか", source=signed_event.source(user))
+    )
+    settle(server)
+    last = "\n".join(fake_line.delivered()[-1].texts)
+    assert "以降" in last and "児童扶養手当" in last and "円" in last
+    # Deleting their data takes the alert record with it.
+    thread_id = hook.bodies[0]["thread_id"]
+    assert server.core.conversation.alerts.status(thread_id) is not None
+    signed_event.post(
+        server.url, signed_event.postback(DELETE_CONFIRM_POSTBACK, source=signed_event.source(user))
+    )
+    settle(server)
+    assert server.core.conversation.alerts.status(thread_id) is None
