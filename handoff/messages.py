@@ -10,6 +10,10 @@ REQUEST_POSTBACK = "handoff:request"
 DECLINE_POSTBACK = "handoff:decline"
 DELETE_CONFIRM_POSTBACK = "handoff:delete:confirm"
 DELETE_CANCEL_POSTBACK = "handoff:delete:cancel"
+# Notice buttons: the topic key follows the colon (「notice:subscribe:loans」); without it, choose / stop all.
+NOTICE_SUBSCRIBE_POSTBACK = "notice:subscribe:"
+NOTICE_UNSUBSCRIBE_POSTBACK = "notice:unsubscribe:"
+NOTICE_LIST_POSTBACK = "notice:list"
 
 # --- Emergency numbers: keys are referenced by the categories in escalation.yaml -----------------------
 EMERGENCY_CONTACTS = {
@@ -276,13 +280,14 @@ AGE_INFANT_MONTHS = "乳児"
 
 # --- Opt-in notices (handoff.notices); topics themselves live in notice_topics.yaml --------------------
 NOTICE_HEADING = "寄り添いからのお知らせ"
-NOTICE_FOOTER = "このお知らせを止めるときは「お知らせを止めて」と送ってください。"
+NOTICE_FOOTER = "お知らせを止めるときは「お知らせを止めて」と送ってください。"
 NOTICE_SUBSCRIBED = (
     "「{label}」のお知らせを登録しました。時期が来たら、このトークでお知らせします。"
     "止めるときは「お知らせを止めて」と送ってください。"
 )
 NOTICE_ALREADY_SUBSCRIBED = "「{label}」のお知らせは、すでに登録されています。"
 NOTICE_CHOOSE_TOPIC = "どのお知らせを受け取りますか？下のボタンから選んでください。"
+NOTICE_TOPIC_LINE = "・{label}：{description}"
 NOTICE_UNSUBSCRIBED_ONE = "「{label}」のお知らせを止めました。"
 NOTICE_UNSUBSCRIBED_ALL = (
     "お知らせをすべて止めました。また受け取りたいときは「お知らせがほしい」と送ってください。"
