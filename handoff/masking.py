@@ -43,7 +43,7 @@ _STREET_NUMBER = re.compile(
     r"|\d+号室"
     r"|(?<=[\u3041-\u30ff\u4e00-\u9fff々])\d+(?:-\d+){1,3}(?:号室?)?"
     # 「園町ヌ48」「御祓町1」: a lot number right after 町/村/字 (and an old イロハ letter), not a count.
-    r"|(?<=[町村字])[\u30a2-\u30f3]?\d+(?:の\d+)?(?![\d人歳才年月日回件円万千百つ個枚時分階か])"
+    r"|(?<=[町村字])[\u30a2-\u30f3]?\d+(?:(?:の|-)\d+)*(?![\d人歳才年月日回件円万千百つ個枚時分階か])"
 )
 # An age: number + 歳/才/さい, optionally 半 or months. Ages followed by words that state a rule
 # (「18歳まで」「3歳児健診」) are about a program, not about a person, and stay.
@@ -57,6 +57,42 @@ _PLACEHOLDER = re.compile(r"［[^］]*］")
 # Sudachi reads 「ゆうとくん」 as ゆう + と + くん: stray kana between a masked name and its honorific go.
 _NAME_LEFTOVER = re.compile(rf"{re.escape(messages.MASK_NAME)}[\u3041-\u3096]{{1,2}}(?=さん|ちゃん|くん)")
 
+# Sudachi splits unknown kana names into particles (「はるとちゃん」→ はる + と + ちゃん), so kana
+# right before ちゃん/くん are looked at as a whole; and a child or ex-partner named after 「娘の」「元夫の」
+# is a name when the dictionary knows it as one (「娘の蓮が」「元夫の林が」), even where Sudachi reads it
+# as a plain noun.
+_KANA_BEFORE_HONORIFIC = re.compile(
+    r"(?<![\u3041-\u3096\u30a1-\u30fa\u30fc])([\u3041-\u3096\u30fc]{2,5}|[\u30a1-\u30fa\u30fc]{2,6})(?=ちゃん|くん)"
+)
+_KIN_WORDS = (
+    "娘|息子|長男|長女|次男|次女|三男|三女|末っ子|上の子|下の子|子ども|子供|元夫|元妻|夫|妻|父親|母親"
+)
+_NAME_AFTER_KIN = re.compile(
+    rf"(?P<kin>(?:{_KIN_WORDS})の)(?P<name>[\u3041-\u3096\u30a1-\u30fa\u30fc]{{2,6}}|[\u4e00-\u9fff々]{{1,4}}?)"
+    r"(?=[がはをにもとへや、。，．！？!?\s]|です|ちゃん|くん|$)"
+)
+_KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]")
+_PARTICLES = "のはがをにもとへや"
+_KANA_KIN = frozenset(
+    {
+        "おにい",
+        "おねえ",
+        "おばあ",
+        "おじい",
+        "おかあ",
+        "おとう",
+        "にい",
+        "ねえ",
+        "ばあ",
+        "じい",
+        "かあ",
+        "とう",
+        "あか",
+    }
+)
+_FORMAL_NOUNS = frozenset(
+    {"こと", "ため", "ほう", "もの", "ところ", "とき", "よう", "せい", "おかげ", "ぶん", "あと"}
+)
 _HONORIFICS = frozenset({"さん", "ちゃん", "くん", "君", "様", "さま", "たん", "氏"})
 # Words that take an honorific but are not names: kin, roles, occupations. A word ending in one of the
 # role suffixes (保育士, 相談員, 医者) is treated the same way.
@@ -142,6 +178,8 @@ def mask_question(text: str) -> str:
     text = _replace_matches(text, _STREET_NUMBER, lambda _: messages.MASK_STREET_NUMBER)
     text = _replace_matches(text, _MONTHS_OLD, lambda _: messages.AGE_INFANT_MONTHS)
     text = _replace_matches(text, _AGE, _age_stage)
+    text = _KANA_BEFORE_HONORIFIC.sub(_kana_name, text)
+    text = _NAME_AFTER_KIN.sub(_name_after_kin, text)
     return _NAME_LEFTOVER.sub(messages.MASK_NAME, _mask_names(text))
 
 
@@ -226,17 +264,38 @@ def _mask_name_spans(chunk: str) -> str:
         ]
     masked = [False] * len(tokens)
     for index, (surface, pos, _, _) in enumerate(tokens):
-        if pos[:3] == ("名詞", "固有名詞", "人名") and _is_person_name(surface, tokens, index):
-            masked[index] = True
+        if pos[:3] == ("名詞", "固有名詞", "人名"):
+            masked[index] = _is_person_name(surface, tokens, index)
+        elif pos[0] == "名詞":
+            masked[index] = _introduces_self(tokens, index)
         elif surface in _HONORIFICS and index > 0 and pos[0] in {"接尾辞", "名詞", "動詞"}:
             for name_index in _name_before_honorific(tokens, index):
                 masked[name_index] = True
     return _join_masked(chunk, tokens, masked)
 
 
+def _kana_name(match: re.Match[str]) -> str:
+    """「はるとちゃん」→ a name; in 「娘のゆいちゃん」 the の after a kanji word is a particle and stays."""
+    kana = match.group(0)
+    after_word = match.start() > 0 and not _KANA_RUN.match(match.string[match.start() - 1])
+    particle = kana[0] if after_word and kana[0] in _PARTICLES and len(kana) > 2 else ""
+    name = kana[len(particle) :]
+    return kana if name in _KANA_KIN else particle + messages.MASK_NAME
+
+
+def _name_after_kin(match: re.Match[str]) -> str:
+    name = match.group("name")
+    known_as_name = any(entry.part_of_speech()[2] == "人名" for entry in _lookup(name))
+    if name in _FORMAL_NOUNS or name in _NOT_NAMES or not known_as_name:
+        return match.group(0)
+    return match.group("kin") + messages.MASK_NAME
+
+
 def _is_person_name(surface: str, tokens: list[tuple[str, tuple[str, ...], int, int]], index: int) -> bool:
-    """Sudachi tags some Latin words and lone kanji as 人名 (「page」「行」) and some place names too
-    (「金沢」): keep those unless an honorific or another name part shows they are a name."""
+    """Sudachi tags some Latin words and lone kanji as 人名 (「page」「行」): keep those unless an honorific
+    or another name part shows they are a name. A word that is also a place (山田, 小松, 金沢) is a name
+    where Sudachi reads it as one (「山田です」「山田の息子」), except inside a compound (ハローワーク金沢,
+    羽咋出張所) or before の and a thing (「金沢の保育園」)."""
     if not _NAME_CHARACTERS.match(surface):
         return False
     neighbours = [tokens[i] for i in (index - 1, index + 1) if 0 <= i < len(tokens)]
@@ -250,7 +309,28 @@ def _is_person_name(surface: str, tokens: list[tuple[str, tuple[str, ...], int, 
         return False
     if len(surface) < 2:
         return False
-    return not any(entry.part_of_speech()[2] == "地名" for entry in _lookup(surface))
+    if not any(entry.part_of_speech()[2] == "地名" for entry in _lookup(surface)):
+        return True
+    if index > 0 and tokens[index - 1][1][0] == "名詞":
+        return False  # part of a compound: ハローワーク金沢
+    following = tokens[index + 1 : index + 3]
+    if following and following[0][1][0] in {"名詞", "接尾辞"}:
+        return False  # 羽咋出張所
+    return not (len(following) == 2 and following[0][0] == "の" and following[1][0] not in _NOT_NAMES)
+
+
+def _introduces_self(tokens: list[tuple[str, tuple[str, ...], int, int]], index: int) -> bool:
+    """「（金沢市在住の）小松です」「小松と申します」: a word that can be a surname, in the place where a
+    resident gives their name, is one even where Sudachi reads it as a common noun (小松 "small pine").
+    Given-name readings are not enough: 一人・長男・パート have them too."""
+    following = "".join(token[0] for token in tokens[index + 1 : index + 4])
+    if not following.startswith(("です", "と申します", "といいます", "と言います")):
+        return False
+    at_start = index == 0 or tokens[index - 1][0] in {"の", "、", "。", "は", "私", "わたし"}
+    surface = tokens[index][0]
+    if not at_start or surface in _NOT_NAMES:
+        return False
+    return any(tuple(entry.part_of_speech()[2:4]) == ("人名", "姓") for entry in _lookup(surface))
 
 
 def _inside_address(tokens: list[tuple[str, tuple[str, ...], int, int]], index: int) -> bool:
