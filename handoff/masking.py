@@ -69,7 +69,7 @@ _KIN_WORDS = (
 )
 _NAME_AFTER_KIN = re.compile(
     rf"(?P<kin>(?:{_KIN_WORDS})の)(?P<name>[\u3041-\u3096\u30a1-\u30fa\u30fc]{{2,6}}|[\u4e00-\u9fff々]{{1,4}}?)"
-    r"(?=[がはをにもとへや、。，．！？!?\s]|です|ちゃん|くん|$)"
+    r"(?=[がはをにもと、。，．！？!?\s]|です|ちゃん|くん|$)"
 )
 _KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]")
 _PARTICLES = "のはがをにもとへや"

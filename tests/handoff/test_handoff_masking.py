@@ -124,6 +124,7 @@ def test_masks_contact_details_names_ages_and_street_numbers(question: str, expe
         "娘のために貯金したい",
         "娘の学校から連絡があった",
         "息子の進学費用",
+        "子どもの健やかな成長",
         "page phone read",
     ],
 )
