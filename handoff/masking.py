@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 
-from sudachipy import Dictionary, SplitMode, Tokenizer
+from sudachipy import Dictionary, Morpheme, SplitMode, Tokenizer
 
 from handoff import messages
 
@@ -167,6 +167,8 @@ def _tokenizer() -> Tokenizer:
 
 
 _lock = threading.Lock()
+# A morpheme as the name rules need it: surface, part of speech (4 levels), begin and end offsets.
+_Token = tuple[str, tuple[str, ...], int, int]
 
 
 def mask_question(text: str) -> str:
@@ -291,7 +293,7 @@ def _name_after_kin(match: re.Match[str]) -> str:
     return match.group("kin") + messages.MASK_NAME
 
 
-def _is_person_name(surface: str, tokens: list[tuple[str, tuple[str, ...], int, int]], index: int) -> bool:
+def _is_person_name(surface: str, tokens: list[_Token], index: int) -> bool:
     """Sudachi tags some Latin words and lone kanji as 人名 (「page」「行」): keep those unless an honorific
     or another name part shows they are a name. A word that is also a place (山田, 小松, 金沢) is a name
     where Sudachi reads it as one (「山田です」「山田の息子」), except inside a compound (ハローワーク金沢,
@@ -319,7 +321,7 @@ def _is_person_name(surface: str, tokens: list[tuple[str, tuple[str, ...], int, 
     return not (len(following) == 2 and following[0][0] == "の" and following[1][0] not in _NOT_NAMES)
 
 
-def _introduces_self(tokens: list[tuple[str, tuple[str, ...], int, int]], index: int) -> bool:
+def _introduces_self(tokens: list[_Token], index: int) -> bool:
     """「（金沢市在住の）小松です」「小松と申します」: a word that can be a surname, in the place where a
     resident gives their name, is one even where Sudachi reads it as a common noun (小松 "small pine").
     Given-name readings are not enough: 一人・長男・パート have them too."""
@@ -333,7 +335,7 @@ def _introduces_self(tokens: list[tuple[str, tuple[str, ...], int, int]], index:
     return any(tuple(entry.part_of_speech()[2:4]) == ("人名", "姓") for entry in _lookup(surface))
 
 
-def _inside_address(tokens: list[tuple[str, tuple[str, ...], int, int]], index: int) -> bool:
+def _inside_address(tokens: list[_Token], index: int) -> bool:
     """「鳳至町畠田」「字宇出津」: a surname-like token right after a place or 町/字 is part of an address."""
     if index == 0:
         return False
@@ -341,12 +343,12 @@ def _inside_address(tokens: list[tuple[str, tuple[str, ...], int, int]], index: 
     return pos[2] == "地名" or surface.endswith(("町", "村", "字", "区", "郡"))
 
 
-def _lookup(surface: str) -> Iterable:
+def _lookup(surface: str) -> list[Morpheme]:
     with _lock:
         return list(_dictionary().lookup(surface))
 
 
-def _name_before_honorific(tokens: list[tuple[str, tuple[str, ...], int, int]], index: int) -> list[int]:
+def _name_before_honorific(tokens: list[_Token], index: int) -> list[int]:
     """Indexes of the tokens just before an honorific that make up a name (「さくら」ちゃん, 「みー」ちゃん);
     none for a kin or role word (娘さん, 保育士さん, お医者さん)."""
     run: list[int] = []
@@ -365,7 +367,7 @@ def _name_before_honorific(tokens: list[tuple[str, tuple[str, ...], int, int]], 
     return run
 
 
-def _join_masked(chunk: str, tokens: list[tuple[str, tuple[str, ...], int, int]], masked: list[bool]) -> str:
+def _join_masked(chunk: str, tokens: list[_Token], masked: list[bool]) -> str:
     """Rebuild the chunk with each run of masked tokens (姓 + 名) as one placeholder."""
     pieces: list[str] = []
     previous_masked = False
