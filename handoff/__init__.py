@@ -1,4 +1,5 @@
-"""Escalation to a human counselor, the thread store, the counselor dashboard and privacy."""
+"""Escalation to a human counselor, the thread store, the counselor dashboard, privacy, and what staff
+see of residents (masked questions) and send them (opt-in notices)."""
 
 from handoff.accounts import Account, AccountError, AccountLocked, CounselorAccounts
 from handoff.alerts import AlertSettings, CrisisAlerts
@@ -16,12 +17,14 @@ from handoff.identity import (
     generate_secret_key,
     require_secret_key,
 )
+from handoff.masking import mask_question
 from handoff.messages import (
     DECLINE_POSTBACK,
     DELETE_CANCEL_POSTBACK,
     DELETE_CONFIRM_POSTBACK,
     REQUEST_POSTBACK,
 )
+from handoff.notices import NoticeRequest, NoticeTopic, NoticeTopics, RenderedNotice, render_notice
 from handoff.replies import (
     acknowledgement,
     delete_cancelled,
@@ -63,7 +66,11 @@ __all__ = [
     "EscalationPolicy",
     "Message",
     "Note",
+    "NoticeRequest",
+    "NoticeTopic",
+    "NoticeTopics",
     "ReceptionHours",
+    "RenderedNotice",
     "ResidentIdentity",
     "SealError",
     "SecretKeyError",
@@ -77,7 +84,9 @@ __all__ = [
     "delete_confirmation",
     "delete_done",
     "generate_secret_key",
+    "mask_question",
     "privacy_notice",
+    "render_notice",
     "require_secret_key",
     "thread_opened",
     "thread_resolved",

@@ -10,6 +10,10 @@ REQUEST_POSTBACK = "handoff:request"
 DECLINE_POSTBACK = "handoff:decline"
 DELETE_CONFIRM_POSTBACK = "handoff:delete:confirm"
 DELETE_CANCEL_POSTBACK = "handoff:delete:cancel"
+# Notice buttons: the topic key follows the colon (「notice:subscribe:loans」); without it, choose / stop all.
+NOTICE_SUBSCRIBE_POSTBACK = "notice:subscribe:"
+NOTICE_UNSUBSCRIBE_POSTBACK = "notice:unsubscribe:"
+NOTICE_LIST_POSTBACK = "notice:list"
 
 # --- Crisis replies: contacts come from contacts.yaml, kinds from crisis.yaml ---------------------------
 # The first line shows in notification previews and on a shared phone's lock screen: it names no crisis.
@@ -289,3 +293,42 @@ FACT_LABELS = {
     "circumstances": "事情",
 }
 CERTAINTY_LABELS = {"likely": "該当の可能性が高い", "possible": "該当するかもしれない"}
+
+# --- Masking residents' questions in staff lists (handoff.masking) ---------------------------------------
+MASK_PHONE = "［電話番号］"
+MASK_EMAIL = "［メール］"
+MASK_NAME = "［名前］"
+MASK_POSTAL_CODE = "［郵便番号］"
+MASK_STREET_NUMBER = "［番地］"
+# An age becomes the school stage it falls in: (oldest age in the stage, how the stage is shown).
+AGE_STAGES = (
+    (2, "乳幼児（0〜2歳）"),
+    (5, "未就学児（3〜5歳）"),
+    (11, "小学生"),
+    (14, "中学生"),
+    (17, "高校生年代"),
+)
+AGE_ADULT = "18歳以上"
+AGE_INFANT_MONTHS = "乳児"
+
+# --- Opt-in notices (handoff.notices); topics themselves live in notice_topics.yaml --------------------
+NOTICE_HEADING = "寄り添いからのお知らせ"
+NOTICE_FOOTER = "お知らせを止めるときは「お知らせを止めて」と送ってください。"
+NOTICE_SUBSCRIBED = (
+    "「{label}」のお知らせを登録しました。時期が来たら、このトークでお知らせします。"
+    "止めるときは「お知らせを止めて」と送ってください。"
+)
+NOTICE_ALREADY_SUBSCRIBED = "「{label}」のお知らせは、すでに登録されています。"
+NOTICE_CHOOSE_TOPIC = "どのお知らせを受け取りますか？下のボタンから選んでください。"
+NOTICE_TOPIC_LINE = "・{label}：{description}"
+NOTICE_UNSUBSCRIBED_ONE = "「{label}」のお知らせを止めました。"
+NOTICE_UNSUBSCRIBED_ALL = (
+    "お知らせをすべて止めました。また受け取りたいときは「お知らせがほしい」と送ってください。"
+)
+NOTICE_NOTHING_TO_STOP = "いま登録されているお知らせはありません。"
+NOTICE_LIST_HEADER = "いま登録されているお知らせ："
+NOTICE_LIST_LINE = "・{label}"
+NOTICE_LIST_EMPTY = (
+    "いま登録されているお知らせはありません。受け取りたいときは「お知らせがほしい」と送ってください。"
+)
+NOTICE_LIST_FOOTER = "止めるときは「お知らせを止めて」と送ってください。"

@@ -3,6 +3,12 @@
 It answers the endpoints the bot uses the way LINE documents them (a reply token works once, a push retry key
 already accepted answers 409), records every request with its headers and JSON body, and can be scripted to
 fail: the next N calls to a path answer 500/429/400, or are delayed past the client's timeout.
+
+It keeps LINE's monthly message quota (`set_quota`): each accepted push counts one message toward the
+month's usage (replies are free), `GET /v2/bot/message/quota` and `.../quota/consumption` report limit and
+usage, and once usage reaches the limit a push answers 429 "You have reached your monthly limit." without
+sending. It keeps LINE's per-endpoint rate limit too (2,000 requests per second for these endpoints;
+`set_rate_limit` lowers it or pins the clock so a test sees the 429 without depending on machine speed).
 """
 
 from __future__ import annotations
@@ -31,6 +37,14 @@ SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 REPLY_PATH = "/v2/bot/message/reply"
 PUSH_PATH = "/v2/bot/message/push"
 LOADING_PATH = "/v2/bot/chat/loading/start"
+QUOTA_PATH = "/v2/bot/message/quota"
+QUOTA_CONSUMPTION_PATH = "/v2/bot/message/quota/consumption"
+
+# LINE's error bodies for its two kinds of 429 (Messaging API reference, "Handle HTTP status code 429").
+MONTHLY_LIMIT_BODY = {"message": "You have reached your monthly limit."}
+RATE_LIMIT_BODY = {"message": "The API rate limit has been exceeded. Try again later."}
+# "Other API endpoints" in LINE's rate-limit table, which covers push, reply and the quota endpoints.
+DEFAULT_RATE_LIMIT_PER_SECOND = 2000
 
 
 @dataclass
@@ -77,6 +91,11 @@ class FakeLine:
         self._holds: dict[str, threading.Event] = {}
         self._held: dict[str, int] = {}
         self.default_rich_menu: str | None = None
+        self._quota_limit: int | None = None
+        self._quota_usage = 0
+        self._rate_limit = DEFAULT_RATE_LIMIT_PER_SECOND
+        self._clock: Callable[[], float] = time.monotonic
+        self._rate_windows: dict[str, tuple[int, int]] = {}
         self._changed = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
 
@@ -162,6 +181,22 @@ class FakeLine:
         with self._changed:
             self._faults.clear()
 
+    def set_quota(self, limit: int | None, used: int | None = None) -> None:
+        """The month's message limit (None: no limit, LINE's type "none"), and optionally the usage so far."""
+        with self._changed:
+            self._quota_limit = limit
+            if used is not None:
+                self._quota_usage = used
+
+    def set_rate_limit(self, per_second: int, clock: Callable[[], float] | None = None) -> None:
+        """Requests each path accepts per second before answering 429; `clock` (seconds) lets a test freeze
+        or step time so the limit is hit by count, not by how fast the machine is."""
+        with self._changed:
+            self._rate_limit = per_second
+            self._rate_windows.clear()
+            if clock is not None:
+                self._clock = clock
+
     def reject_reply_token(self, token: str) -> None:
         """Answer 400 "Invalid reply token" for this token, like LINE does for an expired one."""
         self._rejected_reply_tokens.add(token)
@@ -178,6 +213,23 @@ class FakeLine:
     def delivered(self) -> list[Recorded]:
         """Replies and pushes LINE would have shown to someone (200s only)."""
         return [r for r in self.calls(status=200) if r.path in (REPLY_PATH, PUSH_PATH)]
+
+    @property
+    def quota_usage(self) -> int:
+        """Messages counted toward this month's quota (accepted pushes)."""
+        with self._changed:
+            return self._quota_usage
+
+    def peak_rate(self, path: str, window: float = 1.0) -> int:
+        """The most calls to `path` that arrived within any `window` seconds: what a throttle test asserts."""
+        times = sorted(r.at for r in self.calls(path))
+        peak = 0
+        first = 0
+        for last, at in enumerate(times):
+            while at - times[first] >= window:
+                first += 1
+            peak = max(peak, last - first + 1)
+        return peak
 
     def requests_in_flight(self, path: str) -> int:
         """How many calls to `path` are being held right now (see `hold`)."""
@@ -232,6 +284,8 @@ class FakeLine:
             )
         elif self.access_token and lowered.get("authorization") != f"Bearer {self.access_token}":
             status, payload, extra = 401, {"message": "Authentication failed"}, {}
+        elif not self._within_rate_limit(record.path):
+            status, payload, extra = 429, dict(RATE_LIMIT_BODY), {}
         else:
             status, payload, extra = self._route(method, record.path, lowered, body)
         record.status = status
@@ -242,6 +296,18 @@ class FakeLine:
             time.sleep(fault.delay)
         return status, payload, extra
 
+    def _within_rate_limit(self, path: str) -> bool:
+        """Count this call in its path's current one-second window; False once the window is full."""
+        with self._changed:
+            second = int(self._clock())
+            window, count = self._rate_windows.get(path, (second, 0))
+            if window != second:
+                count = 0
+            if count >= self._rate_limit:
+                return False
+            self._rate_windows[path] = (second, count + 1)
+            return True
+
     def _route(
         self, method: str, path: str, headers: dict[str, str], body: Any
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -251,6 +317,12 @@ class FakeLine:
             return self._push(headers, body)
         if method == "POST" and path == LOADING_PATH:
             return 202, {}, {}
+        if method == "GET" and path == QUOTA_PATH:
+            with self._changed:
+                limit = self._quota_limit
+            return 200, ({"type": "none"} if limit is None else {"type": "limited", "value": limit}), {}
+        if method == "GET" and path == QUOTA_CONSUMPTION_PATH:
+            return 200, {"totalUsage": self.quota_usage}, {}
         if method == "GET" and (match := re.fullmatch(r"/v2/bot/profile/([^/]+)", path)):
             return 200, {"userId": match.group(1), "displayName": "テスト利用者", "language": "ja"}, {}
         if method == "GET" and path == "/v2/bot/info":
@@ -286,8 +358,13 @@ class FakeLine:
             if key and key in self._accepted_retry_keys:
                 accepted = {"x-line-accepted-request-id": self._accepted_retry_keys[key]}
                 return 409, {"message": "The retry key is already accepted"}, accepted
+            # A refused request is not processed: nothing sent, nothing counted, its retry key still unused.
+            if self._quota_limit is not None and self._quota_usage >= self._quota_limit:
+                return 429, dict(MONTHLY_LIMIT_BODY), {}
             if key:
                 self._accepted_retry_keys[key] = request_id
+            # LINE counts messages per recipient, however many message objects one push carries.
+            self._quota_usage += 1
         return 200, {"sentMessages": [{"id": uuid.uuid4().hex[:18]} for _ in messages]}, {}
 
     def _rich_menu(self, method: str, path: str, body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
