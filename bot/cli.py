@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.commands import (
+    docs_commands,
     handoff_commands,
     intents_commands,
     knowledge_commands,
@@ -18,7 +19,14 @@ def cli() -> None:
     """寄り添い (Yorisoi): a LINE consultation bot for single-parent families."""
 
 
-for module in (knowledge_commands, intents_commands, handoff_commands, server_commands, line_commands):
+for module in (
+    knowledge_commands,
+    docs_commands,
+    intents_commands,
+    handoff_commands,
+    server_commands,
+    line_commands,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
 
