@@ -41,6 +41,15 @@ _SHORT_DIALS = re.compile(r"#\d{4}")
 _ELEVEN_DIGIT_PREFIXES = ("070", "080", "090", "050", "0800")
 
 
+class _DatesAsText(yaml.SafeLoader):
+    """Reads dates as written, so `2025-13-01` is reported as a bad date instead of failing the whole file."""
+
+
+_DatesAsText.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
 @dataclass(frozen=True)
 class Problem:
     level: str  # "error" | "warning"
@@ -107,7 +116,7 @@ def check_document_paths(paths: list[Path]) -> list[Problem]:
     for path in paths:
         try:
             document = load_document(path)
-        except DocumentError as error:
+        except (DocumentError, ValueError) as error:  # yaml raises ValueError for a date like 2025-13-01
             problems.append(Problem("error", path.name, str(error)))
             continue
         problems += check_document(document)
@@ -137,7 +146,7 @@ def check_amounts(path: Path, today: dt.date) -> list[Problem]:
     """Every period dated and sourced (errors); yearly amounts older than this fiscal year (warnings)."""
     where = path.name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         return [Problem("error", where, f"cannot be read as YAML ({error})")]
     programs = _programs(data)

@@ -34,15 +34,18 @@ _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
 }
 
 
-def normalise(text: str) -> str:
-    """NFKC with the wave dash and hyphen variants unified, whitespace removed: what comparison sees."""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"[‐‑‒–—―−ー－](?=\d)", "-", text)
-    return re.sub(r"\s+", "", text)
+_DIGIT_DASH = re.compile(r"(?<=\d)[‐‑‒–—―−ー－](?=\d)")
 
 
 def _readable(text: str) -> str:
-    return re.sub(r"[ \t\u3000]+", " ", unicodedata.normalize("NFKC", text))
+    """NFKC, dash variants between digits as `-` (`076-261ー9453` is a phone number), spaces collapsed."""
+    text = _DIGIT_DASH.sub("-", unicodedata.normalize("NFKC", text))
+    return re.sub(r"[ \t\u3000]+", " ", text)
+
+
+def normalise(text: str) -> str:
+    """What comparison sees: the readable text with whitespace removed."""
+    return re.sub(r"\s+", "", _readable(text))
 
 
 @dataclass(frozen=True)

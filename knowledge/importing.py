@@ -35,7 +35,8 @@ class Converted:
 
 
 class _HtmlConverter(HTMLParser):
-    """HTML → Markdown blocks and plain text; scripts, styles and navigation menus carry no content."""
+    """HTML → Markdown blocks and plain text; scripts, styles and navigation menus carry no content. When
+    the page marks its content with `<main>`, only that is kept (site header and footer are not its own)."""
 
     _SKIP = frozenset({"script", "style", "noscript", "nav", "template", "svg"})
     _BLOCKS = frozenset(
@@ -44,8 +45,10 @@ class _HtmlConverter(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self.text_parts: list[str] = []
+        self.blocks: list[tuple[bool, str]] = []  # (inside <main>, Markdown block)
+        self.text_parts: list[tuple[bool, str]] = []
+        self.has_main = False
+        self._main = 0
         self.title = ""
         self._buffer: list[str] = []
         self._prefix = ""
@@ -59,7 +62,7 @@ class _HtmlConverter(HTMLParser):
     def _flush(self) -> None:
         text = " ".join("".join(self._buffer).split())
         if text:
-            self.blocks.append(self._prefix + text)
+            self.blocks.append((self._main > 0, self._prefix + text))
         self._buffer = []
         self._prefix = ""
 
@@ -69,7 +72,11 @@ class _HtmlConverter(HTMLParser):
             return
         if self._skip:
             return
-        self.text_parts.append("\n")
+        self.text_parts.append((self._main > 0, "\n"))
+        if tag == "main":
+            self._flush()
+            self.has_main = True
+            self._main += 1
         if tag == "title":
             self._in_title = True
         elif tag == "br":
@@ -107,7 +114,10 @@ class _HtmlConverter(HTMLParser):
             return
         if self._skip:
             return
-        self.text_parts.append("\n")
+        self.text_parts.append((self._main > 0, "\n"))
+        if tag == "main":
+            self._flush()
+            self._main = max(0, self._main - 1)
         if tag == "title":
             self._in_title = False
         elif tag in {"td", "th"} and self._cell is not None and self._table:
@@ -132,7 +142,7 @@ class _HtmlConverter(HTMLParser):
         header, body = (padded[0], padded[1:]) if self._header_rows else ([""] * width, padded)
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * width]
         lines += ["| " + " | ".join(row) + " |" for row in body]
-        self.blocks.append("\n".join(lines))
+        self.blocks.append((self._main > 0, "\n".join(lines)))
 
     def handle_data(self, data: str) -> None:
         if self._skip:
@@ -140,7 +150,7 @@ class _HtmlConverter(HTMLParser):
         if self._in_title:
             self.title += data
             return
-        self.text_parts.append(data)
+        self.text_parts.append((self._main > 0, data))
         if self._cell is not None:
             self._cell.append(data)
         elif self._table is None:
@@ -151,12 +161,31 @@ class _HtmlConverter(HTMLParser):
         self._flush()
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:-|\d+\.) ")
+
+
+def _join_blocks(blocks: list[str]) -> str:
+    """Blocks apart by a blank line, except the items of one list, which stay a tight list."""
+    text = ""
+    for number, block in enumerate(blocks):
+        if number:
+            tight = _LIST_ITEM.match(block) and _LIST_ITEM.match(blocks[number - 1].splitlines()[-1])
+            text += "\n" if tight else "\n\n"
+        text += block
+    return text
+
+
 def convert_html(html: str) -> Converted:
     parser = _HtmlConverter()
     parser.feed(html)
     parser.close()
-    markdown = "\n\n".join(parser.blocks)
-    return Converted(markdown, "".join(parser.text_parts), " ".join(parser.title.split()))
+    keep = (lambda in_main: in_main) if parser.has_main else (lambda in_main: True)
+    markdown = _join_blocks([block for in_main, block in parser.blocks if keep(in_main)])
+    text = "".join(part for in_main, part in parser.text_parts if keep(in_main))
+    return Converted(markdown, text, " ".join(parser.title.split()))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _unspace(line: str) -> str:
@@ -177,7 +206,8 @@ def convert_pdf(path: Path) -> Converted:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, OSError, ValueError) as error:
         raise ImportFailure(f"{path.name}: not a readable PDF ({error})") from error
-    lines = [_unspace(line) for page in pages for line in page.splitlines()]
+    text = _CONTROL.sub("", "\n".join(pages))  # some writers leave NULs between the glyphs of a line
+    lines = [_unspace(line) for line in text.splitlines()]
     lines = [line for line in lines if line]
     if not lines:
         raise ImportFailure(f"{path.name}: the PDF has no text layer (a scan needs OCR before import)")
@@ -230,7 +260,7 @@ def draft_markdown(
         front["source_file"] = source_file
     front["imported"] = dt.date.today().isoformat()
     body = converted.markdown.strip()
-    if not body.startswith("# "):
+    if not re.search(r"^# ", body, re.MULTILINE):
         body = f"# {title}\n\n{body}"
     header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False).strip()
     return f"---\n{header}\n---\n\n{body}\n"
