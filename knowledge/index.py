@@ -257,7 +257,8 @@ def _build_lock(directory: Path):
 def _swap_in(new: Path, target: Path) -> None:
     """Point the link `target` at the built directory `new` with one os.replace. The version it pointed at
     before is kept (a reader may have resolved it a moment ago); older ones are removed. An index in the
-    layout before links (a plain directory) is moved aside once."""
+    layout before links (a plain directory) is moved aside once: in that one moment there is no index, and
+    `ensure_index` waits on the build lock instead of failing."""
     previous = target.resolve() if target.is_symlink() else None
     if target.exists() and not target.is_symlink():
         legacy = target.with_name(f"{target.name}.v-legacy-{os.getpid()}")
