@@ -35,6 +35,7 @@ run: index
 
 test: install-dev browser
 	$(PY) -m ruff check .
+	$(YORISOI) docs check
 	$(PY) -m pytest -q
 
 lint: install-dev

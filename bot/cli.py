@@ -6,6 +6,7 @@ import click
 
 from bot.commands import (
     crisis_commands,
+    docs_commands,
     handoff_commands,
     intents_commands,
     knowledge_commands,
@@ -21,6 +22,7 @@ def cli() -> None:
 
 for module in (
     knowledge_commands,
+    docs_commands,
     intents_commands,
     handoff_commands,
     crisis_commands,

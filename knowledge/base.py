@@ -9,6 +9,7 @@ from knowledge.answer import Answer, Composer, Source
 from knowledge.documents import Document, load_documents
 from knowledge.embedders import Embedder, load_embedder
 from knowledge.index import INDEX_DIR, KnowledgeIndex, ensure_index
+from knowledge.library import load_library
 from knowledge.local_numbers import for_residents_place
 from knowledge.places import PlaceRegister, default_register
 from knowledge.retrieval import QueryExpander, Retriever, Search, default_expander
@@ -51,9 +52,10 @@ class KnowledgeBase:
         places: PlaceRegister | None = None,
     ) -> KnowledgeBase:
         """Load the persisted index from `data_dir/index/`, rebuilding it first when the documents, the
-        embedder or the indexing code changed since it was built. `docs_dir` defaults to knowledge/docs/."""
+        embedder or the indexing code changed since it was built. `docs_dir` defaults to knowledge/docs/
+        with the city's published documents in `data_dir/content/docs/` laid over it."""
         embedder = embedder or load_embedder()
-        documents = load_documents(docs_dir)
+        documents = load_documents(docs_dir) if docs_dir else load_library(data_dir)
         index, rebuilt = ensure_index(Path(data_dir) / INDEX_DIR, documents, embedder, force=force_rebuild)
         if rebuilt:
             log.info("knowledge index rebuilt (%s): %d chunks", rebuilt, index.size)
@@ -87,7 +89,7 @@ def build_index(
 ) -> dict:
     """(Re)build the index in `data_dir/index/` if it is stale (or `force`); returns statistics."""
     embedder = embedder or load_embedder()
-    documents = load_documents(docs_dir)
+    documents = load_documents(docs_dir) if docs_dir else load_library(data_dir)
     index, rebuilt = ensure_index(Path(data_dir) / INDEX_DIR, documents, embedder, force=force)
     stats = dict(index.manifest.get("stats", {}))
     stats.update(

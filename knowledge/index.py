@@ -9,8 +9,9 @@ Layout of `$YORISOI_DATA_DIR/index/`:
                     one row that matches well ("能美市福祉事務所") counts even inside a long table
 The manifest is compared with what the documents, embedder and code are now; any difference rebuilds. A
 rebuild reuses the vectors of chunks whose text did not change (same embedder), so editing one document costs
-seconds, not a full re-embedding. Builds go to a temporary directory that replaces the old one when complete,
-under a file lock, so a reader never sees half an index and two processes never build at once.
+seconds, not a full re-embedding. A build goes to a new directory `index.<stamp>/` beside the current one and
+`index` is a symbolic link that one os.replace points at it, under a file lock: a reader resolves the link
+once and sees the old index or the new one, never half of one or none, and two processes never build at once.
 """
 
 from __future__ import annotations
@@ -175,6 +176,7 @@ class KnowledgeIndex:
 
     @classmethod
     def load(cls, directory: Path) -> KnowledgeIndex:
+        directory = directory.resolve()  # one version throughout, even if a rebuild swaps the link meanwhile
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         chunks = [
             Chunk.from_dict(item) for item in json.loads((directory / CHUNKS).read_text(encoding="utf-8"))
@@ -252,12 +254,23 @@ def _build_lock(directory: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _replace_directory(new: Path, target: Path) -> None:
-    old = target.with_name(f"{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+def _swap_in(new: Path, target: Path) -> None:
+    """Point the link `target` at the built directory `new` with one os.replace. The version it pointed at
+    before is kept (a reader may have resolved it a moment ago); older ones are removed. An index in the
+    layout before links (a plain directory) is moved aside once: in that one moment there is no index, and
+    `ensure_index` waits on the build lock instead of failing."""
+    previous = target.resolve() if target.is_symlink() else None
+    if target.exists() and not target.is_symlink():
+        legacy = target.with_name(f"{target.name}.v-legacy-{os.getpid()}")
+        target.rename(legacy)
+        previous = legacy
+    link = target.with_name(f".{target.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    link.symlink_to(new.name)
+    os.replace(link, target)
+    for version in target.parent.glob(f"{target.name}.v-*"):
+        if version not in {new, previous} and version.is_dir() and not version.is_symlink():
+            shutil.rmtree(version, ignore_errors=True)
 
 
 def ensure_index(
@@ -282,8 +295,8 @@ def ensure_index(
                     pass
         log.info("building the knowledge index: %s", reason)
         index = build(documents, embedder, reuse_from=directory if directory.exists() else None)
-        staging = directory.with_name(f"{directory.name}.tmp-{os.getpid()}")
-        shutil.rmtree(staging, ignore_errors=True)
-        index.save(staging)
-        _replace_directory(staging, directory)
+        version = directory.with_name(f"{directory.name}.v-{time.time_ns()}")
+        shutil.rmtree(version, ignore_errors=True)
+        index.save(version)
+        _swap_in(version, directory)
     return index, reason

@@ -1,0 +1,161 @@
+"""`yorisoi docs import|publish|list|check`: city staff keep content true without a developer or a release.
+
+Drafts and published city documents live in the data directory (knowledge.library), so they survive an
+upgrade and every process that opens the same data directory answers from them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from bot.config import Settings
+from knowledge import DocumentError, EmbedderError, build_index, load_embedder
+from knowledge.checking import AMOUNTS_FILE, check_amounts, check_document_paths
+from knowledge.documents import DOCS_DIR, document_paths
+from knowledge.fidelity import compare, report_lines
+from knowledge.importing import KINDS, ImportFailure, convert, draft_markdown, draft_name
+from knowledge.library import city_docs_dir, draft_paths, drafts_dir, library_entries, publish_draft
+
+JAPAN = ZoneInfo("Asia/Tokyo")
+
+
+def _data_dir() -> Path:
+    return Settings.from_env().data_dir
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from error
+
+
+@click.group("docs")
+def docs_group() -> None:
+    """Import, review, publish and check the program documents."""
+
+
+@docs_group.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--title", required=True, help="The document's title as the publisher gives it.")
+@click.option("--jurisdiction", required=True, help="Whose rules these are: 国, 石川県, 小平市 …")
+@click.option("--date", "source_date", required=True, help="The date the source's figures hold (YYYY-MM-DD).")
+@click.option("--publisher", help="Who published it (default: the jurisdiction).")
+@click.option("--kind", type=click.Choice(KINDS), help="program, law or plan.")
+@click.option("--url", help="Where the source was published.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the draft here (default: review)."
+)
+def import_command(
+    source: Path,
+    title: str,
+    jurisdiction: str,
+    source_date: str,
+    publisher: str | None,
+    kind: str | None,
+    url: str | None,
+    out: Path | None,
+) -> None:
+    """Convert SOURCE (a saved HTML page or a PDF) into a Markdown draft and report its fidelity: every
+    amount, phone number, date and address of the source and whether the draft has it (exit 1 if one is
+    missing)."""
+    date = _date(source_date)
+    assert date is not None
+    try:
+        converted = convert(source)
+        draft = draft_markdown(
+            converted,
+            title=title,
+            jurisdiction=jurisdiction,
+            source_date=date,
+            publisher=publisher or jurisdiction,
+            kind=kind,
+            url=url,
+            source_file=source.name,
+        )
+    except ImportFailure as error:
+        raise click.ClickException(str(error)) from error
+    target = out or drafts_dir(_data_dir()) / f"{draft_name(title, source)}.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(draft, encoding="utf-8")
+    facts = compare(converted.text, draft)
+    click.echo(f"draft: {target}")
+    for line in report_lines(facts):
+        click.echo(line)
+    missing = sum(not fact.found for fact in facts)
+    if missing:
+        click.echo(f"{missing} fact(s) of the source are not in the draft: add them before publishing.")
+        raise SystemExit(1)
+    click.echo("every amount, phone number, date and address of the source is in the draft.")
+    if out is None:
+        click.echo(f"review it, then: yorisoi docs publish {target.stem}")
+
+
+def _reindex(data_dir: Path) -> dict:
+    settings = Settings.from_env()
+    try:
+        return build_index(data_dir, load_embedder(settings.embedder))
+    except (EmbedderError, DocumentError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+@docs_group.command("publish")
+@click.argument("name")
+def publish_command(name: str) -> None:
+    """Make the draft NAME live (it overrides a shipped document of the same name) and reindex."""
+    data_dir = _data_dir()
+    try:
+        path = publish_draft(data_dir, name)
+    except DocumentError as error:
+        raise click.ClickException(str(error)) from error
+    stats = _reindex(data_dir)
+    click.echo(f"published {path}; index: {stats['documents']} documents, {stats['chunks']} chunks.")
+
+
+@docs_group.command("list")
+def list_command() -> None:
+    """The documents answers come from (shipped, overridden by the city, added by the city) and drafts."""
+    data_dir = _data_dir()
+    try:
+        entries = library_entries(data_dir)
+    except DocumentError as error:
+        raise click.ClickException(str(error)) from error
+    for entry in entries:
+        click.echo(f"{entry.status:<10} {entry.id}  {entry.title}")
+    for path in draft_paths(data_dir):
+        click.echo(f"{'draft':<10} {path.stem}  (yorisoi docs publish {path.stem})")
+
+
+@docs_group.command("check")
+@click.option("--today", help="Check as of this date (YYYY-MM-DD; default: today in Japan).")
+@click.option(
+    "--amounts",
+    "amounts_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"The dated amounts file (default: {AMOUNTS_FILE.name} in the package, when there is one).",
+)
+def check_command(today: str | None, amounts_file: Path | None) -> None:
+    """Validate every document and the dated amounts: errors exit 1, warnings are printed and exit 0."""
+    as_of = _date(today) or dt.datetime.now(JAPAN).date()
+    paths = document_paths(DOCS_DIR) + document_paths(city_docs_dir(_data_dir()))
+    problems = check_document_paths(paths)
+    amounts = amounts_file or (AMOUNTS_FILE if AMOUNTS_FILE.is_file() else None)
+    if amounts is not None:
+        problems += check_amounts(amounts, as_of)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(problem.level == "error" for problem in problems)
+    warnings = len(problems) - errors
+    checked = f"{len(paths)} documents" + (f" and {amounts.name}" if amounts else "")
+    click.echo(f"checked {checked} as of {as_of.isoformat()}: {errors} error(s), {warnings} warning(s).")
+    if errors:
+        raise SystemExit(1)
+
+
+COMMANDS: list[click.Command] = [docs_group]
