@@ -74,6 +74,7 @@ class Source:
     date: str
     text: str
     score: float
+    kind: str = "program"
 
     @classmethod
     def from_hit(cls, hit: Hit) -> Source:
@@ -86,6 +87,7 @@ class Source:
             date=chunk.date,
             text=chunk.text,
             score=round(hit.score, 4),
+            kind=chunk.kind,
         )
 
     def to_dict(self) -> dict:
@@ -97,6 +99,7 @@ class Source:
             "date": self.date,
             "text": self.text,
             "score": self.score,
+            "kind": self.kind,
         }
 
 

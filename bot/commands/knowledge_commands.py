@@ -125,6 +125,16 @@ def eval_command(eval_file: Path, as_json: bool) -> None:
     click.echo(f"{eval_file} — {metrics['questions']} questions, embedder {kb.embedder.name}")
     for name in ("hit@1", "hit@3", "fact@3", "mrr", "confident"):
         click.echo(f"  {name:<9} {metrics[name]:.3f}")
+    click.echo(
+        f"  confident and wrong at rank 1: {metrics['confident_wrong']}"
+        f" ({metrics['confident_wrong_share']:.1%} of answerable)"
+    )
+    click.echo(f"  hedged (confident: false): {metrics['hedged']}")
+    if metrics["unanswerable"]:
+        click.echo(
+            f"  unanswerable lines hedged: {metrics['unanswerable_hedged']:.1%} of {metrics['unanswerable']}"
+        )
+    click.echo(f"  first source a plan: {metrics['plan_first']:.1%}")
     misses = report.misses
     click.echo(f"misses ({len(misses)}):" if misses else "misses: none")
     for miss in misses:

@@ -33,7 +33,7 @@ def test_answer_contract(real_kb):
     assert data["question"] == "引っ越しの費用を借りたい" and data["confident"] is True
     assert 1 <= len(data["sources"]) <= 5
     for source in data["sources"]:
-        assert list(source) == ["doc", "title", "heading", "jurisdiction", "date", "text", "score"]
+        assert list(source) == ["doc", "title", "heading", "jurisdiction", "date", "text", "score", "kind"]
         assert source["heading"].startswith(source["title"] + " > ")
         assert isinstance(source["score"], float)
     scores = [source["score"] for source in data["sources"]]
