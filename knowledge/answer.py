@@ -27,6 +27,8 @@ MAX_ANSWER_CHARS = 600
 MAX_FACTS = 3
 # A source of the same program that can answer an amount question may lead if it scores this close.
 CLOSE_SCORE_SHARE = 0.85
+# A program page of the same program leads over a rule or plan that scores at least this share of it.
+PROGRAM_SCORE_SHARE = 0.75
 # A unit is quoted besides the best one only if it scores at least this share of the best one.
 FACT_SCORE_SHARE = 0.6
 MAX_FACT_CHARS = 160
@@ -46,6 +48,15 @@ _ENUMERATOR = re.compile(
 )
 # Headings that group programs rather than name one ("ひとり親家庭の支援制度", "東京都のひとり親相談").
 _GROUPING = re.compile(r"(支援制度|ひとり親相談|について|一覧)$")
+# What only the administration reads in a rule or a plan: statistics, targets, item numbers, who runs it.
+_ADMINISTRATIVE = re.compile(
+    r"達成状況|実績|目標値|指標|実施主体|事業数|計画期間|施策|基本目標|基本方針|基本理念|国の補助|補助率|"
+    r"No\.\s*\d|^R\d|都道府県、市|委託|要綱|留意"
+)
+# Words in many program names that do not tell programs apart.
+_GENERIC_NAME = re.compile(r"事業|支援|制度|ひとり親家庭|ひとり親|母子家庭等|母子|父子|家庭|[（）()・、\s]")
+# Item numbers of a plan in front of a program name ("No.157 養育費確保サポート事業", "R6-2 …").
+_ITEM_NUMBER = re.compile(r"^(?:No\.\s*\d+|R\d+-\d+|R元-\d+)\s*")
 _KEY_FACT = re.compile(r"額|支給|限度|所得制限|対象|要件|期間|期限")
 
 # What kind of fact a question asks for → what a matching unit looks like.
@@ -126,10 +137,35 @@ def program_name(chunk: Chunk) -> str:
     one is a sub-program ("母子父子寡婦福祉貸付金（転宅資金）"); chapter headings ("5 事業の内容等…") and
     list numbering ("（ア）") are left out."""
     names = [name for name in chunk.sections if not _CHAPTER.match(name)] or chunk.sections or [chunk.title]
-    names = [_ENUMERATOR.sub("", name).strip() or name for name in names]
+    names = [_ITEM_NUMBER.sub("", _ENUMERATOR.sub("", name)).strip() or name for name in names]
     if len(names) >= 2 and names[-1] not in names[-2] and not _GROUPING.search(names[-2]):
         return f"{names[-2]}（{names[-1]}）"
     return names[-1]
+
+
+def usable(unit: Unit, chunk: Chunk) -> bool:
+    """A unit a resident can use: anything of a program page; of a rule or a plan only what is not
+    statistics, targets, item numbers or administrative wording."""
+    if chunk.kind == "program":
+        return True
+    label = " ".join(_ITEM_NUMBER.sub("", part.strip()) for part in unit.label.split(HEADING_SEPARATOR))
+    return not _ADMINISTRATIVE.search(f"{' '.join(unit.header)} {label} {unit.quote()}")
+
+
+def resident_facing(chunk: Chunk) -> bool:
+    """A chunk worth showing a resident: a program page, or a rule/plan section that names a service and
+    has something usable to quote (not "主な指標とその達成状況")."""
+    if chunk.kind == "program":
+        return True
+    heading = HEADING_SEPARATOR.join(_ITEM_NUMBER.sub("", part) for part in chunk.sections)
+    return not _ADMINISTRATIVE.search(heading) and any(usable(unit, chunk) for unit in chunk.units)
+
+
+def same_program(one: Chunk, other: Chunk) -> bool:
+    """Two chunks name the same program: their program names share a run of 4+ characters that is not a
+    generic word ("養育費等支援事業" ~ "養育費相談", "就業支援事業" ~ "母子家庭等就業自立支援事業")."""
+    first, second = (_GENERIC_NAME.sub("", program_name(chunk)) for chunk in (one, other))
+    return any(first[start : start + 3] in second for start in range(max(len(first) - 2, 0)))
 
 
 def source_line(chunk: Chunk) -> str:
@@ -202,6 +238,8 @@ class Composer:
         for rank, hit in enumerate(parts):
             offset = self.unit_offsets[hit.index]
             for position, unit in enumerate(hit.chunk.units):
+                if not usable(unit, hit.chunk):
+                    continue
                 lexical = float(unit_scores[offset + position]) if unit_scores is not None else 0.0
                 candidates.append((lexical, rank, position, unit))
         if not candidates:
@@ -229,6 +267,7 @@ class Composer:
         lead = best.chunk.units[0] if best.chunk.units else None
         if (
             lead
+            and usable(lead, best.chunk)
             and lead.kind == "sentence"
             and not lead.label
             and all(item[3] is not lead for item in chosen)
@@ -300,7 +339,28 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
+    def _prefer_program_source(self, search: Search) -> Search:
+        """A rule or a plan that leads yields to a close program page of the same program: the page says
+        how to get it."""
+        if not search.hits or search.hits[0].chunk.kind == "program":
+            return search
+        best = search.hits[0]
+        for position, hit in enumerate(search.hits[1:], start=1):
+            if (
+                hit.chunk.kind == "program"
+                and hit.score >= PROGRAM_SCORE_SHARE * best.score
+                and same_program(hit.chunk, best.chunk)
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
     def compose(self, question: str, search: Search) -> Answer:
+        facing = [hit for hit in search.hits if resident_facing(hit.chunk)]
+        if facing and len(facing) < len(search.hits):
+            rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
+            search = dataclasses.replace(search, hits=[*facing, *rest])
+        search = self._prefer_program_source(search)
         search = self._prefer_answering_source(clean(question), search)
         sources = [Source.from_hit(hit) for hit in search.hits]
         related = self._related(search.hits)
@@ -322,6 +382,8 @@ class Composer:
     def _related(self, hits: list[Hit]) -> list[str]:
         names: list[str] = []
         for hit in hits:
+            if not resident_facing(hit.chunk):
+                continue
             name = program_name(hit.chunk)
             if name not in names:
                 names.append(name)
