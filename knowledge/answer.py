@@ -74,6 +74,47 @@ _ASKS = {
 }
 
 
+# Specific points residents ask about a program (question pattern, what an answering unit looks like, the
+# point in the resident's words). When the program's sources have no unit that looks like an answer, the
+# answer says what the documents do say, that they do not cover this point, and is not confident.
+_POINTS = (
+    (
+        re.compile(r"振り?込|入金|支払日|支給日|何日に|何月に|いつ(?:もらえ|入|振|支給|支払)"),
+        re.compile(r"支払月|支給月|奇数月|偶数月|\d+月(?:、|・|と|及び)\d+月|毎月\d+日|\d+日に"),
+        "お支払いの時期",
+    ),
+    (
+        re.compile(r"締め?切|期限|いつまで|何日以内|何か月以内|何ヶ月以内|更新"),
+        re.compile(r"期限|締切|以内に|までに|更新"),
+        "期限や手続きの時期",
+    ),
+    (
+        re.compile(r"日数|何日かか|何週間|どれくらいかか|どのくらいかか|審査"),
+        re.compile(r"\d+日|\d+週間|審査"),
+        "かかる日数",
+    ),
+    (
+        re.compile(r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家|養育費を(?:もら|受け)"),
+        re.compile(r"同居|扶養義務者|事実上の婚姻|事実婚|生計を同じ|養育費の"),
+        "ほかの方との同居や収入の扱い",
+    ),
+    (
+        re.compile(r"差し?押さえ|差押|強制執行|裁判|調停|訴え"),
+        re.compile(r"強制執行|差押|差し押さえ|調停|裁判所|訴訟"),
+        "裁判所での手続き",
+    ),
+    (re.compile(r"倍率|抽選|当選"), re.compile(r"倍率|抽選"), "抽選や倍率"),
+)
+
+
+def uncovered_point(question: str, units: list[Unit]) -> str:
+    """The specific point the question asks that none of `units` answers ("" when there is none)."""
+    for asks, answers, point in _POINTS:
+        if asks.search(question) and not any(answers.search(_unit_text(unit)) for unit in units):
+            return point
+    return ""
+
+
 @dataclass
 class Source:
     """One retrieved chunk as shown in the JSON contract."""
@@ -376,8 +417,17 @@ class Composer:
                 sources=sources,
                 related=related[:3],
             )
-        text = self._confident_text(clean(question), search)
-        return Answer(question=question, text=text, confident=True, sources=sources, related=related[1:4])
+        program_units = [
+            unit
+            for hit in search.hits
+            if hit is search.hits[0] or same_program(hit.chunk, search.hits[0].chunk)
+            for unit in hit.chunk.units
+        ]
+        point = uncovered_point(clean(question), program_units)
+        text = self._confident_text(clean(question), search, point)
+        return Answer(
+            question=question, text=text, confident=not point, sources=sources, related=related[1:4]
+        )
 
     def _related(self, hits: list[Hit]) -> list[str]:
         names: list[str] = []
@@ -414,7 +464,7 @@ class Composer:
             return messages.LOCAL_WINDOW.format(window=local)
         return messages.WINDOW_FALLBACK
 
-    def _confident_text(self, question: str, search: Search) -> str:
+    def _confident_text(self, question: str, search: Search, point: str = "") -> str:
         best = search.hits[0].chunk
         relation = self.places.relation(search.place, best.jurisdiction) if search.place else ""
         units = self.select_facts(question, search)
@@ -435,7 +485,12 @@ class Composer:
                 note for keyword, note in messages.AMOUNT_NOTES.items() if keyword in best.heading
             ]
             lines = [messages.PROGRAM_INTRO.format(program=program_name(best)), *([body] if body else [])]
-            lines += [*amount_notes, *notes, *([window_line] if window_line else []), source_line(best)]
+            lines += [*amount_notes, *notes]
+            if point:
+                lines.append(messages.POINT_NOT_COVERED.format(point=point))
+            lines += [*([window_line] if window_line else []), source_line(best)]
+            if point:
+                lines.append(messages.OFFER_COUNSELOR)
             return "\n".join(lines)
 
         text = render(facts)

@@ -24,6 +24,9 @@ AMOUNT_NOTES: dict[str, str] = {
     ),
 }
 
+# The documents are about the right program but do not answer the point asked (a payment day, a deadline).
+POINT_NOT_COVERED = "※ {point}については、手元の資料には書かれていません。窓口で確認してください。"
+
 # Low confidence: say so, list the closest programs, offer a counselor.
 NOT_SURE = "申し訳ありません。ご質問にぴったり合う情報を資料の中から確実には見つけられませんでした。"
 CLOSEST_PROGRAMS = "近いと思われる制度:"
