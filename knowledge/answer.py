@@ -9,6 +9,7 @@ the closest programs and offers a counselor: a confident wrong amount is the wor
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from knowledge import messages
+from knowledge.amounts import GENERATED_PREFIX, Amounts, children_in, default_amounts, today
 from knowledge.chunking import HEADING_SEPARATOR, Chunk, Unit
 from knowledge.documents import display_date
 from knowledge.jurisdictions import CONFLICT, COVERS, OUTSIDE, SAME, Places
@@ -233,8 +235,10 @@ class Composer:
         places: Places,
         unit_offsets: list[int] | None = None,
         unit_scorer: Callable[[list[str]], np.ndarray] | None = None,
+        amounts: Amounts | None = None,
     ) -> None:
         self.chunks = chunks
+        self.amounts = amounts or default_amounts()
         self.places = places
         self.unit_scorer = unit_scorer
         if unit_offsets is None:
@@ -396,7 +400,7 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
-    def compose(self, question: str, search: Search) -> Answer:
+    def compose(self, question: str, search: Search, day: dt.date | None = None) -> Answer:
         facing = [hit for hit in search.hits if resident_facing(hit.chunk)]
         if facing and len(facing) < len(search.hits):
             rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
@@ -424,7 +428,7 @@ class Composer:
             for unit in hit.chunk.units
         ]
         point = uncovered_point(clean(question), program_units)
-        text = self._confident_text(clean(question), search, point)
+        text = self._confident_text(clean(question), search, point, day)
         return Answer(
             question=question, text=text, confident=not point, sources=sources, related=related[1:4]
         )
@@ -464,11 +468,29 @@ class Composer:
             return messages.LOCAL_WINDOW.format(window=local)
         return messages.WINDOW_FALLBACK
 
-    def _confident_text(self, question: str, search: Search, point: str = "") -> str:
+    def _amount_lines(self, question: str, best: Chunk, facts: list[str], day: dt.date) -> list[str]:
+        """The amounts in force on `day` from amounts.yaml, when the answer is about a program whose
+        amounts changed after the documents (or that only the data describes) and money is asked or
+        quoted; empty otherwise."""
+        program = self.amounts.for_heading(best.heading)
+        if program is None:
+            return []
+        generated = best.doc.startswith(GENERATED_PREFIX)
+        if not generated and len(program.periods) < 2:
+            return []  # the document's figures are the newest known: quote them
+        asked = _ASKS["amount"][0].search(question) or any(_AMOUNT.search(fact) for fact in facts)
+        return program.lines(day, children_in(question)) if asked or generated else []
+
+    def _confident_text(
+        self, question: str, search: Search, point: str = "", day: dt.date | None = None
+    ) -> str:
         best = search.hits[0].chunk
         relation = self.places.relation(search.place, best.jurisdiction) if search.place else ""
         units = self.select_facts(question, search)
         facts = [_fact_text(unit) for unit in units]
+        amount_lines = self._amount_lines(question, best, facts, day or today())
+        if amount_lines:  # the data replaces every quoted amount: none superseded is shown as current
+            facts = [fact for fact in facts if not _AMOUNT.search(fact)][:1]
         window_line = self._window_line(search, best, relation, units)
         notes = (
             [messages.OTHER_JURISDICTION.format(jurisdiction=best.jurisdiction)]
@@ -478,12 +500,9 @@ class Composer:
 
         def render(selected: list[str]) -> str:
             body = "\n".join(f"・{fact}" for fact in selected)
-            amount_notes: list[str] = []
+            amount_notes: list[str] = list(amount_lines)
             if _AMOUNT.search(body) and best.date:
                 amount_notes.append(messages.AMOUNT_AS_OF.format(date=display_date(best.date)))
-            amount_notes += [
-                note for keyword, note in messages.AMOUNT_NOTES.items() if keyword in best.heading
-            ]
             lines = [messages.PROGRAM_INTRO.format(program=program_name(best)), *([body] if body else [])]
             lines += [*amount_notes, *notes]
             if point:

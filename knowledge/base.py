@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
+import numpy as np
+
+from knowledge.amounts import Amounts, default_amounts
 from knowledge.answer import Answer, Composer, Source
 from knowledge.documents import Document, load_documents
 from knowledge.embedders import Embedder, load_embedder
@@ -26,13 +30,17 @@ class KnowledgeBase:
         expander: QueryExpander | None = None,
         places: Places | None = None,
         rebuilt: str | None = None,
+        amounts: Amounts | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.documents = documents
         self.places = places or default_places()
+        self.amounts = amounts or default_amounts()
         self.retriever = Retriever(index, embedder, expander or default_expander(), self.places)
-        self.composer = Composer(index.chunks, self.places, index.unit_offsets.tolist(), index.unit_scores)
+        self.composer = Composer(
+            index.chunks, self.places, index.unit_offsets.tolist(), index.unit_scores, self.amounts
+        )
         self.rebuilt = rebuilt  # why the index was rebuilt when opening (None: it was current)
 
     @classmethod
@@ -46,7 +54,7 @@ class KnowledgeBase:
         """Load the persisted index from `data_dir/index/`, rebuilding it first when the documents, the
         embedder or the indexing code changed since it was built. `docs_dir` defaults to knowledge/docs/."""
         embedder = embedder or load_embedder()
-        documents = load_documents(docs_dir)
+        documents = all_documents(docs_dir)
         index, rebuilt = ensure_index(Path(data_dir) / INDEX_DIR, documents, embedder, force=force_rebuild)
         if rebuilt:
             log.info("knowledge index rebuilt (%s): %d chunks", rebuilt, index.size)
@@ -59,11 +67,29 @@ class KnowledgeBase:
         """The `k` best chunks for `query`, best first, as `Source`s."""
         return [Source.from_hit(hit) for hit in self.search_hits(query, k, municipality).hits]
 
-    def answer(self, question: str, municipality: str | None = None) -> Answer:
-        """A short grounded answer; never raises on odd input (empty, huge, emoji, other languages)."""
+    def query_vector(self, question: str) -> np.ndarray:
+        """The one embedding of a message. The bot computes it once and hands it to `answer` and to intent
+        and crisis detection, so a message costs one embedding however many components read it."""
+        return self.retriever.query_vector(question if isinstance(question, str) else "")
+
+    def answer(
+        self,
+        question: str,
+        municipality: str | None = None,
+        today: dt.date | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> Answer:
+        """A short grounded answer; never raises on odd input (empty, huge, emoji, other languages).
+        `today` picks the amounts in force (default: YORISOI_TODAY or the real date); `query_vector` is
+        `query_vector(question)` when the caller already computed it."""
         question = question if isinstance(question, str) else ""
-        search = self.retriever.search(question, k=5, municipality=municipality)
-        return self.composer.compose(question, search)
+        search = self.retriever.search(question, k=5, municipality=municipality, query_vector=query_vector)
+        return self.composer.compose(question, search, today)
+
+
+def all_documents(docs_dir: Path | None = None) -> list[Document]:
+    """The program documents plus the documents generated from amounts.yaml (児童手当 is in no source)."""
+    return [*load_documents(docs_dir), *default_amounts().documents()]
 
 
 def build_index(
@@ -71,7 +97,7 @@ def build_index(
 ) -> dict:
     """(Re)build the index in `data_dir/index/` if it is stale (or `force`); returns statistics."""
     embedder = embedder or load_embedder()
-    documents = load_documents(docs_dir)
+    documents = all_documents(docs_dir)
     index, rebuilt = ensure_index(Path(data_dir) / INDEX_DIR, documents, embedder, force=force)
     stats = dict(index.manifest.get("stats", {}))
     stats.update(

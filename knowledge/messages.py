@@ -17,12 +17,21 @@ SOURCE = "出典: {title}（{date}時点）"
 SOURCE_UNDATED = "出典: {title}"
 
 # Programs whose amounts are known to change after our newest source; keyed by a word of the program name.
-AMOUNT_NOTES: dict[str, str] = {
-    "児童扶養手当": (
-        "児童扶養手当の額は原則として年1回見直されます（2024年11月1日にも改定がありました）。"
-        "最新の額は窓口でご確認ください。"
-    ),
-}
+AMOUNT_NOTES: dict[str, str] = {}
+
+# Amounts from knowledge/amounts.yaml (the figures come from the data; these are the words around them).
+AMOUNT_FROM = "{date}から"
+AMOUNT_AS_OF_DAY = "{date}時点"
+AMOUNT_HEADER = "{program}の{unit}（{since}）:"
+BAND_NAMES = {"first": "子ども1人", "second": "2人目の加算", "third": "3人目から1人につき加算"}
+BAND_LINE = "・{who}: 全部支給 {full}／一部支給 {low}〜{high}"
+HOUSEHOLD_TOTAL = "・{children}人なら合計で月額{full}（全部支給の場合）。一部支給なら月額{low}〜{high}です。"
+ROW_LINE = "・{who}: {amount}"
+NEWER_MAY_APPLY = "※ {date}から新しい年度の額になっている場合があります。最新の額は{window}でご確認ください。"
+AMOUNT_UNKNOWN = "{program}の今の額は手元の資料ではわかりません。{window}でご確認ください。"
+AMOUNT_SOURCE = "金額の出典: {source}"
+GENERATED_TITLE = "{program}の額（公表資料から）"
+GENERATED_INTRO = "{program}は、子どもを育てている家庭に支給される手当です。児童扶養手当とは別の制度です。"
 
 # The documents are about the right program but do not answer the point asked (a payment day, a deadline).
 POINT_NOT_COVERED = "※ {point}については、手元の資料には書かれていません。窓口で確認してください。"

@@ -225,7 +225,25 @@ class Retriever:
         units = self.index.unit_scores(rest) + np.where(same_units, 0.0, self.index.unit_scores(named))
         return chunks.astype(np.float32), units.astype(np.float32)
 
-    def search(self, query: str, k: int = 5, municipality: str | None = None) -> Search:
+    def dense_query(self, query: str) -> str:
+        """The text that is embedded for `query`: the question plus the documents' words for its everyday
+        words (see QueryExpander)."""
+        text = clean_query(query)
+        extra = self.expander.expansions(text) if self.expand and text else []
+        return f"{text} {' '.join(extra)}" if extra else text
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The one embedding of a message; the bot computes it once and shares it with every component."""
+        return self.embedder.embed_queries([self.dense_query(query)])[0]
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        municipality: str | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> Search:
+        """`query_vector`, when given, must be `query_vector(query)` (computed once per message)."""
         text = clean_query(query)
         place = self.place_for(text, municipality) if text else self.places.canonical(municipality)
         if not text or not self.index.size:
@@ -234,8 +252,9 @@ class Retriever:
         terms = content_terms(text)
         for phrase in extra:
             terms.extend(content_terms(phrase))
-        dense_query = f"{text} {' '.join(extra)}" if extra else text
-        dense = self.index.dense_scores(self.embedder.embed_queries([dense_query])[0])
+        if query_vector is None:
+            query_vector = self.embedder.embed_queries([f"{text} {' '.join(extra)}" if extra else text])[0]
+        dense = self.index.dense_scores(np.asarray(query_vector, dtype=np.float32))
         chunk_lexical, unit_lexical = self._lexical(terms, place)
         lexical_share = (1 - self.unit_share) * _share_of_best(
             chunk_lexical
