@@ -27,6 +27,7 @@ from knowledge.tokenize import content_terms
 
 MAX_ANSWER_CHARS = 600
 MAX_FACTS = 3
+MAX_SOURCES = 5
 # A source of the same program that can answer an amount question may lead if it scores this close.
 CLOSE_SCORE_SHARE = 0.85
 # A program page of the same program leads over a rule or plan that scores at least this share of it.
@@ -407,7 +408,7 @@ class Composer:
             search = dataclasses.replace(search, hits=[*facing, *rest])
         search = self._prefer_program_source(search)
         search = self._prefer_answering_source(clean(question), search)
-        sources = [Source.from_hit(hit) for hit in search.hits]
+        sources = [Source.from_hit(hit) for hit in search.hits[:MAX_SOURCES]]
         related = self._related(search.hits)
         if not search.query:
             return Answer(question=question, text=messages.EMPTY_QUESTION, confident=False, sources=sources)

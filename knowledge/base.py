@@ -83,7 +83,8 @@ class KnowledgeBase:
         `today` picks the amounts in force (default: YORISOI_TODAY or the real date); `query_vector` is
         `query_vector(question)` when the caller already computed it."""
         question = question if isinstance(question, str) else ""
-        search = self.retriever.search(question, k=5, municipality=municipality, query_vector=query_vector)
+        # More hits than sources shown: rules and plans with nothing for a resident are set aside.
+        search = self.retriever.search(question, k=8, municipality=municipality, query_vector=query_vector)
         return self.composer.compose(question, search, today)
 
 
