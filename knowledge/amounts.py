@@ -9,6 +9,7 @@ describes (児童手当) become a generated document here, so retrieval can find
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import unicodedata
@@ -261,8 +262,9 @@ def generated_document(program: Program) -> Document:
         jurisdiction="国",
         source_date=newest.start.isoformat(),
         publisher=newest.source,
-        kind="program",
+        kind="data",
         path=str(AMOUNTS_FILE),
+        sha256=hashlib.sha256(f"data\n{body}".encode()).hexdigest(),  # rebuilds the index when it changes
     )
 
 

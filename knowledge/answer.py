@@ -40,6 +40,9 @@ MAX_FACT_CHARS = 160
 # In-domain questions had BM25 ≥ 2.1 and cosine ≥ 0.83; off-topic ones BM25 ≤ 2.5 with cosine ≤ 0.82 when
 # BM25 > 0, and BM25 = 0 otherwise.
 CONFIDENT_WHEN = ((0.80, 3.0, 0.0), (0.84, 1.5, 0.0), (0.80, 0.0, 0.6))
+# Below this fused score the best chunk is neither the closest in meaning nor in words by a clear margin:
+# the question is vague or spans programs, so the answer lists candidates instead of picking one.
+MIN_BEST_SCORE = 0.75
 
 _AMOUNT = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万|千)?円|\d+割")
 _PHONE = re.compile(r"0\d{1,4}[-ー－]\d{1,4}[-ー－]\d{3,4}")
@@ -83,7 +86,7 @@ _ASKS = {
 _POINTS = (
     (
         re.compile(r"振り?込|入金|支払日|支給日|何日に|何月に|いつ(?:もらえ|入|振|支給|支払)"),
-        re.compile(r"支払月|支給月|奇数月|偶数月|\d+月(?:、|・|と|及び)\d+月|毎月\d+日|\d+日に"),
+        re.compile(r"支払月|支給月(?!額)|奇数月|偶数月|\d+月(?:、|・|と|及び)\d+月|毎月\d+日|\d+日に"),
         "お支払いの時期",
     ),
     (
@@ -259,6 +262,8 @@ class Composer:
         if not search.hits:
             return False
         best = search.hits[0]
+        if best.score < MIN_BEST_SCORE:
+            return False
         return any(
             best.dense >= dense and search.lexical_max >= lexical and best.name >= name
             for dense, lexical, name in CONFIDENT_WHEN

@@ -31,7 +31,7 @@ NEWER_MAY_APPLY = "※ {date}から新しい年度の額になっている場合
 AMOUNT_UNKNOWN = "{program}の今の額は手元の資料ではわかりません。{window}でご確認ください。"
 AMOUNT_SOURCE = "金額の出典: {source}"
 GENERATED_TITLE = "{program}の額（公表資料から）"
-GENERATED_INTRO = "{program}は、子どもを育てている家庭に支給される手当です。児童扶養手当とは別の制度です。"
+GENERATED_INTRO = "{program}の額と支払いについて、公表されている資料からまとめたものです。"
 
 # The documents are about the right program but do not answer the point asked (a payment day, a deadline).
 POINT_NOT_COVERED = "※ {point}については、手元の資料には書かれていません。窓口で確認してください。"

@@ -40,6 +40,11 @@ _ENUMERATOR = re.compile(r"^(?:[（(][^）)]{1,3}[）)]|[0-9]{1,2}\.?|[ア-ン]|
 _GENERIC_SUFFIX = re.compile(r"(制度|事業|について)$")
 # Multipliers on the fused score by how a chunk's jurisdiction relates to the resident's place.
 JURISDICTION_FACTOR = {SAME: 1.15, COVERS: 1.0, INSIDE: 0.95, CONFLICT: 0.5}
+# Chunks generated from amounts data (kind "data": 児童手当, in no document) are short lists of figures that
+# match any money question; they lead only when the question names their program, so that 児童手当 is never
+# given for 児童扶養手当.
+UNNAMED_DATA_FACTOR = 0.8
+NAMED = 0.99
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,7 @@ class Retriever:
         place_names = [*self.places.prefecture_of, *self.places.prefectures, *self.places.aliases]
         self.names = NameMatcher(index.chunks, ignore=sorted(place_names, key=len, reverse=True))
         self._factors: dict[str, np.ndarray] = {}
+        self.data_chunks = np.array([chunk.kind == "data" for chunk in index.chunks], dtype=bool)
 
     def place_for(self, query: str, municipality: str | None) -> str | None:
         """A place named in the question wins over the resident's registered municipality."""
@@ -262,6 +268,8 @@ class Retriever:
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * lexical_share
         names = self.names.scores(text)
         fused = fused + self.name_weight * names
+        if self.data_chunks.any():
+            fused = np.where(self.data_chunks & (names < NAMED), fused * UNNAMED_DATA_FACTOR, fused)
         if place:
             fused = fused * self._jurisdiction_factors(place)
         order = np.argsort(-fused, kind="stable")[: max(k, 1)]
