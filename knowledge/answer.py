@@ -57,8 +57,10 @@ _GROUPING = re.compile(r"(支援制度|ひとり親相談|について|一覧)$"
 # What only the administration reads in a rule or a plan: statistics, targets, item numbers, who runs it.
 _ADMINISTRATIVE = re.compile(
     r"達成状況|実績|目標値|指標|実施主体|事業数|計画期間|施策|基本目標|基本方針|基本理念|国の補助|補助率|"
-    r"No\.\s*\d|^R\d|都道府県、市|委託|要綱|留意"
+    r"No\.\s*\d|^R\d|都道府県、市|委託|要綱|留意|状況にある"
 )
+# A connective that links a quoted sentence to the one before it, meaningless once quoted alone.
+_CONNECTIVE = re.compile(r"^(?:また|このため|さらに|なお|ただし書)、")
 # Words in many program names that do not tell programs apart.
 _GENERIC_NAME = re.compile(r"事業|支援|制度|ひとり親家庭|ひとり親|母子家庭等|母子|父子|家庭|[（）()・、\s]")
 # Item numbers of a plan in front of a program name ("No.157 養育費確保サポート事業", "R6-2 …").
@@ -487,6 +489,28 @@ class Composer:
         asked = _ASKS["amount"][0].search(question) or any(_AMOUNT.search(fact) for fact in facts)
         return program.lines(day, children_in(question)) if asked or generated else []
 
+    def _program_detail(self, search: Search) -> tuple[str, str]:
+        """What a rule or plan about the same program adds that a resident can use (a lawyer's advice,
+        going to the family court together), with its source line; ("", "") when there is none."""
+        best = search.hits[0].chunk
+        scores = self.unit_scorer(search.terms) if self.unit_scorer is not None else None
+        for hit in search.hits[1:4]:
+            if hit.chunk.kind == "program" or not same_program(hit.chunk, best):
+                continue
+            offset = self.unit_offsets[hit.index]
+            ranked = sorted(
+                (
+                    (float(scores[offset + position]) if scores is not None else 0.0, -position, unit)
+                    for position, unit in enumerate(hit.chunk.units)
+                    if usable(unit, hit.chunk) and unit.kind == "sentence"
+                ),
+                key=lambda item: (item[0], item[1]),
+                reverse=True,
+            )
+            if ranked:
+                return _fact_text(ranked[0][2]), source_line(hit.chunk)
+        return "", ""
+
     def _confident_text(
         self, question: str, search: Search, point: str = "", day: dt.date | None = None
     ) -> str:
@@ -504,8 +528,12 @@ class Composer:
             else []
         )
 
-        def render(selected: list[str]) -> str:
+        detail, detail_source = self._program_detail(search) if best.kind == "program" else ("", "")
+
+        def render(selected: list[str], with_detail: bool = True) -> str:
             body = "\n".join(f"・{fact}" for fact in selected)
+            if detail and with_detail:
+                body += "\n" + messages.DETAIL.format(fact=detail)
             amount_notes: list[str] = list(amount_lines)
             if _AMOUNT.search(body) and best.date:
                 amount_notes.append(messages.AMOUNT_AS_OF.format(date=display_date(best.date)))
@@ -514,17 +542,20 @@ class Composer:
             if point:
                 lines.append(messages.POINT_NOT_COVERED.format(point=point))
             lines += [*([window_line] if window_line else []), source_line(best)]
+            if detail and with_detail:
+                lines.append(detail_source)
             if point:
                 lines.append(messages.OFFER_COUNSELOR)
             return "\n".join(lines)
 
-        text = render(facts)
+        with_detail = len(render(facts)) <= MAX_ANSWER_CHARS
+        text = render(facts, with_detail)
         while len(text) > MAX_ANSWER_CHARS and len(facts) > 1:
             facts = facts[1:] if len(facts) > MAX_FACTS - 1 else facts[:-1]
-            text = render(facts)
+            text = render(facts, with_detail)
         if len(text) > MAX_ANSWER_CHARS and facts:
             room = max(len(facts[0]) - (len(text) - MAX_ANSWER_CHARS), 20)
-            text = render([_shorten(facts[0], room)])
+            text = render([_shorten(facts[0], room)], with_detail)
         return text
 
 
@@ -549,7 +580,7 @@ def _unit_text(unit: Unit) -> str:
 
 
 def _fact_text(unit: Unit) -> str:
-    text = _LIST_MARK.sub("", _shorten(unit.quote(), MAX_FACT_CHARS))
+    text = _LIST_MARK.sub("", _shorten(_CONNECTIVE.sub("", unit.quote()), MAX_FACT_CHARS))
     label = unit.label.split(HEADING_SEPARATOR)[-1] if unit.label else ""
     label = _ENUMERATOR.sub("", label).strip()
     if label and label not in text:

@@ -7,6 +7,8 @@ A city can reword these without touching code. Placeholders in braces are filled
 PROGRAM_INTRO = "「{program}」についてご案内します。"
 FACTS_INTRO = ""
 WINDOW = "お問い合わせ・申請先: {window}"
+# What a rule or plan about the same program adds (quoted), after the program page's facts.
+DETAIL = "・国の制度では: {fact}"
 WINDOW_FALLBACK = "お問い合わせ・申請先: お住まいの市区町村のひとり親支援の窓口にご確認ください。"
 LOCAL_WINDOW = "お住まいの地域の窓口: {window}"
 OTHER_JURISDICTION = (
