@@ -56,7 +56,7 @@ _ENUMERATOR = re.compile(
 _GROUPING = re.compile(r"(支援制度|ひとり親相談|について|一覧)$")
 # What only the administration reads in a rule or a plan: statistics, targets, item numbers, who runs it.
 _ADMINISTRATIVE = re.compile(
-    r"達成状況|実績|目標値|指標|実施主体|事業数|計画期間|施策|基本目標|基本方針|基本理念|国の補助|補助率|"
+    r"達成状況|実績|目標値|指標|実施主体|事業数|計画期間|施策|基本方針|基本理念|国の補助|補助率|"
     r"No\.\s*\d|^R\d|都道府県、市|委託|要綱|留意|状況にある"
 )
 # A connective that links a quoted sentence to the one before it, meaningless once quoted alone.
@@ -187,6 +187,7 @@ def program_name(chunk: Chunk) -> str:
     list numbering ("（ア）") are left out."""
     names = [name for name in chunk.sections if not _CHAPTER.match(name)] or chunk.sections or [chunk.title]
     names = [_ITEM_NUMBER.sub("", _ENUMERATOR.sub("", name)).strip() or name for name in names]
+    names = [name for name in names if not _ADMINISTRATIVE.search(name)] or names
     if len(names) >= 2 and names[-1] not in names[-2] and not _GROUPING.search(names[-2]):
         return f"{names[-2]}（{names[-1]}）"
     return names[-1]
@@ -206,7 +207,7 @@ def resident_facing(chunk: Chunk) -> bool:
     has something usable to quote (not "主な指標とその達成状況")."""
     if chunk.kind == "program":
         return True
-    heading = HEADING_SEPARATOR.join(_ITEM_NUMBER.sub("", part) for part in chunk.sections)
+    heading = _ITEM_NUMBER.sub("", chunk.sections[-1]) if chunk.sections else chunk.title
     return not _ADMINISTRATIVE.search(heading) and any(usable(unit, chunk) for unit in chunk.units)
 
 
@@ -264,7 +265,7 @@ class Composer:
         if not search.hits:
             return False
         best = search.hits[0]
-        if best.score < MIN_BEST_SCORE:
+        if max(hit.base for hit in search.hits) < MIN_BEST_SCORE:
             return False
         return any(
             best.dense >= dense and search.lexical_max >= lexical and best.name >= name

@@ -89,8 +89,10 @@ class KnowledgeBase:
 
 
 def all_documents(docs_dir: Path | None = None) -> list[Document]:
-    """The program documents plus the documents generated from amounts.yaml (児童手当 is in no source)."""
-    return [*load_documents(docs_dir), *default_amounts().documents()]
+    """The curated program documents plus those generated from amounts.yaml (児童手当 is in no source);
+    a `docs_dir` of one's own is taken as it is."""
+    generated = default_amounts().documents() if docs_dir is None else []
+    return [*load_documents(docs_dir), *generated]
 
 
 def build_index(

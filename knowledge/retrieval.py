@@ -55,6 +55,7 @@ class Hit:
     lexical: float  # BM25 score, normalised by the best BM25 score of this query
     index: int  # position of the chunk in the index
     name: float = 0.0  # share of the chunk's program name spelled out in the question
+    base: float = 0.0  # fused score before the jurisdiction preference: how clearly the chunk matches
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,7 @@ class Retriever:
         fused = fused + self.name_weight * names
         if self.data_chunks.any():
             fused = np.where(self.data_chunks & (names < NAMED), fused * UNNAMED_DATA_FACTOR, fused)
+        base = fused
         if place:
             fused = fused * self._jurisdiction_factors(place)
         order = np.argsort(-fused, kind="stable")[: max(k, 1)]
@@ -281,6 +283,7 @@ class Retriever:
                 lexical=float(lexical_share[i]),
                 index=int(i),
                 name=float(names[i]),
+                base=float(base[i]),
             )
             for i in order
         ]
