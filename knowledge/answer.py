@@ -9,6 +9,7 @@ the closest programs and offers a counselor: a confident wrong amount is the wor
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from knowledge import messages
+from knowledge.amounts import GENERATED_PREFIX, Amounts, children_in, default_amounts, today
 from knowledge.chunking import HEADING_SEPARATOR, Chunk, Unit
 from knowledge.documents import display_date
 from knowledge.places import CONFLICT, COVERS, OUTSIDE, SAME, PlaceRegister
@@ -25,8 +27,11 @@ from knowledge.tokenize import content_terms
 
 MAX_ANSWER_CHARS = 600
 MAX_FACTS = 3
+MAX_SOURCES = 5
 # A source of the same program that can answer an amount question may lead if it scores this close.
 CLOSE_SCORE_SHARE = 0.85
+# A program page of the same program leads over a rule or plan that scores at least this share of it.
+PROGRAM_SCORE_SHARE = 0.75
 # A unit is quoted besides the best one only if it scores at least this share of the best one.
 FACT_SCORE_SHARE = 0.6
 MAX_FACT_CHARS = 160
@@ -35,6 +40,9 @@ MAX_FACT_CHARS = 160
 # In-domain questions had BM25 ≥ 2.1 and cosine ≥ 0.83; off-topic ones BM25 ≤ 2.5 with cosine ≤ 0.82 when
 # BM25 > 0, and BM25 = 0 otherwise.
 CONFIDENT_WHEN = ((0.80, 3.0, 0.0), (0.84, 1.5, 0.0), (0.80, 0.0, 0.6))
+# Below this fused score the best chunk is neither the closest in meaning nor in words by a clear margin:
+# the question is vague or spans programs, so the answer lists candidates instead of picking one.
+MIN_BEST_SCORE = 0.75
 
 _AMOUNT = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万|千)?円|\d+割")
 _PHONE = re.compile(r"0\d{1,4}[-ー－]\d{1,4}[-ー－]\d{3,4}")
@@ -46,6 +54,17 @@ _ENUMERATOR = re.compile(
 )
 # Headings that group programs rather than name one ("ひとり親家庭の支援制度", "東京都のひとり親相談").
 _GROUPING = re.compile(r"(支援制度|ひとり親相談|について|一覧)$")
+# What only the administration reads in a rule or a plan: statistics, targets, item numbers, who runs it.
+_ADMINISTRATIVE = re.compile(
+    r"達成状況|実績|目標値|指標|実施主体|事業数|計画期間|施策|基本方針|基本理念|国の補助|補助率|"
+    r"No\.\s*\d|^R\d|都道府県、市|委託|要綱|留意|状況にある"
+)
+# A connective that links a quoted sentence to the one before it, meaningless once quoted alone.
+_CONNECTIVE = re.compile(r"^(?:また|このため|さらに|なお|ただし書)、")
+# Words in many program names that do not tell programs apart.
+_GENERIC_NAME = re.compile(r"事業|支援|制度|ひとり親家庭|ひとり親|母子家庭等|母子|父子|家庭|[（）()・、\s]")
+# Item numbers of a plan in front of a program name ("No.157 養育費確保サポート事業", "R6-2 …").
+_ITEM_NUMBER = re.compile(r"^(?:No\.\s*\d+|R\d+-\d+|R元-\d+)\s*")
 _KEY_FACT = re.compile(r"額|支給|限度|所得制限|対象|要件|期間|期限")
 
 # What kind of fact a question asks for → what a matching unit looks like.
@@ -63,6 +82,47 @@ _ASKS = {
 }
 
 
+# Specific points residents ask about a program (question pattern, what an answering unit looks like, the
+# point in the resident's words). When the program's sources have no unit that looks like an answer, the
+# answer says what the documents do say, that they do not cover this point, and is not confident.
+_POINTS = (
+    (
+        re.compile(r"振り?込|入金|支払日|支給日|何日に|何月に|いつ(?:もらえ|入|振|支給|支払)"),
+        re.compile(r"支払月|支給月(?!額)|奇数月|偶数月|\d+月(?:、|・|と|及び)\d+月|毎月\d+日|\d+日に"),
+        "お支払いの時期",
+    ),
+    (
+        re.compile(r"締め?切|期限|いつまで|何日以内|何か月以内|何ヶ月以内|更新"),
+        re.compile(r"期限|締切|以内に|までに|更新"),
+        "期限や手続きの時期",
+    ),
+    (
+        re.compile(r"日数|何日かか|何週間|どれくらいかか|どのくらいかか|審査"),
+        re.compile(r"\d+日|\d+週間|審査"),
+        "かかる日数",
+    ),
+    (
+        re.compile(r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家|養育費を(?:もら|受け)"),
+        re.compile(r"同居|扶養義務者|事実上の婚姻|事実婚|生計を同じ|養育費の"),
+        "ほかの方との同居や収入の扱い",
+    ),
+    (
+        re.compile(r"差し?押さえ|差押|強制執行|裁判|調停|訴え"),
+        re.compile(r"強制執行|差押|差し押さえ|調停|裁判所|訴訟"),
+        "裁判所での手続き",
+    ),
+    (re.compile(r"倍率|抽選|当選"), re.compile(r"倍率|抽選"), "抽選や倍率"),
+)
+
+
+def uncovered_point(question: str, units: list[Unit]) -> str:
+    """The specific point the question asks that none of `units` answers ("" when there is none)."""
+    for asks, answers, point in _POINTS:
+        if asks.search(question) and not any(answers.search(_unit_text(unit)) for unit in units):
+            return point
+    return ""
+
+
 @dataclass
 class Source:
     """One retrieved chunk as shown in the JSON contract."""
@@ -74,6 +134,7 @@ class Source:
     date: str
     text: str
     score: float
+    kind: str = "program"
 
     @classmethod
     def from_hit(cls, hit: Hit) -> Source:
@@ -86,6 +147,7 @@ class Source:
             date=chunk.date,
             text=chunk.text,
             score=round(hit.score, 4),
+            kind=chunk.kind,
         )
 
     def to_dict(self) -> dict:
@@ -97,6 +159,7 @@ class Source:
             "date": self.date,
             "text": self.text,
             "score": self.score,
+            "kind": self.kind,
         }
 
 
@@ -123,10 +186,36 @@ def program_name(chunk: Chunk) -> str:
     one is a sub-program ("母子父子寡婦福祉貸付金（転宅資金）"); chapter headings ("5 事業の内容等…") and
     list numbering ("（ア）") are left out."""
     names = [name for name in chunk.sections if not _CHAPTER.match(name)] or chunk.sections or [chunk.title]
-    names = [_ENUMERATOR.sub("", name).strip() or name for name in names]
+    names = [_ITEM_NUMBER.sub("", _ENUMERATOR.sub("", name)).strip() or name for name in names]
+    names = [name for name in names if not _ADMINISTRATIVE.search(name)] or names
     if len(names) >= 2 and names[-1] not in names[-2] and not _GROUPING.search(names[-2]):
         return f"{names[-2]}（{names[-1]}）"
     return names[-1]
+
+
+def usable(unit: Unit, chunk: Chunk) -> bool:
+    """A unit a resident can use: anything of a program page; of a rule or a plan only what is not
+    statistics, targets, item numbers or administrative wording."""
+    if chunk.kind == "program":
+        return True
+    label = " ".join(_ITEM_NUMBER.sub("", part.strip()) for part in unit.label.split(HEADING_SEPARATOR))
+    return not _ADMINISTRATIVE.search(f"{' '.join(unit.header)} {label} {unit.quote()}")
+
+
+def resident_facing(chunk: Chunk) -> bool:
+    """A chunk worth showing a resident: a program page, or a rule/plan section that names a service and
+    has something usable to quote (not "主な指標とその達成状況")."""
+    if chunk.kind == "program":
+        return True
+    heading = _ITEM_NUMBER.sub("", chunk.sections[-1]) if chunk.sections else chunk.title
+    return not _ADMINISTRATIVE.search(heading) and any(usable(unit, chunk) for unit in chunk.units)
+
+
+def same_program(one: Chunk, other: Chunk) -> bool:
+    """Two chunks name the same program: their program names share a run of 4+ characters that is not a
+    generic word ("養育費等支援事業" ~ "養育費相談", "就業支援事業" ~ "母子家庭等就業自立支援事業")."""
+    first, second = (_GENERIC_NAME.sub("", program_name(chunk)) for chunk in (one, other))
+    return any(first[start : start + 3] in second for start in range(max(len(first) - 2, 0)))
 
 
 def source_line(chunk: Chunk) -> str:
@@ -153,8 +242,10 @@ class Composer:
         places: PlaceRegister,
         unit_offsets: list[int] | None = None,
         unit_scorer: Callable[[list[str]], np.ndarray] | None = None,
+        amounts: Amounts | None = None,
     ) -> None:
         self.chunks = chunks
+        self.amounts = amounts or default_amounts()
         self.places = places
         self.unit_scorer = unit_scorer
         if unit_offsets is None:
@@ -174,6 +265,8 @@ class Composer:
         if not search.hits:
             return False
         best = search.hits[0]
+        if max(hit.base for hit in search.hits) < MIN_BEST_SCORE:
+            return False
         return any(
             best.dense >= dense and search.lexical_max >= lexical and best.name >= name
             for dense, lexical, name in CONFIDENT_WHEN
@@ -199,6 +292,8 @@ class Composer:
         for rank, hit in enumerate(parts):
             offset = self.unit_offsets[hit.index]
             for position, unit in enumerate(hit.chunk.units):
+                if not usable(unit, hit.chunk):
+                    continue
                 lexical = float(unit_scores[offset + position]) if unit_scores is not None else 0.0
                 candidates.append((lexical, rank, position, unit))
         if not candidates:
@@ -226,6 +321,7 @@ class Composer:
         lead = best.chunk.units[0] if best.chunk.units else None
         if (
             lead
+            and usable(lead, best.chunk)
             and lead.kind == "sentence"
             and not lead.label
             and all(item[3] is not lead for item in chosen)
@@ -297,9 +393,30 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
-    def compose(self, question: str, search: Search) -> Answer:
+    def _prefer_program_source(self, search: Search) -> Search:
+        """A rule or a plan that leads yields to a close program page of the same program: the page says
+        how to get it."""
+        if not search.hits or search.hits[0].chunk.kind == "program":
+            return search
+        best = search.hits[0]
+        for position, hit in enumerate(search.hits[1:], start=1):
+            if (
+                hit.chunk.kind == "program"
+                and hit.score >= PROGRAM_SCORE_SHARE * best.score
+                and same_program(hit.chunk, best.chunk)
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
+    def compose(self, question: str, search: Search, day: dt.date | None = None) -> Answer:
+        facing = [hit for hit in search.hits if resident_facing(hit.chunk)]
+        if facing and len(facing) < len(search.hits):
+            rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
+            search = dataclasses.replace(search, hits=[*facing, *rest])
+        search = self._prefer_program_source(search)
         search = self._prefer_answering_source(clean(question), search)
-        sources = [Source.from_hit(hit) for hit in search.hits]
+        sources = [Source.from_hit(hit) for hit in search.hits[:MAX_SOURCES]]
         related = self._related(search.hits)
         if not search.query:
             return Answer(question=question, text=messages.EMPTY_QUESTION, confident=False, sources=sources)
@@ -313,12 +430,23 @@ class Composer:
                 sources=sources,
                 related=related[:3],
             )
-        text = self._confident_text(clean(question), search)
-        return Answer(question=question, text=text, confident=True, sources=sources, related=related[1:4])
+        program_units = [
+            unit
+            for hit in search.hits
+            if hit is search.hits[0] or same_program(hit.chunk, search.hits[0].chunk)
+            for unit in hit.chunk.units
+        ]
+        point = uncovered_point(clean(question), program_units)
+        text = self._confident_text(clean(question), search, point, day)
+        return Answer(
+            question=question, text=text, confident=not point, sources=sources, related=related[1:4]
+        )
 
     def _related(self, hits: list[Hit]) -> list[str]:
         names: list[str] = []
         for hit in hits:
+            if not resident_facing(hit.chunk):
+                continue
             name = program_name(hit.chunk)
             if name not in names:
                 names.append(name)
@@ -349,11 +477,51 @@ class Composer:
             return messages.LOCAL_WINDOW.format(window=local)
         return messages.WINDOW_FALLBACK
 
-    def _confident_text(self, question: str, search: Search) -> str:
+    def _amount_lines(self, question: str, best: Chunk, facts: list[str], day: dt.date) -> list[str]:
+        """The amounts in force on `day` from amounts.yaml, when the answer is about a program whose
+        amounts changed after the documents (or that only the data describes) and money is asked or
+        quoted; empty otherwise."""
+        program = self.amounts.for_heading(best.heading)
+        if program is None:
+            return []
+        generated = best.doc.startswith(GENERATED_PREFIX)
+        if not generated and len(program.periods) < 2:
+            return []  # the document's figures are the newest known: quote them
+        asked = _ASKS["amount"][0].search(question) or any(_AMOUNT.search(fact) for fact in facts)
+        return program.lines(day, children_in(question)) if asked or generated else []
+
+    def _program_detail(self, search: Search) -> tuple[str, str]:
+        """What a rule or plan about the same program adds that a resident can use (a lawyer's advice,
+        going to the family court together), with its source line; ("", "") when there is none."""
+        best = search.hits[0].chunk
+        for hit in search.hits[1:4]:
+            if hit.chunk.kind == "program" or not same_program(hit.chunk, best):
+                continue
+            scores = self.unit_scorer(search.terms) if self.unit_scorer is not None else None
+            offset = self.unit_offsets[hit.index]
+            ranked = sorted(
+                (
+                    (float(scores[offset + position]) if scores is not None else 0.0, -position, unit)
+                    for position, unit in enumerate(hit.chunk.units)
+                    if usable(unit, hit.chunk) and unit.kind == "sentence"
+                ),
+                key=lambda item: (item[0], item[1]),
+                reverse=True,
+            )
+            if ranked:
+                return _fact_text(ranked[0][2]), source_line(hit.chunk)
+        return "", ""
+
+    def _confident_text(
+        self, question: str, search: Search, point: str = "", day: dt.date | None = None
+    ) -> str:
         best = search.hits[0].chunk
         relation = self.places.relation(search.place, best.jurisdiction) if search.place else ""
         units = self.select_facts(question, search)
         facts = [_fact_text(unit) for unit in units]
+        amount_lines = self._amount_lines(question, best, facts, day or today())
+        if amount_lines:  # the data replaces every quoted amount: none superseded is shown as current
+            facts = [fact for fact in facts if not _AMOUNT.search(fact)][:1]
         window_line = self._window_line(search, best, relation, units)
         notes = (
             [messages.OTHER_JURISDICTION.format(jurisdiction=best.jurisdiction)]
@@ -361,25 +529,34 @@ class Composer:
             else []
         )
 
-        def render(selected: list[str]) -> str:
+        detail, detail_source = self._program_detail(search) if best.kind == "program" else ("", "")
+
+        def render(selected: list[str], with_detail: bool = True) -> str:
             body = "\n".join(f"・{fact}" for fact in selected)
-            amount_notes: list[str] = []
+            if detail and with_detail:
+                body += "\n" + messages.DETAIL.format(fact=detail)
+            amount_notes: list[str] = list(amount_lines)
             if _AMOUNT.search(body) and best.date:
                 amount_notes.append(messages.AMOUNT_AS_OF.format(date=display_date(best.date)))
-            amount_notes += [
-                note for keyword, note in messages.AMOUNT_NOTES.items() if keyword in best.heading
-            ]
             lines = [messages.PROGRAM_INTRO.format(program=program_name(best)), *([body] if body else [])]
-            lines += [*amount_notes, *notes, *([window_line] if window_line else []), source_line(best)]
+            lines += [*amount_notes, *notes]
+            if point:
+                lines.append(messages.POINT_NOT_COVERED.format(point=point))
+            lines += [*([window_line] if window_line else []), source_line(best)]
+            if detail and with_detail:
+                lines.append(detail_source)
+            if point:
+                lines.append(messages.OFFER_COUNSELOR)
             return "\n".join(lines)
 
-        text = render(facts)
+        with_detail = len(render(facts)) <= MAX_ANSWER_CHARS
+        text = render(facts, with_detail)
         while len(text) > MAX_ANSWER_CHARS and len(facts) > 1:
             facts = facts[1:] if len(facts) > MAX_FACTS - 1 else facts[:-1]
-            text = render(facts)
+            text = render(facts, with_detail)
         if len(text) > MAX_ANSWER_CHARS and facts:
             room = max(len(facts[0]) - (len(text) - MAX_ANSWER_CHARS), 20)
-            text = render([_shorten(facts[0], room)])
+            text = render([_shorten(facts[0], room)], with_detail)
         return text
 
 
@@ -404,7 +581,7 @@ def _unit_text(unit: Unit) -> str:
 
 
 def _fact_text(unit: Unit) -> str:
-    text = _LIST_MARK.sub("", _shorten(unit.quote(), MAX_FACT_CHARS))
+    text = _LIST_MARK.sub("", _shorten(_CONNECTIVE.sub("", unit.quote()), MAX_FACT_CHARS))
     label = unit.label.split(HEADING_SEPARATOR)[-1] if unit.label else ""
     label = _ENUMERATOR.sub("", label).strip()
     if label and label not in text:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
+import numpy as np
+
+from knowledge.amounts import Amounts, default_amounts
 from knowledge.answer import Answer, Composer, Source
 from knowledge.documents import Document, load_documents
 from knowledge.embedders import Embedder, load_embedder
@@ -29,13 +33,17 @@ class KnowledgeBase:
         places: PlaceRegister | None = None,
         rebuilt: str | None = None,
         home_municipality: str | None = None,
+        amounts: Amounts | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.documents = documents
         self.places = places or default_register()
+        self.amounts = amounts or default_amounts()
         self.retriever = Retriever(index, embedder, expander or default_expander(), self.places)
-        self.composer = Composer(index.chunks, self.places, index.unit_offsets.tolist(), index.unit_scores)
+        self.composer = Composer(
+            index.chunks, self.places, index.unit_offsets.tolist(), index.unit_scores, self.amounts
+        )
         self.rebuilt = rebuilt  # why the index was rebuilt when opening (None: it was current)
         # Whose bot this is: a resident who names no place is answered as a resident of it. None (the demo):
         # such a resident is given no local office's number at all.
@@ -55,7 +63,7 @@ class KnowledgeBase:
         embedder or the indexing code changed since it was built. `docs_dir` defaults to knowledge/docs/
         with the city's published documents in `data_dir/content/docs/` laid over it."""
         embedder = embedder or load_embedder()
-        documents = load_documents(docs_dir) if docs_dir else load_library(data_dir)
+        documents = all_documents(data_dir, docs_dir)
         index, rebuilt = ensure_index(Path(data_dir) / INDEX_DIR, documents, embedder, force=force_rebuild)
         if rebuilt:
             log.info("knowledge index rebuilt (%s): %d chunks", rebuilt, index.size)
@@ -70,18 +78,45 @@ class KnowledgeBase:
         """The `k` best chunks for `query`, best first, as `Source`s."""
         return [Source.from_hit(hit) for hit in self.search_hits(query, k, municipality).hits]
 
-    def answer(self, question: str, municipality: str | None = None) -> Answer:
+    def query_vector(self, question: str) -> np.ndarray:
+        """The one embedding of a message. The bot computes it once and hands it to `answer` and to intent
+        and crisis detection, so a message costs one embedding however many components read it."""
+        return self.retriever.query_vector(question if isinstance(question, str) else "")
+
+    def answer(
+        self,
+        question: str,
+        municipality: str | None = None,
+        today: dt.date | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> Answer:
         """A short grounded answer; never raises on odd input (empty, huge, emoji, other languages).
 
         The resident's place is the one the question names, else `municipality` (what the chat remembers),
-        else the home municipality; the answer carries no other place's local phone number."""
+        else the home municipality; the answer carries no other place's local phone number. `today` picks
+        the amounts in force (default: YORISOI_TODAY or the real date); `query_vector` is
+        `query_vector(question)` when the caller already computed it."""
         question = question if isinstance(question, str) else ""
-        search = self.retriever.search(question, k=5, municipality=municipality or self.home_municipality)
-        return for_residents_place(self.composer.compose(question, search), search.place, self.places)
+        # More hits than sources shown: rules and plans with nothing for a resident are set aside.
+        search = self.retriever.search(
+            question,
+            k=8,
+            municipality=municipality or self.home_municipality,
+            query_vector=query_vector,
+        )
+        return for_residents_place(self.composer.compose(question, search, today), search.place, self.places)
 
     def place_named(self, text: str) -> str | None:
         """The place a resident's message names (「白山です」 → 白山市), for the chat to remember."""
         return self.places.find(text)
+
+
+def all_documents(data_dir: Path, docs_dir: Path | None = None) -> list[Document]:
+    """The curated program documents (with the city's published ones laid over them) plus those generated
+    from amounts.yaml (児童手当 is in no source); a `docs_dir` of one's own is taken as it is."""
+    if docs_dir is not None:
+        return load_documents(docs_dir)
+    return [*load_library(data_dir), *default_amounts().documents()]
 
 
 def build_index(
@@ -89,7 +124,7 @@ def build_index(
 ) -> dict:
     """(Re)build the index in `data_dir/index/` if it is stale (or `force`); returns statistics."""
     embedder = embedder or load_embedder()
-    documents = load_documents(docs_dir) if docs_dir else load_library(data_dir)
+    documents = all_documents(data_dir, docs_dir)
     index, rebuilt = ensure_index(Path(data_dir) / INDEX_DIR, documents, embedder, force=force)
     stats = dict(index.manifest.get("stats", {}))
     stats.update(

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 from knowledge.documents import Document
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 MAX_CHARS = 600
 HEADING_SEPARATOR = " > "
 
@@ -80,6 +80,7 @@ class Chunk:
     text: str
     units: list[Unit] = field(default_factory=list)
     part: int = 0
+    kind: str = "program"  # of the document: program | law | plan
 
     @property
     def index_text(self) -> str:
@@ -385,6 +386,7 @@ def chunk_document(document: Document, max_chars: int = MAX_CHARS) -> list[Chunk
                     text=_render(piece),
                     units=_units(piece),
                     part=part if len(pieces) > 1 else 0,
+                    kind=document.kind,
                 )
             )
 

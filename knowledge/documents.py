@@ -38,6 +38,9 @@ class Document:
     source_date: str = ""
     publisher: str = ""
     source_url: str = ""
+    # program: tells residents how to get help; law: 要綱, rules; plan: 計画, 実績報告. Law and plan rank
+    # below a program source and are quoted only for what a resident can use.
+    kind: str = "program"
     path: str = ""
     sha256: str = ""
     meta: dict[str, str] = field(default_factory=dict)
@@ -183,6 +186,16 @@ class _HtmlToMarkdown(HTMLParser):
         self._flush()
 
 
+KINDS = ("program", "law", "plan")
+
+
+def _kind(value: str, path: Path) -> str:
+    kind = value.strip().lower() or "program"
+    if kind not in KINDS:
+        raise DocumentError(f"{path.name}: kind must be one of {', '.join(KINDS)} (got {value!r})")
+    return kind
+
+
 def _file_id(path: Path) -> str:
     return path.stem
 
@@ -224,6 +237,7 @@ def load_document(path: Path) -> Document:
         source_date=meta.get("source_date") or meta.get("date", ""),
         publisher=meta.get("publisher", ""),
         source_url=meta.get("source_url") or meta.get("url", ""),
+        kind=_kind(meta.get("kind", ""), path),
         path=str(path),
         sha256=hashlib.sha256(raw).hexdigest(),
         meta=meta,

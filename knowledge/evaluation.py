@@ -5,6 +5,12 @@ fact@3: a fact string occurs in the answer text or in one of the first three sou
 facts count as passed, as the README defines fact as optional). MRR: 1 / rank of the first gold source
 (0 when none of the returned sources matches). Strings are compared after NFKC with whitespace, "," and "、"
 removed, so "45,500 円" matches "45500".
+
+Honesty metrics: a line may say `"answerable": false` (the documents are about the right program but do not
+answer the point asked: a payment day, a deadline); such a line should get `confident: false`.
+confident_wrong: answerable lines answered confidently from a first source that is not gold (the worst answer
+the bot can send). hedged: lines answered `confident: false`. plan_first: share of first sources whose
+document is a `plan` (a progress report is rarely what a resident needs).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ class EvalCase:
     question: str
     gold: list[str]
     facts: list[str] = field(default_factory=list)
+    answerable: bool = True
 
 
 @dataclass
@@ -45,6 +52,12 @@ class CaseResult:
     fact_found: bool
     confident: bool
     headings: list[str]
+    answerable: bool = True
+    first_kind: str = ""
+
+    @property
+    def confident_wrong(self) -> bool:
+        return self.answerable and self.confident and not self.hit1
 
     @property
     def hit1(self) -> bool:
@@ -72,11 +85,25 @@ class EvalReport:
             "fact@3": self._share(r.fact_found for r in self.results),
             "mrr": round(sum(1 / r.rank for r in self.results if r.rank) / max(len(self.results), 1), 4),
             "confident": self._share(r.confident for r in self.results),
+            "confident_wrong": sum(r.confident_wrong for r in self.results),
+            "confident_wrong_share": self._share(r.confident_wrong for r in self.answerable),
+            "hedged": sum(not r.confident for r in self.results),
+            "unanswerable": len(self.results) - len(self.answerable),
+            "unanswerable_hedged": self._share(not r.confident for r in self.results if not r.answerable),
+            "plan_first": self._share(r.first_kind == "plan" for r in self.results),
         }
 
     @property
+    def answerable(self) -> list[CaseResult]:
+        return [r for r in self.results if r.answerable]
+
+    @property
     def misses(self) -> list[CaseResult]:
-        return [r for r in self.results if not r.hit1 or not r.fact_found]
+        return [
+            r
+            for r in self.results
+            if not r.hit1 or not r.fact_found or r.confident_wrong or (r.confident and not r.answerable)
+        ]
 
     def to_dict(self) -> dict:
         return {
@@ -104,7 +131,12 @@ def load_cases(path: Path) -> list[EvalCase]:
         ):
             raise EvalFileError(f'{path}:{number}: expected {{"q": "...", "gold": ["..."], "fact": [...]}}')
         cases.append(
-            EvalCase(question=data["q"], gold=list(data["gold"]), facts=list(data.get("fact") or []))
+            EvalCase(
+                question=data["q"],
+                gold=list(data["gold"]),
+                facts=list(data.get("fact") or []),
+                answerable=data.get("answerable", True) is not False,
+            )
         )
     return cases
 
@@ -129,6 +161,8 @@ def score_case(case: EvalCase, answer: Answer) -> CaseResult:
         fact_found=fact_found,
         confident=answer.confident,
         headings=[s.heading for s in answer.sources],
+        answerable=case.answerable,
+        first_kind=answer.sources[0].kind if answer.sources else "",
     )
 
 

@@ -7,6 +7,8 @@ A city can reword these without touching code. Placeholders in braces are filled
 PROGRAM_INTRO = "「{program}」についてご案内します。"
 FACTS_INTRO = ""
 WINDOW = "お問い合わせ・申請先: {window}"
+# What a rule or plan about the same program adds (quoted), after the program page's facts.
+DETAIL = "・国の制度では: {fact}"
 WINDOW_FALLBACK = "お問い合わせ・申請先: お住まいの市区町村のひとり親支援の窓口にご確認ください。"
 LOCAL_WINDOW = "お住まいの地域の窓口: {window}"
 # In place of the quoted offices and numbers of a place the resident has not said they live in.
@@ -22,12 +24,24 @@ SOURCE = "出典: {title}（{date}時点）"
 SOURCE_UNDATED = "出典: {title}"
 
 # Programs whose amounts are known to change after our newest source; keyed by a word of the program name.
-AMOUNT_NOTES: dict[str, str] = {
-    "児童扶養手当": (
-        "児童扶養手当の額は原則として年1回見直されます（2024年11月1日にも改定がありました）。"
-        "最新の額は窓口でご確認ください。"
-    ),
-}
+AMOUNT_NOTES: dict[str, str] = {}
+
+# Amounts from knowledge/amounts.yaml (the figures come from the data; these are the words around them).
+AMOUNT_FROM = "{date}から"
+AMOUNT_AS_OF_DAY = "{date}時点"
+AMOUNT_HEADER = "{program}の{unit}（{since}）:"
+BAND_NAMES = {"first": "子ども1人", "second": "2人目の加算", "third": "3人目から1人につき加算"}
+BAND_LINE = "・{who}: 全部支給 {full}／一部支給 {low}〜{high}"
+HOUSEHOLD_TOTAL = "・{children}人なら合計で月額{full}（全部支給の場合）。一部支給なら月額{low}〜{high}です。"
+ROW_LINE = "・{who}: {amount}"
+NEWER_MAY_APPLY = "※ {date}から新しい年度の額になっている場合があります。最新の額は{window}でご確認ください。"
+AMOUNT_UNKNOWN = "{program}の今の額は手元の資料ではわかりません。{window}でご確認ください。"
+AMOUNT_SOURCE = "金額の出典: {source}"
+GENERATED_TITLE = "{program}の額（公表資料から）"
+GENERATED_INTRO = "{program}の額と支払いについて、公表されている資料からまとめたものです。"
+
+# The documents are about the right program but do not answer the point asked (a payment day, a deadline).
+POINT_NOT_COVERED = "※ {point}については、手元の資料には書かれていません。窓口で確認してください。"
 
 # Low confidence: say so, list the closest programs, offer a counselor.
 NOT_SURE = "申し訳ありません。ご質問にぴったり合う情報を資料の中から確実には見つけられませんでした。"

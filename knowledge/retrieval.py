@@ -40,6 +40,11 @@ _ENUMERATOR = re.compile(r"^(?:[（(][^）)]{1,3}[）)]|[0-9]{1,2}\.?|[ア-ン]|
 _GENERIC_SUFFIX = re.compile(r"(制度|事業|について)$")
 # Multipliers on the fused score by how a chunk's jurisdiction relates to the resident's place.
 JURISDICTION_FACTOR = {SAME: 1.15, COVERS: 1.0, INSIDE: 0.95, CONFLICT: 0.5}
+# Chunks generated from amounts data (kind "data": 児童手当, in no document) are short lists of figures that
+# match any money question; they lead only when the question names their program, so that 児童手当 is never
+# given for 児童扶養手当.
+UNNAMED_DATA_FACTOR = 0.8
+NAMED = 0.99
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Hit:
     lexical: float  # BM25 score, normalised by the best BM25 score of this query
     index: int  # position of the chunk in the index
     name: float = 0.0  # share of the chunk's program name spelled out in the question
+    base: float = 0.0  # fused score before the jurisdiction preference: how clearly the chunk matches
 
 
 @dataclass(frozen=True)
@@ -193,6 +199,7 @@ class Retriever:
         self.expand = expand
         self.names = NameMatcher(index.chunks, ignore=sorted(self.places.names(), key=len, reverse=True))
         self._factors: dict[str, np.ndarray] = {}
+        self.data_chunks = np.array([chunk.kind == "data" for chunk in index.chunks], dtype=bool)
 
     def place_for(self, query: str, municipality: str | None) -> str | None:
         """A place named in the question wins over the resident's registered municipality."""
@@ -224,7 +231,25 @@ class Retriever:
         units = self.index.unit_scores(rest) + np.where(same_units, 0.0, self.index.unit_scores(named))
         return chunks.astype(np.float32), units.astype(np.float32)
 
-    def search(self, query: str, k: int = 5, municipality: str | None = None) -> Search:
+    def dense_query(self, query: str) -> str:
+        """The text that is embedded for `query`: the question plus the documents' words for its everyday
+        words (see QueryExpander)."""
+        text = clean_query(query)
+        extra = self.expander.expansions(text) if self.expand and text else []
+        return f"{text} {' '.join(extra)}" if extra else text
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The one embedding of a message; the bot computes it once and shares it with every component."""
+        return self.embedder.embed_queries([self.dense_query(query)])[0]
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        municipality: str | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> Search:
+        """`query_vector`, when given, must be `query_vector(query)` (computed once per message)."""
         text = clean_query(query)
         place = self.place_for(text, municipality) if text else self.places.canonical(municipality)
         if not text or not self.index.size:
@@ -233,8 +258,9 @@ class Retriever:
         terms = content_terms(text)
         for phrase in extra:
             terms.extend(content_terms(phrase))
-        dense_query = f"{text} {' '.join(extra)}" if extra else text
-        dense = self.index.dense_scores(self.embedder.embed_queries([dense_query])[0])
+        if query_vector is None:
+            query_vector = self.embedder.embed_queries([f"{text} {' '.join(extra)}" if extra else text])[0]
+        dense = self.index.dense_scores(np.asarray(query_vector, dtype=np.float32))
         chunk_lexical, unit_lexical = self._lexical(terms, place)
         lexical_share = (1 - self.unit_share) * _share_of_best(
             chunk_lexical
@@ -242,6 +268,9 @@ class Retriever:
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * lexical_share
         names = self.names.scores(text)
         fused = fused + self.name_weight * names
+        if self.data_chunks.any():
+            fused = np.where(self.data_chunks & (names < NAMED), fused * UNNAMED_DATA_FACTOR, fused)
+        base = fused
         if place:
             fused = fused * self._jurisdiction_factors(place)
         order = np.argsort(-fused, kind="stable")[: max(k, 1)]
@@ -253,6 +282,7 @@ class Retriever:
                 lexical=float(lexical_share[i]),
                 index=int(i),
                 name=float(names[i]),
+                base=float(base[i]),
             )
             for i in order
         ]

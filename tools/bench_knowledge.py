@@ -3,7 +3,7 @@
 Figures: index build time from scratch (no reused vectors); per-question latency of `answer` over the dev
 set with everything loaded (p50/p95); the time of one bare query embedding (p50 of single-question
 embeddings, interleaved with the answers so both see the same machine) and the ratio p95(answer) /
-embedding, whose target is ≤ 3 (all non-embedding work must stay small), in wall-clock and in CPU time;
+embedding, whose target is ≤ 1.5 (all non-embedding work must stay small), in wall-clock and in CPU time;
 peak resident memory. Prints a table and writes JSON to bench-results/knowledge.json. The two cores are
 shared, so the load average is reported too: figures taken under load are not comparable.
 """
@@ -21,8 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from knowledge.base import KnowledgeBase
-from knowledge.documents import load_documents
+from knowledge.base import KnowledgeBase, all_documents
 from knowledge.embedders import load_embedder
 from knowledge.evaluation import load_cases
 from knowledge.index import INDEX_DIR, build
@@ -31,7 +30,7 @@ from knowledge.retrieval import clean_query
 # The dev set of ../shared/eval, beside the repository (make bench runs from a checkout).
 DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_qa.jsonl"
 RESULTS = Path("bench-results") / "knowledge.json"
-TARGET_RATIO = 3.0
+TARGET_RATIO = 1.5
 TARGET_BUILD_SECONDS = 60.0
 
 
@@ -49,7 +48,8 @@ def peak_memory_mb() -> float:
 
 def run(questions_file: Path, rounds: int, embedder_spec: str | None) -> dict:
     embedder = load_embedder(embedder_spec)
-    documents = load_documents()
+    # The shipped documents only: an empty data directory has no city content to lay over them.
+    documents = all_documents(Path(tempfile.mkdtemp(prefix="yorisoi-bench-")))
     questions = [case.question for case in load_cases(questions_file)]
 
     started = time.perf_counter()
@@ -116,7 +116,7 @@ def table(result: dict) -> str:
         (f"ask p50 ({result['questions']}×{result['rounds']})", f"{result['ask_p50_ms']:.1f} ms"),
         ("ask p95", f"{result['ask_p95_ms']:.1f} ms"),
         ("one query embedding (p50)", f"{result['embed_query_ms']:.1f} ms"),
-        ("p95 ask / embedding", f"{result['ratio_p95_to_embedding']:.2f}×  (target ≤ {TARGET_RATIO:.0f}×)"),
+        ("p95 ask / embedding", f"{result['ratio_p95_to_embedding']:.2f}×  (target ≤ {TARGET_RATIO:.1f}×)"),
         (
             "same in CPU time",
             f"{result['cpu_ask_p95_ms']:.1f} ms / {result['cpu_embed_query_ms']:.1f} ms = "

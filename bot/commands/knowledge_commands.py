@@ -6,6 +6,7 @@ so these commands use exactly the index the server uses.
 
 from __future__ import annotations
 
+import datetime
 import json
 import sys
 from pathlib import Path
@@ -85,8 +86,17 @@ def _print_answer(answer, as_json: bool) -> None:
     help="Answer every line of this file (one question a line).",
 )
 @click.option("--municipality", help="The resident's municipality, e.g. 小平市 (prefers its sources).")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Answer as of this day (YYYY-MM-DD): picks the amounts in force. Default: YORISOI_TODAY or today.",
+)
 def ask_command(
-    question: str | None, as_json: bool, questions_file: Path | None, municipality: str | None
+    question: str | None,
+    as_json: bool,
+    questions_file: Path | None,
+    municipality: str | None,
+    today: datetime.datetime | None,
 ) -> None:
     """Answer QUESTION from the program documents (builds the index first if it is missing)."""
     if question is None and questions_file is None:
@@ -107,7 +117,8 @@ def ask_command(
     for number, text in enumerate(questions):
         if number and not as_json:
             click.echo("-" * 40)
-        _print_answer(kb.answer(text, municipality=municipality), as_json)
+        day = today.date() if today else None
+        _print_answer(kb.answer(text, municipality=municipality, today=day), as_json)
         sys.stdout.flush()
 
 
@@ -129,6 +140,16 @@ def eval_command(eval_file: Path, as_json: bool) -> None:
     click.echo(f"{eval_file} — {metrics['questions']} questions, embedder {kb.embedder.name}")
     for name in ("hit@1", "hit@3", "fact@3", "mrr", "confident"):
         click.echo(f"  {name:<9} {metrics[name]:.3f}")
+    click.echo(
+        f"  confident and wrong at rank 1: {metrics['confident_wrong']}"
+        f" ({metrics['confident_wrong_share']:.1%} of answerable)"
+    )
+    click.echo(f"  hedged (confident: false): {metrics['hedged']}")
+    if metrics["unanswerable"]:
+        click.echo(
+            f"  unanswerable lines hedged: {metrics['unanswerable_hedged']:.1%} of {metrics['unanswerable']}"
+        )
+    click.echo(f"  first source a plan: {metrics['plan_first']:.1%}")
     misses = report.misses
     click.echo(f"misses ({len(misses)}):" if misses else "misses: none")
     for miss in misses:

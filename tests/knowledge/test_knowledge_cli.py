@@ -15,7 +15,7 @@ from shared_files import DEV_QA, needs_shared
 from bot.cli import cli
 
 HELDOUT_QA = Path(__file__).parent / "heldout_qa.jsonl"
-SOURCE_KEYS = ["doc", "title", "heading", "jurisdiction", "date", "text", "score"]
+SOURCE_KEYS = ["doc", "title", "heading", "jurisdiction", "date", "text", "score", "kind"]
 
 
 @pytest.fixture

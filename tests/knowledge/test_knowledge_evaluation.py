@@ -39,5 +39,11 @@ def test_metrics():
         "fact@3": 0.6667,
         "mrr": round((1 + 1 / 3) / 3, 4),
         "confident": 0.6667,
+        "confident_wrong": 1,
+        "confident_wrong_share": 0.3333,
+        "hedged": 1,
+        "unanswerable": 0,
+        "unanswerable_hedged": 0.0,
+        "plan_first": 0.0,
     }
     assert [miss.question for miss in report.misses] == ["b", "c"]

@@ -1,0 +1,64 @@
+"""Program documents written from official pages (not seeds) carry the page's facts over exactly.
+
+The page text the document was written from is kept under fixtures/pages/; every fact a resident may act on
+(names, address, services) must be in both, after NFKC and whitespace removal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS_DIR = ROOT / "knowledge" / "docs"
+
+FACTS = {
+    "youikuhi-soudan-center.md": [
+        "養育費等相談支援センター",
+        "家庭問題情報センター",
+        "公益社団法人に認定",
+        "東京都豊島区西池袋2丁目29番19号KTビル10階",
+        "東京ファミリー相談室",
+        "令和3年度",
+        "養育費に関する情報提供",
+        "電話やメールによる相談",
+        "母子家庭等就業・自立支援センター等で受け付けた困難事例への支援",
+    ],
+}
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def front_matter(text: str) -> tuple[dict, str]:
+    head, body = text[4:].split("\n---\n", 1)
+    return yaml.safe_load(head), body
+
+
+@pytest.mark.parametrize("name", sorted(FACTS))
+def test_page_documents_carry_their_facts(name: str) -> None:
+    meta, body = front_matter((DOCS_DIR / name).read_text(encoding="utf-8"))
+    assert meta["kind"] == "program"
+    assert str(meta["source_url"]).startswith("https://")
+    page = (ROOT / meta["source_file"]).read_text(encoding="utf-8")
+    assert meta["source_url"] in page
+    for fact in FACTS[name]:
+        assert normalise(fact) in normalise(page), f"{fact} is not on the page"
+        assert normalise(fact) in normalise(body), f"{fact} is not in the document"
+
+
+@pytest.mark.parametrize("name", sorted(FACTS))
+def test_page_documents_invent_no_phone_numbers_or_amounts(name: str) -> None:
+    _, body = front_matter((DOCS_DIR / name).read_text(encoding="utf-8"))
+    page = normalise(
+        (ROOT / front_matter((DOCS_DIR / name).read_text(encoding="utf-8"))[0]["source_file"]).read_text(
+            encoding="utf-8"
+        )
+    )
+    for figure in re.findall(r"0\d{1,4}-\d{1,4}-\d{3,4}|\d[\d,]*円", body):
+        assert normalise(figure) in page
