@@ -71,6 +71,7 @@ CONDITION_FIELDS = {
     "situation",
     "child_age",
     "income",
+    "income_rule",
     "allowance",
     "resident_tax",
     "employment",
@@ -108,6 +109,7 @@ class Conditions:
     situation: tuple[str, ...] | None = None
     child_age: ChildAge | None = None
     income: str | None = None
+    income_rule: str | None = None  # the income limit in the source's own words, shown while it is open
     allowance: str | None = None
     resident_tax: str | None = None
     employment: tuple[str, ...] | None = None
@@ -335,6 +337,7 @@ def _conditions(program_id: str, raw: dict[str, Any]) -> Conditions:
         situation=_tuple(raw.get("situation")),
         child_age=_child_age(raw.get("child_age")),
         income=raw.get("income"),
+        income_rule=raw.get("income_rule"),
         allowance=raw.get("allowance"),
         resident_tax=raw.get("resident_tax"),
         employment=_tuple(raw.get("employment")),

@@ -63,6 +63,14 @@ FACT_LABELS = {
     "circumstances": "事故・災害・DVなどの事情",
 }
 
+# ── How sure a suggestion is: the one vocabulary every message uses ────────────
+OUTLOOK_LABELS = {
+    "likely": "対象の可能性が高い",
+    "possible": "対象かもしれません",
+    "after_divorce": "離婚後に対象になる見込み",
+    "depends": "状況により対象になる場合があります",
+}
+
 # ── Reasons for a suggestion ──────────────────────────────────────────────────
 HOUSEHOLD_LABELS = {
     "mother": "ひとり親家庭",
@@ -82,10 +90,12 @@ REASON_EMPLOYMENT = "お仕事の状況({employment})が対象に合うため"
 REASON_CIRCUMSTANCE = "{circumstance}の事情があるため"
 REASON_NEEDS = "ご希望({needs})に合う制度です"
 NOTE_AFTER_DIVORCE = "離婚が成立すると対象になる見込みです"
+NOTE_SEPARATED = "別居中の方は、状況により対象になる場合があります。窓口でご確認ください"
 NOTE_CHILD_AGE_BORDER = "お子さんの学年や障害の有無によって対象になります"
 NOTE_APPLYING = "児童扶養手当の受給が決まると対象になります"
 NOTE_PENSION = "遺族基礎年金などを受けている場合に対象です"
-NOTE_INCOME = "所得制限があります"
+NOTE_INCOME = "所得制限があります。額は窓口でご確認ください"
+NOTE_INCOME_RULE = "所得の条件: {rule}"
 NOTE_CHECK = "確認が必要: {facts}"
 NOTE_TOWN_WINDOW = "町にお住まいの方の窓口"
 LOCAL_OFFICE = "{window} {phone}"
@@ -154,7 +164,9 @@ NO_CHILDREN = "お子さんなし"
 RESULT_INTRO = "お答えをもとに、合いそうな制度をご案内します。"
 RESULT_NONE = "お答えに合う制度が見つかりませんでした。お住まいの市区町村の窓口にご相談ください。"
 RESULT_URGENT = "身の安全がいちばん大切です。DVの相談窓口を先にご案内します。"
-RESULT_POSSIBLE = "「可能性あり」の制度は、条件を窓口で確認してください。"
+RESULT_POSSIBLE = (
+    f"「{OUTLOOK_LABELS['possible']}」「{OUTLOOK_LABELS['depends']}」の制度は、条件を窓口で確認してください。"
+)
 RESULT_AGAIN_LABEL = "条件を変えてもう一度"
 SUMMARY_CHILDREN = "お子さん{count}人({ages})"
 SUMMARY_ALLOWANCE = "児童扶養手当: {value}"

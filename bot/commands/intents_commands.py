@@ -26,6 +26,7 @@ from intents import (
     FactsDialogue,
     FactsError,
     Recommendation,
+    parse_facts,
     recommend,
 )
 
@@ -70,6 +71,23 @@ def recommend_command(as_json: bool, show_all: bool, catalogue_path: Path | None
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(_as_text(result))
+
+
+@click.command("facts")
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON (what `recommend` reads).")
+def facts_command(text: str, as_json: bool) -> None:
+    """Read household facts from one resident message, as the household check does.
+
+    The JSON is the facts object of `yorisoi recommend` (every field present, null = not said), so
+    `yorisoi facts --json "..." | yorisoi recommend` suggests programs for a description.
+    """
+    facts = parse_facts(text, Catalogue.load().areas).facts
+    if as_json:
+        click.echo(json.dumps(facts.to_dict(), ensure_ascii=False))
+        return
+    for name, value in facts.to_dict().items():
+        click.echo(f"{name}: {'-' if value is None else value}")
 
 
 @click.command("eval-recommend")
@@ -153,7 +171,7 @@ def _as_text(result: Recommendation) -> str:
     if result.urgent:
         lines.append("URGENT: DV windows first")
     for number, suggestion in enumerate(result.programs, start=1):
-        lines.append(f"{number}. [{suggestion.certainty}] {suggestion.name} ({suggestion.category})")
+        lines.append(f"{number}. [{suggestion.label}] {suggestion.name} ({suggestion.category})")
         lines.append(f"   {suggestion.summary}")
         lines.extend(f"   - {reason}" for reason in suggestion.why)
         if suggestion.estimate:
@@ -165,4 +183,4 @@ def _as_text(result: Recommendation) -> str:
     return "\n".join(lines)
 
 
-COMMANDS: list[click.Command] = [recommend_command, eval_recommend_command]
+COMMANDS: list[click.Command] = [recommend_command, facts_command, eval_recommend_command]
