@@ -23,11 +23,12 @@ from intents import messages
 from intents.catalogue import Catalogue
 from intents.facts import CHILD_ALLOWANCE, EMPLOYMENTS, NEEDS, PARENTS, RESIDENT_TAX, SITUATIONS, Facts
 from intents.matching import Recommendation, default_catalogue, recommend
-from intents.parsing import STAGE_AGES, ages_only, normalise, parse_facts
+from intents.parsing import STAGE_AGES, ParsedText, ages_only, normalise, parse_facts
 
 TABLE = "intents_dialogues"
 PREFIX = "dlg:"
 START = "dlg:start"
+REVIEW = "dlg:review"
 MAX_CHOICES = 13
 MAX_LABEL = 20
 MAX_CHILDREN = 10
@@ -59,7 +60,12 @@ CHOICE_LABELS: dict[str, dict[str, str]] = {
 }
 DIALOGUE_STAGES = ("preschool", "elementary", "junior_high", "high_school", "adult")
 COMMAND_LENGTH = 12
-QUESTION = r"(?:\?|ですか|ますか|教えて|知りたい|いくら|どこ|いつ|どう(?:すれば|したら))[。!]*$"
+QUESTION = (
+    r"(?:\?|ですか|ますか|でしょうか|教えて(?:ください)?|知りたい(?:です)?|いくら|どこ|いつ|のか|かな"
+    r"|どう(?:すれば|したら)(?:いい|よい)?|(?:いい|よい)の)[。!]*$"
+)
+# 「住んでいるのは白山市でした」: words that mark a message as a correction of an earlier answer.
+CORRECTION = r"でした|ではなく|じゃなく|間違|訂正|変更|変わり|変わっ|実は"
 MORE_CHILDREN = r"(?:生|歳|才|児|園)も|もう(?:一|1)人|ほかに"
 ANSWER_DONE_WORDS = ("これで全部", "以上", "いない", "いません", "ない", "ありません", "結果", "それだけ")
 
@@ -93,6 +99,9 @@ class DialogueTurn:
     done: bool
     facts: Facts
     recommendation: Recommendation | None = None
+    # The resident asked a question instead of answering: the caller answers it, then sends `text` (one line
+    # saying the check goes on, and the question it was at) with `choices`.
+    question: bool = False
 
 
 @dataclass
@@ -152,13 +161,28 @@ class FactsDialogue:
         self._ready = False
 
     # ── public API ────────────────────────────────────────────────────────────
-    def start(self, user_key: str) -> DialogueTurn:
-        """Begin (or begin again) with nothing known."""
-        return self._begin(user_key, messages.INTRO)
+    def start(self, user_key: str, text: str | None = None, known: Facts | None = None) -> DialogueTurn:
+        """Begin (or begin again) with what is already known: `known` facts and whatever the message that
+        started the check says ("離婚を考えています。子どもは5歳です"), so only the rest is asked."""
+        state = _State(facts=known or Facts())
+        state.child_labels = [messages.AGE.format(age=age) for age in state.facts.children_ages or []]
+        state.children_closed = bool(state.facts.children_ages)
+        preface = messages.INTRO
+        if text:
+            learned = self._take(state, parse_facts(text, self._catalogue.areas, messages.CHILD_STAGE_LABELS))
+            if learned.known():
+                understood = messages.UNDERSTOOD.format(facts=_summary(learned, state.child_labels))
+                preface = f"{preface}\n{understood}"
+        return self._advance(user_key, state, preface)
 
     def active(self, user_key: str) -> bool:
         state = self._load(user_key)
         return state is not None and not state.done
+
+    def reviewing(self, user_key: str) -> bool:
+        """The results were shown and can still be corrected (「住んでいるのは白山市でした」)."""
+        state = self._load(user_key)
+        return state is not None and state.done
 
     def handle(
         self, user_key: str, text: str | None = None, postback: str | None = None
@@ -175,6 +199,11 @@ class FactsDialogue:
             row = self._row(db, user_key)
             expired = row is not None and self._expired(row)
             state = None if row is None or expired else self._decode(row["state"])
+        if state is not None and state.done:
+            if postback is None:
+                return self._on_correction(user_key, state, text or "")
+            if postback == REVIEW or postback.startswith(f"{PREFIX}change:"):
+                return self._on_postback(user_key, state, postback)
         if state is None or state.done:
             if postback is None or (state is not None and postback != START):
                 return None
@@ -216,6 +245,11 @@ class FactsDialogue:
             return self._begin(user_key, messages.RESTARTED)
         if action == "cancel":
             return self._cancelled(user_key, state)
+        if action == "review":
+            return self._review(user_key, state)
+        if action == "change" and argument in STEPS:
+            self._reopen(state, argument)
+            return self._advance(user_key, state, messages.CHANGE_PROMPT)
         if action == "skip" and argument in STEPS:
             state.skipped.append(argument)
         elif action == "set" and value in CHOICE_VALUES.get(argument, ()):
@@ -241,6 +275,8 @@ class FactsDialogue:
             state.skipped.append(_question_of(state.step))
             return self._advance(user_key, state)
         parsed = parse_facts(text, self._catalogue.areas, messages.CHILD_STAGE_LABELS)
+        if _is_question(words):
+            return self._on_question(user_key, state, parsed.facts)
         learned = parsed.facts
         if state.step == "children_more" and parsed.facts.children_ages is None and _says_done(words):
             state.children_closed = True
@@ -259,18 +295,73 @@ class FactsDialogue:
         if state.step == "municipality" and learned.municipality is None and _looks_like_a_place(words):
             learned = learned.merged(Facts(municipality=self._catalogue.areas.normalise(words)))
         if not learned.known():
-            if re.search(QUESTION, words):
-                return None
             return self._ask(user_key, state, messages.NOT_UNDERSTOOD)
+        parsed.facts = learned
+        learned = self._take(state, parsed, adding=state.step == "children_more")
+        preface = messages.UNDERSTOOD.format(facts=_summary(learned, state.child_labels))
+        return self._advance(user_key, state, preface)
+
+    def _take(self, state: _State, parsed: ParsedText, adding: bool = False) -> Facts:
+        """Merge what a message said into the state; children told again replace the earlier answer unless
+        the resident is adding one ("もう1人いて…"). Returns what was learned."""
+        learned = parsed.facts
         if learned.children_ages is not None:
-            adding = state.step == "children_more" or bool(re.search(MORE_CHILDREN, words))
+            adding = adding or bool(re.search(MORE_CHILDREN, normalise(parsed.text)))
             state.child_labels = _child_labels(state, learned.children_ages, parsed.child_labels, adding)
             ages = _ages(state, learned.children_ages, adding)
             learned = Facts.from_dict({**learned.to_dict(), "children_ages": ages})
             state.children_closed = True
         state.facts = state.facts.merged(learned)
-        preface = messages.UNDERSTOOD.format(facts=_summary(learned, state.child_labels))
-        return self._advance(user_key, state, preface)
+        return learned
+
+    def _on_question(self, user_key: str, state: _State, said: Facts) -> DialogueTurn:
+        """A question asked mid-check is the caller's to answer; the needs it names still count, and the turn
+        says where the check goes on."""
+        if said.needs or said.circumstances:
+            state.facts = state.facts.merged(Facts(needs=said.needs, circumstances=said.circumstances))
+        turn = self._ask(user_key, state, messages.RESUME)
+        turn.question = True
+        return turn
+
+    def _on_correction(self, user_key: str, state: _State, text: str) -> DialogueTurn | None:
+        """After the results, a message that states a fact changes that one answer and the results are
+        recomputed at once; a question or anything else is not ours (None)."""
+        words = normalise(text).strip()
+        parsed = parse_facts(text, self._catalogue.areas, messages.CHILD_STAGE_LABELS)
+        if _is_question(words) or not parsed.facts.known():
+            return None
+        if not re.search(CORRECTION, words) and len(words) > COMMAND_LENGTH * 3:
+            return None
+        learned = self._take(state, parsed)
+        changed = messages.CHANGED.format(facts=_summary(learned, state.child_labels))
+        return self._finish(user_key, state, changed)
+
+    def _review(self, user_key: str, state: _State) -> DialogueTurn:
+        """The answers so far, each with a button that changes it alone."""
+        self._save(user_key, state)
+        summary = _summary(state.facts, state.child_labels) or messages.REVIEW_NOTHING
+        choices = [
+            Choice(messages.CHANGE_LABEL.format(fact=label), f"{PREFIX}change:{step}")
+            for step, label in messages.CHANGE_FACT_LABELS.items()
+            if step != "circumstances" or state.facts.situation == "bereaved"
+        ]
+        return DialogueTurn(
+            text=messages.REVIEW.format(facts=summary),
+            choices=_checked([*choices, Choice(messages.RESTART_LABEL, START)]),
+            done=False,
+            facts=state.facts,
+        )
+
+    def _reopen(self, state: _State, step: str) -> None:
+        """Forget one answer so that only its question is asked again; the results follow right after."""
+        setattr(state.facts, step, None)
+        state.skipped = [skipped for skipped in state.skipped if skipped != step]
+        state.done = False
+        if step == "children_ages":
+            state.child_labels = []
+            state.children_closed = False
+        if step == "needs":
+            state.needs_closed = False
 
     def _add_child(self, state: _State, stage: str) -> None:
         if stage == "done":
@@ -318,7 +409,7 @@ class FactsDialogue:
                 lines.append(messages.RESULT_POSSIBLE)
         return DialogueTurn(
             text="\n".join(lines),
-            choices=[Choice(messages.RESULT_AGAIN_LABEL, START)],
+            choices=[Choice(messages.RESULT_AGAIN_LABEL, REVIEW)],
             done=True,
             facts=state.facts,
             recommendation=result,
@@ -467,6 +558,10 @@ def _child_labels(state: _State, new_ages: list[int], labels: list[str], adding:
 def _command(words: str, commands: tuple[str, ...]) -> bool:
     """A short message that is a command ("やめる"); a long sentence that happens to contain it is not."""
     return any(word in words for word in commands) and len(words) <= COMMAND_LENGTH
+
+
+def _is_question(words: str) -> bool:
+    return bool(re.search(QUESTION, words))
 
 
 def _says_done(words: str) -> bool:

@@ -168,6 +168,24 @@ RESULT_POSSIBLE = (
     f"「{OUTLOOK_LABELS['possible']}」「{OUTLOOK_LABELS['depends']}」の制度は、条件を窓口で確認してください。"
 )
 RESULT_AGAIN_LABEL = "条件を変えてもう一度"
+RESUME = "ご質問へのお答えは上のとおりです。続けて、先ほどの質問にお答えください。"
+REVIEW = "いまの回答: {facts}\n変えたい項目を選んでください。ほかの回答はそのまま使います。"
+REVIEW_NOTHING = "まだ回答がありません"
+CHANGE_LABEL = "{fact}を変える"
+CHANGE_FACT_LABELS = {
+    "parent": "育てている方",
+    "situation": "いまの状況",
+    "circumstances": "事故・災害",
+    "municipality": "お住まい",
+    "children_ages": "お子さん",
+    "child_allowance": "児童扶養手当",
+    "resident_tax": "住民税",
+    "employment": "お仕事",
+    "needs": "気になること",
+}
+CHANGE_PROMPT = "この項目だけ、もう一度うかがいます。"
+CHANGED = "{facts}に変更しました。結果を更新します。"
+RESTART_LABEL = "最初からやり直す"
 SUMMARY_CHILDREN = "お子さん{count}人({ages})"
 SUMMARY_ALLOWANCE = "児童扶養手当: {value}"
 SUMMARY_TAX = "住民税: {value}"

@@ -130,6 +130,7 @@ class ParsedText:
 
     facts: Facts
     child_labels: list[str] = field(default_factory=list)
+    text: str = ""
 
     @property
     def empty(self) -> bool:
@@ -160,7 +161,7 @@ def parse_facts(text: str, areas: Areas, stage_labels: dict[str, str] | None = N
     values["circumstances"] = circumstances or None
     ages, labels = children(text, stage_labels or {})
     values["children_ages"] = ages
-    return ParsedText(Facts.from_dict({k: v for k, v in values.items() if v is not None}), labels)
+    return ParsedText(Facts.from_dict({k: v for k, v in values.items() if v is not None}), labels, text)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from intents import messages
 from intents.dialogue import MAX_CHILDREN, MAX_CHOICES, MAX_LABEL, FactsDialogue
 from intents.facts import Facts
 
@@ -140,13 +141,77 @@ def test_unreadable_text_repeats_the_question(dialogue):
     assert dialogue.active(USER)
 
 
-def test_a_question_in_the_middle_is_left_to_the_knowledge_base(dialogue):
+def test_a_question_in_the_middle_is_marked_for_the_caller_and_the_check_keeps_its_place(dialogue):
     dialogue.start(USER)
     dialogue.handle(USER, text="シングルマザーです")
-    assert dialogue.handle(USER, text="児童扶養手当っていくらもらえるんですか?") is None
-    assert dialogue.active(USER)
+    turn = dialogue.handle(USER, text="児童扶養手当っていくらもらえるんですか?")
+    assert turn.question and not turn.done and dialogue.active(USER)
+    assert turn.text.startswith(messages.RESUME) and "お住まいの市区町村" in turn.text
+    assert "金沢市" in [choice.label for choice in turn.choices]
     turn = dialogue.handle(USER, text="金沢市です")
     assert dialogue.facts(USER).municipality == "金沢市" and "お子さんの年齢" in turn.text
+
+
+def test_a_question_is_not_swallowed_as_an_answer_but_its_needs_are_kept(dialogue):
+    dialogue.start(USER)
+    turn = dialogue.handle(USER, text="養育費の取り決めはどうしたらいい？")
+    assert turn.question and "養育費として伺います" not in turn.text
+    assert dialogue.facts(USER).needs == ["child_support"]
+    assert "お子さんを育てているのはどなたですか" in turn.text
+
+
+def test_the_message_that_starts_the_check_and_known_facts_are_not_asked_again(dialogue):
+    said = "離婚を考えています。子どもは5歳です"
+    turn = dialogue.start(USER, text=said, known=Facts(municipality="白山市"))
+    facts = dialogue.facts(USER)
+    assert facts.situation == "considering_divorce" and facts.children_ages == [5]
+    assert facts.municipality == "白山市"
+    assert "離婚を考えている" in turn.text and "お子さん1人(5歳)" in turn.text
+    asked = [turn.text]
+    while not turn.done:
+        turn = dialogue.handle(USER, postback=turn.choices[-1].data)
+        asked.append(turn.text)
+    joined = "\n".join(asked)
+    for question in ("situation", "municipality", "children_ages", "children_more"):
+        assert messages.QUESTIONS[question].split("(")[0] not in joined
+
+
+def test_two_children_named_by_school_year_are_two(dialogue):
+    dialogue.start(USER)
+    dialogue.handle(USER, text="母子家庭です")
+    dialogue.handle(USER, text="金沢市")
+    turn = dialogue.handle(USER, text="小学3年と保育園の年中です")
+    assert dialogue.facts(USER).children_ages == [4, 8] and "お子さん2人" in turn.text
+
+
+def finish(dialogue, text: str):
+    turn = dialogue.start(USER, text=text)
+    while not turn.done:
+        turn = dialogue.handle(USER, postback=turn.choices[-1].data)
+    return turn
+
+
+def test_one_answer_changed_from_the_results_by_its_button_recomputes_at_once(dialogue):
+    turn = finish(dialogue, "金沢市のシングルマザーです。子どもは小学生です")
+    assert any("金沢市" in s.contact or s.jurisdiction == "金沢市" for s in turn.recommendation.programs)
+    review = dialogue.handle(USER, postback=tap(turn, messages.RESULT_AGAIN_LABEL))
+    assert "金沢市" in review.text and not review.done
+    question = dialogue.handle(USER, postback=tap(review, "お住まいを変える"))
+    assert "お住まいの市区町村" in question.text
+    turn = dialogue.handle(USER, postback=tap(question, "白山市"))
+    assert turn.done and turn.recommendation is not None
+    assert turn.facts.municipality == "白山市" and turn.facts.parent == "mother"
+    assert turn.facts.children_ages == [9]
+    assert all(s.jurisdiction != "金沢市" for s in turn.recommendation.programs)
+
+
+def test_one_answer_corrected_in_words_after_the_results(dialogue):
+    finish(dialogue, "金沢市のシングルマザーです。子どもは小学生です")
+    assert not dialogue.active(USER) and dialogue.reviewing(USER)
+    turn = dialogue.handle(USER, text="住んでいるのは白山市でした")
+    assert turn.done and turn.recommendation is not None and "白山市に変更しました" in turn.text
+    assert turn.facts.municipality == "白山市" and turn.facts.children_ages == [9]
+    assert dialogue.handle(USER, text="児童扶養手当はいくらですか") is None
 
 
 def test_restart_and_cancel_work_at_any_step(dialogue):
