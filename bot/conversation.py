@@ -226,8 +226,11 @@ class Conversation:
             return self._escalate(user_id, user_key, escalation, text)
         if intent.name == "delete_data":
             return self._confirm_delete()
-        if self.dialogue.active(user_key):
+        if self.dialogue.active(user_key) or self.dialogue.reviewing(user_key):
             turn = self.dialogue.handle(user_key, text=text)
+            if turn is not None and turn.question:
+                # Asked mid-check: answered from knowledge first, then the check resumes where it was.
+                return [*self._answer(user_key, text), *render.dialogue_turn(turn)]
             if turn is not None:
                 return render.dialogue_turn(turn)
         match intent.name:
@@ -237,7 +240,7 @@ class Conversation:
                     render.text(messages.MENU_PROMPT, render.menu_choices()),
                 ]
             case "start_check":
-                return render.dialogue_turn(self.dialogue.start(user_key))
+                return render.dialogue_turn(self.dialogue.start(user_key, text=text))
             case "counselor":
                 return self._request_counselor(user_id, user_key, text)
             case "reset":
@@ -248,6 +251,7 @@ class Conversation:
 
     def _answer(self, user_key: str, text: str, offer: bool = False) -> list[Message]:
         """A grounded answer; after two misses in a row (or a worrying question) the offer of a person."""
+        self.dialogue.remember(user_key, text)
         facts = self.dialogue.facts(user_key)
         municipality = getattr(facts, "municipality", None)
         answer = self.knowledge.answer(text, municipality=municipality)

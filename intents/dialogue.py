@@ -113,6 +113,8 @@ class _State:
     children_closed: bool = False
     needs_closed: bool = False
     done: bool = False
+    # Only place and children said outside a check, kept for the next check and for answers' jurisdiction.
+    remembered_only: bool = False
 
     def to_json(self) -> str:
         return json.dumps(
@@ -124,6 +126,7 @@ class _State:
                 "children_closed": self.children_closed,
                 "needs_closed": self.needs_closed,
                 "done": self.done,
+                "remembered_only": self.remembered_only,
             },
             ensure_ascii=False,
         )
@@ -139,6 +142,7 @@ class _State:
             children_closed=bool(data["children_closed"]),
             needs_closed=bool(data["needs_closed"]),
             done=bool(data["done"]),
+            remembered_only=bool(data.get("remembered_only", False)),
         )
 
 
@@ -163,8 +167,13 @@ class FactsDialogue:
     # ── public API ────────────────────────────────────────────────────────────
     def start(self, user_key: str, text: str | None = None, known: Facts | None = None) -> DialogueTurn:
         """Begin (or begin again) with what is already known: `known` facts and whatever the message that
-        started the check says ("離婚を考えています。子どもは5歳です"), so only the rest is asked."""
-        state = _State(facts=known or Facts())
+        started the check says ("離婚を考えています。子どもは5歳です"), so only the rest is asked. Without
+        `known`, the place and children remembered from earlier messages are kept."""
+        if known is None:
+            earlier = self._load(user_key)
+            remembered = earlier.facts if earlier is not None else Facts()
+            known = Facts(municipality=remembered.municipality, children_ages=remembered.children_ages)
+        state = _State(facts=known)
         state.child_labels = [messages.AGE.format(age=age) for age in state.facts.children_ages or []]
         state.children_closed = bool(state.facts.children_ages)
         preface = messages.INTRO
@@ -182,7 +191,21 @@ class FactsDialogue:
     def reviewing(self, user_key: str) -> bool:
         """The results were shown and can still be corrected (「住んでいるのは白山市でした」)."""
         state = self._load(user_key)
-        return state is not None and state.done
+        return state is not None and state.done and not state.remembered_only
+
+    def remember(self, user_key: str, text: str) -> None:
+        """Keep the place and children a message outside the check names (facts only, sealed like the rest):
+        the next check does not ask them again, and answers use the same place for jurisdiction."""
+        said = parse_facts(text, self._catalogue.areas).facts
+        found = Facts(municipality=said.municipality, children_ages=said.children_ages or None)
+        if not found.known():
+            return
+        state = self._load(user_key)
+        if state is not None and not state.done:
+            return
+        state = state or _State(done=True, remembered_only=True)
+        state.facts = state.facts.merged(found)
+        self._save(user_key, state)
 
     def handle(
         self, user_key: str, text: str | None = None, postback: str | None = None
@@ -199,7 +222,7 @@ class FactsDialogue:
             row = self._row(db, user_key)
             expired = row is not None and self._expired(row)
             state = None if row is None or expired else self._decode(row["state"])
-        if state is not None and state.done:
+        if state is not None and state.done and not state.remembered_only:
             if postback is None:
                 return self._on_correction(user_key, state, text or "")
             if postback == REVIEW or postback.startswith(f"{PREFIX}change:"):
