@@ -22,7 +22,7 @@ import sqlite_utils
 from intents import messages
 from intents.catalogue import Catalogue
 from intents.facts import CHILD_ALLOWANCE, EMPLOYMENTS, NEEDS, PARENTS, RESIDENT_TAX, SITUATIONS, Facts
-from intents.matching import Recommendation, default_catalogue, recommend
+from intents.matching import Amounts, Recommendation, default_catalogue, recommend
 from intents.parsing import STAGE_AGES, ParsedText, ages_only, normalise, parse_facts
 
 TABLE = "intents_dialogues"
@@ -156,8 +156,10 @@ class FactsDialogue:
         ttl: timedelta = timedelta(days=1),
         clock: Clock | None = None,
         sealer: Sealer | None = None,
+        amounts: Amounts | None = None,
     ) -> None:
         self._connect = connect
+        self._amounts = amounts
         self._sealer = sealer
         self._catalogue = catalogue or default_catalogue()
         self._ttl = ttl
@@ -422,12 +424,13 @@ class FactsDialogue:
     def _finish(self, user_key: str, state: _State, preface: str) -> DialogueTurn:
         state.done = True
         self._save(user_key, state)
-        result = recommend(state.facts, self._catalogue)
+        result = recommend(state.facts, self._catalogue, amounts=self._amounts, on=self._clock().date())
         lines = [preface] if preface else []
         if not result.programs:
             lines.append(messages.RESULT_NONE)
         else:
             lines.append(messages.RESULT_URGENT if result.urgent else messages.RESULT_INTRO)
+            lines.extend(_need_lines(result))
             if any(suggestion.certainty == "possible" for suggestion in result.programs):
                 lines.append(messages.RESULT_POSSIBLE)
         return DialogueTurn(
@@ -581,6 +584,15 @@ def _child_labels(state: _State, new_ages: list[int], labels: list[str], adding:
 def _command(words: str, commands: tuple[str, ...]) -> bool:
     """A short message that is a command ("やめる"); a long sentence that happens to contain it is not."""
     return any(word in words for word in commands) and len(words) <= COMMAND_LENGTH
+
+
+def _need_lines(result: Recommendation) -> list[str]:
+    """One line per need the resident named, its programs best first, so the answer to each need is seen."""
+    lines = []
+    for need in dict.fromkeys(need for suggestion in result.programs for need in suggestion.needs):
+        names = [s.name for s in result.programs if need in s.needs]
+        lines.append(messages.RESULT_NEED.format(need=messages.NEED_LABELS[need], programs="、".join(names)))
+    return lines
 
 
 def _is_question(words: str) -> bool:

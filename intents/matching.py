@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, Protocol
 
 from intents import messages
-from intents.catalogue import NATIONAL, PREFECTURES, AllowanceTable, Catalogue, Conditions, Program
+from intents.catalogue import NATIONAL, PREFECTURES, Catalogue, Conditions, Program
 from intents.facts import Facts
 
 DEFAULT_LIMIT = 10
@@ -55,6 +56,47 @@ class _Outcome:
 
 _MET = _Outcome(_Status.MET)
 _UNMET = _Outcome(_Status.UNMET)
+
+
+@dataclass(frozen=True)
+class AmountInForce:
+    """A program's full monthly amount for some children on a date, as its dated source states it."""
+
+    monthly: int
+    first_child: int
+    second_child: int
+    third_child_on: int
+    as_of: str
+    source: str
+    revised_since: bool = False  # a later revision is known that this source does not carry
+
+
+class Amounts(Protocol):
+    """The amount in force for a program (its topic, e.g. "child_rearing_allowance") on a date for a number of
+    children; None when no amount is known for that date. The dated amounts data the answers use fits."""
+
+    def in_force(self, program: str, on: date, children: int) -> AmountInForce | None: ...
+
+
+class CatalogueAmounts:
+    """The catalogue's own table whatever the date: the default until the dated amounts are wired in."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._tables = {p.group: p.allowance_table for p in catalogue if p.allowance_table is not None}
+
+    def in_force(self, program: str, on: date, children: int) -> AmountInForce | None:
+        table = self._tables.get(program)
+        if table is None or children <= 0:
+            return None
+        return AmountInForce(
+            monthly=table.full_monthly(children),
+            first_child=table.first_child,
+            second_child=table.second_child,
+            third_child_on=table.third_child_on,
+            as_of=table.as_of,
+            source=table.source.label,
+            revised_since=True,
+        )
 
 
 @dataclass(frozen=True)
@@ -160,7 +202,11 @@ def default_catalogue() -> Catalogue:
 
 
 def recommend(
-    facts: Facts, catalogue: Catalogue | None = None, limit: int | None = DEFAULT_LIMIT
+    facts: Facts,
+    catalogue: Catalogue | None = None,
+    limit: int | None = DEFAULT_LIMIT,
+    amounts: Amounts | None = None,
+    on: date | None = None,
 ) -> Recommendation:
     """Suggest the programs that fit `facts`: DV windows first when DV is present, then by fit.
 
@@ -185,7 +231,9 @@ def recommend(
         if candidate not in kept:
             kept.append(candidate)
     rest = sorted((c for c in kept if c not in first), key=_fit)
-    suggestions = [_suggestion(c, facts, catalogue, urgent) for c in first + rest]
+    amounts = amounts or CatalogueAmounts(catalogue)
+    on = on or date.today()
+    suggestions = [_suggestion(c, facts, catalogue, urgent, amounts, on) for c in first + rest]
     return Recommendation(programs=suggestions, urgent=urgent, missing=_missing(facts, first + rest))
 
 
@@ -495,11 +543,13 @@ def _reasons(conditions: Conditions, outcomes: dict[str, _Outcome], facts: Facts
     return reasons
 
 
-def _suggestion(candidate: _Candidate, facts: Facts, catalogue: Catalogue, urgent: bool) -> Suggestion:
+def _suggestion(
+    candidate: _Candidate, facts: Facts, catalogue: Catalogue, urgent: bool, amounts: Amounts, on: date
+) -> Suggestion:
     program = candidate.program
     estimate = None
     if program.allowance_table is not None:
-        estimate = allowance_estimate(program.allowance_table, facts.children_ages)
+        estimate = allowance_estimate(amounts, program.group, on, facts.children_ages)
     return Suggestion(
         id=program.id,
         name=program.name,
@@ -518,30 +568,34 @@ def _suggestion(candidate: _Candidate, facts: Facts, catalogue: Catalogue, urgen
     )
 
 
-def allowance_estimate(table: AllowanceTable, children_ages: list[int] | None) -> AllowanceEstimate | None:
-    """The full monthly amount for the children under 18, or None while their number is unknown."""
+def allowance_estimate(
+    amounts: Amounts, program: str, on: date, children_ages: list[int] | None
+) -> AllowanceEstimate | None:
+    """The full monthly amount for the children under 18 in force on `on`, or None while their number (or
+    the amount) is unknown."""
     if not children_ages:
         return None
     children = sum(1 for age in children_ages if age <= UNDER_18)
-    if children == 0:
+    table = amounts.in_force(program, on, children) if children else None
+    if table is None:
         return None
     parts = [messages.YEN.format(amount=table.first_child)]
     if children >= 2:
         parts.append(messages.YEN.format(amount=table.second_child))
     if children >= 3:
         parts.append(messages.ESTIMATE_THIRD_ON.format(amount=table.third_child_on, count=children - 2))
-    total = table.full_monthly(children)
+    total = table.monthly
     text = messages.ESTIMATE.format(
         children=children,
         total=f"{total:,}",
         breakdown=messages.ESTIMATE_BREAKDOWN.format(parts="+".join(parts)) if children >= 2 else "",
-        source=table.source.label,
+        source=table.source,
         as_of=table.as_of,
     )
     return AllowanceEstimate(
         children=children,
         monthly_full_amount=total,
         as_of=table.as_of,
-        source=table.source.label,
-        text=f"{text}{messages.ESTIMATE_REVISED}",
+        source=table.source,
+        text=f"{text}{messages.ESTIMATE_REVISED}" if table.revised_since else text,
     )

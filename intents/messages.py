@@ -167,6 +167,7 @@ RESULT_URGENT = "身の安全がいちばん大切です。DVの相談窓口を�
 RESULT_POSSIBLE = (
     f"「{OUTLOOK_LABELS['possible']}」「{OUTLOOK_LABELS['depends']}」の制度は、条件を窓口で確認してください。"
 )
+RESULT_NEED = "【{need}】{programs}"
 RESULT_AGAIN_LABEL = "条件を変えてもう一度"
 RESUME = "ご質問へのお答えは上のとおりです。続けて、先ほどの質問にお答えください。"
 REVIEW = "いまの回答: {facts}\n変えたい項目を選んでください。ほかの回答はそのまま使います。"
