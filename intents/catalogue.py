@@ -65,6 +65,7 @@ PROGRAM_FIELDS = {
     "heading",
     "estimate",
     "estimate_from",
+    "requirements",
 }
 CONDITION_FIELDS = {
     "parent",
@@ -155,6 +156,7 @@ class Program:
     town_contact: str | None = None
     contacts: dict[str, str] = field(default_factory=dict)
     allowance_table: AllowanceTable | None = None
+    requirements: tuple[str, ...] = ()  # every requirement the source lists, in its words
 
     @property
     def group(self) -> str:
@@ -308,6 +310,7 @@ def _program(entry: dict[str, Any], sources: dict[str, Source], tables: dict[str
             town_contact=entry.get("town_contact"),
             contacts={str(key): str(value) for key, value in (entry.get("contacts") or {}).items()},
             allowance_table=table,
+            requirements=tuple(str(line) for line in entry.get("requirements") or ()),
         )
     except KeyError as missing:
         raise CatalogueError(f"{program_id}: missing field {missing}") from None

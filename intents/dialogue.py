@@ -66,6 +66,8 @@ QUESTION = (
 )
 # 「住んでいるのは白山市でした」: words that mark a message as a correction of an earlier answer.
 CORRECTION = r"でした|ではなく|じゃなく|間違|訂正|変更|変わり|変わっ|実は"
+# 「くわしく聞く」 on a card sends 「<program>について教えて」.
+DETAIL = re.compile(r"^(.+?)について(?:教えて|くわしく|詳しく)")
 MORE_CHILDREN = r"(?:生|歳|才|児|園)も|もう(?:一|1)人|ほかに"
 ANSWER_DONE_WORDS = ("これで全部", "以上", "いない", "いません", "ない", "ありません", "結果", "それだけ")
 
@@ -352,6 +354,9 @@ class FactsDialogue:
         """After the results, a message that states a fact changes that one answer and the results are
         recomputed at once; a question or anything else is not ours (None)."""
         words = normalise(text).strip()
+        asked = DETAIL.match(words)
+        if asked:
+            return self._details(state, asked.group(1))
         parsed = parse_facts(text, self._catalogue.areas, messages.CHILD_STAGE_LABELS)
         if _is_question(words) or not parsed.facts.known():
             return None
@@ -360,6 +365,30 @@ class FactsDialogue:
         learned = self._take(state, parsed)
         changed = messages.CHANGED.format(facts=_summary(learned, state.child_labels))
         return self._finish(user_key, state, changed)
+
+    def _details(self, state: _State, name: str) -> DialogueTurn | None:
+        """One suggested program in full: every requirement its source lists, what is still to check for
+        this household, and the resident's own window. None for a name that is not among the results."""
+        result = recommend(state.facts, self._catalogue, amounts=self._amounts, on=self._clock().date())
+        suggestion = next((s for s in result.programs if s.name == name), None)
+        if suggestion is None:
+            return None
+        program = self._catalogue.get(suggestion.id)
+        lines = [
+            messages.DETAIL_HEADING.format(name=suggestion.name, label=suggestion.label),
+            messages.DETAIL_FOR.format(for_whom=program.for_whom),
+        ]
+        if program.requirements:
+            lines.append(messages.DETAIL_REQUIREMENTS)
+            lines.extend(messages.DETAIL_ITEM.format(item=item) for item in program.requirements)
+        lines.append(program.summary)
+        if suggestion.estimate is not None:
+            lines.append(suggestion.estimate.text)
+        lines.extend(messages.DETAIL_ITEM.format(item=reason) for reason in suggestion.why)
+        lines.append(messages.DETAIL_WINDOW.format(contact=suggestion.contact))
+        lines.append(messages.DETAIL_SOURCE.format(source=suggestion.source))
+        choices = [Choice(messages.RESULT_AGAIN_LABEL, REVIEW)]
+        return DialogueTurn(text="\n".join(lines), choices=choices, done=False, facts=state.facts)
 
     def _review(self, user_key: str, state: _State) -> DialogueTurn:
         """The answers so far, each with a button that changes it alone."""
@@ -431,8 +460,10 @@ class FactsDialogue:
         else:
             lines.append(messages.RESULT_URGENT if result.urgent else messages.RESULT_INTRO)
             lines.extend(_need_lines(result))
-            if any(suggestion.certainty == "possible" for suggestion in result.programs):
-                lines.append(messages.RESULT_POSSIBLE)
+            unsure = dict.fromkeys(s.label for s in result.programs if s.certainty == "possible")
+            if unsure:
+                labels = "".join(messages.QUOTED.format(label=label) for label in unsure)
+                lines.append(messages.RESULT_POSSIBLE.format(labels=labels))
         return DialogueTurn(
             text="\n".join(lines),
             choices=[Choice(messages.RESULT_AGAIN_LABEL, REVIEW)],

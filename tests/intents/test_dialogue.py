@@ -311,3 +311,17 @@ def test_with_a_sealer_the_facts_are_stored_encrypted(connect, catalogue, clock)
     stranger = FactsDialogue(connect, catalogue, clock=clock, sealer=ResidentIdentity(generate_secret_key()))
     assert stranger.facts(USER) is None and not stranger.active(USER)
     assert stranger.handle(USER, text="父子家庭です") is None
+
+
+def test_asking_about_a_card_shows_every_requirement_of_the_source_and_the_residents_window(dialogue):
+    finish(dialogue, "白山市のシングルマザーです。子どもは小学生です。資格を取りたい")
+    turn = dialogue.handle(USER, text="高等職業訓練促進給付金について教えて")
+    assert turn is not None and not turn.done
+    for requirement in (
+        "児童扶養手当を受給、または同様の所得水準にある方",
+        "養成機関において6月以上の課程を修業し、対象資格の取得が見込まれる方",
+        "就業または育児と修業の両立が困難であると認められる方",
+    ):
+        assert requirement in turn.text
+    assert "白山市福祉事務所" in turn.text or "白山市" in turn.text.split("あなたの窓口")[1]
+    assert dialogue.handle(USER, text="知らない制度について教えて") is None
