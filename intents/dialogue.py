@@ -61,7 +61,7 @@ CHOICE_LABELS: dict[str, dict[str, str]] = {
 DIALOGUE_STAGES = ("preschool", "elementary", "junior_high", "high_school", "adult")
 COMMAND_LENGTH = 12
 QUESTION = (
-    r"(?:\?|ですか|ますか|でしょうか|教えて(?:ください)?|知りたい(?:です)?|いくら|どこ|いつ|のか|かな"
+    r"(?:\?|ですか|ますか|でしょうか|教えて(?:ください)?|知りたい(?:です)?|いくら|どこ|いつ|のか"
     r"|どう(?:すれば|したら)(?:いい|よい)?|(?:いい|よい)の)[。!]*$"
 )
 # 「住んでいるのは白山市でした」: words that mark a message as a correction of an earlier answer.
@@ -298,6 +298,8 @@ class FactsDialogue:
             return self._begin(user_key, messages.RESTARTED)
         if _command(words, messages.CANCEL_WORDS):
             return self._cancelled(user_key, state)
+        if _command(words, messages.REVIEW_WORDS):
+            return self._review(user_key, state)
         if _command(words, messages.SKIP_WORDS):
             state.skipped.append(_question_of(state.step))
             return self._advance(user_key, state)
@@ -354,6 +356,8 @@ class FactsDialogue:
         """After the results, a message that states a fact changes that one answer and the results are
         recomputed at once; a question or anything else is not ours (None)."""
         words = normalise(text).strip()
+        if _command(words, messages.REVIEW_WORDS):
+            return self._review(user_key, state)
         asked = DETAIL.match(words)
         if asked:
             return self._details(state, asked.group(1))

@@ -212,6 +212,8 @@ MUNICIPALITY_CHOICES = (
 # Words that steer the dialogue itself, whatever step it is at.
 RESTART_WORDS = ("最初から", "はじめから", "初めから", "やり直し", "やりなおし", "リセット")
 CANCEL_WORDS = ("やめる", "やめます", "やめたい", "中止", "キャンセル", "終了", "終わり")
+# Words that open the summary card, where any one answer can be changed.
+REVIEW_WORDS = ("条件を変え", "回答を変え", "答えを変え", "回答を直", "答えを直", "回答を確認")
 SKIP_WORDS = (
     "答えない",
     "答えたくない",

@@ -325,3 +325,13 @@ def test_asking_about_a_card_shows_every_requirement_of_the_source_and_the_resid
         assert requirement in turn.text
     assert "白山市福祉事務所" in turn.text or "白山市" in turn.text.split("あなたの窓口")[1]
     assert dialogue.handle(USER, text="知らない制度について教えて") is None
+
+
+def test_one_answer_changed_mid_check_from_the_summary_card(dialogue):
+    dialogue.start(USER, text="金沢市のシングルマザーです")
+    card = dialogue.handle(USER, text="回答を変えたい")
+    assert "金沢市" in card.text and "お住まいを変える" in [c.label for c in card.choices]
+    question = dialogue.handle(USER, postback=tap(card, "お住まいを変える"))
+    turn = dialogue.handle(USER, text="白山市")
+    assert dialogue.facts(USER).municipality == "白山市" and dialogue.facts(USER).parent == "mother"
+    assert "お子さんの年齢" in turn.text and "お住まい" in question.text
