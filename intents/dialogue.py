@@ -201,13 +201,17 @@ class FactsDialogue:
         """Keep the place and children a message outside the check names (facts only, sealed like the rest):
         the next check does not ask them again, and answers use the same place for jurisdiction."""
         said = parse_facts(text, self._catalogue.areas).facts
-        found = Facts(municipality=said.municipality, children_ages=said.children_ages or None)
-        if not found.known():
-            return
         state = self._load(user_key)
         if state is not None and not state.done:
             return
         state = state or _State(done=True, remembered_only=True)
+        # Only what is not known yet: a question about another city does not move the resident there.
+        found = Facts(
+            municipality=said.municipality if state.facts.municipality is None else None,
+            children_ages=(said.children_ages or None) if state.facts.children_ages is None else None,
+        )
+        if not found.known():
+            return
         state.facts = state.facts.merged(found)
         self._save(user_key, state)
 
@@ -364,8 +368,9 @@ class FactsDialogue:
         parsed = parse_facts(text, self._catalogue.areas, messages.CHILD_STAGE_LABELS)
         if _is_question(words) or not parsed.facts.known():
             return None
-        if not re.search(CORRECTION, words) and len(words) > COMMAND_LENGTH * 3:
-            return None
+        plain_statement = parsed.facts.needs is None and len(words) <= COMMAND_LENGTH * 2
+        if not re.search(CORRECTION, words) and not plain_statement:
+            return None  # 「保育園を探しています」 after the results is a new question, not a correction
         learned = self._take(state, parsed)
         changed = messages.CHANGED.format(facts=_summary(learned, state.child_labels))
         return self._finish(user_key, state, changed)

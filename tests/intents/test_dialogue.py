@@ -335,3 +335,23 @@ def test_one_answer_changed_mid_check_from_the_summary_card(dialogue):
     turn = dialogue.handle(USER, text="白山市")
     assert dialogue.facts(USER).municipality == "白山市" and dialogue.facts(USER).parent == "mother"
     assert "お子さんの年齢" in turn.text and "お住まい" in question.text
+
+
+def test_place_and_children_said_before_the_check_are_remembered_and_not_asked(dialogue):
+    dialogue.remember(USER, "白山市の保育園について教えてください")
+    dialogue.remember(USER, "小平市の児童育成手当はいくらですか")
+    assert not dialogue.active(USER) and not dialogue.reviewing(USER)
+    assert dialogue.facts(USER).municipality == "白山市"
+    assert dialogue.handle(USER, text="子どもは3歳です") is None
+    dialogue.remember(USER, "子どもは3歳です")
+    turn = dialogue.start(USER, text="どんな支援が受けられますか")
+    assert dialogue.facts(USER).municipality == "白山市" and dialogue.facts(USER).children_ages == [3]
+    assert "お子さんを育てているのはどなたですか" in turn.text
+
+
+def test_a_new_need_after_the_results_is_not_taken_as_a_correction(dialogue):
+    finish(dialogue, "金沢市のシングルマザーです。子どもは小学生です")
+    assert dialogue.handle(USER, text="保育園を探しています") is None
+    assert dialogue.facts(USER).children_ages == [9]
+    turn = dialogue.handle(USER, text="子どもは2人でした。小3と年中です")
+    assert turn.done and dialogue.facts(USER).children_ages == [4, 8]
