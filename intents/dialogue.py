@@ -220,9 +220,10 @@ class FactsDialogue:
     ) -> DialogueTurn | None:
         """The next turn for a message or a quick-reply postback; None when it is not ours to answer.
 
-        None means: no dialogue is running, the postback is not a dialogue postback, or the message is a
-        question the dialogue cannot use ("児童扶養手当はいくら?") — the dialogue keeps its place while the
-        question is answered elsewhere.
+        A question asked mid-check ("児童扶養手当はいくら?") comes back as a turn with `question` set: the
+        caller answers it, then sends the turn, which resumes the check. After the results, a message that
+        corrects one answer recomputes them; anything else there is not ours. None means: no dialogue, a
+        postback that is not a dialogue postback, or a message after the results that is not a correction.
         """
         if postback is not None and not postback.startswith(PREFIX):
             return None
