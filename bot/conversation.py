@@ -50,7 +50,6 @@ from handoff import Escalation, ReceptionHours, Thread
 log = logging.getLogger(__name__)
 
 STATE_TABLE = "bot_conversations"
-PLACE_TABLE = "bot_places"  # the place a resident last named in a question, so later answers keep to it
 # A run of unanswered questions older than this no longer says anything about the resident's current need.
 STATE_TTL = timedelta(days=1)
 DIALOGUE_PREFIX = "dlg:"
@@ -69,24 +68,11 @@ def clean_text(raw: str | None) -> str:
 
 
 class ConversationState:
-    """The router's own memory per resident (tables bot_conversations and bot_places): how many questions
-    in a row the knowledge base missed, and the place they last named (「白山市に住んでいます」), so later
-    answers give that place's windows."""
+    """The router's own memory per resident (table bot_conversations): how many questions in a row the
+    knowledge base missed."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    def remember_place(self, user_key: str, place: str) -> None:
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        self._db.execute(
-            f"INSERT INTO {PLACE_TABLE} (user_key, place, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(user_key) DO UPDATE SET place = excluded.place, updated_at = excluded.updated_at",
-            [user_key, place, now],
-        )
-
-    def place(self, user_key: str) -> str | None:
-        row = self._db.one(f"SELECT place FROM {PLACE_TABLE} WHERE user_key = ?", [user_key])
-        return str(row["place"]) if row else None
 
     def unanswered(self, user_key: str) -> int:
         row = self._db.one(f"SELECT unanswered FROM {STATE_TABLE} WHERE user_key = ?", [user_key])
@@ -110,17 +96,12 @@ class ConversationState:
     def reset(self, user_key: str) -> None:
         self._db.execute(f"DELETE FROM {STATE_TABLE} WHERE user_key = ?", [user_key])
 
-    def forget(self, user_key: str) -> None:
-        self.reset(user_key)
-        self._db.execute(f"DELETE FROM {PLACE_TABLE} WHERE user_key = ?", [user_key])
+    forget = reset
 
     def purge_idle(self, now: datetime) -> int:
-        """Delete counters and places left untouched for longer than STATE_TTL; returns how many."""
+        """Delete counters left untouched for longer than STATE_TTL; returns how many."""
         cutoff = (now - STATE_TTL).isoformat(timespec="seconds")
-        return sum(
-            self._db.execute(f"DELETE FROM {table} WHERE updated_at < ?", [cutoff])
-            for table in (STATE_TABLE, PLACE_TABLE)
-        )
+        return self._db.execute(f"DELETE FROM {STATE_TABLE} WHERE updated_at < ?", [cutoff])
 
 
 class Conversation:
@@ -258,8 +239,11 @@ class Conversation:
             return self._escalate(user_id, user_key, escalation, text)
         if intent.name == "delete_data":
             return self._confirm_delete()
-        if self.dialogue.active(user_key):
+        if self.dialogue.active(user_key) or self.dialogue.reviewing(user_key):
             turn = self.dialogue.handle(user_key, text=text)
+            if turn is not None and turn.question:
+                # Asked mid-check: answered from knowledge first, then the check resumes where it was.
+                return [*self._answer(user_key, text), *render.dialogue_turn(turn)]
             if turn is not None:
                 return render.dialogue_turn(turn)
         match intent.name:
@@ -269,7 +253,7 @@ class Conversation:
                     render.text(messages.MENU_PROMPT, render.menu_choices()),
                 ]
             case "start_check":
-                return render.dialogue_turn(self.dialogue.start(user_key))
+                return render.dialogue_turn(self.dialogue.start(user_key, text=text))
             case "counselor":
                 return self._request_counselor(user_id, user_key, text)
             case "reset":
@@ -279,13 +263,11 @@ class Conversation:
         return self._answer(user_key, text)
 
     def _municipality(self, user_key: str, text: str) -> str | None:
-        """The resident's place: one named in this question (remembered for later), else the household
-        check's, else the one they named in an earlier question."""
-        named = self.knowledge.place_named(text)
-        if named:
-            self.state.remember_place(user_key, named)
+        """The resident's place: one named in this question, else the one the chat remembers (from the
+        household check or an earlier message: the dialogue's facts are the one memory of place)."""
+        self.dialogue.remember(user_key, text)
         facts = self.dialogue.facts(user_key)
-        return getattr(facts, "municipality", None) or self.state.place(user_key)
+        return self.knowledge.place_named(text) or getattr(facts, "municipality", None)
 
     def _answer_only(self, user_key: str, text: str) -> list[Message]:
         """The knowledge answer alone, beside a crisis reply or an acknowledgement (no offer, no count)."""

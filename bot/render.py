@@ -188,11 +188,17 @@ def _alt_text(shown: Sequence[Any]) -> str:
     """What notifications and old clients show instead of the cards: the names, best first."""
     lines = [messages.SUGGESTIONS_ALT.format(count=len(shown))]
     for number, suggestion in enumerate(shown, start=1):
-        certainty = messages.CERTAINTY.get(suggestion.certainty, suggestion.certainty)
+        certainty = _certainty(suggestion)
         lines.append(
             messages.SUGGESTIONS_ALT_LINE.format(number=number, name=suggestion.name, certainty=certainty)
         )
     return shorten("\n".join(lines), MAX_ALT_TEXT_CHARS)
+
+
+def _certainty(suggestion: Any) -> str:
+    """The suggestion's own label (intents words every certainty once), else the generic one."""
+    generic = messages.CERTAINTY.get(suggestion.certainty, suggestion.certainty)
+    return getattr(suggestion, "label", None) or generic
 
 
 def _text(body: str, **style: Any) -> dict[str, Any]:
@@ -201,7 +207,7 @@ def _text(body: str, **style: Any) -> dict[str, Any]:
 
 def _bubble(suggestion: Any) -> dict[str, Any]:
     """One card: name, category, certainty, reasons, key amount, window, source with its date."""
-    certainty = messages.CERTAINTY.get(suggestion.certainty, suggestion.certainty)
+    certainty = _certainty(suggestion)
     header = [
         _text(suggestion.category, size="xs", color=COLOURS["muted"]),
         _text(suggestion.name, weight="bold", size="md"),

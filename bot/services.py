@@ -16,6 +16,7 @@ from datetime import datetime
 from linebot.v3 import SignatureValidator
 
 import handoff
+from bot.amounts import DatedAmounts
 from bot.config import Settings
 from bot.conversation import Conversation, ConversationState, Forgetter
 from bot.database import Database, open_database
@@ -36,7 +37,7 @@ from handoff import (
     require_secret_key,
 )
 from intents import Catalogue, FactsDialogue, IntentDetector, recommend
-from knowledge import KnowledgeBase, PlaceRegister, default_register, load_embedder
+from knowledge import KnowledgeBase, PlaceRegister, default_amounts, default_register, load_embedder
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class Stores:
     alerts: CrisisAlerts
     places: PlaceRegister
     catalogue: Catalogue
+    amounts: DatedAmounts
 
     def forgetters(self) -> list[Forgetter]:
         """Each store's `forget`, in order; the thread store last, as it scrubs the file afterwards."""
@@ -92,19 +94,21 @@ def build_stores(settings: Settings) -> Stores:
     audit = AuditLog(db)
     places = default_register()
     catalogue = Catalogue.load(places)
+    amounts = DatedAmounts(default_amounts(), catalogue)
     return Stores(
         db=db,
         identity=identity,
         events=events,
         outbox=Outbox(db, identity, events),
         conversations=ConversationState(db),
-        dialogue=FactsDialogue(db, catalogue, sealer=identity),
+        dialogue=FactsDialogue(db, catalogue, sealer=identity, amounts=amounts),
         threads=ThreadStore(db, identity, audit),
         audit=audit,
         accounts=CounselorAccounts(db),
         alerts=CrisisAlerts(db, alert_settings(settings)),
         places=places,
         catalogue=catalogue,
+        amounts=amounts,
     )
 
 
@@ -125,7 +129,7 @@ def build_conversation(
         knowledge=knowledge,
         detector=IntentDetector(shared),
         dialogue=stores.dialogue,
-        suggest=lambda facts: recommend(facts, catalogue),
+        suggest=lambda facts: recommend(facts, catalogue, amounts=stores.amounts),
         policy=handoff.EscalationPolicy.load(),
         crisis=CrisisDetector.load(embedder=shared),
         alerts=stores.alerts,

@@ -4,13 +4,25 @@ from intents.catalogue import Catalogue, CatalogueError, Places, Program
 from intents.detection import Intent, IntentDetector, IntentResult
 from intents.dialogue import Choice, DialogueTurn, FactsDialogue
 from intents.facts import Facts, FactsError
-from intents.matching import DEFAULT_LIMIT, AllowanceEstimate, Recommendation, Suggestion, recommend
+from intents.matching import (
+    DEFAULT_LIMIT,
+    AllowanceEstimate,
+    AmountInForce,
+    Amounts,
+    CatalogueAmounts,
+    Recommendation,
+    Suggestion,
+    recommend,
+)
 from intents.parsing import parse_facts
 
 __all__ = [
     "DEFAULT_LIMIT",
     "AllowanceEstimate",
+    "AmountInForce",
+    "Amounts",
     "Catalogue",
+    "CatalogueAmounts",
     "CatalogueError",
     "Choice",
     "DialogueTurn",

@@ -58,12 +58,14 @@ PROGRAM_FIELDS = {
     "heading",
     "estimate",
     "estimate_from",
+    "requirements",
 }
 CONDITION_FIELDS = {
     "parent",
     "situation",
     "child_age",
     "income",
+    "income_rule",
     "allowance",
     "resident_tax",
     "employment",
@@ -101,6 +103,7 @@ class Conditions:
     situation: tuple[str, ...] | None = None
     child_age: ChildAge | None = None
     income: str | None = None
+    income_rule: str | None = None  # the income limit in the source's own words, shown while it is open
     allowance: str | None = None
     resident_tax: str | None = None
     employment: tuple[str, ...] | None = None
@@ -146,6 +149,7 @@ class Program:
     town_contact: str | None = None
     contacts: dict[str, str] = field(default_factory=dict)
     allowance_table: AllowanceTable | None = None
+    requirements: tuple[str, ...] = ()  # every requirement the source lists, in its words
 
     @property
     def group(self) -> str:
@@ -213,6 +217,14 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self.programs)
 
+    @property
+    def home_prefecture(self) -> str | None:
+        """The prefecture the catalogue's local programs come from first (its documents reach most residents):
+        a program of another prefecture waits behind it while the resident's place is unknown."""
+        return next(
+            (p.jurisdiction for p in self.programs if self.places.is_prefecture(p.jurisdiction)), None
+        )
+
     def get(self, program_id: str) -> Program:
         return self._by_id[program_id]
 
@@ -271,6 +283,7 @@ def _program(
             town_contact=entry.get("town_contact"),
             contacts={str(key): str(value) for key, value in (entry.get("contacts") or {}).items()},
             allowance_table=table,
+            requirements=tuple(str(line) for line in entry.get("requirements") or ()),
         )
     except KeyError as missing:
         raise CatalogueError(f"{program_id}: missing field {missing}") from None
@@ -300,6 +313,7 @@ def _conditions(program_id: str, raw: dict[str, Any]) -> Conditions:
         situation=_tuple(raw.get("situation")),
         child_age=_child_age(raw.get("child_age")),
         income=raw.get("income"),
+        income_rule=raw.get("income_rule"),
         allowance=raw.get("allowance"),
         resident_tax=raw.get("resident_tax"),
         employment=_tuple(raw.get("employment")),

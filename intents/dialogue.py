@@ -19,13 +19,14 @@ from typing import Any, Protocol
 from intents import messages
 from intents.catalogue import Catalogue, CatalogueError
 from intents.facts import CHILD_ALLOWANCE, EMPLOYMENTS, NEEDS, PARENTS, RESIDENT_TAX, SITUATIONS, Facts
-from intents.matching import Recommendation, recommend
-from intents.parsing import STAGE_AGES, ages_only, normalise, parse_facts
+from intents.matching import Amounts, Recommendation, recommend
+from intents.parsing import STAGE_AGES, ParsedText, ages_only, normalise, parse_facts
 from intents.storage import Database, Rows
 
 TABLE = "intents_dialogues"
 PREFIX = "dlg:"
 START = "dlg:start"
+REVIEW = "dlg:review"
 MAX_CHOICES = 13
 MAX_LABEL = 20
 MAX_CHILDREN = 10
@@ -57,7 +58,16 @@ CHOICE_LABELS: dict[str, dict[str, str]] = {
 }
 DIALOGUE_STAGES = ("preschool", "elementary", "junior_high", "high_school", "adult")
 COMMAND_LENGTH = 12
-QUESTION = r"(?:\?|ですか|ますか|教えて|知りたい|いくら|どこ|いつ|どう(?:すれば|したら))[。!]*$"
+QUESTION = (
+    r"(?:\?|ですか|ますか|でしょうか|教えて(?:ください)?|知りたい(?:です)?|いくら|どこ|いつ|のか"
+    r"|どう(?:すれば|したら)(?:いい|よい)?|(?:いい|よい)の)[。!]*$"
+)
+# 「住んでいるのは白山市でした」: words that mark a message as a correction of an earlier answer.
+CORRECTION = r"でした|ではなく|じゃなく|間違|訂正|変更|変わり|変わっ|実は"
+# 「くわしく聞く」 on a card sends 「<program>について教えて」.
+DETAIL = re.compile(r"^(.+?)について(?:教えて|くわしく|詳しく)")
+# A message that says where the resident lives now (not only which city a question is about).
+RESIDENCE = re.compile(r"住んで|住む|住ん|在住|引っ越|引越|転居|暮らして")
 MORE_CHILDREN = r"(?:生|歳|才|児|園)も|もう(?:一|1)人|ほかに"
 ANSWER_DONE_WORDS = ("これで全部", "以上", "いない", "いません", "ない", "ありません", "結果", "それだけ")
 
@@ -90,6 +100,9 @@ class DialogueTurn:
     done: bool
     facts: Facts
     recommendation: Recommendation | None = None
+    # The resident asked a question instead of answering: the caller answers it, then sends `text` (one line
+    # saying the check goes on, and the question it was at) with `choices`.
+    question: bool = False
 
 
 @dataclass
@@ -101,6 +114,8 @@ class _State:
     children_closed: bool = False
     needs_closed: bool = False
     done: bool = False
+    # Only place and children said outside a check, kept for the next check and for answers' jurisdiction.
+    remembered_only: bool = False
 
     def to_json(self) -> str:
         return json.dumps(
@@ -112,6 +127,7 @@ class _State:
                 "children_closed": self.children_closed,
                 "needs_closed": self.needs_closed,
                 "done": self.done,
+                "remembered_only": self.remembered_only,
             },
             ensure_ascii=False,
         )
@@ -127,6 +143,7 @@ class _State:
             children_closed=bool(data["children_closed"]),
             needs_closed=bool(data["needs_closed"]),
             done=bool(data["done"]),
+            remembered_only=bool(data.get("remembered_only", False)),
         )
 
 
@@ -140,8 +157,10 @@ class FactsDialogue:
         ttl: timedelta = timedelta(days=1),
         clock: Clock | None = None,
         sealer: Sealer | None = None,
+        amounts: Amounts | None = None,
     ) -> None:
         self._db = db
+        self._amounts = amounts
         self._sealer = sealer
         self._catalogue = catalogue
         self._ttl = ttl
@@ -155,28 +174,74 @@ class FactsDialogue:
             raise CatalogueError("this dialogue store was opened without a catalogue")
         return self._catalogue
 
-    def start(self, user_key: str) -> DialogueTurn:
-        """Begin (or begin again) with nothing known."""
-        return self._begin(user_key, messages.INTRO)
+    def start(self, user_key: str, text: str | None = None, known: Facts | None = None) -> DialogueTurn:
+        """Begin (or begin again) with what is already known: `known` facts and whatever the message that
+        started the check says ("離婚を考えています。子どもは5歳です"), so only the rest is asked. Without
+        `known`, the place and children remembered from earlier messages are kept."""
+        if known is None:
+            earlier = self._load(user_key)
+            remembered = earlier.facts if earlier is not None else Facts()
+            known = Facts(municipality=remembered.municipality, children_ages=remembered.children_ages)
+        state = _State(facts=known)
+        state.child_labels = [messages.AGE.format(age=age) for age in state.facts.children_ages or []]
+        state.children_closed = bool(state.facts.children_ages)
+        preface = messages.INTRO
+        if text:
+            learned = self._take(state, parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS))
+            if learned.known():
+                understood = messages.UNDERSTOOD.format(facts=_summary(learned, state.child_labels))
+                preface = f"{preface}\n{understood}"
+        return self._advance(user_key, state, preface)
 
     def active(self, user_key: str) -> bool:
         state = self._load(user_key)
         return state is not None and not state.done
+
+    def reviewing(self, user_key: str) -> bool:
+        """The results were shown and can still be corrected (「住んでいるのは白山市でした」)."""
+        state = self._load(user_key)
+        return state is not None and state.done and not state.remembered_only
+
+    def remember(self, user_key: str, text: str) -> None:
+        """Keep the place and children a message outside the check names (facts only, sealed like the rest):
+        the next check does not ask them again, and answers use the same place for jurisdiction."""
+        said = parse_facts(text, self.catalogue.places).facts
+        state = self._load(user_key)
+        if state is not None and not state.done:
+            return
+        state = state or _State(done=True, remembered_only=True)
+        # Only what is not known yet: a question about another city does not move the resident there, but
+        # 「小平市に引っ越しました」 does.
+        moved = RESIDENCE.search(normalise(text)) is not None
+        found = Facts(
+            municipality=said.municipality if state.facts.municipality is None or moved else None,
+            children_ages=(said.children_ages or None) if state.facts.children_ages is None else None,
+        )
+        if not found.known():
+            return
+        state.facts = state.facts.merged(found)
+        self._save(user_key, state)
 
     def handle(
         self, user_key: str, text: str | None = None, postback: str | None = None
     ) -> DialogueTurn | None:
         """The next turn for a message or a quick-reply postback; None when it is not ours to answer.
 
-        None means: no dialogue is running, the postback is not a dialogue postback, or the message is a
-        question the dialogue cannot use ("児童扶養手当はいくら?") — the dialogue keeps its place while the
-        question is answered elsewhere.
+        A question asked mid-check ("児童扶養手当はいくら?") comes back as a turn with `question` set: the
+        caller answers it, then sends the turn, which resumes the check. After the results, a message that
+        corrects one answer recomputes them; anything else there is not ours. None means: no dialogue, a
+        postback that is not a dialogue postback, or a message after the results that is not a correction.
         """
         if postback is not None and not postback.startswith(PREFIX):
             return None
         row = self._row(self._db, user_key)
         expired = row is not None and self._expired(row)
         state = None if row is None or expired else self._decode(row["state"])
+        if state is not None and state.done and not state.remembered_only:
+            if postback is None:
+                return self._on_correction(user_key, state, text or "")
+            if postback == REVIEW or postback.startswith(f"{PREFIX}change:"):
+                return self._on_postback(user_key, state, postback)
         if state is None or state.done:
             if postback is None or (state is not None and postback != START):
                 return None
@@ -216,6 +281,11 @@ class FactsDialogue:
             return self._begin(user_key, messages.RESTARTED)
         if action == "cancel":
             return self._cancelled(user_key, state)
+        if action == "review":
+            return self._review(user_key, state)
+        if action == "change" and argument in STEPS:
+            self._reopen(state, argument)
+            return self._advance(user_key, state, messages.CHANGE_PROMPT)
         if action == "skip" and argument in STEPS:
             state.skipped.append(argument)
         elif action == "set" and value in CHOICE_VALUES.get(argument, ()):
@@ -237,10 +307,14 @@ class FactsDialogue:
             return self._begin(user_key, messages.RESTARTED)
         if _command(words, messages.CANCEL_WORDS):
             return self._cancelled(user_key, state)
+        if _command(words, messages.REVIEW_WORDS):
+            return self._review(user_key, state)
         if _command(words, messages.SKIP_WORDS):
             state.skipped.append(_question_of(state.step))
             return self._advance(user_key, state)
         parsed = parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS)
+        if _is_question(words):
+            return self._on_question(user_key, state, parsed.facts)
         learned = parsed.facts
         if state.step == "children_more" and parsed.facts.children_ages is None and _says_done(words):
             state.children_closed = True
@@ -259,18 +333,103 @@ class FactsDialogue:
         if state.step == "municipality" and learned.municipality is None and _looks_like_a_place(words):
             learned = learned.merged(Facts(municipality=self.catalogue.places.normalise(words)))
         if not learned.known():
-            if re.search(QUESTION, words):
-                return None
             return self._ask(user_key, state, messages.NOT_UNDERSTOOD)
+        parsed.facts = learned
+        learned = self._take(state, parsed, adding=state.step == "children_more")
+        preface = messages.UNDERSTOOD.format(facts=_summary(learned, state.child_labels))
+        return self._advance(user_key, state, preface)
+
+    def _take(self, state: _State, parsed: ParsedText, adding: bool = False) -> Facts:
+        """Merge what a message said into the state; children told again replace the earlier answer unless
+        the resident is adding one ("もう1人いて…"). Returns what was learned."""
+        learned = parsed.facts
         if learned.children_ages is not None:
-            adding = state.step == "children_more" or bool(re.search(MORE_CHILDREN, words))
+            adding = adding or bool(re.search(MORE_CHILDREN, normalise(parsed.text)))
             state.child_labels = _child_labels(state, learned.children_ages, parsed.child_labels, adding)
             ages = _ages(state, learned.children_ages, adding)
             learned = Facts.from_dict({**learned.to_dict(), "children_ages": ages})
             state.children_closed = True
         state.facts = state.facts.merged(learned)
-        preface = messages.UNDERSTOOD.format(facts=_summary(learned, state.child_labels))
-        return self._advance(user_key, state, preface)
+        return learned
+
+    def _on_question(self, user_key: str, state: _State, said: Facts) -> DialogueTurn:
+        """A question asked mid-check is the caller's to answer; the needs it names still count, and the turn
+        says where the check goes on."""
+        if said.needs or said.circumstances:
+            state.facts = state.facts.merged(Facts(needs=said.needs, circumstances=said.circumstances))
+        turn = self._ask(user_key, state, messages.RESUME)
+        turn.question = True
+        return turn
+
+    def _on_correction(self, user_key: str, state: _State, text: str) -> DialogueTurn | None:
+        """After the results, a message that states a fact changes that one answer and the results are
+        recomputed at once; a question or anything else is not ours (None)."""
+        words = normalise(text).strip()
+        if _command(words, messages.REVIEW_WORDS):
+            return self._review(user_key, state)
+        asked = DETAIL.match(words)
+        if asked:
+            return self._details(state, asked.group(1))
+        parsed = parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS)
+        if _is_question(words) or not parsed.facts.known():
+            return None
+        plain_statement = parsed.facts.needs is None and len(words) <= COMMAND_LENGTH * 2
+        if not re.search(CORRECTION, words) and not plain_statement:
+            return None  # 「保育園を探しています」 after the results is a new question, not a correction
+        learned = self._take(state, parsed)
+        changed = messages.CHANGED.format(facts=_summary(learned, state.child_labels))
+        return self._finish(user_key, state, changed)
+
+    def _details(self, state: _State, name: str) -> DialogueTurn | None:
+        """One suggested program in full: every requirement its source lists, what is still to check for
+        this household, and the resident's own window. None for a name that is not among the results."""
+        result = recommend(state.facts, self.catalogue, amounts=self._amounts, on=self._clock().date())
+        suggestion = next((s for s in result.programs if s.name == name), None)
+        if suggestion is None:
+            return None
+        program = self.catalogue.get(suggestion.id)
+        lines = [
+            messages.DETAIL_HEADING.format(name=suggestion.name, label=suggestion.label),
+            messages.DETAIL_FOR.format(for_whom=program.for_whom),
+        ]
+        if program.requirements:
+            lines.append(messages.DETAIL_REQUIREMENTS)
+            lines.extend(messages.DETAIL_ITEM.format(item=item) for item in program.requirements)
+        lines.append(program.summary)
+        if suggestion.estimate is not None:
+            lines.append(suggestion.estimate.text)
+        lines.extend(messages.DETAIL_ITEM.format(item=reason) for reason in suggestion.why)
+        lines.append(messages.DETAIL_WINDOW.format(contact=suggestion.contact))
+        lines.append(messages.DETAIL_SOURCE.format(source=suggestion.source))
+        choices = [Choice(messages.RESULT_AGAIN_LABEL, REVIEW)]
+        return DialogueTurn(text="\n".join(lines), choices=choices, done=False, facts=state.facts)
+
+    def _review(self, user_key: str, state: _State) -> DialogueTurn:
+        """The answers so far, each with a button that changes it alone."""
+        self._save(user_key, state)
+        summary = _summary(state.facts, state.child_labels) or messages.REVIEW_NOTHING
+        choices = [
+            Choice(messages.CHANGE_LABEL.format(fact=label), f"{PREFIX}change:{step}")
+            for step, label in messages.CHANGE_FACT_LABELS.items()
+            if step != "circumstances" or state.facts.situation == "bereaved"
+        ]
+        return DialogueTurn(
+            text=messages.REVIEW.format(facts=summary),
+            choices=_checked([*choices, Choice(messages.RESTART_LABEL, START)]),
+            done=False,
+            facts=state.facts,
+        )
+
+    def _reopen(self, state: _State, step: str) -> None:
+        """Forget one answer so that only its question is asked again; the results follow right after."""
+        setattr(state.facts, step, None)
+        state.skipped = [skipped for skipped in state.skipped if skipped != step]
+        state.done = False
+        if step == "children_ages":
+            state.child_labels = []
+            state.children_closed = False
+        if step == "needs":
+            state.needs_closed = False
 
     def _add_child(self, state: _State, stage: str) -> None:
         if stage == "done":
@@ -308,17 +467,20 @@ class FactsDialogue:
     def _finish(self, user_key: str, state: _State, preface: str) -> DialogueTurn:
         state.done = True
         self._save(user_key, state)
-        result = recommend(state.facts, self.catalogue)
+        result = recommend(state.facts, self.catalogue, amounts=self._amounts, on=self._clock().date())
         lines = [preface] if preface else []
         if not result.programs:
             lines.append(messages.RESULT_NONE)
         else:
             lines.append(messages.RESULT_URGENT if result.urgent else messages.RESULT_INTRO)
-            if any(suggestion.certainty == "possible" for suggestion in result.programs):
-                lines.append(messages.RESULT_POSSIBLE)
+            lines.extend(_need_lines(result))
+            unsure = dict.fromkeys(s.label for s in result.programs if s.certainty == "possible")
+            if unsure:
+                labels = "".join(messages.QUOTED.format(label=label) for label in unsure)
+                lines.append(messages.RESULT_POSSIBLE.format(labels=labels))
         return DialogueTurn(
             text="\n".join(lines),
-            choices=[Choice(messages.RESULT_AGAIN_LABEL, START)],
+            choices=[Choice(messages.RESULT_AGAIN_LABEL, REVIEW)],
             done=True,
             facts=state.facts,
             recommendation=result,
@@ -448,6 +610,19 @@ def _child_labels(state: _State, new_ages: list[int], labels: list[str], adding:
 def _command(words: str, commands: tuple[str, ...]) -> bool:
     """A short message that is a command ("やめる"); a long sentence that happens to contain it is not."""
     return any(word in words for word in commands) and len(words) <= COMMAND_LENGTH
+
+
+def _need_lines(result: Recommendation) -> list[str]:
+    """One line per need the resident named, its programs best first, so the answer to each need is seen."""
+    lines = []
+    for need in dict.fromkeys(need for suggestion in result.programs for need in suggestion.needs):
+        names = [s.name for s in result.programs if need in s.needs]
+        lines.append(messages.RESULT_NEED.format(need=messages.NEED_LABELS[need], programs="、".join(names)))
+    return lines
+
+
+def _is_question(words: str) -> bool:
+    return bool(re.search(QUESTION, words))
 
 
 def _says_done(words: str) -> bool:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, Protocol
 
 from intents import messages
-from intents.catalogue import NATIONAL, AllowanceTable, Catalogue, Conditions, Program
+from intents.catalogue import NATIONAL, Catalogue, Conditions, Program
 from intents.facts import Facts
 
 DEFAULT_LIMIT = 10
@@ -24,6 +25,16 @@ UNDER_18 = 17
 class Certainty(enum.StrEnum):
     LIKELY = "likely"
     POSSIBLE = "possible"
+
+
+class Outlook(enum.StrEnum):
+    """How a caseworker would put a suggestion: `possible` narrowed down when the only open condition is
+    being single (after a divorce, or for someone separated, depending on their situation)."""
+
+    LIKELY = "likely"
+    POSSIBLE = "possible"
+    AFTER_DIVORCE = "after_divorce"
+    DEPENDS = "depends"
 
 
 class _Status(enum.Enum):
@@ -38,10 +49,52 @@ class _Outcome:
     reason: str | None = None
     missing: tuple[str, ...] = ()
     note: str | None = None
+    outlook: Outlook | None = None
 
 
 _MET = _Outcome(_Status.MET)
 _UNMET = _Outcome(_Status.UNMET)
+
+
+@dataclass(frozen=True)
+class AmountInForce:
+    """A program's full monthly amount for some children on a date, as its dated source states it."""
+
+    monthly: int
+    first_child: int
+    second_child: int
+    third_child_on: int
+    as_of: str
+    source: str
+    revised_since: bool = False  # a later revision is known that this source does not carry
+
+
+class Amounts(Protocol):
+    """The amount in force for a program (its topic, e.g. "child_rearing_allowance") on a date for a number of
+    children; None when no amount is known for that date. The dated amounts data the answers use fits."""
+
+    def in_force(self, program: str, on: date, children: int) -> AmountInForce | None: ...
+
+
+class CatalogueAmounts:
+    """The catalogue's own table whatever the date: the default until the dated amounts are wired in."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._tables = {p.group: p.allowance_table for p in catalogue if p.allowance_table is not None}
+
+    def in_force(self, program: str, on: date, children: int) -> AmountInForce | None:
+        table = self._tables.get(program)
+        if table is None or children <= 0:
+            return None
+        return AmountInForce(
+            monthly=table.full_monthly(children),
+            first_child=table.first_child,
+            second_child=table.second_child,
+            third_child_on=table.third_child_on,
+            as_of=table.as_of,
+            source=table.source.label,
+            revised_since=True,
+        )
 
 
 @dataclass(frozen=True)
@@ -78,6 +131,13 @@ class Suggestion:
     heading: str = ""
     urgent: bool = False
     estimate: AllowanceEstimate | None = None
+    outlook: str | None = None  # None: as the certainty says
+    needs: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The certainty in the resident's words, the one vocabulary every message uses."""
+        return messages.OUTLOOK_LABELS[self.outlook or self.certainty]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,6 +153,9 @@ class Suggestion:
             "heading": self.heading,
             "urgent": self.urgent,
             "estimate": self.estimate.to_dict() if self.estimate else None,
+            "outlook": self.outlook or self.certainty,
+            "label": self.label,
+            "needs": list(self.needs),
         }
 
 
@@ -115,14 +178,23 @@ class _Candidate:
     program: Program
     index: int
     certainty: Certainty
+    outlook: Outlook
     why: list[str]
     missing: set[str]
     need_hits: float
     locality: int
     speculative: bool
+    tailored: bool = False
+    unsure: bool = False  # open on more than income (never in the facts) or the home prefecture
 
 
-def recommend(facts: Facts, catalogue: Catalogue, limit: int | None = DEFAULT_LIMIT) -> Recommendation:
+def recommend(
+    facts: Facts,
+    catalogue: Catalogue,
+    limit: int | None = DEFAULT_LIMIT,
+    amounts: Amounts | None = None,
+    on: date | None = None,
+) -> Recommendation:
     """Suggest the programs that fit `facts`: DV windows first when DV is present, then by fit.
 
     `limit` caps the list (None = every program that is not ruled out); DV windows and the core programs
@@ -137,7 +209,7 @@ def recommend(facts: Facts, catalogue: Catalogue, limit: int | None = DEFAULT_LI
     urgent = facts.dv
     ordered = sorted(candidates, key=_fit)
     first = [c for c in ordered if urgent and c.program.urgent_window]
-    kept = first + [c for c in ordered if c.program.core and c not in first]
+    kept = first + [c for c in ordered if c.program.core and not c.speculative and c not in first]
     room = None if limit is None else max(limit, len(first))
     for candidate in [*_by_need(candidates, facts, kept), *ordered]:
         if room is not None and len(kept) >= room:
@@ -145,15 +217,18 @@ def recommend(facts: Facts, catalogue: Catalogue, limit: int | None = DEFAULT_LI
         if candidate not in kept:
             kept.append(candidate)
     rest = sorted((c for c in kept if c not in first), key=_fit)
-    suggestions = [_suggestion(c, facts, catalogue, urgent) for c in first + rest]
+    amounts = amounts or CatalogueAmounts(catalogue)
+    on = on or date.today()
+    suggestions = [_suggestion(c, facts, catalogue, urgent, amounts, on) for c in first + rest]
     return Recommendation(programs=suggestions, urgent=urgent, missing=_missing(facts, first + rest))
 
 
 def _by_need(candidates: list[_Candidate], facts: Facts, taken: list[_Candidate]) -> list[_Candidate]:
     """Candidates taken in turns from each need, so that every need is answered; the core programs of each
     need before the specific ones, and a program hinging on an unmentioned circumstance last."""
+    open_candidates = [c for c in candidates if c not in taken]
     queues = [
-        sorted((c for c in candidates if need in c.program.needs and c not in taken), key=_importance)
+        _spread(sorted((c for c in open_candidates if need in c.program.needs), key=_importance))
         for need in _wanted(facts)
     ]
     turns: list[_Candidate] = []
@@ -163,15 +238,29 @@ def _by_need(candidates: list[_Candidate], facts: Facts, taken: list[_Candidate]
                 queue.pop(0)
             if queue:
                 turns.append(queue.pop(0))
-    return sorted(turns, key=lambda candidate: (candidate.speculative, -candidate.program.weight))
+    return sorted(turns, key=lambda candidate: candidate.speculative)
+
+
+def _spread(queue: list[_Candidate]) -> list[_Candidate]:
+    """One fund of a family (修学資金 of 母子父子寡婦福祉貸付金) before the other programs of a need; its
+    sister funds after them, so a need is answered by several services rather than one family of loans.
+    A fund made for what the household said (事業継続資金 for the self-employed) keeps its place."""
+    seen: set[str] = set()
+    first: list[_Candidate] = []
+    later: list[_Candidate] = []
+    for candidate in queue:
+        family = candidate.program.part_of or candidate.program.id
+        (later if family in seen and not candidate.tailored else first).append(candidate)
+        seen.add(family)
+    return first + later
 
 
 def _importance(candidate: _Candidate) -> tuple[Any, ...]:
     """A program hinging on a circumstance nobody mentioned (an accident, a disaster) waits its turn."""
     return (
         candidate.speculative,
+        candidate.unsure,
         -candidate.program.weight,
-        candidate.certainty is not Certainty.LIKELY,
         -candidate.need_hits,
         candidate.locality,
         candidate.index,
@@ -232,9 +321,44 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
         labels = [messages.FACT_LABELS[name] for name in FACT_ORDER if name in missing]
         why.append(messages.NOTE_CHECK.format(facts=messages.SEPARATOR.join(labels)))
     certainty = Certainty.POSSIBLE if open_ else Certainty.LIKELY
-    speculative = "circumstances" in outcomes and outcomes["circumstances"].status is _Status.OPEN
+    speculative = _speculative(program, place, outcomes, catalogue.home_prefecture)
+    outlook = _outlook(open_)
+    tailored = any(
+        outcomes[name].status is _Status.MET for name in ("employment", "circumstances") if name in outcomes
+    )
+    soft = [outcomes.get("income"), place if program.jurisdiction == catalogue.home_prefecture else None]
+    unsure = any(all(outcome is not other for other in soft) for outcome in open_)
     locality = _locality(program, catalogue)
-    return _Candidate(program, index, certainty, why, missing, hits, locality, speculative)
+    return _Candidate(
+        program, index, certainty, outlook, why, missing, hits, locality, speculative, tailored, unsure
+    )
+
+
+def _speculative(
+    program: Program, place: _Outcome, outcomes: dict[str, _Outcome], home_prefecture: str | None
+) -> bool:
+    """A program that hinges on something nobody said: a circumstance (an accident, a disaster), a kind of
+    work, or living in one particular city or a prefecture other than the home one. It stays possible but
+    waits behind the programs that fit what was said."""
+    hinges = [outcomes[name] for name in ("circumstances", "employment") if name in outcomes]
+    if any(outcome.status is _Status.OPEN for outcome in hinges):
+        return True
+    situation = program.conditions.situation
+    if situation and "single" not in situation and "situation" in outcomes and outcomes["situation"].missing:
+        return True
+    return place.status is _Status.OPEN and program.jurisdiction != home_prefecture
+
+
+def _outlook(open_: list[_Outcome]) -> Outlook:
+    """Likely when nothing is open; a pending divorce or a separation names itself, since that is what the
+    resident has to check first."""
+    if not open_:
+        return Outlook.LIKELY
+    pending = {outcome.outlook for outcome in open_ if outcome.outlook}
+    for outlook in (Outlook.DEPENDS, Outlook.AFTER_DIVORCE):
+        if outlook in pending:
+            return outlook
+    return Outlook.POSSIBLE
 
 
 def _locality(program: Program, catalogue: Catalogue) -> int:
@@ -286,7 +410,7 @@ def _conditions(conditions: Conditions, facts: Facts) -> dict[str, _Outcome]:
     if conditions.child_age is not None:
         outcomes["child_age"] = _child_age(facts, conditions)
     if conditions.income is not None:
-        outcomes["income"] = _income(facts, conditions.income)
+        outcomes["income"] = _income(facts, conditions.income, conditions.income_rule)
     if conditions.allowance is not None:
         outcomes["allowance"] = _allowance(facts, conditions.allowance)
     if conditions.resident_tax is not None:
@@ -309,8 +433,10 @@ def _situation(facts: Facts, allowed: tuple[str, ...]) -> _Outcome:
         return _Outcome(_Status.OPEN, missing=("situation",))
     if facts.situation in allowed:
         return _MET
-    if facts.situation in PENDING_SINGLE and "single" in allowed:
-        return _Outcome(_Status.OPEN, note=messages.NOTE_AFTER_DIVORCE)
+    if facts.situation == "considering_divorce" and "single" in allowed:
+        return _Outcome(_Status.OPEN, note=messages.NOTE_AFTER_DIVORCE, outlook=Outlook.AFTER_DIVORCE)
+    if facts.situation == "separated" and "single" in allowed:
+        return _Outcome(_Status.OPEN, note=messages.NOTE_SEPARATED, outlook=Outlook.DEPENDS)
     return _UNMET
 
 
@@ -326,15 +452,20 @@ def _child_age(facts: Facts, conditions: Conditions) -> _Outcome:
     return _UNMET
 
 
-def _income(facts: Facts, level: str) -> _Outcome:
-    """An income limit at or above 児童扶養手当's: receiving it or a tax-exempt household meets it."""
+def _income(facts: Facts, level: str, rule: str | None) -> _Outcome:
+    """An income limit at or above 児童扶養手当's: receiving it or a tax-exempt household meets it.
+
+    The facts hold no income, so an unsettled limit never rules a program out: it stays possible, with the
+    limit as the source states it for the resident to check.
+    """
     if facts.child_allowance == "receiving":
         reason = messages.REASON_RECEIVING if level == "limited" else messages.REASON_ALLOWANCE
         return _Outcome(_Status.MET, reason=reason)
     if facts.resident_tax == "exempt":
         return _Outcome(_Status.MET, reason=messages.REASON_TAX_EXEMPT)
     missing = tuple(name for name in ("child_allowance", "resident_tax") if getattr(facts, name) is None)
-    return _Outcome(_Status.OPEN, missing=missing, note=None if missing else messages.NOTE_INCOME)
+    note = messages.NOTE_INCOME_RULE.format(rule=rule) if rule else messages.NOTE_INCOME
+    return _Outcome(_Status.OPEN, missing=missing, note=note)
 
 
 def _allowance(facts: Facts, rule: str) -> _Outcome:
@@ -369,8 +500,9 @@ def _reasons(conditions: Conditions, outcomes: dict[str, _Outcome], facts: Facts
     """Reasons in the resident's terms, the household and its children first."""
     met = {name for name, outcome in outcomes.items() if outcome.status is _Status.MET}
     household = None
+    pending = "situation" in outcomes and "situation" not in met
     if "parent" in met and facts.situation in PENDING_SINGLE:
-        household = messages.PENDING_HOUSEHOLD_LABELS[facts.situation]
+        household = None if pending else messages.PENDING_HOUSEHOLD_LABELS[facts.situation]
     elif "parent" in met and facts.parent is not None:
         household = messages.HOUSEHOLD_LABELS[facts.parent]
     child = conditions.child_age.label if conditions.child_age and "child_age" in met else None
@@ -399,11 +531,13 @@ def _reasons(conditions: Conditions, outcomes: dict[str, _Outcome], facts: Facts
     return reasons
 
 
-def _suggestion(candidate: _Candidate, facts: Facts, catalogue: Catalogue, urgent: bool) -> Suggestion:
+def _suggestion(
+    candidate: _Candidate, facts: Facts, catalogue: Catalogue, urgent: bool, amounts: Amounts, on: date
+) -> Suggestion:
     program = candidate.program
     estimate = None
     if program.allowance_table is not None:
-        estimate = allowance_estimate(program.allowance_table, facts.children_ages)
+        estimate = allowance_estimate(amounts, program.group, on, facts.children_ages)
     return Suggestion(
         id=program.id,
         name=program.name,
@@ -417,33 +551,39 @@ def _suggestion(candidate: _Candidate, facts: Facts, catalogue: Catalogue, urgen
         heading=program.heading,
         urgent=urgent and program.urgent_window,
         estimate=estimate,
+        outlook=candidate.outlook.value,
+        needs=[need for need in _wanted(facts) if need in _all_needs(program, catalogue)],
     )
 
 
-def allowance_estimate(table: AllowanceTable, children_ages: list[int] | None) -> AllowanceEstimate | None:
-    """The full monthly amount for the children under 18, or None while their number is unknown."""
+def allowance_estimate(
+    amounts: Amounts, program: str, on: date, children_ages: list[int] | None
+) -> AllowanceEstimate | None:
+    """The full monthly amount for the children under 18 in force on `on`, or None while their number (or
+    the amount) is unknown."""
     if not children_ages:
         return None
     children = sum(1 for age in children_ages if age <= UNDER_18)
-    if children == 0:
+    table = amounts.in_force(program, on, children) if children else None
+    if table is None:
         return None
     parts = [messages.YEN.format(amount=table.first_child)]
     if children >= 2:
         parts.append(messages.YEN.format(amount=table.second_child))
     if children >= 3:
         parts.append(messages.ESTIMATE_THIRD_ON.format(amount=table.third_child_on, count=children - 2))
-    total = table.full_monthly(children)
+    total = table.monthly
     text = messages.ESTIMATE.format(
         children=children,
         total=f"{total:,}",
         breakdown=messages.ESTIMATE_BREAKDOWN.format(parts="+".join(parts)) if children >= 2 else "",
-        source=table.source.label,
+        source=table.source,
         as_of=table.as_of,
     )
     return AllowanceEstimate(
         children=children,
         monthly_full_amount=total,
         as_of=table.as_of,
-        source=table.source.label,
-        text=f"{text}{messages.ESTIMATE_REVISED}",
+        source=table.source,
+        text=f"{text}{messages.ESTIMATE_REVISED}" if table.revised_since else text,
     )

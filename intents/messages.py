@@ -63,6 +63,14 @@ FACT_LABELS = {
     "circumstances": "事故・災害・DVなどの事情",
 }
 
+# ── How sure a suggestion is: the one vocabulary every message uses ────────────
+OUTLOOK_LABELS = {
+    "likely": "対象の可能性が高い",
+    "possible": "対象かもしれません",
+    "after_divorce": "離婚後に対象になる見込み",
+    "depends": "状況により対象になる場合があります",
+}
+
 # ── Reasons for a suggestion ──────────────────────────────────────────────────
 HOUSEHOLD_LABELS = {
     "mother": "ひとり親家庭",
@@ -82,10 +90,12 @@ REASON_EMPLOYMENT = "お仕事の状況({employment})が対象に合うため"
 REASON_CIRCUMSTANCE = "{circumstance}の事情があるため"
 REASON_NEEDS = "ご希望({needs})に合う制度です"
 NOTE_AFTER_DIVORCE = "離婚が成立すると対象になる見込みです"
+NOTE_SEPARATED = "別居中の方は、状況により対象になる場合があります。窓口でご確認ください"
 NOTE_CHILD_AGE_BORDER = "お子さんの学年や障害の有無によって対象になります"
 NOTE_APPLYING = "児童扶養手当の受給が決まると対象になります"
 NOTE_PENSION = "遺族基礎年金などを受けている場合に対象です"
-NOTE_INCOME = "所得制限があります"
+NOTE_INCOME = "所得制限があります。額は窓口でご確認ください"
+NOTE_INCOME_RULE = "所得の条件: {rule}"
 NOTE_CHECK = "確認が必要: {facts}"
 NOTE_TOWN_WINDOW = "町にお住まいの方の窓口"
 LOCAL_OFFICE = "{window} {phone}"
@@ -94,11 +104,9 @@ SEPARATOR = "・"
 # ── 児童扶養手当の目安 ─────────────────────────────────────────────────────────
 ESTIMATE = (
     "全部支給の場合の目安: 18歳未満のお子さん{children}人で月額{total}円{breakdown}。"
-    "所得により一部支給・支給なしの場合があります。{source}の{as_of}の額です。"
+    "所得により一部支給・支給なしの場合があります。{as_of}の額です（出典: {source}）。"
 )
-ESTIMATE_REVISED = (
-    "手当額は2024年11月に改定されており、この資料より後の改定です。最新の額は窓口でご確認ください。"
-)
+ESTIMATE_REVISED = "これより新しい額になっている場合があります。最新の額は窓口でご確認ください。"
 YEN = "{amount:,}円"
 ESTIMATE_THIRD_ON = "{amount:,}円×{count}"
 ESTIMATE_BREAKDOWN = "({parts})"
@@ -154,8 +162,35 @@ NO_CHILDREN = "お子さんなし"
 RESULT_INTRO = "お答えをもとに、合いそうな制度をご案内します。"
 RESULT_NONE = "お答えに合う制度が見つかりませんでした。お住まいの市区町村の窓口にご相談ください。"
 RESULT_URGENT = "身の安全がいちばん大切です。DVの相談窓口を先にご案内します。"
-RESULT_POSSIBLE = "「可能性あり」の制度は、条件を窓口で確認してください。"
+# Names the labels the cards below actually carry (OUTLOOK_LABELS), each quoted.
+RESULT_POSSIBLE = "{labels}の制度は、条件を窓口で確認してください。"
+QUOTED = "「{label}」"
+RESULT_NEED = "【{need}】{programs}"
 RESULT_AGAIN_LABEL = "条件を変えてもう一度"
+RESUME = "ご質問へのお答えは上のとおりです。続けて、先ほどの質問にお答えください。"
+REVIEW = "いまの回答: {facts}\n変えたい項目を選んでください。ほかの回答はそのまま使います。"
+REVIEW_NOTHING = "まだ回答がありません"
+CHANGE_LABEL = "{fact}を変える"
+CHANGE_FACT_LABELS = {
+    "parent": "育てている方",
+    "situation": "いまの状況",
+    "circumstances": "事故・災害",
+    "municipality": "お住まい",
+    "children_ages": "お子さん",
+    "child_allowance": "児童扶養手当",
+    "resident_tax": "住民税",
+    "employment": "お仕事",
+    "needs": "気になること",
+}
+CHANGE_PROMPT = "この項目だけ、もう一度うかがいます。"
+CHANGED = "{facts}に変更しました。結果を更新します。"
+RESTART_LABEL = "最初からやり直す"
+DETAIL_HEADING = "{name}({label})"
+DETAIL_FOR = "対象: {for_whom}"
+DETAIL_REQUIREMENTS = "要件(資料に書かれているものすべて):"
+DETAIL_ITEM = "・{item}"
+DETAIL_WINDOW = "あなたの窓口: {contact}"
+DETAIL_SOURCE = "出典: {source}"
 SUMMARY_CHILDREN = "お子さん{count}人({ages})"
 SUMMARY_ALLOWANCE = "児童扶養手当: {value}"
 SUMMARY_TAX = "住民税: {value}"
@@ -175,6 +210,8 @@ MUNICIPALITY_CHOICES = (
 # Words that steer the dialogue itself, whatever step it is at.
 RESTART_WORDS = ("最初から", "はじめから", "初めから", "やり直し", "やりなおし", "リセット")
 CANCEL_WORDS = ("やめる", "やめます", "やめたい", "中止", "キャンセル", "終了", "終わり")
+# Words that open the summary card, where any one answer can be changed.
+REVIEW_WORDS = ("条件を変え", "回答を変え", "答えを変え", "回答を直", "答えを直", "回答を確認")
 SKIP_WORDS = (
     "答えない",
     "答えたくない",

@@ -17,25 +17,41 @@ from intents.facts import Facts
 # School stages → a representative age within the stage, and how the stage reads back to the resident.
 STAGE_AGES = {"infant": 0, "preschool": 3, "elementary": 9, "junior_high": 13, "high_school": 16, "adult": 20}
 STAGE_PATTERNS = (
-    ("infant", r"赤ちゃん|乳児|新生児|0歳児"),
-    ("preschool", r"保育園|保育所|幼稚園|こども園|未就学|年少|年中|年長|幼児"),
-    ("elementary", r"小学生|小学校|小学\d年|小\d"),
-    ("junior_high", r"中学生|中学校|中学\d年|中\d(?!\d)"),
-    ("high_school", r"高校生|高校|高\d(?!\d)"),
-    ("adult", r"大学生|大学院|短大|専門学校|成人した|社会人"),
+    ("infant", r"赤ちゃん|乳児|新生児"),
+    ("preschool", r"保育園|保育所|幼稚園|こども園|未就学|幼児"),
+    ("elementary", r"小学生|小学校"),
+    ("junior_high", r"中学生|中学校"),
+    ("high_school", r"高校生|高校"),
+    ("adult", r"大学生|大学院生|大学に通|短大|専門学校|成人した|社会人"),
 )
-GRADE_PATTERNS = (  # 小3 → 8 years old: the age a child has for most of that school year
-    (r"小(?:学)?(\d)(?:年)?", 5),
-    (r"中(?:学)?(\d)(?:年)?", 11),
-    (r"高(?:校)?(\d)(?:年)?", 14),
+# A school year is more precise than a stage: 小3 → 8 years old, the age a child has for most of that year.
+# A bare 小/中/高 must not follow another kanji (「別居中2人」 is not a junior-high pupil).
+GRADE_PATTERNS = (
+    (r"小学校?(\d)年?|(?<![\u4e00-\u9fff])小(\d)", 5),
+    (r"中学校?(\d)年?|(?<![\u4e00-\u9fff])中(\d)(?!\d)", 11),
+    (r"高校(\d)年?|高等学校(\d)年?|(?<![\u4e00-\u9fff])高(\d)(?!\d)", 14),
 )
+KINDERGARTEN_YEARS = {"年少": 3, "年中": 4, "年長": 5}
+# A stage word right before the precise year it names (「保育園の年中」, 「高校の2年」) is the same child.
+SAME_CHILD = re.compile(r"^(?:の|に通う|に通っている|で|・|は|が)?(?:生後)?$")
+# A school the child is heading to, not attending (「高校に進学」) names no child.
+HEADING_TO = re.compile(r"^(?:に|へ|を)?(?:進学|受験|入学|行か|行き|入れ|入り)")
 NO_CHILDREN = r"子(?:ども|供)?は(?:いない|いません|おらず)|子(?:ども|供)?(?:が|は)?(?:成人|独立)"
-KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
-AGE = re.compile(r"(\d{1,2})\s*(?:歳|才)|(\d{1,2})\s*(?:か月|ヶ月|カ月)の")
+NUMBER_WORDS = str.maketrans("〇一二三四五六七八九", "0123456789")
+# Kanji numbers are read as digits only where they count or give an age, so 七尾市 stays 七尾市.
+KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九](?=\s*(?:人(?!親)|歳|才|年|か月|ヶ月|カ月|つ))")
+# 「生後6か月」 is a baby; 「6か月前に離婚」 is not.
+AGE = re.compile(
+    r"(\d{1,2})\s*(?:歳|才)|(\d{1,2})\s*(?:か月|ヶ月|カ月)(?!前|後|間|ほど|くらい|ぐらい|たち|経)"
+)
 SELF_AGE = re.compile(
     r"(?:私|わたし|自分|僕|ぼく|俺)は?\s*(\d{1,2})\s*(?:歳|才)|(\d{1,2})\s*(?:歳|才)の(?:母|父|ママ|パパ|シングル|私|女性|男性)"
 )
-COUNT = re.compile(r"(\d)\s*人")
+COUNT_AFTER = re.compile(
+    r"(?:生|児)?(?:に通う|に通っている|の)?(?:子ども|子供|子|息子|娘|男の子|女の子)?(?:が|は|も)?\s*(\d)\s*人"
+)
+EACH = re.compile(r"(\d)\s*人ずつ")
+MULTIPLE_BIRTH = (("双子", 2), ("ふたご", 2), ("三つ子", 3))
 MAX_CHILD_AGE = 25
 
 PARENT_RULES = (
@@ -43,25 +59,38 @@ PARENT_RULES = (
     ("widow", r"寡婦"),
     (
         "mother",
-        r"シングルマザー|母子家庭|母子世帯|ママ|母親|母です|母として|母ひとり|女手|元夫|(?<![丈工])夫",
+        r"シングルマザー|母子家庭|母子世帯|ママ|母親|母です|母として|母ひとり|女手|元夫|(?<![丈工])夫|未婚の母"
+        r"|産み|産んだ|出産|妊娠",
     ),
     ("father", r"シングルファザー|父子家庭|父子世帯|パパ|父親|父です|父として|父ひとり|男手|元妻|妻"),
 )
 SITUATION_RULES = (
-    ("bereaved", r"亡くな|亡くし|死別|他界|死亡|急逝"),
+    ("bereaved", r"亡くな|亡くし|死別|他界|死亡|急逝|(?:夫|妻|主人|旦那|配偶者)が(?:なくな|死ん)"),
+    # Still married: living apart, or a divorce in mediation, is "separated" whatever else is said.
+    ("separated", r"別居|調停中|調停をして|離婚調停|家を出"),
     (
         "considering_divorce",
-        r"離婚を(?:考え|検討|迷)|離婚したい|離婚(?:する|の)?予定|離婚前|離婚調停|離婚するか|これから離婚|離婚に向け",
+        r"離婚を(?:考え|検討|迷)|離婚したい|離婚(?:する|の)?予定|離婚前|離婚するか|これから離婚|離婚に向け",
     ),
-    ("separated", r"別居"),
-    ("single", r"離婚し|離婚済|離婚後|離婚して|シングル|ひとり親|一人親|母子家庭|父子家庭|未婚|独身"),
+    (
+        "single",
+        r"離婚し|離婚済|離婚後|離婚して|離婚が成立|離婚成立|シングル|ひとり親|一人親|母子家庭|父子家庭|未婚|独身"
+        r"|結婚(?:は)?して(?:い)?(?:ない|ません)|籍を入れて(?:い)?(?:ない|ません)",
+    ),
 )
 EMPLOYMENT_RULES = (
-    ("job_seeking", r"求職|仕事を探|職を探|職探し|就活|就職活動|失業|仕事がない|仕事を辞め"),
+    (
+        "job_seeking",
+        r"求職|(?:仕事|職|パート|アルバイト|バイト|働き口|勤め先|正社員の仕事)を探|職探し|就活|就職活動|失業"
+        r"|仕事がない|仕事を辞め|仕事を失|解雇|雇い止め",
+    ),
     ("full_time", r"正社員|正規雇用|常勤"),
     ("part_time", r"パート|アルバイト|バイト|非正規|派遣"),
     ("self_employed", r"自営|フリーランス|個人事業"),
-    ("not_working", r"無職|働いていない|働けない|専業主婦|専業主夫"),
+    (
+        "not_working",
+        r"無職|働いて(?:い)?(?:ない|ません)|働けない|仕事をして(?:い)?(?:ない|ません)|専業主[婦夫]",
+    ),
 )
 NEED_RULES = (
     ("money", r"お金|生活費|生活が苦し|家計|収入が少|貯金|経済的"),
@@ -88,9 +117,11 @@ CIRCUMSTANCE_RULES = (
     ("disaster", r"災害|地震|震災|豪雨|被災|津波|労災|労働災害"),
     ("illness", r"病気|障害|障がい|持病|闘病"),
 )
-RECEIVING = r"(?:受給|もらっ|貰っ|受け取っ|受けて)(?:てい|てます|ており|中)|受給中"
+RECEIVING = r"受給中|受給して(?:い|お|ま)|(?:もらっ|貰っ|受け取っ|受け)て(?:い|お|ま)|もらえて"
 NOT_RECEIVING = r"(?:受給|もらっ|貰っ|受け取っ|受け)て(?:い)?(?:ない|ません)|受給していない|もらえなかった"
 APPLYING = r"申請中|申請し(?:た|ました|ている)"
+# 「正社員ではなくパートです」: the work named with a negation is not the resident's.
+NOT_THIS_WORK = re.compile(r"(?:正社員|パート|アルバイト|自営業?|派遣)(?:では|じゃ)(?:なく|ない|ありません)")
 PLACE = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffー]{1,5}[市区町村])(?:に住|在住|住まい|に引っ越|です|から)")
 
 
@@ -100,6 +131,7 @@ class ParsedText:
 
     facts: Facts
     child_labels: list[str] = field(default_factory=list)
+    text: str = ""
 
     @property
     def empty(self) -> bool:
@@ -107,7 +139,8 @@ class ParsedText:
 
 
 def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).translate(KANJI_DIGITS)
+    text = unicodedata.normalize("NFKC", text)
+    return KANJI_NUMBER.sub(lambda match: match.group(0).translate(NUMBER_WORDS), text)
 
 
 def parse_facts(text: str, places: Places, stage_labels: dict[str, str] | None = None) -> ParsedText:
@@ -119,7 +152,7 @@ def parse_facts(text: str, places: Places, stage_labels: dict[str, str] | None =
         "municipality": _municipality(text, places),
         "child_allowance": _child_allowance(text),
         "resident_tax": _resident_tax(text),
-        "employment": _first(EMPLOYMENT_RULES, text),
+        "employment": _first(EMPLOYMENT_RULES, NOT_THIS_WORK.sub("", text)),
     }
     needs = _all(NEED_RULES, text)
     circumstances = _all(CIRCUMSTANCE_RULES, text)
@@ -129,48 +162,107 @@ def parse_facts(text: str, places: Places, stage_labels: dict[str, str] | None =
     values["circumstances"] = circumstances or None
     ages, labels = children(text, stage_labels or {})
     values["children_ages"] = ages
-    return ParsedText(Facts.from_dict({k: v for k, v in values.items() if v is not None}), labels)
+    return ParsedText(Facts.from_dict({k: v for k, v in values.items() if v is not None}), labels, text)
+
+
+@dataclass(frozen=True)
+class _Mention:
+    """One child (or several, 「小学生が3人」) named somewhere in the text."""
+
+    start: int
+    end: int
+    age: int
+    label: str
+    precise: bool
 
 
 def children(text: str, stage_labels: dict[str, str]) -> tuple[list[int] | None, list[str]]:
-    """Children's ages from explicit ages ("5歳と8歳"), grades ("小3") or stages ("保育園")."""
+    """Children's ages from everything the text names: ages ("5歳"), school years ("小3", "年中") and
+    stages ("保育園"); each child counted once ("保育園の年中") and as often as said ("小学生が3人")."""
     if re.search(NO_CHILDREN, text):
         return [], []
-    own = {int(match.group(1) or match.group(2)) for match in SELF_AGE.finditer(text)}
-    explicit = []
+    mentions = _precise_mentions(text)
+    mentions += _stage_mentions(text, mentions, stage_labels)
+    if not mentions:
+        return None, []
+    mentions.sort(key=lambda mention: mention.start)
+    each = EACH.search(text)
+    pairs: list[tuple[int, str]] = []
+    for mention in mentions:
+        count = int(each.group(1)) if each else _count_after(text, mention)
+        count = max(count, _multiple_birth(text, mention))
+        pairs.extend([(mention.age, mention.label)] * count)
+    pairs.sort()
+    return [age for age, _ in pairs], [label for _, label in pairs]
+
+
+def _precise_mentions(text: str) -> list[_Mention]:
+    """Ages and school years; the parent's own age ("私は32歳") is not a child's."""
+    own = [match.span() for match in SELF_AGE.finditer(text)]
+    taken: list[tuple[int, int]] = []
+    mentions: list[_Mention] = []
+
+    def add(start: int, end: int, age: int, label: str) -> None:
+        if any(start < b and a < end for a, b in [*own, *taken]) or age > MAX_CHILD_AGE:
+            return
+        taken.append((start, end))
+        mentions.append(_Mention(start, end, age, label, precise=True))
+
     for match in AGE.finditer(text):
         age = 0 if match.group(2) else int(match.group(1))
-        if age <= MAX_CHILD_AGE and not (match.group(1) and age in own):
-            explicit.append(age)
-    if explicit:
-        return sorted(explicit), [f"{age}歳" for age in sorted(explicit)]
-    ages: list[int] = []
-    labels: list[str] = []
+        add(match.start(), match.end(), age, f"{age}歳")
     for pattern, offset in GRADE_PATTERNS:
         for match in re.finditer(pattern, text):
-            ages.append(int(match.group(1)) + offset)
-            labels.append(match.group(0))
-            text = text.replace(match.group(0), " ", 1)
+            year = next(group for group in match.groups() if group)
+            add(match.start(), match.end(), int(year) + offset, match.group(0))
+    for word, age in KINDERGARTEN_YEARS.items():
+        for match in re.finditer(word, text):
+            add(match.start(), match.end(), age, word)
+    return mentions
+
+
+def _stage_mentions(text: str, precise: list[_Mention], stage_labels: dict[str, str]) -> list[_Mention]:
+    """Stage words that name a child not already named more precisely next to them."""
+    mentions: list[_Mention] = []
     for stage, pattern in STAGE_PATTERNS:
         for match in re.finditer(pattern, text):
-            count = _count_after(text, match.end())
-            ages.extend([STAGE_AGES[stage]] * count)
-            labels.extend([stage_labels.get(stage, match.group(0))] * count)
-    if not ages:
-        return None, []
-    pairs = sorted(zip(ages, labels, strict=True))
-    return [age for age, _ in pairs], [label for _, label in pairs]
+            start, end = match.span()
+            if any(start < m.end and m.start < end for m in precise) or HEADING_TO.match(text[end:]):
+                continue
+            if any(
+                (m.start >= end and SAME_CHILD.match(text[end : m.start]))
+                or (m.end <= start and SAME_CHILD.match(text[m.end : start]))
+                for m in precise
+            ):
+                continue
+            label = stage_labels.get(stage, match.group(0))
+            mentions.append(_Mention(start, end, STAGE_AGES[stage], label, precise=False))
+    return mentions
+
+
+def _count_after(text: str, mention: _Mention) -> int:
+    """ "小学生が2人" counts two children; "5歳と8歳の2人" is a total; no number counts one."""
+    if mention.precise and not re.match(r"生", text[mention.end :]):
+        return 1
+    match = COUNT_AFTER.match(text[mention.end : mention.end + 12])
+    if not match or re.fullmatch(r"の\s*\d\s*人", match.group(0)):
+        return 1
+    count = int(match.group(1))
+    return count if 0 < count <= 5 else 1
+
+
+def _multiple_birth(text: str, mention: _Mention) -> int:
+    """ "双子の中2" and "3歳の双子" are two children of the same age."""
+    for word, count in MULTIPLE_BIRTH:
+        for match in re.finditer(word, text):
+            if -6 <= mention.start - match.end() <= 6 or -6 <= match.start() - mention.end <= 6:
+                return count
+    return 1
 
 
 def ages_only(text: str) -> list[int]:
     """Bare numbers as ages, for the one question that asks for ages ("5と8")."""
     return sorted(int(n) for n in re.findall(r"\d{1,2}", normalise(text)) if int(n) <= MAX_CHILD_AGE)
-
-
-def _count_after(text: str, position: int) -> int:
-    """ "小学生2人" counts two children; a stage mentioned without a number counts one."""
-    match = COUNT.match(text[position : position + 6].lstrip("がのはも"))
-    return int(match.group(1)) if match and 0 < int(match.group(1)) <= 5 else 1
 
 
 def _first(rules: tuple[tuple[str, str], ...], text: str) -> str | None:

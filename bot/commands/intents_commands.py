@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from bot.amounts import DatedAmounts
 from bot.commands.handoff_commands import register_retention_job
 from bot.config import Settings
 from bot.database import Database
@@ -26,9 +27,10 @@ from intents import (
     FactsDialogue,
     FactsError,
     Recommendation,
+    parse_facts,
     recommend,
 )
-from knowledge import default_register
+from knowledge import default_amounts, default_register
 
 INVALID_INPUT = 2
 
@@ -66,11 +68,30 @@ def recommend_command(as_json: bool, show_all: bool, catalogue_path: Path | None
         facts = Facts.from_dict(data)
     except FactsError as error:
         raise _usage_error(str(error)) from None
-    result = recommend(facts, _catalogue(catalogue_path), limit=None if show_all else DEFAULT_LIMIT)
+    catalogue = _catalogue(catalogue_path)
+    amounts = DatedAmounts(default_amounts(), catalogue)
+    result = recommend(facts, catalogue, limit=None if show_all else DEFAULT_LIMIT, amounts=amounts)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(_as_text(result))
+
+
+@click.command("facts")
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON (what `recommend` reads).")
+def facts_command(text: str, as_json: bool) -> None:
+    """Read household facts from one resident message, as the household check does.
+
+    The JSON is the facts object of `yorisoi recommend` (every field present, null = not said), so
+    `yorisoi facts --json "..." | yorisoi recommend` suggests programs for a description.
+    """
+    facts = parse_facts(text, default_register()).facts
+    if as_json:
+        click.echo(json.dumps(facts.to_dict(), ensure_ascii=False))
+        return
+    for name, value in facts.to_dict().items():
+        click.echo(f"{name}: {'-' if value is None else value}")
 
 
 @click.command("eval-recommend")
@@ -153,7 +174,7 @@ def _as_text(result: Recommendation) -> str:
     if result.urgent:
         lines.append("URGENT: DV windows first")
     for number, suggestion in enumerate(result.programs, start=1):
-        lines.append(f"{number}. [{suggestion.certainty}] {suggestion.name} ({suggestion.category})")
+        lines.append(f"{number}. [{suggestion.label}] {suggestion.name} ({suggestion.category})")
         lines.append(f"   {suggestion.summary}")
         lines.extend(f"   - {reason}" for reason in suggestion.why)
         if suggestion.estimate:
@@ -165,4 +186,4 @@ def _as_text(result: Recommendation) -> str:
     return "\n".join(lines)
 
 
-COMMANDS: list[click.Command] = [recommend_command, eval_recommend_command]
+COMMANDS: list[click.Command] = [recommend_command, facts_command, eval_recommend_command]

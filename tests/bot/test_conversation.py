@@ -84,7 +84,7 @@ class Dialogue:
         self.handled: list[tuple[str, str | None, str | None]] = []
         self.forgotten: list[str] = []
 
-    def start(self, user_key: str):
+    def start(self, user_key: str, text: str | None = None, known: Facts | None = None):
         self.running.add(user_key)
         return SimpleNamespace(
             text="どなたがお子さんを育てていますか",
@@ -97,12 +97,20 @@ class Dialogue:
     def active(self, user_key: str) -> bool:
         return user_key in self.running
 
+    def reviewing(self, user_key: str) -> bool:
+        return False
+
+    def remember(self, user_key: str, text: str) -> None:
+        place = default_register().find(text)
+        if place:
+            self.known[user_key] = (self.known.get(user_key) or Facts()).merged(Facts(municipality=place))
+
     def handle(self, user_key: str, text: str | None = None, postback: str | None = None):
         if user_key not in self.running:
             return None
         self.handled.append((user_key, text, postback))
         return SimpleNamespace(
-            text="次の質問です", choices=[], done=False, facts=Facts(), recommendation=None
+            text="次の質問です", choices=[], done=False, facts=Facts(), recommendation=None, question=False
         )
 
     def cancel(self, user_key: str) -> None:

@@ -15,6 +15,7 @@ from fake_line import PUSH_PATH, REPLY_PATH, SECRET_KEY
 import handoff
 from bot import messages, render
 from handoff import ResidentIdentity
+from intents import messages as intents_messages
 
 IDENTITY = ResidentIdentity(SECRET_KEY)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -313,3 +314,62 @@ def test_no_plaintext_line_user_id_anywhere_in_the_database_file(chat_for, data_
     for chat in chats:
         assert chat.user_id.encode() not in raw
         assert chat.user_id[1:].encode() not in raw
+
+
+# ---- the household check that listens -------------------------------------------------------------------
+def skip_to_cards(chat: Chat, sent: list[dict]) -> tuple[list[dict], list[str]]:
+    """Answer every remaining question with its skip (or "that's all") button until the cards come."""
+    asked = [text_of(sent)]
+    for _ in range(15):
+        if any(m["type"] == "flex" for m in sent):
+            return sent, asked
+        data = [action.get("data", "") for action in quick_replies(sent).values()]
+        step = next(d for d in data if d.startswith("dlg:skip:") or d in ("dlg:child:done", "dlg:need:done"))
+        sent = chat.tap(step)
+        asked.append(text_of(sent))
+    raise AssertionError(f"no cards after 15 steps: {asked}")
+
+
+def test_a_check_started_by_a_message_with_place_children_and_situation_asks_none_of_them(chat_for):
+    chat = chat_for(40)
+    sent = chat.say("白山市に住んでいます。離婚を考えています。子どもは5歳です。どんな支援が受けられますか")
+    sent, asked = skip_to_cards(chat, sent)
+    said = "\n".join(asked)
+    for step in ("situation", "municipality", "children_ages", "children_more"):
+        assert intents_messages.QUESTIONS[step][:12] not in said, step
+    facts = chat.server.core.conversation.dialogue.facts(chat.user_key)
+    assert (facts.situation, facts.municipality) == ("considering_divorce", "白山市")
+    assert facts.children_ages == [5]
+
+
+def test_a_question_during_the_check_is_answered_and_the_check_resumes(chat_for):
+    chat = chat_for(41)
+    chat.say("どんな支援が受けられますか")
+    sent = chat.say("シングルマザーです")
+    assert "お住まいの市区町村" in text_of(sent)
+    sent = chat.say("養育費の取り決めはどうしたらいいですか？")
+    said = text_of(sent)
+    assert "養育費として伺います" not in said
+    assert said.index("養育費") < said.index(intents_messages.RESUME)  # the answer first, then the way back
+    assert "お住まいの市区町村" in said.split(intents_messages.RESUME)[1]
+    assert "金沢市" in quick_replies(sent)
+    assert chat.server.core.conversation.dialogue.facts(chat.user_key).needs == ["child_support"]
+    sent = chat.say("金沢市です")
+    assert "お子さんの年齢" in text_of(sent)
+
+
+def test_one_answer_changed_from_the_results_without_restarting(chat_for):
+    chat = chat_for(42)
+    sent = chat.say("金沢市のシングルマザーです。子どもは小学生1人です。どんな支援が受けられますか")
+    sent, _ = skip_to_cards(chat, sent)
+    sent = chat.tap(quick_replies(sent)[intents_messages.RESULT_AGAIN_LABEL]["data"])
+    assert "金沢市" in text_of(sent)
+    sent = chat.tap(quick_replies(sent)["お住まいを変える"]["data"])
+    sent = chat.tap(quick_replies(sent)["白山市"]["data"])
+    flex = next(m for m in sent if m["type"] == "flex")
+    assert "金沢市 福祉総務課" not in str(flex)
+    facts = chat.server.core.conversation.dialogue.facts(chat.user_key)
+    assert (facts.municipality, facts.parent, facts.children_ages) == ("白山市", "mother", [9])
+    sent = chat.say("住んでいるのは小松市でした")
+    assert any(m["type"] == "flex" for m in sent) and "小松市に変更しました" in text_of(sent)
+    assert chat.server.core.conversation.dialogue.facts(chat.user_key).children_ages == [9]

@@ -34,16 +34,12 @@ def test_purge_deletes_old_finished_events_and_stale_counters(tmp_path, monkeypa
     counters.record_answer("recent-key", confident=False)
     yesterday = (datetime.now(UTC) - timedelta(hours=25)).isoformat(timespec="seconds")
     db.execute("UPDATE bot_conversations SET updated_at = ? WHERE user_key = 'stale-key'", [yesterday])
-    counters.remember_place("stale-key", "白山市")
-    counters.remember_place("recent-key", "小平市")
-    db.execute("UPDATE bot_places SET updated_at = ? WHERE user_key = 'stale-key'", [yesterday])
 
     result = CliRunner().invoke(cli, ["purge"])
 
     assert result.exit_code == 0, result.output
-    assert "bot_events: 1" in result.output and "bot_conversations: 2" in result.output
+    assert "bot_events: 1" in result.output and "bot_conversations: 1" in result.output
     assert events.status(old["webhookEventId"]) is None
     assert events.status(unanswered["webhookEventId"]) == "pending"  # never dropped before it is answered
     assert events.status(fresh["webhookEventId"]) == "done"  # still needed to recognise a redelivery
     assert (counters.unanswered("stale-key"), counters.unanswered("recent-key")) == (0, 1)
-    assert (counters.place("stale-key"), counters.place("recent-key")) == (None, "小平市")

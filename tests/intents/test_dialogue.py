@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from intents import messages
 from intents.dialogue import MAX_CHILDREN, MAX_CHOICES, MAX_LABEL, FactsDialogue
 from intents.facts import Facts
 
@@ -140,13 +141,77 @@ def test_unreadable_text_repeats_the_question(dialogue):
     assert dialogue.active(USER)
 
 
-def test_a_question_in_the_middle_is_left_to_the_knowledge_base(dialogue):
+def test_a_question_in_the_middle_is_marked_for_the_caller_and_the_check_keeps_its_place(dialogue):
     dialogue.start(USER)
     dialogue.handle(USER, text="シングルマザーです")
-    assert dialogue.handle(USER, text="児童扶養手当っていくらもらえるんですか?") is None
-    assert dialogue.active(USER)
+    turn = dialogue.handle(USER, text="児童扶養手当っていくらもらえるんですか?")
+    assert turn.question and not turn.done and dialogue.active(USER)
+    assert turn.text.startswith(messages.RESUME) and "お住まいの市区町村" in turn.text
+    assert "金沢市" in [choice.label for choice in turn.choices]
     turn = dialogue.handle(USER, text="金沢市です")
     assert dialogue.facts(USER).municipality == "金沢市" and "お子さんの年齢" in turn.text
+
+
+def test_a_question_is_not_swallowed_as_an_answer_but_its_needs_are_kept(dialogue):
+    dialogue.start(USER)
+    turn = dialogue.handle(USER, text="養育費の取り決めはどうしたらいい？")
+    assert turn.question and "養育費として伺います" not in turn.text
+    assert dialogue.facts(USER).needs == ["child_support"]
+    assert "お子さんを育てているのはどなたですか" in turn.text
+
+
+def test_the_message_that_starts_the_check_and_known_facts_are_not_asked_again(dialogue):
+    said = "離婚を考えています。子どもは5歳です"
+    turn = dialogue.start(USER, text=said, known=Facts(municipality="白山市"))
+    facts = dialogue.facts(USER)
+    assert facts.situation == "considering_divorce" and facts.children_ages == [5]
+    assert facts.municipality == "白山市"
+    assert "離婚を考えている" in turn.text and "お子さん1人(5歳)" in turn.text
+    asked = [turn.text]
+    while not turn.done:
+        turn = dialogue.handle(USER, postback=turn.choices[-1].data)
+        asked.append(turn.text)
+    joined = "\n".join(asked)
+    for question in ("situation", "municipality", "children_ages", "children_more"):
+        assert messages.QUESTIONS[question].split("(")[0] not in joined
+
+
+def test_two_children_named_by_school_year_are_two(dialogue):
+    dialogue.start(USER)
+    dialogue.handle(USER, text="母子家庭です")
+    dialogue.handle(USER, text="金沢市")
+    turn = dialogue.handle(USER, text="小学3年と保育園の年中です")
+    assert dialogue.facts(USER).children_ages == [4, 8] and "お子さん2人" in turn.text
+
+
+def finish(dialogue, text: str):
+    turn = dialogue.start(USER, text=text)
+    while not turn.done:
+        turn = dialogue.handle(USER, postback=turn.choices[-1].data)
+    return turn
+
+
+def test_one_answer_changed_from_the_results_by_its_button_recomputes_at_once(dialogue):
+    turn = finish(dialogue, "金沢市のシングルマザーです。子どもは小学生です")
+    assert any("金沢市" in s.contact or s.jurisdiction == "金沢市" for s in turn.recommendation.programs)
+    review = dialogue.handle(USER, postback=tap(turn, messages.RESULT_AGAIN_LABEL))
+    assert "金沢市" in review.text and not review.done
+    question = dialogue.handle(USER, postback=tap(review, "お住まいを変える"))
+    assert "お住まいの市区町村" in question.text
+    turn = dialogue.handle(USER, postback=tap(question, "白山市"))
+    assert turn.done and turn.recommendation is not None
+    assert turn.facts.municipality == "白山市" and turn.facts.parent == "mother"
+    assert turn.facts.children_ages == [9]
+    assert all(s.jurisdiction != "金沢市" for s in turn.recommendation.programs)
+
+
+def test_one_answer_corrected_in_words_after_the_results(dialogue):
+    finish(dialogue, "金沢市のシングルマザーです。子どもは小学生です")
+    assert not dialogue.active(USER) and dialogue.reviewing(USER)
+    turn = dialogue.handle(USER, text="住んでいるのは白山市でした")
+    assert turn.done and turn.recommendation is not None and "白山市に変更しました" in turn.text
+    assert turn.facts.municipality == "白山市" and turn.facts.children_ages == [9]
+    assert dialogue.handle(USER, text="児童扶養手当はいくらですか") is None
 
 
 def test_restart_and_cancel_work_at_any_step(dialogue):
@@ -244,3 +309,47 @@ def test_with_a_sealer_the_facts_are_stored_encrypted(db, catalogue, clock):
     stranger = FactsDialogue(db, catalogue, clock=clock, sealer=ResidentIdentity(generate_secret_key()))
     assert stranger.facts(USER) is None and not stranger.active(USER)
     assert stranger.handle(USER, text="父子家庭です") is None
+
+
+def test_asking_about_a_card_shows_every_requirement_of_the_source_and_the_residents_window(dialogue):
+    finish(dialogue, "白山市のシングルマザーです。子どもは小学生です。資格を取りたい")
+    turn = dialogue.handle(USER, text="高等職業訓練促進給付金について教えて")
+    assert turn is not None and not turn.done
+    for requirement in (
+        "児童扶養手当を受給、または同様の所得水準にある方",
+        "養成機関において6月以上の課程を修業し、対象資格の取得が見込まれる方",
+        "就業または育児と修業の両立が困難であると認められる方",
+    ):
+        assert requirement in turn.text
+    assert "白山市福祉事務所" in turn.text or "白山市" in turn.text.split("あなたの窓口")[1]
+    assert dialogue.handle(USER, text="知らない制度について教えて") is None
+
+
+def test_one_answer_changed_mid_check_from_the_summary_card(dialogue):
+    dialogue.start(USER, text="金沢市のシングルマザーです")
+    card = dialogue.handle(USER, text="回答を変えたい")
+    assert "金沢市" in card.text and "お住まいを変える" in [c.label for c in card.choices]
+    question = dialogue.handle(USER, postback=tap(card, "お住まいを変える"))
+    turn = dialogue.handle(USER, text="白山市")
+    assert dialogue.facts(USER).municipality == "白山市" and dialogue.facts(USER).parent == "mother"
+    assert "お子さんの年齢" in turn.text and "お住まい" in question.text
+
+
+def test_place_and_children_said_before_the_check_are_remembered_and_not_asked(dialogue):
+    dialogue.remember(USER, "白山市の保育園について教えてください")
+    dialogue.remember(USER, "小平市の児童育成手当はいくらですか")
+    assert not dialogue.active(USER) and not dialogue.reviewing(USER)
+    assert dialogue.facts(USER).municipality == "白山市"
+    assert dialogue.handle(USER, text="子どもは3歳です") is None
+    dialogue.remember(USER, "子どもは3歳です")
+    turn = dialogue.start(USER, text="どんな支援が受けられますか")
+    assert dialogue.facts(USER).municipality == "白山市" and dialogue.facts(USER).children_ages == [3]
+    assert "お子さんを育てているのはどなたですか" in turn.text
+
+
+def test_a_new_need_after_the_results_is_not_taken_as_a_correction(dialogue):
+    finish(dialogue, "金沢市のシングルマザーです。子どもは小学生です")
+    assert dialogue.handle(USER, text="保育園を探しています") is None
+    assert dialogue.facts(USER).children_ages == [9]
+    turn = dialogue.handle(USER, text="子どもは2人でした。小3と年中です")
+    assert turn.done and dialogue.facts(USER).children_ages == [4, 8]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shared_files import DEV_HOUSEHOLDS, needs_shared
 
-from intents import Facts, FactsError, recommend
+from intents import AmountInForce, Facts, FactsError, recommend
 from intents.facts import CHOICE_FIELDS, LIST_FIELDS
 
 HERE = Path(__file__).parent
@@ -240,3 +241,35 @@ def test_facts_round_trip_and_merge():
     assert facts.children_ages == [4, 9]
     merged = facts.merged(Facts(needs=["job", "money"], municipality="金沢市"))
     assert merged.needs == ["money", "job"] and merged.municipality == "金沢市" and merged.parent == "mother"
+
+
+class DatedAmounts:
+    """A stand-in for the dated amounts data: one amount in force from a date, none before it."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, date, int]] = []
+
+    def in_force(self, program: str, on: date, children: int) -> AmountInForce | None:
+        self.asked.append((program, on, children))
+        if on < date(2025, 4, 1):
+            return None
+        return AmountInForce(
+            monthly=10_000 + 1_000 * (children - 1),
+            first_child=10_000,
+            second_child=1_000,
+            third_child_on=1_000,
+            as_of="試験用の日付以降",
+            source="試験用の資料",
+        )
+
+
+def test_the_amount_estimate_comes_from_the_amounts_in_force_on_the_day(catalogue):
+    facts = Facts(parent="mother", situation="single", municipality="白山市", children_ages=[4, 9])
+    amounts = DatedAmounts()
+    result = recommend(facts, catalogue, amounts=amounts, on=date(2025, 6, 1))
+    estimate = next(s for s in result.programs if s.id == "child_rearing_allowance").estimate
+    assert amounts.asked == [("child_rearing_allowance", date(2025, 6, 1), 2)]
+    assert estimate.monthly_full_amount == 11_000 and "試験用の日付以降" in estimate.text
+    assert "2024年11月に改定" not in estimate.text
+    earlier = recommend(facts, catalogue, amounts=amounts, on=date(2024, 6, 1))
+    assert next(s for s in earlier.programs if s.id == "child_rearing_allowance").estimate is None
