@@ -80,7 +80,12 @@ def dashboard_app(store: ThreadStore, accounts: CounselorAccounts, deliver: Reco
     from handoff import ReceptionHours, create_dashboard
 
     app = Flask("dashboard-test")
-    app.config.update(SECRET_KEY=generate_secret_key(), SESSION_COOKIE_SECURE=False)
+    app.config.update(
+        SECRET_KEY=generate_secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+    )
     app.register_blueprint(
         create_dashboard(store, accounts, deliver, hours=ReceptionHours.parse("mon-fri 08:30-16:00"))
     )
