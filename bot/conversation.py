@@ -221,7 +221,8 @@ class Conversation:
             if intent.name == "delete_data":
                 return self._confirm_delete()
             self.threads.append(thread.id, "resident", text)
-            return [render.text(self._acknowledgement(thread))]
+            acknowledgement = self._acknowledgement(thread)
+            return [render.text(acknowledgement)] if acknowledgement else []
         if escalation is not None and escalation.kind == "request":
             return self._escalate(user_id, user_key, escalation, text)
         if intent.name == "delete_data":
@@ -313,7 +314,9 @@ class Conversation:
         return "\n".join([messages.IN_THREAD_MENU, *(f"・{contact}" for contact in contacts)])
 
     def _acknowledgement(self, thread: Any) -> str:
-        return self.handoff.acknowledgement(thread, self.hours, self.policy, self._clock())
+        now = self._clock()
+        active = self.threads.counselor_active(thread, now)
+        return self.handoff.acknowledgement(thread, self.hours, self.policy, now, counselor_active=active)
 
     def _request_counselor(
         self, user_id: str, user_key: str, text: str, reason: str = "request"
@@ -356,7 +359,8 @@ class Conversation:
         if text:
             self.threads.append(thread.id, "resident", text)
         if existing is not None and escalation.kind != "crisis":
-            return [render.text(self._acknowledgement(thread))]
+            acknowledgement = self._acknowledgement(thread)
+            return [render.text(acknowledgement)] if acknowledgement else []
         self.threads.append(thread.id, "bot", escalation.reply)
         self.state.reset(user_key)
         return render.escalation(escalation, self.handoff.thread_opened(self.hours, self._clock()))

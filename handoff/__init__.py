@@ -1,7 +1,7 @@
 """Escalation to a human counselor, the thread store, the counselor dashboard and privacy."""
 
 from handoff.accounts import Account, AccountError, AccountLocked, CounselorAccounts
-from handoff.dashboard import create_dashboard
+from handoff.dashboard import DashboardServices, create_dashboard, init_dashboard
 from handoff.escalation import Escalation, EscalationPolicy
 from handoff.hours import ReceptionHours
 from handoff.identity import (
@@ -38,6 +38,7 @@ __all__ = [
     "AccountLocked",
     "AuditEntry",
     "CounselorAccounts",
+    "DashboardServices",
     "Escalation",
     "EscalationPolicy",
     "Message",
@@ -56,6 +57,7 @@ __all__ = [
     "delete_confirmation",
     "delete_done",
     "generate_secret_key",
+    "init_dashboard",
     "privacy_notice",
     "require_secret_key",
     "thread_opened",

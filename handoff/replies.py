@@ -22,10 +22,18 @@ def thread_opened(hours: ReceptionHours, now: datetime | None = None) -> str:
 
 
 def acknowledgement(
-    thread: Thread, hours: ReceptionHours, policy: EscalationPolicy, now: datetime | None = None
+    thread: Thread,
+    hours: ReceptionHours,
+    policy: EscalationPolicy,
+    now: datetime | None = None,
+    *,
+    counselor_active: bool = False,
 ) -> str:
     """The bot's only answer while a thread is open; out of hours it says when, and for urgent threads it
-    repeats the emergency numbers."""
+    repeats the emergency numbers. Empty while a counselor is writing in the thread: a "please wait" or
+    "we answer tomorrow" in the middle of a live conversation would be false and hurtful."""
+    if counselor_active:
+        return ""
     if hours.is_open(now):
         return messages.ACKNOWLEDGEMENT_OPEN
     text = messages.ACKNOWLEDGEMENT_CLOSED.format(when=hours.when_phrase(now))

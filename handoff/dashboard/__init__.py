@@ -49,7 +49,7 @@ class DashboardServices:
     accounts: CounselorAccounts
     deliver: Deliver
     hours: ReceptionHours | None = None
-    canned_replies: list[dict[str, str]] = field(default_factory=list)
+    canned_replies: list[CannedReply] = field(default_factory=list)
     url_prefix: str = DEFAULT_URL_PREFIX
 
 
@@ -63,10 +63,22 @@ def has_bad_characters(text: str) -> bool:
     return any(c == "\ufffd" or (unicodedata.category(c) == "Cc" and c not in "\n\t") for c in text)
 
 
-def load_canned_replies(path: Path | None = None) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class CannedReply:
+    """A reply a counselor can start from; `kinds` are the risk kinds (thread categories) it fits, if any."""
+
+    title: str
+    text: str
+    kinds: tuple[str, ...] = ()
+
+
+def load_canned_replies(path: Path | None = None) -> list[CannedReply]:
     with open(path or CANNED_REPLIES_FILE, encoding="utf-8") as handle:
         entries = yaml.safe_load(handle) or []
-    return [{"title": str(e["title"]), "text": str(e["text"])} for e in entries]
+    return [
+        CannedReply(str(e["title"]), str(e["text"]), tuple(str(k) for k in e.get("kinds") or ()))
+        for e in entries
+    ]
 
 
 def _labels() -> dict[str, Any]:

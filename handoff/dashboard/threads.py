@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 
 from handoff import messages
-from handoff.dashboard import MAX_REPLY_LENGTH, TEXT, get_services, has_bad_characters
-from handoff.store import Thread, ThreadNotFound, ThreadStateError
+from handoff.dashboard import MAX_REPLY_LENGTH, TEXT, CannedReply, get_services, has_bad_characters
+from handoff.dashboard.filters import delivery_label
+from handoff.store import Thread, ThreadNotFound, ThreadStateError, ThreadStore
 
 RESOLVE_NAMESPACE = uuid.UUID("6f1c1f0e-4a55-4b8e-9a53-5e2b8c0d7a10")
+PREVIEW_CHARS = 40
+# Runs of digits (phone numbers, amounts, ids) are masked in the list, which colleagues may glance at.
+_DIGITS = re.compile(r"[0-9０-９][0-9０-９\-ー－ ]{2,}")
 
 bp = Blueprint("threads", __name__)
 
@@ -23,6 +28,13 @@ def _thread_or_404(thread_id: int) -> Thread:
         abort(404)
 
 
+def _canned_for(thread: Thread, replies: list[CannedReply]) -> list[tuple[int, CannedReply, bool]]:
+    """(index, reply, fits) with the replies for this thread's risk kinds first, then the general ones."""
+    kinds = set(thread.categories)
+    ranked = [(i, reply, bool(kinds & set(reply.kinds))) for i, reply in enumerate(replies)]
+    return sorted(ranked, key=lambda entry: (not entry[2], bool(entry[1].kinds), entry[0]))
+
+
 def _render_thread(thread_id: int, *, draft: str = "", retry_key: str | None = None, error: str = "") -> Any:
     services = get_services()
     thread = _thread_or_404(thread_id)
@@ -32,7 +44,7 @@ def _render_thread(thread_id: int, *, draft: str = "", retry_key: str | None = N
         thread=thread,
         transcript=services.store.transcript(thread.id),
         notes=services.store.notes(thread.id),
-        canned=services.canned_replies,
+        canned=_canned_for(thread, services.canned_replies),
         draft=draft,
         retry_key=retry_key or str(uuid.uuid4()),
         error=error,
@@ -51,12 +63,47 @@ def _flash_delivery(delivery: str | None, failed: bool) -> None:
     )
 
 
+def preview(text: str) -> str:
+    """One line of a message for the list: digits masked, shortened."""
+    line = " ".join(_DIGITS.sub("＊＊＊", text).split())
+    return line if len(line) <= PREVIEW_CHARS else line[: PREVIEW_CHARS - 1] + "…"
+
+
+def _queue_items(store: ThreadStore) -> list[dict[str, Any]]:
+    items = []
+    for thread in store.queue():
+        latest = store.latest(thread.id)
+        message = latest.message
+        items.append(
+            {
+                "thread": thread,
+                "preview": preview(message.text) if message else "",
+                "preview_sender": message.sender if message else "",
+                "resident_waiting": latest.resident_waiting,
+            }
+        )
+    return items
+
+
+def _queue_context() -> dict[str, Any]:
+    store = get_services().store
+    return {"items": _queue_items(store), "deleted": store.recently_deleted()}
+
+
 @bp.route("/")
 def queue() -> Any:
     store = get_services().store
     return render_template(
-        "counselor/queue.html", threads=store.queue(), resolved=store.recently_resolved(limit=20)
+        "counselor/queue.html", resolved=store.recently_resolved(limit=20), **_queue_context()
     )
+
+
+@bp.route("/queue.json")
+def queue_json() -> Any:
+    """The list for the page's live refresh: the count and the rendered items (escaped by the template)."""
+    context = _queue_context()
+    html = render_template("counselor/_queue_items.html", **context)
+    return jsonify(count=len(context["items"]), html=html)
 
 
 @bp.route("/threads/<int:thread_id>")
@@ -65,7 +112,7 @@ def thread(thread_id: int) -> Any:
     draft = ""
     choice = request.args.get("canned", "")
     if choice.isdigit() and int(choice) < len(replies):
-        draft = replies[int(choice)]["text"]
+        draft = replies[int(choice)].text
     return _render_thread(thread_id, draft=draft)
 
 
@@ -93,7 +140,7 @@ def reply(thread_id: int) -> Any:
         abort(400, TEXT["csrf_failed"])
     sent_before = services.store.message_by_retry_key(retry_key)
     if sent_before is not None:
-        flash(TEXT["reply_duplicate"].format(status=sent_before.delivery), "info")
+        flash(TEXT["reply_duplicate"].format(status=delivery_label(sent_before.delivery)), "info")
         return _back(thread_id)
     problem = ""
     if not text:
@@ -131,13 +178,40 @@ def retry(thread_id: int, message_id: int) -> Any:
     return _back(thread_id)
 
 
+def _closing_problem(text: str) -> str:
+    if has_bad_characters(text):
+        return TEXT["bad_characters"]
+    if len(text) > MAX_REPLY_LENGTH:
+        return TEXT["reply_too_long"].format(limit=MAX_REPLY_LENGTH)
+    return ""
+
+
 @bp.route("/threads/<int:thread_id>/resolve", methods=["POST"])
 def resolve(thread_id: int) -> Any:
+    """Asks first (showing the closing message typed, if any), then sends that message and resolves."""
     services = get_services()
     thread = _thread_or_404(thread_id)
     if thread.claimed_by not in (None, g.account.name) and not g.account.is_admin:
         flash(TEXT["claimed_by_other"].format(name=thread.claimed_by), "error")
         return _back(thread_id)
+    text = request.form.get("text", "").replace("\r\n", "\n").strip()
+    retry_key = request.form.get("retry_key", "") or str(uuid.uuid4())
+    try:
+        retry_key = str(uuid.UUID(retry_key))
+    except ValueError:
+        abort(400, TEXT["csrf_failed"])
+    problem = _closing_problem(text)
+    if problem:
+        return _render_thread(thread_id, draft=text, retry_key=retry_key, error=problem), 422
+    if text and thread.claimed_by != g.account.name:
+        return _render_thread(thread_id, draft=text, retry_key=retry_key, error=TEXT["must_claim"]), 422
+    if request.form.get("confirmed") != "1":
+        return render_template("counselor/resolve.html", thread=thread, text=text, retry_key=retry_key)
+    if text and thread.is_open:
+        message, _ = services.store.send_reply(thread_id, g.account.name, text, retry_key, services.deliver)
+        if message.can_retry:
+            _flash_delivery(message.delivery, True)
+            return _back(thread_id)
     try:
         thread = services.store.resolve(thread_id, g.account.name)
     except ThreadStateError as refused:
@@ -149,8 +223,8 @@ def resolve(thread_id: int) -> Any:
     except Exception as error:  # the thread is resolved either way; the counselor sees the failure
         status = f"failed: {type(error).__name__}"
     services.store.append(thread.id, "bot", messages.THREAD_RESOLVED, delivery=status, retry_key=retry_key)
-    flash(TEXT["resolved"].format(status=status), "info")
-    return redirect(url_for("counselor.threads.queue"))
+    flash(TEXT["resolved"].format(status=delivery_label(status)), "info")
+    return redirect(url_for("counselor.threads.queue", closed=thread.id))
 
 
 @bp.route("/threads/<int:thread_id>/notes", methods=["POST"])

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from werkzeug.serving import make_server
 
 from bot.storage import database_connector
 from handoff import CounselorAccounts, ResidentIdentity, ThreadStore, generate_secret_key
@@ -92,3 +95,22 @@ def dashboard_app(store: ThreadStore, accounts: CounselorAccounts, deliver: Reco
     accounts.add("admin", "admin-password", admin=True)
     accounts.add("suzuki", "suzuki-password")
     return app
+
+
+@pytest.fixture
+def base_url(dashboard_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, dashboard_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="dashboard-server")
+    thread.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -50,8 +50,12 @@ def test_forget_leaves_no_row_or_byte_about_the_resident(
     assert (
         db.execute("SELECT COUNT(*) FROM handoff_threads WHERE user_key = ?", [user_key]).fetchone()[0] == 0
     )
-    remaining_threads = [row[0] for row in db.execute("SELECT id FROM handoff_threads")]
+    remaining_threads = [row[0] for row in db.execute("SELECT id FROM handoff_threads WHERE user_key != ''")]
     assert remaining_threads == [kept - 1, kept]
+    tombstones = db.execute(
+        "SELECT status, user_ref, facts, programs FROM handoff_threads WHERE user_key = ''"
+    )
+    assert all(row == ("deleted", "", None, None) for row in tombstones)  # the open thread's anonymous mark
     thread_ids = {row[0] for row in db.execute("SELECT thread_id FROM handoff_messages")}
     assert thread_ids <= set(remaining_threads)
     assert {row[0] for row in db.execute("SELECT thread_id FROM handoff_notes")} <= set(remaining_threads)
