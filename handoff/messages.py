@@ -249,8 +249,25 @@ PAGE: dict[str, str] = {
 
 # Labels for values the dashboard displays.
 STATUS_LABELS = {"waiting": "未対応", "claimed": "対応中", "resolved": "終了", "deleted": "削除済み"}
-REASON_LABELS = {"crisis": "危機の訴え", "request": "相談員を希望", "offer": "回答できなかった質問"}
-CATEGORY_LABELS = {"danger": "身の危険", "dv": "DV", "suicide": "自殺のおそれ", "abuse": "虐待"}
+REASON_LABELS = {
+    "crisis": "危機の訴え",
+    "request": "相談員を希望",
+    "offer": "回答できなかった質問",
+    "deleted": "相談者がデータを削除",
+}
+# Risk kinds a thread can carry (today's categories and the crisis kinds), as the counselor reads them.
+CATEGORY_LABELS = {
+    "danger": "身の危険",
+    "dv": "DV",
+    "suicide": "自殺のおそれ",
+    "abuse": "虐待",
+    "self_harm": "自傷・過量服薬",
+    "despair": "疲れ切っている・絶望",
+    "child_abuse_risk": "子どもを傷つけてしまうおそれ",
+    "child_abuse_other": "子どもが暴力を受けている",
+    "sexual_violence": "性暴力",
+    "no_place_tonight": "今夜の居場所がない",
+}
 SENDER_LABELS = {"resident": "相談者", "bot": "ボット", "counselor": "相談員"}
 ROLE_LABELS = {"counselor": "相談員", "admin": "管理者"}
 FACT_LABELS = {

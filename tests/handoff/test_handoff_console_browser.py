@@ -140,6 +140,7 @@ def test_a_resident_who_deleted_their_data_leaves_a_line_not_a_404(
     assert THREAD_DELETED in page.locator(f'.thread-card[data-thread-id="{thread.id}"]').inner_text()
     response = page.goto(f"{base_url}/counselor/threads/{thread.id}")
     assert response.status == 200 and THREAD_DELETED in page.inner_text("main")
+    assert "deleted" not in page.inner_text("main")
     assert "相談したいことがあります" not in page.content()
 
 
