@@ -325,3 +325,17 @@ def test_page_text_is_reworded_in_messages_only(client: FlaskClient, monkeypatch
         assert not JAPANESE.search(source), name
     used = {key for source in templates.values() for key in re.findall(r"page_text\.(\w+)", source)}
     assert used == set(messages.PAGE)  # no typo renders blank, no entry is left unused
+
+
+def test_queue_json_needs_a_login_and_carries_escaped_items(
+    client: FlaskClient, store: ThreadStore, open_thread
+) -> None:
+    thread = open_thread()
+    store.append(thread.id, "resident", "<script>alert(1)</script>")
+    assert client.get("/counselor/queue.json").status_code == 302
+    login(client, "suzuki", "suzuki-password")
+    response = client.get("/counselor/queue.json")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    data = response.get_json()
+    assert data["count"] == 1 and f'data-thread-id="{thread.id}"' in data["html"]
+    assert "<script>" not in data["html"] and "&lt;script&gt;" in data["html"]
