@@ -14,7 +14,7 @@ from flask import Flask
 from bot import webhook
 from bot.config import Settings
 from bot.services import ConversationFactory, build_conversation, build_services
-from handoff import create_dashboard
+from handoff import DashboardServices, init_dashboard, load_canned_replies
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,17 @@ def create_app(
 
         app.register_blueprint(create_emulator_blueprint(settings))
     stores = services.stores
-    dashboard = create_dashboard(
-        stores.threads, stores.accounts, services.replies, stores.audit, hours=services.hours
+    init_dashboard(
+        app,
+        DashboardServices(
+            stores.threads,
+            stores.accounts,
+            services.replies,
+            stores.audit,
+            hours=services.hours,
+            canned_replies=load_canned_replies(),
+        ),
     )
-    app.register_blueprint(dashboard)
     recovering = services.worker.start()
     log.info("yorisoi ready (local mode: %s, recovering %d events)", settings.local_mode, recovering)
     return app

@@ -107,6 +107,8 @@ class Threads(Protocol):
 
     def append(self, thread_id: int, sender: str, text: str) -> ThreadMessage: ...
 
+    def counselor_active(self, thread: Thread, now: datetime | None = None) -> bool: ...
+
 
 class HandoffTexts(Protocol):
     """The resident-facing handoff texts and postback names (the `handoff` package itself fits)."""
@@ -127,7 +129,13 @@ class HandoffTexts(Protocol):
     def thread_opened(self, hours: ReceptionHours, now: datetime | None = None) -> str: ...
 
     def acknowledgement(
-        self, thread: Thread, hours: ReceptionHours, crisis: Crisis, now: datetime | None = None
+        self,
+        thread: Thread,
+        hours: ReceptionHours,
+        crisis: Crisis,
+        now: datetime | None = None,
+        *,
+        counselor_active: bool = False,
     ) -> str: ...
 
 

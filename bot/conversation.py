@@ -231,7 +231,8 @@ class Conversation:
             if intent.name == "delete_data":
                 return self._confirm_delete()
             self.threads.append(thread.id, "resident", text)
-            replies = [render.text(self._acknowledgement(thread))]
+            acknowledgement = self._acknowledgement(thread)
+            replies = [render.text(acknowledgement)] if acknowledgement else []
             if self._nobody_reads_yet(thread) and intent.name == "question":
                 replies.extend(self._answer_only(user_key, text))
             return replies
@@ -340,7 +341,9 @@ class Conversation:
         return "\n".join([messages.IN_THREAD_MENU, *lines])
 
     def _acknowledgement(self, thread: Thread) -> str:
-        return self.handoff.acknowledgement(thread, self.hours, self.crisis, self._clock())
+        now = self._clock()
+        active = self.threads.counselor_active(thread, now)
+        return self.handoff.acknowledgement(thread, self.hours, self.crisis, now, counselor_active=active)
 
     def _request_counselor(
         self, user_id: str, user_key: str, text: str, reason: str = "request"
@@ -368,6 +371,9 @@ class Conversation:
         self, user_id: str, user_key: str, escalation: Escalation, text: str, reason: str
     ) -> list[Message]:
         existing = self.threads.open_thread_for(user_key)
+        # A counselor writing in the thread right now answers a crisis themselves: the thread turns urgent
+        # and on-call staff are alerted, but no automatic list of numbers cuts into their conversation.
+        live = existing is not None and self.threads.counselor_active(existing, self._clock())
         facts = self.dialogue.facts(user_key)
         facts_dict = {k: v for k, v in facts.to_dict().items() if v not in (None, [])} if facts else {}
         programs = [s.to_dict() for s in self.suggest(facts).programs] if facts_dict else []
@@ -382,8 +388,9 @@ class Conversation:
         )
         if text:
             self.threads.append(thread.id, "resident", text)
-        if existing is not None and escalation.kind != "crisis":
-            return [render.text(self._acknowledgement(thread))]
+        if existing is not None and (escalation.kind != "crisis" or live):
+            acknowledgement = self._acknowledgement(thread)
+            return [render.text(acknowledgement)] if acknowledgement else []
         self.threads.append(thread.id, "bot", escalation.reply)
         self.state.reset(user_key)
         return render.escalation(escalation, self.handoff.thread_opened(self.hours, self._clock()))

@@ -7,7 +7,7 @@ from handoff.audit import AuditEntry, AuditLog
 from handoff.contacts import ContactBook
 from handoff.counselor_replies import CounselorReplies
 from handoff.crisis import CrisisAssessment, CrisisDetector
-from handoff.dashboard import create_dashboard
+from handoff.dashboard import DashboardServices, init_dashboard, load_canned_replies
 from handoff.escalation import Escalation, EscalationPolicy
 from handoff.hours import ReceptionHours
 from handoff.identity import (
@@ -61,6 +61,7 @@ __all__ = [
     "CrisisAlerts",
     "CrisisAssessment",
     "CrisisDetector",
+    "DashboardServices",
     "DuplicateRetryKey",
     "Escalation",
     "EscalationPolicy",
@@ -79,11 +80,12 @@ __all__ = [
     "ThreadStateError",
     "ThreadStore",
     "acknowledgement",
-    "create_dashboard",
     "delete_cancelled",
     "delete_confirmation",
     "delete_done",
     "generate_secret_key",
+    "init_dashboard",
+    "load_canned_replies",
     "mask_question",
     "privacy_notice",
     "render_notice",

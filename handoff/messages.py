@@ -208,6 +208,8 @@ PAGE: dict[str, str] = {
     "queue_latest": "最新 {time}",
     "queue_messages": "{count}通",
     "queue_resolved": "最近終了した相談",
+    "queue_resident_wrote": "新しいメッセージ",
+    "queue_preview_separator": "：",
     "thread_title": "相談 #{id}",
     "thread_back": "← 相談一覧",
     "thread_transcript": "会話",
@@ -219,12 +221,19 @@ PAGE: dict[str, str] = {
     "thread_send": "送信",
     "thread_canned": "定型文",
     "thread_use_canned": "入力欄に入れる",
+    "thread_canned_fits": "★ ",
     "thread_claimed_by_other": "{name} さんが担当しています。",
     "thread_take_over": "担当を引き継ぐ",
     "thread_claim": "担当する",
     "thread_resolve": "相談を終了する（ボットに戻す）",
+    "thread_resolve_with_text": "相談を終了する（入力中の文を最後のメッセージとして送る）",
+    "resolve_title": "相談 #{id} を終了しますか",
+    "resolve_question": "終了すると、相談者には自動応答に戻ることが伝わります。",
+    "resolve_closing_message": "最後のメッセージとして、次の文を送ります。",
+    "resolve_no_closing_message": "最後のメッセージは送りません。",
+    "resolve_confirm": "終了する",
+    "resolve_cancel": "やめて相談に戻る",
     "thread_facts": "世帯の情報",
-    "thread_fact_separator": "、",
     "thread_no_facts": "未入力",
     "thread_programs": "提案した制度",
     "thread_certainty": "（{certainty}）",
@@ -263,8 +272,13 @@ PAGE: dict[str, str] = {
 }
 
 # Labels for values the dashboard displays.
-STATUS_LABELS = {"waiting": "未対応", "claimed": "対応中", "resolved": "終了"}
-REASON_LABELS = {"crisis": "危機の訴え", "request": "相談員を希望", "offer": "回答できなかった質問"}
+STATUS_LABELS = {"waiting": "未対応", "claimed": "対応中", "resolved": "終了", "deleted": "削除済み"}
+REASON_LABELS = {
+    "crisis": "危機の訴え",
+    "request": "相談員を希望",
+    "offer": "回答できなかった質問",
+    "deleted": "相談者がデータを削除",
+}
 # Crisis kinds (handoff/crisis.yaml) as staff read them: dashboard and alerts. "abuse" is the old name of
 # child_abuse_risk/child_abuse_other, kept for threads opened before the split.
 CATEGORY_LABELS = {
@@ -273,8 +287,8 @@ CATEGORY_LABELS = {
     "self_harm": "自傷・過量服薬",
     "sexual_violence": "性暴力",
     "dv": "DV",
-    "child_abuse_risk": "子どもへの虐待のおそれ（本人）",
-    "child_abuse_other": "子どもへの虐待（他の人から）",
+    "child_abuse_risk": "子どもを傷つけてしまうおそれ",
+    "child_abuse_other": "子どもが暴力を受けている",
     "no_place_tonight": "今夜いる場所がない",
     "despair": "追いつめられている",
     "abuse": "虐待",
@@ -285,7 +299,8 @@ FACT_LABELS = {
     "parent": "保護者",
     "situation": "状況",
     "municipality": "市区町村",
-    "children_ages": "子どもの年齢",
+    "children_ages": "子ども",
+    "children": "子ども",
     "child_allowance": "児童扶養手当",
     "resident_tax": "住民税",
     "employment": "仕事",
@@ -332,3 +347,74 @@ NOTICE_LIST_EMPTY = (
     "いま登録されているお知らせはありません。受け取りたいときは「お知らせがほしい」と送ってください。"
 )
 NOTICE_LIST_FOOTER = "止めるときは「お知らせを止めて」と送ってください。"
+# Household fact values as the counselor reads them (the facts vocabulary of the household check).
+FACT_VALUE_LABELS: dict[str, dict[str, str]] = {
+    "parent": {
+        "mother": "母（母子家庭）",
+        "father": "父（父子家庭）",
+        "widow": "寡婦",
+        "guardian": "祖父母など養育者",
+    },
+    "situation": {
+        "single": "ひとり親（離婚・未婚など）",
+        "considering_divorce": "離婚を考えている",
+        "separated": "別居中",
+        "bereaved": "配偶者と死別",
+    },
+    "child_allowance": {"receiving": "受給中", "applying": "申請中", "not_receiving": "受給していない"},
+    "resident_tax": {"exempt": "非課税", "taxed": "課税"},
+    "employment": {
+        "full_time": "正社員",
+        "part_time": "パート・アルバイト",
+        "self_employed": "自営業",
+        "job_seeking": "求職中",
+        "not_working": "働いていない",
+    },
+    "needs": {
+        "money": "生活費",
+        "loan": "貸付",
+        "job": "仕事",
+        "qualification": "資格取得",
+        "childcare": "保育・預け先",
+        "education": "教育・進学",
+        "housing": "住まい",
+        "child_support": "養育費",
+        "medical": "医療費",
+        "legal": "離婚・法律",
+        "dv": "DV・身の安全",
+    },
+    "circumstances": {"dv": "DV", "traffic_accident": "交通事故", "disaster": "災害", "illness": "病気"},
+}
+FACT_SEPARATOR = "、"
+CHILD_AGE = "{age}歳"
+CHILD_STAGE_AND_AGE = "{stage}（{age}歳）"
+UNKNOWN_VALUE = "（不明な値）"
+
+# Delivery states of a message pushed to the resident; "failed: <why>" shows the reason after the label.
+DELIVERY_LABELS = {"delivered": "届きました", "sending": "送信中", "failed": "送れませんでした"}
+DELIVERY_FAILED_DETAIL = "{label}（{detail}）"
+
+# Audit log actions.
+AUDIT_ACTION_LABELS = {
+    "login": "ログイン",
+    "login_failed": "ログイン失敗",
+    "login_locked": "ログイン拒否（ロック中）",
+    "logout": "ログアウト",
+    "password_changed": "パスワード変更",
+    "view": "閲覧",
+    "open": "相談の開始",
+    "escalate": "緊急に変更",
+    "claim": "担当",
+    "reply": "返信",
+    "note": "メモ",
+    "resolve": "終了",
+    "forget": "相談者によるデータ削除",
+    "purge": "保存期間による削除",
+    "account_add": "アカウント追加",
+    "account_disable": "アカウント無効化",
+    "account_enable": "アカウント有効化",
+    "account_reset_password": "パスワード再設定",
+}
+
+# The thread list: a resident who deleted their data leaves only this line behind.
+THREAD_DELETED = "相談者がデータを削除しました"

@@ -22,10 +22,18 @@ def thread_opened(hours: ReceptionHours, now: datetime | None = None) -> str:
 
 
 def acknowledgement(
-    thread: Thread, hours: ReceptionHours, crisis: CrisisDetector, now: datetime | None = None
+    thread: Thread,
+    hours: ReceptionHours,
+    crisis: CrisisDetector,
+    now: datetime | None = None,
+    *,
+    counselor_active: bool = False,
 ) -> str:
     """The bot's answer while a thread is open; out of hours it says when a person will read it, and for
-    urgent threads it repeats the lines that are open now."""
+    urgent threads it repeats the lines that are open now. Empty while a counselor is writing in the
+    thread: a "please wait" or "we answer tomorrow" in the middle of a live conversation would be false."""
+    if counselor_active:
+        return ""
     if hours.is_open(now):
         return messages.ACKNOWLEDGEMENT_OPEN
     moment = to_tokyo(now)

@@ -24,6 +24,11 @@ from handoff.storage import Database, Rows
 Sender = Literal["resident", "bot", "counselor"]
 SENDERS = ("resident", "bot", "counselor")
 OPEN_STATUSES = ("waiting", "claimed")
+DELETED_STATUS = "deleted"
+# How long a counselor's last message keeps the bot from auto-acknowledging the resident.
+COUNSELOR_ACTIVE_WINDOW = timedelta(minutes=30)
+# How long the queue shows that a resident deleted their data mid-thread.
+DELETED_VISIBLE = timedelta(days=1)
 MAX_TEXT_LENGTH = 20_000
 TEXT_PURPOSE = "handoff-text"
 _USER_KEY = re.compile(r"[0-9a-f]{64}")
@@ -103,6 +108,14 @@ class Message:
     def can_retry(self) -> bool:
         """A counselor reply whose push failed (or may have) can be pushed again under the same retry key."""
         return self.sender == "counselor" and self.delivery is not None and not self.delivered
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The queue's view of a thread: its last message and whether the resident wrote after the counselor."""
+
+    message: Message | None
+    resident_waiting: bool
 
 
 @dataclass(frozen=True)
@@ -385,6 +398,49 @@ class ThreadStore:
     def set_delivery(self, message_id: int, status: str) -> None:
         self._db.execute("UPDATE handoff_messages SET delivery = ? WHERE id = ?", [status, message_id])
 
+    def counselor_active(
+        self, thread: Thread, now: datetime | None = None, window: timedelta = COUNSELOR_ACTIVE_WINDOW
+    ) -> bool:
+        """A counselor claimed the thread and wrote in it within `window`: the bot keeps quiet then."""
+        if thread.status != "claimed":
+            return False
+        row = self._db.one(
+            "SELECT 1 AS found FROM handoff_messages "
+            "WHERE thread_id = ? AND sender = 'counselor' AND at >= ? LIMIT 1",
+            [thread.id, _stamp((now or utcnow()) - window)],
+        )
+        return row is not None
+
+    def latest(self, thread_id: int) -> Latest:
+        """The last message and whether a resident message came after the last counselor message."""
+        last = self._db.one(
+            "SELECT * FROM handoff_messages WHERE thread_id = ? ORDER BY at DESC, id DESC LIMIT 1",
+            [thread_id],
+        )
+        waiting = self._db.one(
+            "SELECT 1 AS waiting FROM handoff_messages r WHERE r.thread_id = ? AND r.sender = 'resident' "
+            "AND r.id > COALESCE((SELECT MAX(c.id) FROM handoff_messages c "
+            "WHERE c.thread_id = ? AND c.sender = 'counselor'), 0) LIMIT 1",
+            [thread_id, thread_id],
+        )
+        return Latest(self._message(last) if last else None, waiting is not None)
+
+    def recently_deleted(self, now: datetime | None = None) -> list[Thread]:
+        """Tombstones of open threads whose resident deleted their data, for a day."""
+        sql = f"{self._THREAD_SELECT} WHERE t.status = ? AND t.resolved_at >= ? ORDER BY t.resolved_at DESC"
+        cutoff = _stamp((now or utcnow()) - DELETED_VISIBLE)
+        return [self._thread(row) for row in self._db.query(sql, [DELETED_STATUS, cutoff])]
+
+    @staticmethod
+    def _leave_tombstones(tx: Rows, thread_ids: list[int], at: str) -> None:
+        """Open threads of a forgotten resident become rows with no resident data: status, counselor, time."""
+        for thread_id in thread_ids:
+            tx.execute(
+                "INSERT INTO handoff_threads (id, user_key, user_ref, status, urgent, reason, categories, "
+                "claimed_by, created_at, resolved_at) VALUES (?, '', '', ?, 0, ?, '[]', ?, ?, ?)",
+                [thread_id, DELETED_STATUS, DELETED_STATUS, None, at, at],
+            )
+
     # --- notes ---------------------------------------------------------------------------------------
     def add_note(self, thread_id: int, author: str, text: str, *, now: datetime | None = None) -> Note:
         if len(text) > MAX_TEXT_LENGTH:
@@ -427,15 +483,16 @@ class ThreadStore:
         scrubs its log, so no copy of a deleted row lingers in the file.
         """
         with self._db.atomic() as tx:
-            ids = [r["id"] for r in tx.query("SELECT id FROM handoff_threads WHERE user_key = ?", [user_key])]
-            counts = self._delete_threads(tx, ids)
+            rows = tx.query("SELECT id, status FROM handoff_threads WHERE user_key = ?", [user_key])
+            counts = self._delete_threads(tx, [r["id"] for r in rows])
+            self._leave_tombstones(tx, [r["id"] for r in rows if r["status"] in OPEN_STATUSES], _stamp(None))
             detail = f"threads={counts['handoff_threads']} messages={counts['handoff_messages']}"
             self._audit.record("resident", "forget", None, detail)
         self._db.scrub()
         return counts["handoff_threads"]
 
     def purge(self, retention_days: int, now: datetime | None = None) -> dict[str, int]:
-        """Delete resolved threads (transcript, notes, facts) resolved more than `retention_days` ago."""
+        """Delete resolved threads (transcript, notes, facts) and tombstones older than `retention_days`."""
         if retention_days < 0:
             raise ValueError("retention_days must not be negative")
         cutoff = _stamp((now or utcnow()) - timedelta(days=retention_days))
@@ -443,7 +500,8 @@ class ThreadStore:
             ids = [
                 r["id"]
                 for r in tx.query(
-                    "SELECT id FROM handoff_threads WHERE status = 'resolved' AND resolved_at <= ?", [cutoff]
+                    "SELECT id FROM handoff_threads WHERE status IN ('resolved', ?) AND resolved_at <= ?",
+                    [DELETED_STATUS, cutoff],
                 )
             ]
             counts = self._delete_threads(tx, ids)

@@ -236,9 +236,12 @@ def test_a_counselor_reply_reaches_the_resident_and_after_resolve_the_bot_answer
     [push] = fake_line.calls(PUSH_PATH, status=200)
     assert push.body["to"] == chat.user_id and push.retry_key == form["retry_key"]
     assert "お電話でお話しできますか" in push.texts[0]
-    # While the thread is open the bot stays quiet; after resolve it answers again.
-    assert "相談員に届けました" in text_of(chat.say("児童扶養手当はいくらですか"))
-    client.post(f"/counselor/threads/{thread.id}/resolve", data={"csrf_token": csrf})
+    # While a counselor is writing in the thread the bot says nothing at all; after resolve it answers again.
+    assert chat.say("児童扶養手当はいくらですか") == []
+    assert "児童扶養手当はいくらですか" in [
+        m.text for m in chat.server.core.stores.threads.transcript(thread.id)
+    ]
+    client.post(f"/counselor/threads/{thread.id}/resolve", data={"csrf_token": csrf, "confirmed": "1"})
     resolved = fake_line.calls(PUSH_PATH, status=200)[-1]
     assert resolved.body["to"] == chat.user_id and resolved.texts == [handoff.messages.THREAD_RESOLVED]
     assert chat.thread() is None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from werkzeug.serving import make_server
 
 from bot.database import Database, open_database
 from handoff import (
@@ -96,13 +99,38 @@ def dashboard_app(
     """A small Flask app with only the dashboard, configured the way the app factory must configure it."""
     from flask import Flask
 
-    from handoff import ReceptionHours, create_dashboard
+    from handoff import DashboardServices, ReceptionHours, init_dashboard, load_canned_replies
 
     app = Flask("dashboard-test")
-    app.config.update(SECRET_KEY=generate_secret_key(), SESSION_COOKIE_SECURE=False)
-    app.register_blueprint(
-        create_dashboard(store, accounts, replies, audit, hours=ReceptionHours.parse("mon-fri 08:30-16:00"))
+    app.config.update(
+        SECRET_KEY=generate_secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+    )
+    hours = ReceptionHours.parse("mon-fri 08:30-16:00")
+    init_dashboard(
+        app, DashboardServices(store, accounts, replies, audit, hours, canned_replies=load_canned_replies())
     )
     accounts.add("admin", "admin-password", admin=True)
     accounts.add("suzuki", "suzuki-password")
     return app
+
+
+@pytest.fixture
+def base_url(dashboard_app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, dashboard_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="dashboard-server")
+    thread.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -128,7 +128,7 @@ def test_admin_manages_accounts_and_reads_the_audit_log(client: FlaskClient, acc
     assert weak.status_code == 422 and "8文字以上" in weak.get_data(as_text=True)
     audit = client.get("/counselor/admin/audit").get_data(as_text=True)
     for action in ("login", "view", "account_add", "account_disable", "account_reset_password"):
-        assert f"<td>{action}</td>" in audit
+        assert f"<td>{messages.AUDIT_ACTION_LABELS[action]}</td>" in audit
 
 
 def test_disabled_or_reset_accounts_lose_their_session(client: FlaskClient, accounts) -> None:
@@ -200,7 +200,7 @@ def test_claim_reply_once_and_resolve(client: FlaskClient, store: ThreadStore, o
     assert client.post(f"/counselor/threads/{thread.id}/reply", data=form).status_code == 302  # resubmitted
     assert len(deliver.calls) == 1 and deliver.calls[0][2] == retry_key
     page = client.get(f"/counselor/threads/{thread.id}").get_data(as_text=True)
-    assert "送信状況：delivered" in page
+    assert "送信状況：届きました" in page
 
     bad = client.post(
         f"/counselor/threads/{thread.id}/reply", data={**form, "retry_key": "not-a-uuid", "text": "x"}
@@ -218,11 +218,14 @@ def test_claim_reply_once_and_resolve(client: FlaskClient, store: ThreadStore, o
     assert too_long.status_code == 422 and long_text in too_long.get_data(as_text=True)  # nothing lost
 
     assert (
-        client.post(f"/counselor/threads/{thread.id}/resolve", data={"csrf_token": csrf}).status_code == 302
+        client.post(
+            f"/counselor/threads/{thread.id}/resolve", data={"csrf_token": csrf, "confirmed": "1"}
+        ).status_code
+        == 302
     )
     assert store.get(thread.id).status == "resolved"
     assert deliver.calls[-1][1] == THREAD_RESOLVED
-    client.post(f"/counselor/threads/{thread.id}/resolve", data={"csrf_token": csrf})
+    client.post(f"/counselor/threads/{thread.id}/resolve", data={"csrf_token": csrf, "confirmed": "1"})
     assert len(deliver.calls) == 2  # resolving twice tells the resident once
 
 
@@ -234,7 +237,7 @@ def test_reply_needs_the_claim(client: FlaskClient, store: ThreadStore, open_thr
     assert client.post(f"/counselor/threads/{thread.id}/reply", data=form).status_code == 422
     assert client.post(f"/counselor/threads/{thread.id}/claim", data={"csrf_token": csrf}).status_code == 302
     assert store.get(thread.id).claimed_by == "admin"
-    client.post(f"/counselor/threads/{thread.id}/resolve", data={"csrf_token": csrf})
+    client.post(f"/counselor/threads/{thread.id}/resolve", data={"csrf_token": csrf, "confirmed": "1"})
     assert store.get(thread.id).status == "claimed"
     assert deliver.calls == []
 
@@ -249,7 +252,7 @@ def test_failed_delivery_shows_and_can_be_retried(
     form = {"csrf_token": csrf, "retry_key": str(uuid.uuid4()), "text": "届くでしょうか"}
     client.post(f"/counselor/threads/{thread.id}/reply", data=form)
     page = client.get(f"/counselor/threads/{thread.id}").get_data(as_text=True)
-    assert "送信状況：failed: 500" in page and "再送する" in page
+    assert "送信状況：送れませんでした（500）" in page and "再送する" in page
     message = store.transcript(thread.id)[-1]
     deliver.status = "delivered"
     client.post(f"/counselor/threads/{thread.id}/messages/{message.id}/retry", data={"csrf_token": csrf})
@@ -322,3 +325,17 @@ def test_page_text_is_reworded_in_messages_only(client: FlaskClient, monkeypatch
         assert not JAPANESE.search(source), name
     used = {key for source in templates.values() for key in re.findall(r"page_text\.(\w+)", source)}
     assert used == set(messages.PAGE)  # no typo renders blank, no entry is left unused
+
+
+def test_queue_json_needs_a_login_and_carries_escaped_items(
+    client: FlaskClient, store: ThreadStore, open_thread
+) -> None:
+    thread = open_thread()
+    store.append(thread.id, "resident", "<script>alert(1)</script>")
+    assert client.get("/counselor/queue.json").status_code == 302
+    login(client, "suzuki", "suzuki-password")
+    response = client.get("/counselor/queue.json")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    data = response.get_json()
+    assert data["count"] == 1 and f'data-thread-id="{thread.id}"' in data["html"]
+    assert "<script>" not in data["html"] and "&lt;script&gt;" in data["html"]

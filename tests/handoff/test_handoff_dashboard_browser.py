@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import pytest
-from flask import Flask
-from werkzeug.serving import make_server
 
 from handoff import ThreadStore
 from handoff.messages import COUNSELOR_REPLY, THREAD_RESOLVED
@@ -17,25 +12,6 @@ LINE_USER_ID = "U4af4980629f8c7b5e3f1a2b3c4d5e6f7"  # the default of the open_th
 pytestmark = pytest.mark.browser
 
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
-
-
-@pytest.fixture
-def base_url(dashboard_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, dashboard_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name="dashboard-server")
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def page(browser) -> Iterator:
-    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def log_in(page, base_url: str, name: str, password: str) -> None:
@@ -73,7 +49,7 @@ def test_counselor_takes_the_urgent_thread_replies_and_resolves(
 
     page.fill("#reply-text", "ご連絡ありがとうございます。安全な場所にいますか？")
     page.click("form.reply button[type=submit]")
-    page.wait_for_selector("text=送信状況：delivered")
+    page.wait_for_selector("text=送信状況：届きました")
     assert deliver.calls == [
         (
             LINE_USER_ID,
@@ -83,6 +59,7 @@ def test_counselor_takes_the_urgent_thread_replies_and_resolves(
     ]
 
     page.click("text=相談を終了する")
+    page.click("#confirm-resolve")
     page.wait_for_url(f"{base_url}/counselor/")
     assert store.get(urgent.id).status == "resolved"
     assert deliver.calls[-1][:2] == (LINE_USER_ID, THREAD_RESOLVED)

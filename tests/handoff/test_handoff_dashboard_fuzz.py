@@ -96,7 +96,7 @@ def test_the_field_free_forms_refuse_a_hostile_token_and_ignore_extra_fields(log
     forged = client.post(path.format(id=thread_id), data={"csrf_token": "\x00<svg onload=alert(1)>", **junk})
     assert forged.status_code == 400
     assert store.get(thread_id).status == "claimed"
-    accepted = client.post(path.format(id=thread_id), data={"csrf_token": token, **junk})
+    accepted = client.post(path.format(id=thread_id), data={"csrf_token": token, "confirmed": "1", **junk})
     assert accepted.status_code == 302
     if "resolve" in path:
         assert store.get(thread_id).status == "resolved"

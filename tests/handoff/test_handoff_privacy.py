@@ -49,8 +49,13 @@ def test_forget_leaves_no_row_or_byte_about_the_resident(
     assert store.forget(user_key) == 2
 
     assert db.query("SELECT id FROM handoff_threads WHERE user_key = ?", [user_key]) == []
-    remaining_threads = [row["id"] for row in db.query("SELECT id FROM handoff_threads ORDER BY id")]
+    remaining_threads = [row["id"] for row in db.query("SELECT id FROM handoff_threads WHERE user_key != ''")]
     assert remaining_threads == [kept - 1, kept]
+    tombstones = db.query("SELECT status, user_ref, facts, programs FROM handoff_threads WHERE user_key = ''")
+    # the open thread's anonymous mark
+    assert all(
+        row == {"status": "deleted", "user_ref": "", "facts": None, "programs": None} for row in tombstones
+    )
     thread_ids = {row["thread_id"] for row in db.query("SELECT thread_id FROM handoff_messages")}
     assert thread_ids <= set(remaining_threads)
     assert {row["thread_id"] for row in db.query("SELECT thread_id FROM handoff_notes")} <= set(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -74,3 +74,13 @@ def test_privacy_notice_explains_retention_deletion_and_a_shared_phone() -> None
     assert "90日" in notice and "データを削除" in notice
     assert "トーク履歴をすべて削除" in notice and "メッセージ内容表示" in notice
     assert "{" not in notice
+
+
+def test_no_acknowledgement_while_a_counselor_is_writing(open_thread) -> None:
+    from handoff import EscalationPolicy, ReceptionHours, acknowledgement
+
+    thread = open_thread(reason="crisis", urgent=True, categories=["dv"])
+    hours = ReceptionHours.parse("mon-fri 08:30-16:00")
+    night = datetime(2026, 1, 7, 1, 30, tzinfo=UTC)
+    assert acknowledgement(thread, hours, EscalationPolicy.load(), night)
+    assert acknowledgement(thread, hours, EscalationPolicy.load(), night, counselor_active=True) == ""

@@ -197,3 +197,56 @@ def test_purge_deletes_only_old_resolved_threads(store: ThreadStore, audit: Audi
     assert audit.entries(limit=1)[0].action == "purge"
     with pytest.raises(ValueError):
         store.purge(-1)
+
+
+def test_counselor_active_only_while_the_claimer_wrote_recently(
+    replies, store: ThreadStore, open_thread, deliver
+):
+    thread = open_thread()
+    now = datetime.now(UTC)
+    assert not store.counselor_active(store.get(thread.id), now)
+    store.claim(thread.id, "suzuki")
+    assert not store.counselor_active(store.get(thread.id), now)  # claimed, but nothing written yet
+    replies.send(thread.id, "suzuki", "お話をうかがいます", str(uuid.uuid4()))
+    claimed = store.get(thread.id)
+    assert store.counselor_active(claimed, now)
+    assert not store.counselor_active(claimed, now + timedelta(minutes=31))
+    assert store.counselor_active(claimed, now + timedelta(minutes=31), window=timedelta(hours=1))
+
+
+def test_latest_marks_a_resident_who_wrote_after_the_counselor(
+    replies, store: ThreadStore, open_thread, deliver
+):
+    thread = open_thread()
+    assert store.latest(thread.id) == store.latest(thread.id) and store.latest(thread.id).message is None
+    store.append(thread.id, "resident", "相談です")
+    assert store.latest(thread.id).resident_waiting
+    store.claim(thread.id, "suzuki")
+    replies.send(thread.id, "suzuki", "どうぞ", str(uuid.uuid4()))
+    assert not store.latest(thread.id).resident_waiting
+    store.append(thread.id, "resident", "続きです")
+    latest = store.latest(thread.id)
+    assert latest.resident_waiting and latest.message.text == "続きです"
+
+
+def test_forget_leaves_an_anonymous_tombstone_for_an_open_thread(
+    store: ThreadStore, open_thread, identity, connect
+) -> None:
+    thread = open_thread(facts={"parent": "mother"}, categories=["dv"], urgent=True, reason="crisis")
+    store.append(thread.id, "resident", "夫のことで")
+    store.add_note(thread.id, "suzuki", "メモ")
+    assert store.forget(identity.user_key(LINE_USER_ID)) == 1
+    tombstone = store.get(thread.id)
+    assert tombstone.status == "deleted" and not tombstone.is_open
+    assert (tombstone.user_key, tombstone.user_ref, tombstone.facts, tombstone.categories) == ("", "", {}, [])
+    assert not tombstone.urgent and tombstone.reason == "deleted"
+    assert store.transcript(thread.id) == [] and store.notes(thread.id) == []
+    assert [t.id for t in store.recently_deleted()] == [thread.id]
+    row = connect().execute("SELECT * FROM handoff_threads WHERE id = ?", [thread.id]).fetchone()
+    assert identity.user_key(LINE_USER_ID) not in row and None in row  # facts and programs are gone
+    assert store.open_thread_for(identity.user_key(LINE_USER_ID)) is None
+    later = datetime.now(UTC) + timedelta(days=91)
+    assert store.recently_deleted(now=later) == []
+    assert store.purge(90, now=later)["handoff_threads"] == 1
+    with pytest.raises(ThreadNotFound):
+        store.get(thread.id)

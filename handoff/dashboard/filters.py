@@ -1,0 +1,76 @@
+"""Template filters: times in Tokyo and how long a thread has waited, in the counselor's words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint
+
+from handoff import messages
+from handoff.hours import to_tokyo
+
+
+def tokyo_time(moment: datetime | None) -> str:
+    return to_tokyo(moment).strftime("%m/%d %H:%M") if moment else ""
+
+
+def waited(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    minutes = max(0, int((datetime.now(moment.tzinfo) - moment).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return messages.WAITED["days"].format(days=days, hours=hours)
+    return messages.WAITED["hours" if hours else "minutes"].format(hours=hours, minutes=minutes)
+
+
+def _child(child: Any) -> str:
+    """A child as the resident described them: the stage (中学生) with the age when known, else the age."""
+    if isinstance(child, dict):
+        stage, age = child.get("stage"), child.get("age")
+        if stage and age is not None:
+            return messages.CHILD_STAGE_AND_AGE.format(stage=stage, age=age)
+        return str(stage) if stage else messages.CHILD_AGE.format(age=age) if age is not None else ""
+    return messages.CHILD_AGE.format(age=child)
+
+
+def _fact_value(key: str, value: Any) -> str:
+    if key in ("children", "children_ages"):
+        items = value if isinstance(value, list) else [value]
+        return messages.FACT_SEPARATOR.join(_child(c) for c in items)
+    codes = messages.FACT_VALUE_LABELS.get(key)
+    items = value if isinstance(value, list) else [value]
+    if codes is not None:
+        items = [codes.get(str(item), messages.UNKNOWN_VALUE) for item in items]
+    return messages.FACT_SEPARATOR.join(str(item) for item in items)
+
+
+def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) in Japanese for every known fact; codes never reach the page."""
+    return [
+        (messages.FACT_LABELS.get(key, messages.UNKNOWN_VALUE), _fact_value(key, value))
+        for key, value in facts.items()
+        if value not in (None, "", [], {})
+    ]
+
+
+def delivery_label(status: str | None) -> str:
+    if not status:
+        return ""
+    kind, _, detail = status.partition(":")
+    label = messages.DELIVERY_LABELS.get(kind.strip(), messages.DELIVERY_LABELS["failed"])
+    return messages.DELIVERY_FAILED_DETAIL.format(label=label, detail=detail.strip()) if detail else label
+
+
+def audit_label(action: str) -> str:
+    return messages.AUDIT_ACTION_LABELS.get(action, action)
+
+
+def register(blueprint: Blueprint) -> None:
+    blueprint.add_app_template_filter(fact_rows, "counselor_facts")
+    blueprint.add_app_template_filter(delivery_label, "counselor_delivery")
+    blueprint.add_app_template_filter(audit_label, "counselor_action")
+    blueprint.add_app_template_filter(tokyo_time, "counselor_time")
+    blueprint.add_app_template_filter(waited, "counselor_waited")

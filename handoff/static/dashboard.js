@@ -1,0 +1,98 @@
+// Keeps a counselor's typed reply through refreshes and navigation, and refreshes the queue in place.
+"use strict";
+
+(function () {
+  var PREFIX = "yorisoi-draft:";
+
+  function readDraft(threadId) {
+    try {
+      return JSON.parse(window.localStorage.getItem(PREFIX + threadId) || "null");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function saveDraft(threadId, text, retryKey) {
+    if (text) {
+      window.localStorage.setItem(PREFIX + threadId, JSON.stringify({ text: text, key: retryKey }));
+    } else {
+      window.localStorage.removeItem(PREFIX + threadId);
+    }
+  }
+
+  function keepDrafts() {
+    var box = document.querySelector("textarea[data-draft]");
+    if (!box) {
+      return;
+    }
+    var threadId = box.getAttribute("data-draft");
+    var keyField = box.form.querySelector("input[name=retry_key]");
+    var retryKey = keyField ? keyField.value : "";
+    var saved = readDraft(threadId);
+    if (saved && saved.key && document.querySelector('[data-retry-key="' + saved.key + '"]')) {
+      saved = null; // that draft was sent: it is in the transcript
+      window.localStorage.removeItem(PREFIX + threadId);
+    }
+    if (saved && saved.text && !box.value) {
+      box.value = saved.text;
+    }
+    saveDraft(threadId, box.value, retryKey);
+    box.addEventListener("input", function () {
+      saveDraft(threadId, box.value, retryKey);
+    });
+    var canned = document.querySelector("form.canned");
+    if (canned) {
+      // Put the canned text into the reply box in place, so nothing typed is lost to a page load.
+      canned.addEventListener("submit", function (event) {
+        var option = canned.querySelector("select option:checked");
+        if (!option) {
+          return;
+        }
+        event.preventDefault();
+        var text = option.getAttribute("data-text") || "";
+        box.value = box.value ? box.value.replace(/\s+$/, "") + "\n" + text : text;
+        saveDraft(threadId, box.value, retryKey);
+        box.focus();
+      });
+    }
+  }
+
+  function forgetClosedDraft() {
+    var closed = new URLSearchParams(window.location.search).get("closed");
+    if (closed) {
+      window.localStorage.removeItem(PREFIX + closed);
+      window.history.replaceState(null, "", window.location.pathname);
+    }
+  }
+
+  function pollQueue() {
+    var list = document.getElementById("queue-list");
+    if (!list) {
+      return;
+    }
+    var count = document.getElementById("queue-count");
+    var template = count ? count.textContent.replace(/[0-9]+/, "{count}") : "";
+    window.setInterval(function () {
+      fetch(list.getAttribute("data-poll"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(function (data) {
+          if (!data) {
+            return;
+          }
+          list.innerHTML = data.html;
+          if (count) {
+            count.textContent = template.replace("{count}", String(data.count));
+          }
+        })
+        .catch(function () {});
+    }, Number(list.getAttribute("data-interval") || "10000"));
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    keepDrafts();
+    forgetClosedDraft();
+    pollQueue();
+  });
+})();
