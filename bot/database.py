@@ -1,4 +1,5 @@
-"""The one data layer: a `Database` per process, one connection per thread, rows as dicts, `?` placeholders.
+"""The one data layer (sqlite-utils on SQLite): a `Database` per process, one connection per thread, rows as
+dicts, `?` placeholders.
 
 Every store in `bot`, `handoff` and `intents` receives this object and speaks portable SQL through four
 methods (`query`, `one`, `execute`, `atomic`); nothing outside this module opens a file, sets a PRAGMA or
@@ -22,6 +23,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
+
 log = logging.getLogger(__name__)
 
 DATABASE_FILE = "yorisoi.db"
@@ -34,23 +37,15 @@ Params = Sequence[Any]
 _MIGRATION_NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
 
 
-def _rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
-    """All rows of a statement as dicts; fetching them all also ends the statement (no lingering reader)."""
-    rows = cursor.fetchall()
-    if cursor.description is None:
-        return []
-    columns = [column[0] for column in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in rows]
-
-
 class Transaction:
-    """`query`, `one` and `execute` bound to one open write transaction (what `Database.atomic` yields)."""
+    """`query`, `one` and `execute` on one thread's connection (what `Database.atomic` yields, bound to the
+    open write transaction). Rows come from sqlite-utils as dicts, all fetched, so no reader lingers."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
 
     def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
-        return _rows(self._conn.execute(sql, tuple(params)))
+        return list(self._db.query(sql, tuple(params)))
 
     def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         rows = self.query(sql, params)
@@ -58,7 +53,7 @@ class Transaction:
 
     def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns the number of rows it changed."""
-        cursor = self._conn.execute(sql, tuple(params))
+        cursor = self._db.execute(sql, tuple(params))
         cursor.fetchall()
         return cursor.rowcount
 
@@ -82,9 +77,9 @@ class Database:
     def in_data_dir(cls, data_dir: Path, timeout: float = 5.0) -> Database:
         return cls(Path(data_dir) / DATABASE_FILE, timeout=timeout)
 
-    def _connection(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+    def _connection(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
             conn = sqlite3.connect(
                 self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
             )
@@ -93,9 +88,10 @@ class Database:
             conn.execute("PRAGMA foreign_keys=ON")
             # Deleted rows are overwritten with zeros, so a forgotten resident leaves nothing in free pages.
             conn.execute("PRAGMA secure_delete=ON")
-            self._local.conn = conn
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
             self._local.depth = 0
-        return conn
+        return db
 
     def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         return Transaction(self._connection()).query(sql, params)
@@ -112,18 +108,19 @@ class Database:
 
         Used inside another `atomic` on the same thread, it joins the outer transaction.
         """
-        conn = self._connection()
+        db = self._connection()
+        conn = db.conn
         if self._local.depth:
             self._local.depth += 1
             try:
-                yield Transaction(conn)
+                yield Transaction(db)
             finally:
                 self._local.depth -= 1
             return
         conn.execute("BEGIN IMMEDIATE")
         self._local.depth = 1
         try:
-            yield Transaction(conn)
+            yield Transaction(db)
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -135,7 +132,7 @@ class Database:
 
     def scrub(self) -> None:
         """Move committed deletions out of the write-ahead log into the (zeroed) file and empty the log."""
-        conn = self._connection()
+        conn = self._connection().conn
         for attempt in range(10):
             busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             if not busy or busy[0] == 0:
@@ -143,10 +140,7 @@ class Database:
             threading.Event().wait(0.02 * (attempt + 1))  # a reader still holds an old snapshot
 
     def table_exists(self, name: str) -> bool:
-        return (
-            self.one("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ?", [name])
-            is not None
-        )
+        return self._connection()[name].exists()
 
     def backup(self, destination: Path) -> Path:
         """A consistent online copy (owner-only) at `destination`, checked before it replaces anything."""
@@ -171,10 +165,10 @@ class Database:
 
     def close(self) -> None:
         """Close this thread's connection (other threads' connections close with the process)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
 
 
 # ---- migrations ---------------------------------------------------------------------------------------

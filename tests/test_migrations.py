@@ -96,8 +96,9 @@ def test_a_release_data_directory_upgrades_in_place_keeping_every_row(tmp_path, 
     assert all(before[table] for table in RELEASE_TABLES)  # the fixture has rows in every table
 
     output = yorisoi_migrate(data_dir, monkeypatch)
-    assert "recorded as version 1" in output and "schema version 1" in output
-    [copy] = (data_dir / "backups").glob("yorisoi-*-before-v0001.db")
+    latest = available_migrations()[-1].version
+    assert "recorded as version 1" in output and f"schema version {latest}" in output
+    [copy] = (data_dir / "backups").glob("yorisoi-*-before-v*.db")
     assert contents(data_dir) == before
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT COUNT(*) FROM handoff_messages").fetchone()[0] == len(
@@ -147,9 +148,17 @@ def test_the_app_starts_on_a_release_data_directory(tmp_path, make_app, fake_lin
 def test_a_later_migration_applies_on_top_with_a_backup(tmp_path: Path) -> None:
     db = Database.in_data_dir(release_data_dir(tmp_path / "data"))
     migrate(db)
-    later = Migration(2, "test_column", "ALTER TABLE bot_conversations ADD COLUMN note TEXT")
+    later = Migration(
+        available_migrations()[-1].version + 1,
+        "test_column",
+        "ALTER TABLE bot_conversations ADD COLUMN note TEXT",
+    )
     report = migrate(db, migrations=[*available_migrations(), later])
-    assert [m.version for m in report.applied] == [2] and report.backup is not None and not report.stamped
+    assert (
+        [m.version for m in report.applied] == [later.version]
+        and report.backup is not None
+        and not report.stamped
+    )
     assert db.one("SELECT note FROM bot_conversations") == {"note": None}
     assert migrate(db, migrations=[*available_migrations(), later]).applied == []
 

@@ -230,7 +230,7 @@ def test_latest_marks_a_resident_who_wrote_after_the_counselor(
 
 
 def test_forget_leaves_an_anonymous_tombstone_for_an_open_thread(
-    store: ThreadStore, open_thread, identity, connect
+    store: ThreadStore, open_thread, identity, db
 ) -> None:
     thread = open_thread(facts={"parent": "mother"}, categories=["dv"], urgent=True, reason="crisis")
     store.append(thread.id, "resident", "夫のことで")
@@ -242,8 +242,8 @@ def test_forget_leaves_an_anonymous_tombstone_for_an_open_thread(
     assert not tombstone.urgent and tombstone.reason == "deleted"
     assert store.transcript(thread.id) == [] and store.notes(thread.id) == []
     assert [t.id for t in store.recently_deleted()] == [thread.id]
-    row = connect().execute("SELECT * FROM handoff_threads WHERE id = ?", [thread.id]).fetchone()
-    assert identity.user_key(LINE_USER_ID) not in row and None in row  # facts and programs are gone
+    row = db.one("SELECT * FROM handoff_threads WHERE id = ?", [thread.id])
+    assert identity.user_key(LINE_USER_ID) not in row.values() and None in row.values()  # no facts, programs
     assert store.open_thread_for(identity.user_key(LINE_USER_ID)) is None
     later = datetime.now(UTC) + timedelta(days=91)
     assert store.recently_deleted(now=later) == []
