@@ -130,7 +130,8 @@ class CrisisAlerts:
         return self._db.execute(f"DELETE FROM {ALERT_TABLE} WHERE user_key = ?", [user_key])
 
     def purge(self) -> int:
-        """Delete alert records whose thread is gone (purged after retention, or forgotten)."""
+        """Delete alert records whose thread is purged, or left only as a tombstone by a forgetting."""
         return self._db.execute(
-            f"DELETE FROM {ALERT_TABLE} WHERE thread_id NOT IN (SELECT id FROM handoff_threads)"
+            f"DELETE FROM {ALERT_TABLE} WHERE thread_id NOT IN "
+            "(SELECT id FROM handoff_threads WHERE status != 'deleted')"
         )
