@@ -523,9 +523,12 @@ class Composer:
         if amount_lines:  # the data replaces every quoted amount: none superseded is shown as current
             facts = [fact for fact in facts if not _AMOUNT.search(fact)][:1]
         window_line = self._window_line(search, best, relation, units)
+        # Whose program this is, unless it is the resident's own or national: a resident who named no place
+        # must not take 金沢市's service for their own town's.
+        local_source = best.jurisdiction not in ("", "国") and not search.place
         notes = (
             [messages.OTHER_JURISDICTION.format(jurisdiction=best.jurisdiction)]
-            if relation in (CONFLICT, OUTSIDE)
+            if relation in (CONFLICT, OUTSIDE) or local_source
             else []
         )
 
