@@ -8,12 +8,12 @@ lapsed): an amount revised every April whose newest period is older than the fis
 Amounts file interface (knowledge/amounts.yaml; the fields this check reads, others are free):
     programs:
       - name: 児童扶養手当            # `program` or `id` are accepted too
-        revised_yearly: true          # amounts change every April (fiscal year start)
+        revised_every_april: true     # amounts change every April (fiscal year start)
         periods:
           - from: 2025-04-01          # YYYY-MM-DD or YYYY-MM (the first of the month)
             source: 糸満市 …           # where the figures were read; required
             …                         # the amounts themselves
-A mapping of name → {revised_yearly, periods} is read the same way.
+A mapping of name → {revised_every_april, periods} is read the same way.
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def check_amounts(path: Path, today: dt.date) -> list[Problem]:
                 starts.append(start)
             if not str(period.get("source") or "").strip():
                 problems.append(Problem("error", f"{where}: {name}", f"{label} has no source"))
-        if program.get("revised_yearly") and starts:
+        if program.get("revised_every_april") and starts:
             newest, this_year = max(starts), fiscal_year_start(today)
             if newest < this_year:
                 problems.append(

@@ -156,7 +156,7 @@ def test_check_warns_when_a_yearly_amount_has_lapsed(tmp_path):
 def test_check_fails_on_unsourced_periods_and_bad_documents(tmp_path):
     amounts = tmp_path / "amounts.yaml"
     amounts.write_text(
-        "programs:\n  - name: 児童扶養手当\n    revised_yearly: true\n    periods:\n"
+        "programs:\n  - name: 児童扶養手当\n    revised_every_april: true\n    periods:\n"
         "      - from: 2025-04-01\n        source: ''\n      - from: 2025-13-01\n        source: 糸満市\n",
         encoding="utf-8",
     )
