@@ -57,7 +57,6 @@ PROGRAM_FIELDS = {
     "source",
     "heading",
     "estimate",
-    "estimate_from",
     "requirements",
 }
 CONDITION_FIELDS = {
@@ -111,23 +110,6 @@ class Conditions:
 
 
 @dataclass(frozen=True)
-class AllowanceTable:
-    """Monthly full amounts of 児童扶養手当 by number of children, as the source states them."""
-
-    first_child: int
-    second_child: int
-    third_child_on: int
-    as_of: str
-    source: Source
-
-    def full_monthly(self, children: int) -> int:
-        if children <= 0:
-            return 0
-        extra = self.second_child if children >= 2 else 0
-        return self.first_child + extra + self.third_child_on * max(children - 2, 0)
-
-
-@dataclass(frozen=True)
 class Program:
     id: str
     name: str
@@ -148,7 +130,7 @@ class Program:
     local_office: bool = False
     town_contact: str | None = None
     contacts: dict[str, str] = field(default_factory=dict)
-    allowance_table: AllowanceTable | None = None
+    estimate: bool = False  # the card shows the amount in force for the household (dated amounts data)
     requirements: tuple[str, ...] = ()  # every requirement the source lists, in its words
 
     @property
@@ -204,10 +186,7 @@ class Catalogue:
             for key, entry in data["sources"].items()
         }
         raw_programs = data["programs"]
-        tables = {
-            entry["id"]: _allowance_table(entry, sources) for entry in raw_programs if "estimate" in entry
-        }
-        programs = [_program(entry, sources, tables, places) for entry in raw_programs]
+        programs = [_program(entry, sources, places) for entry in raw_programs]
         _check_unique_and_linked(programs)
         return cls(programs, places, sources)
 
@@ -246,9 +225,7 @@ class Catalogue:
         return program.contact
 
 
-def _program(
-    entry: dict[str, Any], sources: dict[str, Source], tables: dict[str, AllowanceTable], places: Places
-) -> Program:
+def _program(entry: dict[str, Any], sources: dict[str, Source], places: Places) -> Program:
     program_id = entry.get("id", "?")
     unknown = set(entry) - PROGRAM_FIELDS
     if unknown:
@@ -258,9 +235,6 @@ def _program(
     _require_choice(program_id, "source", entry.get("source"), tuple(sources))
     for need in entry.get("needs", []):
         _require_choice(program_id, "needs", need, NEEDS)
-    table = tables.get(entry.get("estimate_from") or program_id)
-    if entry.get("estimate_from") and table is None:
-        raise CatalogueError(f"{program_id}: estimate_from names no program with an estimate")
     try:
         return Program(
             id=program_id,
@@ -282,7 +256,7 @@ def _program(
             local_office=bool(entry.get("local_office", False)),
             town_contact=entry.get("town_contact"),
             contacts={str(key): str(value) for key, value in (entry.get("contacts") or {}).items()},
-            allowance_table=table,
+            estimate=bool(entry.get("estimate", False)),
             requirements=tuple(str(line) for line in entry.get("requirements") or ()),
         )
     except KeyError as missing:
@@ -332,17 +306,6 @@ def _child_age(raw: dict[str, Any] | None) -> ChildAge | None:
         maybe_min=int(raw.get("maybe_min", low)),
         maybe_max=int(raw.get("maybe_max", high)),
         label=str(raw.get("label", "")),
-    )
-
-
-def _allowance_table(entry: dict[str, Any], sources: dict[str, Source]) -> AllowanceTable:
-    raw = entry["estimate"]
-    return AllowanceTable(
-        first_child=int(raw["first_child"]),
-        second_child=int(raw["second_child"]),
-        third_child_on=int(raw["third_child_on"]),
-        as_of=str(raw["as_of"]),
-        source=sources[entry["source"]],
     )
 
 

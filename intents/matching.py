@@ -76,27 +76,6 @@ class Amounts(Protocol):
     def in_force(self, program: str, on: date, children: int) -> AmountInForce | None: ...
 
 
-class CatalogueAmounts:
-    """The catalogue's own table whatever the date: the default until the dated amounts are wired in."""
-
-    def __init__(self, catalogue: Catalogue) -> None:
-        self._tables = {p.group: p.allowance_table for p in catalogue if p.allowance_table is not None}
-
-    def in_force(self, program: str, on: date, children: int) -> AmountInForce | None:
-        table = self._tables.get(program)
-        if table is None or children <= 0:
-            return None
-        return AmountInForce(
-            monthly=table.full_monthly(children),
-            first_child=table.first_child,
-            second_child=table.second_child,
-            third_child_on=table.third_child_on,
-            as_of=table.as_of,
-            source=table.source.label,
-            revised_since=True,
-        )
-
-
 @dataclass(frozen=True)
 class AllowanceEstimate:
     """The full monthly 児童扶養手当 for the household's children, with the caveats that travel with it."""
@@ -217,7 +196,6 @@ def recommend(
         if candidate not in kept:
             kept.append(candidate)
     rest = sorted((c for c in kept if c not in first), key=_fit)
-    amounts = amounts or CatalogueAmounts(catalogue)
     on = on or date.today()
     suggestions = [_suggestion(c, facts, catalogue, urgent, amounts, on) for c in first + rest]
     return Recommendation(programs=suggestions, urgent=urgent, missing=_missing(facts, first + rest))
@@ -532,11 +510,11 @@ def _reasons(conditions: Conditions, outcomes: dict[str, _Outcome], facts: Facts
 
 
 def _suggestion(
-    candidate: _Candidate, facts: Facts, catalogue: Catalogue, urgent: bool, amounts: Amounts, on: date
+    candidate: _Candidate, facts: Facts, catalogue: Catalogue, urgent: bool, amounts: Amounts | None, on: date
 ) -> Suggestion:
     program = candidate.program
     estimate = None
-    if program.allowance_table is not None:
+    if program.estimate and amounts is not None:
         estimate = allowance_estimate(amounts, program.group, on, facts.children_ages)
     return Suggestion(
         id=program.id,

@@ -6,15 +6,22 @@ from pathlib import Path
 
 import pytest
 
+from bot.amounts import DatedAmounts
 from bot.database import open_database
 from intents import Catalogue
-from knowledge import Embedder, default_register, load_embedder
+from knowledge import Embedder, default_amounts, default_register, load_embedder
 
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     """The packaged catalogue with the packaged place register, as bot wires them."""
     return Catalogue.load(default_register())
+
+
+@pytest.fixture
+def dated_amounts(catalogue: Catalogue) -> DatedAmounts:
+    """The dated amounts of knowledge/amounts.yaml, handed to intents as bot hands them."""
+    return DatedAmounts(default_amounts(), catalogue)
 
 
 @pytest.fixture(scope="session")

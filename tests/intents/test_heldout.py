@@ -36,7 +36,7 @@ def test_held_out_descriptions_read_into_facts_at_most_one_in_twelve_wrong(catal
     descriptions = cases(name)
     wrong = []
     for case in descriptions:
-        facts = parse_facts(case["text"], catalogue.areas).facts.to_dict()
+        facts = parse_facts(case["text"], catalogue.places).facts.to_dict()
         if any(facts[name] != case["facts"].get(name) for name in GRADED):
             wrong.append(case["text"])
     assert len(descriptions) >= 12
@@ -84,8 +84,8 @@ def test_one_vocabulary_for_certainty_in_every_message():
         assert stray not in every_text
 
 
-def test_the_results_intro_quotes_exactly_the_labels_on_the_cards(connect, catalogue):
-    dialogue = FactsDialogue(connect, catalogue)
+def test_the_results_intro_quotes_exactly_the_labels_on_the_cards(db, catalogue):
+    dialogue = FactsDialogue(db, catalogue)
     turn = dialogue.start("k" * 64, text="金沢市で夫と別居しています。子どもは4歳です。お金を借りたい")
     while not turn.done:
         turn = dialogue.handle("k" * 64, postback=turn.choices[-1].data)

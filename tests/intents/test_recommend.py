@@ -84,42 +84,54 @@ def test_reasons_are_in_the_residents_terms(catalogue):
     assert allowance.source == "石川県「ひとり親家庭の支援(ひとり親家庭福祉制度)」2024年6月20日更新"
 
 
+# 児童扶養手当 in force from 2025-04-01 (knowledge/amounts.yaml): 46,690 + 11,030 for each further child.
 @pytest.mark.parametrize(
     ("ages", "children", "amount"),
     [
-        ([4], 1, 45500),
-        ([4, 9], 2, 56250),
-        ([1, 4, 9], 3, 62700),
-        ([1, 4, 9, 12], 4, 69150),
-        ([4, 19], 1, 45500),
+        ([4], 1, 46690),
+        ([4, 9], 2, 57720),
+        ([1, 4, 9], 3, 68750),
+        ([1, 4, 9, 12], 4, 79780),
+        ([4, 19], 1, 46690),
     ],
 )
-def test_allowance_estimate_counts_children_under_18(catalogue, ages, children, amount):
+def test_allowance_estimate_counts_children_under_18(catalogue, dated_amounts, ages, children, amount):
     facts = Facts.from_dict(
         {"parent": "mother", "situation": "single", "municipality": "白山市", "children_ages": ages}
     )
-    allowance = next(s for s in recommend(facts, catalogue).programs if s.id == "child_rearing_allowance")
+    result = recommend(facts, catalogue, amounts=dated_amounts, on=date(2025, 6, 1))
+    allowance = next(s for s in result.programs if s.id == "child_rearing_allowance")
     estimate = allowance.estimate
     assert (estimate.children, estimate.monthly_full_amount) == (children, amount)
     assert f"月額{amount:,}円" in estimate.text
-    for caveat in (
-        "全部支給の場合の目安",
-        "所得により一部支給・支給なし",
-        "2024年6月20日",
-        "令和6年4月以降",
-        "2024年11月",
-    ):
+    for caveat in ("全部支給の場合の目安", "所得により一部支給・支給なし", "2025年4月から"):
         assert caveat in estimate.text
+    assert "新しい額" not in estimate.text  # fiscal year 2025 has its amounts
 
 
-def test_the_estimate_travels_to_kodaira_with_its_source(catalogue):
+def test_a_new_fiscal_year_without_known_amounts_says_so(catalogue, dated_amounts):
+    facts = Facts.from_dict({"parent": "mother", "situation": "single", "children_ages": [4]})
+    result = recommend(facts, catalogue, amounts=dated_amounts, on=date(2026, 11, 30))
+    estimate = next(s for s in result.programs if s.name == "児童扶養手当").estimate
+    assert estimate.monthly_full_amount == 46690 and "新しい額になっている場合があります" in estimate.text
+
+
+def test_no_superseded_amount_reaches_a_card(catalogue, dated_amounts):
+    facts = Facts.from_dict({"parent": "mother", "situation": "single", "children_ages": [1, 4, 9]})
+    result = recommend(facts, catalogue, limit=None, amounts=dated_amounts, on=date(2026, 5, 1))
+    cards = json.dumps(result.to_dict(), ensure_ascii=False)
+    for superseded in ("45,500", "45500", "6,450", "6450", "令和6年4月以降"):
+        assert superseded not in cards
+
+
+def test_the_estimate_travels_to_kodaira(catalogue, dated_amounts):
     facts = Facts.from_dict(
         {"parent": "father", "situation": "single", "municipality": "小平市", "children_ages": [3, 5]}
     )
-    allowance = next(s for s in recommend(facts, catalogue).programs if s.name == "児童扶養手当")
+    result = recommend(facts, catalogue, amounts=dated_amounts, on=date(2025, 6, 1))
+    allowance = next(s for s in result.programs if s.name == "児童扶養手当")
     assert allowance.jurisdiction == "小平市"
-    assert allowance.estimate.monthly_full_amount == 56250
-    assert "石川県" in allowance.estimate.source
+    assert allowance.estimate.monthly_full_amount == 57720
 
 
 def test_no_estimate_while_the_children_are_unknown(catalogue):
@@ -243,7 +255,7 @@ def test_facts_round_trip_and_merge():
     assert merged.needs == ["money", "job"] and merged.municipality == "金沢市" and merged.parent == "mother"
 
 
-class DatedAmounts:
+class StubAmounts:
     """A stand-in for the dated amounts data: one amount in force from a date, none before it."""
 
     def __init__(self) -> None:
@@ -265,7 +277,7 @@ class DatedAmounts:
 
 def test_the_amount_estimate_comes_from_the_amounts_in_force_on_the_day(catalogue):
     facts = Facts(parent="mother", situation="single", municipality="白山市", children_ages=[4, 9])
-    amounts = DatedAmounts()
+    amounts = StubAmounts()
     result = recommend(facts, catalogue, amounts=amounts, on=date(2025, 6, 1))
     estimate = next(s for s in result.programs if s.id == "child_rearing_allowance").estimate
     assert amounts.asked == [("child_rearing_allowance", date(2025, 6, 1), 2)]

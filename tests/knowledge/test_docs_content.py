@@ -168,15 +168,20 @@ def test_check_fails_on_unsourced_periods_and_bad_documents(tmp_path):
     city_docs = tmp_path / "data" / "content" / "docs"
     city_docs.mkdir(parents=True)
     (city_docs / "broken.md").write_text(
-        "---\ntitle: ひとり親相談\njurisdiction: 小平市\nsource_date: 2023-10\nkind: notice\n---\n\n"
+        "---\ntitle: ひとり親相談\njurisdiction: 小平市\nsource_date: 2023-10\n---\n\n"
         "# ひとり親相談\n\n電話 042-341-121\n",
+        encoding="utf-8",
+    )
+    (city_docs / "unknown-kind.md").write_text(
+        "---\ntitle: お知らせ\npublisher: 小平市\njurisdiction: 小平市\nsource_date: 2023-10-10\n"
+        "kind: notice\n---\n\n# お知らせ\n",
         encoding="utf-8",
     )
     result = invoke(tmp_path / "data", "docs", "check", "--amounts", str(amounts))
     assert result.exit_code == 1
     assert "ERROR broken.md: front matter has no publisher" in result.output
-    assert "ERROR broken.md: kind 'notice' is not one of program, law, plan" in result.output
     assert "ERROR broken.md: phone number 042-341-121 has 9 digits where 10 are expected" in result.output
+    assert "kind must be one of program, law, plan (got 'notice')" in result.output
 
 
 @pytest.mark.parametrize(
