@@ -124,6 +124,8 @@ def build_conversation(
     )
     catalogue = stores.catalogue
     shared = SharedQueryEmbedder(knowledge.embedder)
+    crisis = CrisisDetector.load(embedder=shared)
+    crisis.warm()  # its classifier is trained now, not on the first resident's message
     return Conversation(
         identity=stores.identity,
         knowledge=knowledge,
@@ -131,7 +133,7 @@ def build_conversation(
         dialogue=stores.dialogue,
         suggest=lambda facts: recommend(facts, catalogue, amounts=stores.amounts),
         policy=handoff.EscalationPolicy.load(),
-        crisis=CrisisDetector.load(embedder=shared),
+        crisis=crisis,
         alerts=stores.alerts,
         threads=stores.threads,
         hours=ReceptionHours.parse(settings.reception_hours),

@@ -19,12 +19,15 @@ from handoff import messages
 RULES_FILE = Path(__file__).with_name("escalation.yaml")
 Kind = Literal["crisis", "request", "offer"]
 _KATAKANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
+# Small vowels typed for style or by a slip (「しにたぃ」「つらぁい」) read as the full ones.
+_SMALL_VOWELS = str.maketrans("ぁぃぅぇぉ", "あいうえお")
 _SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
-    """NFKC, lower case, katakana → hiragana, no whitespace: one spelling for every way residents type."""
-    folded = unicodedata.normalize("NFKC", text).lower().translate(_KATAKANA)
+    """NFKC, lower case, katakana → hiragana, small vowels → full, no whitespace: one spelling for every
+    way residents type."""
+    folded = unicodedata.normalize("NFKC", text).lower().translate(_KATAKANA).translate(_SMALL_VOWELS)
     return _SPACES.sub("", folded)
 
 

@@ -134,6 +134,38 @@ def test_eval_sets_meet_the_targets(detector: CrisisDetector) -> None:
     assert len(alarms) * 10 <= len(plain), alarms
 
 
+def test_the_blind_set_written_without_seeing_the_rules(detector: CrisisDetector) -> None:
+    """crisis_blind / noncrisis_blind were written by someone who had not seen crisis.yaml or the other sets.
+    Measured once before the classifier was chosen (rules + nearest exemplar: 38/84 to 67/84 caught), the
+    threshold was then picked on it, so these are floors against regressions, not the issue's targets."""
+
+    def read(name: str) -> list[dict]:
+        return [json.loads(line) for line in (SETS / name).read_text("utf-8").splitlines() if line.strip()]
+
+    crises, plain = read("crisis_blind.jsonl"), read("noncrisis_blind.jsonl")
+    caught = [r for r in crises if detector.assess(r["text"], detector.embed(r["text"])) is not None]
+    alarms = [r for r in plain if detector.assess(r["text"], detector.embed(r["text"])) is not None]
+    assert len(caught) >= 0.9 * len(crises)
+    assert len(alarms) <= 0.15 * len(plain)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "シングルマザーです",
+        "父子家庭です",
+        "子どもが2人います",
+        "パートで働いています",
+        "学童の料金が高いです",
+        "夜勤の日に子どもを預けられるところは？",
+        "出張で2、3日家をあけるとき子どもを泊まりで預けたい",
+        "保育園の空きがないです",
+    ],
+)
+def test_everyday_messages_open_no_urgent_thread(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text, detector.embed(text)) is None
+
+
 # ---- the alert -----------------------------------------------------------------------------------------
 def alert_settings(smtp: SmtpReceiver, hook: HookReceiver) -> AlertSettings:
     return AlertSettings(
