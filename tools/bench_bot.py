@@ -9,9 +9,10 @@ bounded in count and time:
    how long the backlog took to answer.
 2. paced: one question at a time at a gentle rate on an idle server; we report the time from POST to the
    reply arriving at the fake API (p50/p95), which is what a resident waits.
-3. crisis behind a backlog: `--crisis-backlog` questions from many chats are queued (posted in bodies of
-   LINE's size), then one crisis message; we report the time from its POST to its reply arriving, how many
-   backlog answers went out before it, and the load average (the figure depends on what else runs).
+3. crisis behind a backlog: `--crisis-backlog` questions from many chats are queued (50 events to a
+   webhook body, as LINE may batch them), then one crisis message; we report the time from its POST to its
+   reply arriving, how many backlog answers went out before it, and the load average (the figure depends on
+   what else runs).
 
 Prints a table and writes bench-results/bot-bench.json.
 """
@@ -46,7 +47,7 @@ from tools.loopback import (
 
 REPO = Path(__file__).resolve().parents[1]
 CRISIS_MESSAGE = "もう死にたい"
-EVENTS_PER_BODY = 50  # LINE batches events of one channel into bodies of this order
+EVENTS_PER_BODY = 50  # LINE may put several events in one webhook body; posting them so queues fast
 
 
 def _backlog(url: str) -> int:
