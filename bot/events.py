@@ -9,6 +9,7 @@ before they are stored.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -36,6 +37,15 @@ class Sealer(Protocol):
     def seal(self, value: str, *, purpose: str = ...) -> str: ...
 
     def unseal(self, token: str, *, purpose: str = ...) -> str: ...
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An event to answer: its chat (the ordering unit) and whether it was flagged to go first."""
+
+    chat_key: str
+    event_id: str
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,8 +104,11 @@ class EventStore:
         kind, line_id = chat_target(payload)
         return f"{kind}:{self._sealer.user_key(line_id)}" if line_id else kind
 
-    def accept(self, payloads: list[dict[str, Any]]) -> list[tuple[str, str]]:
-        """Store new events in one transaction; return (chat_key, event_id) of those to process, in order.
+    def accept(self, payloads: list[dict[str, Any]], urgent: Collection[str] = frozenset()) -> list[Accepted]:
+        """Store new events in one transaction; return those to process, in order.
+
+        `urgent` holds the ids the webhook flagged (a crisis in a 1:1 text): stored with priority 1 so the
+        worker takes them first, now and after a restart.
 
         An id seen before (a redelivery, or the same event twice) is skipped so it never gets a second
         reply. A redelivery of an id we have NOT seen is stored: LINE redelivers exactly the events we
@@ -110,6 +123,7 @@ class EventStore:
                 (
                     payload["webhookEventId"],
                     self.chat_key(payload),
+                    payload["webhookEventId"] in urgent,
                     str(payload.get("type", "")),
                     int(payload.get("timestamp") or 0),
                     received_at,
@@ -118,17 +132,17 @@ class EventStore:
                     ),
                 )
             )
-        accepted: list[tuple[str, str]] = []
+        accepted: list[Accepted] = []
         with self._db.atomic() as tx:
-            for event_id, chat_key, event_type, event_ts, received, sealed in rows:
+            for event_id, chat_key, flagged, event_type, event_ts, received, sealed in rows:
                 inserted = tx.execute(
                     f"INSERT INTO {EVENTS_TABLE} (webhook_event_id, chat_key, event_type, "
-                    "event_ts, received_at, status, payload, attempts) "
-                    "VALUES (?, ?, ?, ?, ?, 'pending', ?, 0) ON CONFLICT DO NOTHING",
-                    [event_id, chat_key, event_type, event_ts, received, sealed],
+                    "event_ts, received_at, status, payload, attempts, priority) "
+                    "VALUES (?, ?, ?, ?, ?, 'pending', ?, 0, ?) ON CONFLICT DO NOTHING",
+                    [event_id, chat_key, event_type, event_ts, received, sealed, int(flagged)],
                 )
                 if inserted == 1:
-                    accepted.append((chat_key, event_id))
+                    accepted.append(Accepted(chat_key, event_id, flagged))
         return accepted
 
     def load(self, event_id: str) -> StoredEvent | None:
@@ -143,12 +157,17 @@ class EventStore:
         payload = json.loads(self._sealer.unseal(row["payload"], purpose=PAYLOAD_PURPOSE))
         return StoredEvent(event_id, row["chat_key"], row["event_type"], row["event_ts"], payload)
 
-    def pending(self) -> list[tuple[str, str]]:
-        """(chat_key, event_id) of every acknowledged event not yet answered, in the order they arrived."""
+    def pending(self) -> list[Accepted]:
+        """Every acknowledged event not yet answered: chats holding a flagged event first, then the rest;
+        within a chat, always the order its events arrived (a crisis never overtakes the same chat's
+        earlier message, it takes its whole chat to the front)."""
         rows = self._db.query(
-            f"SELECT chat_key, webhook_event_id FROM {EVENTS_TABLE} WHERE status = 'pending' ORDER BY rowid"
+            f"SELECT chat_key, webhook_event_id, priority FROM {EVENTS_TABLE} "
+            "WHERE status = 'pending' ORDER BY rowid"
         )
-        return [(row["chat_key"], row["webhook_event_id"]) for row in rows]
+        events = [Accepted(row["chat_key"], row["webhook_event_id"], row["priority"] > 0) for row in rows]
+        flagged_chats = {event.chat_key for event in events if event.urgent}
+        return sorted(events, key=lambda event: event.chat_key not in flagged_chats)
 
     def finish(self, event_id: str, status: str, error: str | None = None) -> None:
         """Mark an event done/failed and clear its payload; joins the outbox's transaction if in one."""

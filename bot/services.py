@@ -23,6 +23,7 @@ from bot.database import Database, open_database
 from bot.delivery import CounselorPush, Delivery, LineGateway, Outbox
 from bot.embedding import SharedQueryEmbedder
 from bot.events import EventStore
+from bot.webhook import CrisisCheck
 from bot.worker import EventWorker, Responder
 from handoff import (
     AlertSettings,
@@ -162,6 +163,7 @@ class Services:
     replies: CounselorReplies
     hours: ReceptionHours
     conversation: Responder
+    crisis: CrisisCheck  # the conversation's own detector; the webhook flags crises with its rules
     worker: EventWorker
 
     def close(self) -> None:
@@ -176,6 +178,9 @@ def build_services(
     gateway = LineGateway(settings)
     delivery = Delivery(gateway, stores.outbox, settings)
     conversation = conversation_factory(settings, stores)
+    # One crisis authority per process: the real router's detector (acceptance uses only its rules, so its
+    # embedder stays the conversation's), or the same rules for a test router, which has none.
+    crisis = conversation.crisis if isinstance(conversation, Conversation) else CrisisDetector.load()
     worker = EventWorker(
         stores.events,
         stores.outbox,
@@ -196,5 +201,6 @@ def build_services(
         replies=CounselorReplies(stores.threads, stores.audit, push),
         hours=ReceptionHours.parse(settings.reception_hours),
         conversation=conversation,
+        crisis=crisis,
         worker=worker,
     )

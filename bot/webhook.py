@@ -1,8 +1,9 @@
 """`POST /callback` (LINE's webhook) and `GET /healthz`.
 
 The webhook does the least it safely can before answering: check the signature over the raw body, parse,
-store every new event in one transaction, hand the ids to the worker pool. If the store fails (locked,
-disk full) it answers 503 so LINE redelivers instead of us acknowledging what we could not keep.
+flag a crisis in a 1:1 text (handoff's rules only, about a millisecond, so the worker takes it before any
+backlog), store every new event in one transaction, hand the ids to the worker pool. If the store fails
+(locked, disk full) it answers 503 so LINE redelivers instead of us acknowledging what we could not keep.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Blueprint, current_app, jsonify, request
 from linebot.v3.webhooks import Event
 
 from bot.database import DatabaseError
-from bot.events import FINISHED_RETENTION_DAYS, is_standby
+from bot.events import FINISHED_RETENTION_DAYS, chat_target, is_standby
+from handoff import CrisisAssessment
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -28,6 +30,12 @@ bp = Blueprint("webhook", __name__)
 # Finished events are kept FINISHED_RETENTION_DAYS for deduplication; anything older could not be recognised
 # as already answered, so it is not accepted at all (a day of margin for clock skew).
 MAX_EVENT_AGE_SECONDS = (FINISHED_RETENTION_DAYS - 1) * 86400
+
+
+class CrisisCheck(Protocol):
+    """What acceptance needs from `handoff.CrisisDetector`: its rules-only check (no embedding)."""
+
+    def assess(self, text: str) -> CrisisAssessment | None: ...
 
 
 def _core() -> Services:
@@ -67,6 +75,29 @@ def _accepted_payloads(body: dict[str, Any]) -> list[dict[str, Any]]:
     return payloads
 
 
+def flagged_crises(payloads: list[dict[str, Any]], crisis: CrisisCheck) -> set[str]:
+    """Ids of 1:1 text messages the crisis rules recognise: the worker answers them before other chats.
+
+    Only an ordering hint: the conversation makes the full check (rules and embedding) on every message, so
+    a rules error here is logged and the event is stored unflagged rather than lost.
+    """
+    flagged = set()
+    for payload in payloads:
+        message = payload.get("message") or {}
+        if payload.get("type") != "message" or message.get("type") != "text":
+            continue
+        if chat_target(payload)[0] != "user":
+            continue
+        try:
+            found = crisis.assess(str(message.get("text") or ""))
+        except Exception:
+            log.exception("crisis rules failed at acceptance; the event is queued unflagged")
+            continue
+        if found is not None:
+            flagged.add(payload["webhookEventId"])
+    return flagged
+
+
 @bp.post("/callback")
 def callback() -> Any:
     core = _core()
@@ -88,7 +119,7 @@ def callback() -> Any:
     payloads = _accepted_payloads(body)
     if payloads:
         try:
-            accepted = core.stores.events.accept(payloads)
+            accepted = core.stores.events.accept(payloads, flagged_crises(payloads, core.crisis))
         except UnicodeEncodeError:
             # JSON escapes can spell lone surrogates, which are not text; LINE never sends them.
             return _plain("Body contains invalid Unicode.", 400)

@@ -9,7 +9,6 @@ that is why `yorisoi serve` runs one process (see bot/server.py).
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections import deque
@@ -22,7 +21,7 @@ from linebot.v3.webhooks import Event
 
 from bot.database import DatabaseUnavailable
 from bot.delivery import Delivery, LineGateway, Outbox, within_limits
-from bot.events import EventStore, Sealer, chat_target
+from bot.events import Accepted, EventStore, Sealer, chat_target
 
 log = logging.getLogger(__name__)
 
@@ -43,22 +42,33 @@ class Responder(Protocol):
 class Job:
     event_id: str
     allow_reply: bool
+    urgent: bool = False  # flagged at acceptance (a crisis): its chat goes ahead of other chats' waiting jobs
 
 
 class ChatQueue:
-    """A thread pool that runs jobs of one key strictly one after another, and different keys in parallel."""
+    """A thread pool that runs jobs of one key strictly one after another, and different keys in parallel.
+
+    Keys wait in two lines: a key holding an urgent job waits in the urgent line, which free threads always
+    take first, so a crisis never waits behind a burst from other chats. The key's earlier jobs still run
+    before its urgent one: the whole chat moves up, its order never changes.
+    """
 
     def __init__(self, run: Callable[[Job], None], threads: int) -> None:
         self._run = run
         self._threads_wanted = max(1, threads)
         self._lock = threading.Lock()
         self._jobs: dict[str, deque[Job]] = {}
-        self._ready: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._urgent: deque[str] = deque()  # keys ready to run that hold an urgent job
+        self._normal: deque[str] = deque()  # the other keys ready to run
+        self._stopping = False
         self._outstanding = 0
-        self._idle = threading.Condition(self._lock)
+        self._work = threading.Condition(self._lock)  # a key became ready, or stop
+        self._idle = threading.Condition(self._lock)  # nothing outstanding
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        with self._lock:
+            self._stopping = False
         for number in range(self._threads_wanted):
             thread = threading.Thread(target=self._loop, name=f"yorisoi-worker-{number}", daemon=True)
             thread.start()
@@ -70,15 +80,24 @@ class ChatQueue:
             waiting = self._jobs.get(key)
             if waiting is None:
                 self._jobs[key] = deque([job])
-                self._ready.put(key)
-            else:
-                waiting.append(job)
+                (self._urgent if job.urgent else self._normal).append(key)
+                self._work.notify()
+                return
+            waiting.append(job)
+            if job.urgent and key in self._normal:
+                self._normal.remove(key)
+                self._urgent.append(key)
+
+    def _next_key(self) -> str | None:
+        """The next ready key, urgent ones first; None once stopping."""
+        with self._work:
+            self._work.wait_for(lambda: self._urgent or self._normal or self._stopping)
+            if self._stopping:
+                return None
+            return (self._urgent or self._normal).popleft()
 
     def _loop(self) -> None:
-        while True:
-            key = self._ready.get()
-            if key is None:
-                return
+        while (key := self._next_key()) is not None:
             with self._lock:
                 job = self._jobs[key][0]
             try:
@@ -89,8 +108,10 @@ class ChatQueue:
                 waiting = self._jobs[key]
                 waiting.popleft()
                 if waiting:
-                    # Back of the line, so one busy chat cannot starve the others.
-                    self._ready.put(key)
+                    # Back of its line, so one busy chat cannot starve the others.
+                    urgent = any(queued.urgent for queued in waiting)
+                    (self._urgent if urgent else self._normal).append(key)
+                    self._work.notify()
                 else:
                     del self._jobs[key]
                 self._outstanding -= 1
@@ -111,8 +132,10 @@ class ChatQueue:
         return self._outstanding
 
     def stop(self, timeout: float = 5.0) -> None:
-        for _ in self._threads:
-            self._ready.put(None)
+        """End the threads after their current job; what is left stays pending for the next start."""
+        with self._work:
+            self._stopping = True
+            self._work.notify_all()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
@@ -152,19 +175,21 @@ class EventWorker:
         self.queue = ChatQueue(self._run, threads)
 
     def start(self) -> int:
-        """Start the threads and queue every acknowledged-but-unanswered event; returns how many."""
-        self.queue.start()
+        """Queue every acknowledged-but-unanswered event (chats with a flagged one first), then start the
+        threads, so the first free thread takes a crisis rather than whatever was queued before it.
+        Returns how many were queued."""
         pending = self._events.pending()
-        for chat_key, event_id in pending:
+        for event in pending:
             # After a restart the reply token cannot be trusted to be fresh: answer by push.
-            self.queue.submit(chat_key, Job(event_id, allow_reply=False))
+            self.queue.submit(event.chat_key, Job(event.event_id, allow_reply=False, urgent=event.urgent))
+        self.queue.start()
         if pending:
             log.info("recovering %d acknowledged events that were not answered", len(pending))
         return len(pending)
 
-    def submit(self, accepted: list[tuple[str, str]]) -> None:
-        for chat_key, event_id in accepted:
-            self.queue.submit(chat_key, Job(event_id, allow_reply=True))
+    def submit(self, accepted: list[Accepted]) -> None:
+        for event in accepted:
+            self.queue.submit(event.chat_key, Job(event.event_id, allow_reply=True, urgent=event.urgent))
 
     def stop(self) -> None:
         self.queue.stop()

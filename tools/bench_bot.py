@@ -9,6 +9,10 @@ bounded in count and time:
    how long the backlog took to answer.
 2. paced: one question at a time at a gentle rate on an idle server; we report the time from POST to the
    reply arriving at the fake API (p50/p95), which is what a resident waits.
+3. crisis behind a backlog: `--crisis-backlog` questions from many chats are queued (50 events to a
+   webhook body, as LINE may batch them), then one crisis message; we report the time from its POST to its
+   reply arriving, how many backlog answers went out before it, and the load average (the figure depends on
+   what else runs).
 
 Prints a table and writes bench-results/bot-bench.json.
 """
@@ -42,6 +46,8 @@ from tools.loopback import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
+CRISIS_MESSAGE = "もう死にたい"
+EVENTS_PER_BODY = 50  # LINE may put several events in one webhook body; posting them so queues fast
 
 
 def _backlog(url: str) -> int:
@@ -52,8 +58,19 @@ def _backlog(url: str) -> int:
         return -1
 
 
+def _load() -> list[float]:
+    return [round(value, 2) for value in os.getloadavg()]
+
+
 def run(
-    events: int, senders: int, seconds: float, burst_rate: float, paced: int, rate: float, source_index: Path
+    events: int,
+    senders: int,
+    seconds: float,
+    burst_rate: float,
+    paced: int,
+    rate: float,
+    crisis_backlog: int,
+    source_index: Path,
 ) -> dict[str, Any]:
     from tests.fake_line import REPLY_PATH, FakeLine, LineEvents
 
@@ -123,6 +140,41 @@ def run(
             for call in fake.calls(REPLY_PATH, status=200)
             if call.body["replyToken"] in sent_at
         ]
+
+        # ---- phase 3: a crisis message behind a queued backlog ------------------------------------------
+        before_backlog = len(fake.delivered())
+        queued = [
+            builder.text(QUESTIONS[n % len(QUESTIONS)], source=builder.source(f"U{2000 + n % 200:032x}"))
+            for n in range(crisis_backlog)
+        ]
+        for start in range(0, len(queued), EVENTS_PER_BODY):
+            body, headers = builder.signed(*queued[start : start + EVENTS_PER_BODY])
+            sender.post(body, headers)
+        backlog_at_crisis = _backlog(url)
+        load_at_crisis = _load()
+        crisis = builder.text(CRISIS_MESSAGE, source=builder.source(f"U{9999:032x}"))
+        body, headers = builder.signed(crisis)
+        crisis_sent = time.monotonic()
+        sender.post(body, headers)
+        fake.wait_for(
+            lambda f: any(
+                call.body["replyToken"] == crisis["replyToken"] for call in f.calls(REPLY_PATH, 200)
+            ),
+            timeout=120,
+        )
+        crisis_reply = next(
+            (call for call in fake.calls(REPLY_PATH, 200) if call.body["replyToken"] == crisis["replyToken"]),
+            None,
+        )
+        answered_before = (
+            sum(1 for call in fake.delivered() if call.at < crisis_reply.at) - before_backlog
+            if crisis_reply
+            else None
+        )
+        fake.wait_for(
+            lambda f: len(f.delivered()) >= before_backlog + crisis_backlog + 1,
+            timeout=max(60.0, crisis_backlog * 0.5),
+        )
     finally:
         stop_serve(server)
         fake.stop()
@@ -155,11 +207,18 @@ def run(
             "webhook_to_reply_ms_p50": round(statistics.median(to_reply) * 1000, 1) if to_reply else None,
             "webhook_to_reply_ms_p95": milliseconds(percentile(to_reply, 0.95)),
         },
+        "crisis": {
+            "backlog_posted": crisis_backlog,
+            "backlog_queued_at_crisis": backlog_at_crisis,
+            "webhook_to_reply_ms": milliseconds(crisis_reply.at - crisis_sent) if crisis_reply else None,
+            "backlog_answers_before_it": answered_before,
+            "load_average_1_5_15": load_at_crisis,
+        },
     }
 
 
 def _print_table(result: dict[str, Any]) -> None:
-    burst, paced = result["burst"], result["paced"]
+    burst, paced, crisis = result["burst"], result["paced"], result["crisis"]
     rows = [
         ("events sent (burst)", burst["events_sent"]),
         ("concurrent senders", burst["senders"]),
@@ -177,6 +236,13 @@ def _print_table(result: dict[str, Any]) -> None:
             "webhook→reply p50 / p95 ms",
             f"{paced['webhook_to_reply_ms_p50']} / {paced['webhook_to_reply_ms_p95']}",
         ),
+        (
+            "crisis: backlog posted / queued",
+            f"{crisis['backlog_posted']} / {crisis['backlog_queued_at_crisis']}",
+        ),
+        ("crisis: webhook→reply ms", crisis["webhook_to_reply_ms"]),
+        ("crisis: backlog answers before it", crisis["backlog_answers_before_it"]),
+        ("load average (1/5/15 min)", " / ".join(str(value) for value in crisis["load_average_1_5_15"])),
     ]
     width = max(len(name) for name, _ in rows)
     print("bot bench (loopback, yorisoi serve + fake LINE API)")
@@ -194,13 +260,25 @@ def main() -> None:
     )
     parser.add_argument("--paced", type=int, default=30, help="paced questions for webhook-to-reply")
     parser.add_argument("--rate", type=float, default=4.0, help="paced questions per second")
+    parser.add_argument(
+        "--crisis-backlog", type=int, default=500, help="questions queued before the crisis message"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench-results" / "bot-bench.json")
     args = parser.parse_args()
     data_dir = Path(os.environ.get("YORISOI_DATA_DIR", REPO / ".data"))
     index = data_dir / "index"
     if not index.exists():
         raise SystemExit(f"no index at {index}; run `yorisoi index` (make index) first")
-    result = run(args.events, args.senders, args.seconds, args.burst_rate, args.paced, args.rate, index)
+    result = run(
+        args.events,
+        args.senders,
+        args.seconds,
+        args.burst_rate,
+        args.paced,
+        args.rate,
+        args.crisis_backlog,
+        index,
+    )
     _print_table(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
