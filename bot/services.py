@@ -163,7 +163,7 @@ class Services:
     replies: CounselorReplies
     hours: ReceptionHours
     conversation: Responder
-    crisis: CrisisCheck  # the conversation's own detector; the webhook flags crises with its rules
+    crisis: CrisisCheck  # the crisis rules the webhook flags events with at acceptance
     worker: EventWorker
 
     def close(self) -> None:
@@ -178,9 +178,9 @@ def build_services(
     gateway = LineGateway(settings)
     delivery = Delivery(gateway, stores.outbox, settings)
     conversation = conversation_factory(settings, stores)
-    # One crisis authority per process: the real router's detector (acceptance uses only its rules, so its
-    # embedder stays the conversation's), or the same rules for a test router, which has none.
-    crisis = conversation.crisis if isinstance(conversation, Conversation) else CrisisDetector.load()
+    # Acceptance flags crises with the crisis authority's rules alone (no embedding on the webhook's path);
+    # the conversation's detector, with its classifier, decides again when the event is answered.
+    crisis = CrisisDetector.load()
     worker = EventWorker(
         stores.events,
         stores.outbox,
