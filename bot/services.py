@@ -123,7 +123,7 @@ def build_conversation(
         home_municipality=settings.home_municipality or None,
     )
     catalogue = stores.catalogue
-    shared = SharedQueryEmbedder(knowledge.embedder)
+    shared = SharedQueryEmbedder(knowledge.embedder, knowledge.dense_query)
     return Conversation(
         identity=stores.identity,
         knowledge=knowledge,
@@ -133,6 +133,7 @@ def build_conversation(
         policy=handoff.EscalationPolicy.load(),
         crisis=CrisisDetector.load(embedder=shared),
         alerts=stores.alerts,
+        vectors=shared,
         threads=stores.threads,
         hours=ReceptionHours.parse(settings.reception_hours),
         handoff=handoff,
