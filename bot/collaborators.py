@@ -27,9 +27,17 @@ class Identity(Protocol):
 
 
 class Knowledge(Protocol):
-    def answer(self, question: str, municipality: str | None = None) -> Answer: ...
+    def answer(
+        self, question: str, municipality: str | None = None, query_vector: np.ndarray | None = None
+    ) -> Answer: ...
 
     def place_named(self, text: str) -> str | None: ...
+
+
+class QueryVectors(Protocol):
+    """The message's one embedding, shared by crisis, intents and knowledge (`bot.embedding`)."""
+
+    def vector(self, text: str) -> np.ndarray: ...
 
 
 class Detector(Protocol):

@@ -40,12 +40,14 @@ from bot.collaborators import (
     Identity,
     Knowledge,
     Policy,
+    QueryVectors,
     Suggest,
     Threads,
 )
 from bot.database import Database
 from bot.render import Choice
 from handoff import Escalation, ReceptionHours, Thread
+from knowledge import Answer
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +128,7 @@ class Conversation:
         handoff: HandoffTexts,
         state: Counters,
         alerts: Alerts | None = None,
+        vectors: QueryVectors | None = None,
         retention_days: int = 90,
         forgetters: Iterable[Forgetter] = (),
         clock: Callable[[], datetime] | None = None,
@@ -138,6 +141,7 @@ class Conversation:
         self.policy = policy
         self.crisis = crisis  # handoff.CrisisDetector: the only one that decides crises
         self.alerts = alerts  # handoff.CrisisAlerts: tells on-call staff of an urgent thread, once
+        self.vectors = vectors  # the message's one embedding, also read by crisis and intents
         self.threads = threads
         self.hours = hours
         self.handoff = handoff  # the package: resident-facing texts and postback names
@@ -270,9 +274,16 @@ class Conversation:
         facts = self.dialogue.facts(user_key)
         return self.knowledge.place_named(text) or getattr(facts, "municipality", None)
 
+    def _knowledge_answer(self, user_key: str, text: str) -> Answer:
+        """The knowledge answer on the message's one vector (the one crisis and intents read)."""
+        municipality = self._municipality(user_key, text)
+        if self.vectors is None:
+            return self.knowledge.answer(text, municipality=municipality)
+        return self.knowledge.answer(text, municipality=municipality, query_vector=self.vectors.vector(text))
+
     def _answer_only(self, user_key: str, text: str) -> list[Message]:
         """The knowledge answer alone, beside a crisis reply or an acknowledgement (no offer, no count)."""
-        return render.answer(self.knowledge.answer(text, municipality=self._municipality(user_key, text)))
+        return render.answer(self._knowledge_answer(user_key, text))
 
     def _nobody_reads_yet(self, thread: Thread) -> bool:
         """An urgent thread out of hours that no counselor has taken: the resident's questions get answers."""
@@ -280,7 +291,7 @@ class Conversation:
 
     def _answer(self, user_key: str, text: str) -> list[Message]:
         """A grounded answer; after two misses in a row the offer of a person."""
-        answer = self.knowledge.answer(text, municipality=self._municipality(user_key, text))
+        answer = self._knowledge_answer(user_key, text)
         missed = self.state.record_answer(user_key, bool(answer.confident))
         replies = render.answer(answer)
         escalation = self.policy.assess(text, unanswered_in_a_row=missed)

@@ -124,7 +124,7 @@ def build_conversation(
         home_municipality=settings.home_municipality or None,
     )
     catalogue = stores.catalogue
-    shared = SharedQueryEmbedder(knowledge.embedder)
+    shared = SharedQueryEmbedder(knowledge.embedder, knowledge.dense_query)
     crisis = CrisisDetector.load(embedder=shared)
     crisis.warm()  # its classifier is trained now, not on the first resident's message
     return Conversation(
@@ -136,6 +136,7 @@ def build_conversation(
         policy=handoff.EscalationPolicy.load(),
         crisis=crisis,
         alerts=stores.alerts,
+        vectors=shared,
         threads=stores.threads,
         hours=ReceptionHours.parse(settings.reception_hours),
         handoff=handoff,

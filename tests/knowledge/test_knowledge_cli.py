@@ -156,3 +156,22 @@ def test_console_script_answers_a_file(real_data_dir, tmp_path):
     answers = [json.loads(line) for line in done.stdout.splitlines()]
     assert "6割" in answers[0]["answer"]
     assert "0761-58-2232" in answers[1]["answer"]
+
+
+def test_off_topic_is_never_confident_through_ask_json(run):
+    offtopic = Path(__file__).parent / "offtopic.txt"
+    result = run("ask", "--json", "--file", str(offtopic))
+    assert result.exit_code == 0
+    answers = [json.loads(line) for line in result.output.strip().splitlines()]
+    assert len(answers) >= 10
+    assert [answer["question"] for answer in answers if answer["confident"]] == []
+
+
+def test_eval_json_meets_the_honesty_targets_on_the_held_out_answers(run):
+    """Issue 11 through `yorisoi eval --json`: ≥ 2 in 3 of the questions the documents cannot answer are
+    hedged, few confident-and-wrong answers (the confident share: test_held_out_answers_are_honest)."""
+    result = run("eval", "--json", str(Path(__file__).parent / "heldout_answers.jsonl"))
+    assert result.exit_code == 0
+    metrics = json.loads(result.output)["metrics"]
+    assert metrics["unanswerable"] >= 10 and metrics["unanswerable_hedged"] >= 2 / 3
+    assert metrics["confident_wrong"] <= 3

@@ -1,0 +1,137 @@
+"""Issue 11 through the webhook: what a resident receives on LINE (every message, quick replies included) for
+an amount question on a given day, a question with no place, a point the documents do not cover, and chatter;
+and one query embedding per message, shared by the crisis check, intents and the knowledge answer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fake_line import REPLY_PATH
+
+from bot import messages as bot_messages
+from knowledge import default_register, load_embedder
+from knowledge import messages as knowledge_messages
+from knowledge.places import phones_in
+
+USER = "U" + "7" * 32
+KNOWLEDGE_TESTS = Path(__file__).parents[1] / "knowledge"
+SUPERSEDED_ON_2026_05_01 = ["45,500円", "6,450円", "10,750円", "10,740円", "5,380円", "3,230円"]
+# The program intro opens an answer the engine stands behind; the off-topic reply must not read like one.
+CONFIDENT_OPENING = knowledge_messages.PROGRAM_INTRO.split("{program}")[1]
+
+
+def settle(server) -> None:
+    assert server.core.worker.queue.wait_idle(120), "the worker did not finish"
+
+
+def ask(server, signed_event, fake_line, text: str) -> tuple[str, str]:
+    """The reply's texts, and the whole reply body as JSON (every string a resident can see or tap)."""
+    event = signed_event.text(text, source=signed_event.source(USER))
+    assert signed_event.post(server.url, event)[0] == 200
+    settle(server)
+    reply = fake_line.delivered()[-1]
+    assert reply.path == REPLY_PATH and reply.body["replyToken"] == event["replyToken"]
+    return "\n".join(reply.texts), json.dumps(reply.body, ensure_ascii=False)
+
+
+def test_an_amount_question_gets_the_amounts_in_force_with_the_total_and_the_newer_amounts_note(
+    live_server, signed_event, fake_line, monkeypatch
+):
+    monkeypatch.setenv("YORISOI_TODAY", "2026-05-01")
+    text, body = ask(live_server, signed_event, fake_line, "子ども2人です。児童扶養手当はいくらもらえますか")
+    assert "2025年4月から" in text
+    assert "46,690円" in text and "11,030円" in text
+    assert "2人なら合計で月額57,720円（全部支給の場合）" in text
+    assert "16,530円〜57,700円" in text
+    assert "新しい年度の額になっている場合があります" in text and "2026年4月から" in text
+    for amount in SUPERSEDED_ON_2026_05_01:
+        assert amount not in body, f"{amount} is superseded on 2026-05-01"
+
+
+def test_no_superseded_amount_in_any_reply_about_the_third_child(
+    live_server, signed_event, fake_line, monkeypatch
+):
+    monkeypatch.setenv("YORISOI_TODAY", "2026-05-01")
+    for question in ("3人目の子どもの加算額はいくら？", "児童扶養手当の一部支給の額を教えて"):
+        text, body = ask(live_server, signed_event, fake_line, question)
+        assert "11,030円" in text or "46,690円" in text
+        for amount in SUPERSEDED_ON_2026_05_01:
+            assert amount not in body, f"{amount} in the reply to {question!r}"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ひとり親の相談窓口の電話番号を教えてください",
+        "福祉事務所の電話番号は何番ですか",
+        "学童の利用料が高くて困っています",
+    ],
+)
+def test_a_resident_who_names_no_place_gets_no_local_government_number(
+    live_server, signed_event, fake_line, question
+):
+    text, body = ask(live_server, signed_event, fake_line, question)
+    register = default_register()
+    assert [number for number in phones_in(body) if not register.serves(number, None)] == []
+    assert text
+
+
+@pytest.mark.parametrize(
+    "question", ["児童扶養手当はいつ振り込まれますか？", "彼氏と同棲したら児童扶養手当はどうなりますか"]
+)
+def test_a_point_the_documents_do_not_cover_is_hedged_and_offers_a_counselor(
+    live_server, signed_event, fake_line, question
+):
+    text, body = ask(live_server, signed_event, fake_line, question)
+    assert "手元の資料には書かれていません" in text
+    assert "相談員に相談" in text
+    assert bot_messages.MENU_COUNSELOR in body  # the one-tap way to a person
+
+
+OFF_TOPIC = (KNOWLEDGE_TESTS / "offtopic.txt").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC[:4])
+def test_an_off_topic_message_is_not_answered_confidently(live_server, signed_event, fake_line, question):
+    text, _ = ask(live_server, signed_event, fake_line, question)
+    assert CONFIDENT_OPENING not in text
+    assert "相談員" in text  # a person is offered (or, on a crisis false alarm, the counselor answers)
+
+
+class CountingEmbedder:
+    """The real embedder, counting model runs on one text (a message; exemplars come in batches)."""
+
+    def __init__(self, embedder) -> None:
+        self._embedder = embedder
+        self.message_runs: list[str] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self._embedder, name)
+
+    def embed_queries(self, texts):
+        texts = list(texts)
+        if len(texts) == 1:
+            self.message_runs.append(texts[0])
+        return self._embedder.embed_queries(texts)
+
+
+def test_an_answered_message_costs_one_query_embedding(
+    make_app, live_server_for, signed_event, fake_line, monkeypatch
+):
+    from bot import services
+
+    counted: list[CountingEmbedder] = []
+
+    def load_counting(name: str):
+        counted.append(CountingEmbedder(load_embedder(name)))
+        return counted[-1]
+
+    monkeypatch.setattr(services, "load_embedder", load_counting)
+    server = live_server_for(make_app())
+    [embedder] = counted
+    embedder.message_runs.clear()
+    text, _ = ask(server, signed_event, fake_line, "学童の利用料が高くて困っています")
+    assert CONFIDENT_OPENING in text  # answered: crisis, intents and knowledge all read the message
+    assert len(embedder.message_runs) == 1, embedder.message_runs
