@@ -31,6 +31,7 @@ from handoff import (
     CounselorReplies,
     CrisisAlerts,
     CrisisDetector,
+    QuestionLog,
     ReceptionHours,
     ResidentIdentity,
     ThreadStore,
@@ -56,6 +57,7 @@ class Stores:
     audit: AuditLog
     accounts: CounselorAccounts
     alerts: CrisisAlerts
+    questions: QuestionLog
     places: PlaceRegister
     catalogue: Catalogue
     amounts: DatedAmounts
@@ -68,6 +70,7 @@ class Stores:
             self.dialogue.forget,
             self.conversations.forget,
             self.alerts.forget,
+            self.questions.forget,
             self.threads.forget,
         ]
 
@@ -106,6 +109,7 @@ def build_stores(settings: Settings) -> Stores:
         audit=audit,
         accounts=CounselorAccounts(db),
         alerts=CrisisAlerts(db, alert_settings(settings)),
+        questions=QuestionLog(db, identity),
         places=places,
         catalogue=catalogue,
         amounts=amounts,
@@ -133,6 +137,7 @@ def build_conversation(
         policy=handoff.EscalationPolicy.load(),
         crisis=CrisisDetector.load(embedder=shared),
         alerts=stores.alerts,
+        questions=stores.questions,
         threads=stores.threads,
         hours=ReceptionHours.parse(settings.reception_hours),
         handoff=handoff,

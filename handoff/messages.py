@@ -269,6 +269,34 @@ PAGE: dict[str, str] = {
     "audit_empty": "記録はありません。",
     "audit_newer": "← 新しい記録",
     "audit_older": "古い記録 →",
+    "base_nav_report": "答えられなかった質問",
+    "report_title": "答えられなかった質問",
+    "report_lead": "自信を持って答えられなかった質問、相談員につないだ質問、"
+    "「役に立たなかった」と言われた質問です。"
+    "電話番号・メールアドレス・氏名は伏せ、年齢は学年の目安に置き換えています。",
+    "report_since": "この日を含む週から",
+    "report_show": "表示",
+    "report_empty": "該当する質問はありません。",
+    "report_count": "{count}件",
+    "report_no_program": "（近い制度なし）",
+    "report_week": "週",
+    "report_asked_at": "日時",
+    "report_question": "質問（伏せ字）",
+    "report_source": "出典",
+    "report_reasons": "理由",
+    "report_feedback_title": "回答への評価",
+    "report_by_program": "制度ごと",
+    "report_by_source": "出典ごと",
+    "report_helpful": "役に立った",
+    "report_unhelpful": "役に立たなかった",
+    "report_feedback_empty": "評価はまだありません。",
+}
+
+# Why a question is on the report.
+REPORT_REASON_LABELS = {
+    "not_confident": "答えに自信なし",
+    "escalated": "相談員へ案内",
+    "unhelpful": "役に立たなかった",
 }
 
 # Labels for values the dashboard displays.
@@ -414,6 +442,7 @@ AUDIT_ACTION_LABELS = {
     "account_disable": "アカウント無効化",
     "account_enable": "アカウント有効化",
     "account_reset_password": "パスワード再設定",
+    "report_view": "質問レポートの閲覧",
 }
 
 # The thread list: a resident who deleted their data leaves only this line behind.
