@@ -10,7 +10,7 @@ them, so they outlive the questions. `forget` and `purge` delete the questions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -144,15 +144,16 @@ def _stamp(moment: datetime) -> str:
 class QuestionLog:
     """The only owner of handoff_questions and handoff_feedback_counts."""
 
-    def __init__(self, db: Database, identity: ResidentIdentity) -> None:
+    def __init__(
+        self, db: Database, identity: ResidentIdentity, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self._db = db
         self._identity = identity
+        self.clock = clock or (lambda: datetime.now(UTC))  # replaceable: a scripted week in the tests
 
-    def record(
-        self, user_key: str, text: str, answer: AnsweredQuestion, *, now: datetime | None = None
-    ) -> int:
+    def record(self, user_key: str, text: str, answer: AnsweredQuestion) -> int:
         """Log one answered question; returns its id (carried by the feedback buttons)."""
-        moment = now or datetime.now(UTC)
+        moment = self.clock()
         program, source = nearest_program(answer)
         seal = self._identity.seal
         row = self._db.one(
@@ -235,7 +236,7 @@ class QuestionLog:
 
     def purge(self, retention_days: int, now: datetime | None = None) -> int:
         """Delete questions older than the retention period, and unremarkable ones after a week."""
-        moment = now or datetime.now(UTC)
+        moment = now or self.clock()
         cutoff = _stamp(moment - timedelta(days=retention_days))
         quick = _stamp(moment - timedelta(days=min(UNREMARKABLE_DAYS, retention_days)))
         deleted = self._db.execute(
