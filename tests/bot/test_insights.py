@@ -4,17 +4,26 @@ the missed ones by program and week, masked; the feedback buttons under every an
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
 
 from bot import messages, render
 from bot.cli import cli
-from handoff import DELETE_CONFIRM_POSTBACK, REQUEST_POSTBACK, QuestionLog
+from bot.database import open_database
+from handoff import (
+    DELETE_CONFIRM_POSTBACK,
+    REQUEST_POSTBACK,
+    QuestionLog,
+    ResidentIdentity,
+    generate_secret_key,
+)
 from handoff.insights import FEEDBACK_TABLE, QUESTIONS_TABLE
 
 MOTHER = "U" + "a1" * 16
 FATHER = "U" + "b2" * 16
+SECRET = generate_secret_key()
 MONDAY = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo, ISO week 2026-W48
 
 
@@ -128,3 +137,63 @@ def test_a_week_of_questions_reports_the_missed_ones_masked_by_program(
         [core.stores.identity.user_key(FATHER)],
     ) == {"n": 0}
     assert core.stores.db.one(f"SELECT SUM(unhelpful) AS n FROM {FEEDBACK_TABLE}") == {"n": 1}
+
+
+@dataclass
+class StubSource:
+    doc: str
+    title: str
+    heading: str
+
+
+@dataclass
+class StubAnswer:
+    """Only the fields the log reads; the real answers are covered through the webhook above."""
+
+    confident: bool
+    sources: list[StubSource] = field(default_factory=list)
+
+
+def test_purge_keeps_missed_questions_for_the_retention_period_and_drops_unremarkable_ones_sooner(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("YORISOI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("YORISOI_SECRET_KEY", SECRET)
+    monkeypatch.setenv("YORISOI_RETENTION_DAYS", "30")
+    db = open_database(tmp_path)
+    log = QuestionLog(db, ResidentIdentity(SECRET))
+    source = [StubSource("doc", "ページ", "ページ > 児童扶養手当")]
+    now = datetime.now(UTC)
+
+    def asked(days_ago: int, confident: bool, rating: str | None = None) -> int:
+        log.clock = lambda: now - timedelta(days=days_ago)
+        question = log.record("key", f"{days_ago}日前の質問", StubAnswer(confident, source))
+        if rating:
+            assert log.rate(question, "key", rating)  # type: ignore[arg-type]
+        return question
+
+    kept = {asked(2, True), asked(10, False), asked(10, True, "unhelpful"), asked(29, False)}
+    gone = {asked(10, True), asked(10, True, "helpful"), asked(31, False), asked(31, True, "unhelpful")}
+
+    result = CliRunner().invoke(cli, ["purge"])
+
+    assert result.exit_code == 0, result.output
+    assert f"{QUESTIONS_TABLE}: {len(gone)}" in result.output
+    left = {row["id"] for row in db.query(f"SELECT id FROM {QUESTIONS_TABLE}")}
+    assert left == kept
+    assert db.one(f"SELECT SUM(helpful) AS h, SUM(unhelpful) AS u FROM {FEEDBACK_TABLE}") == {"h": 1, "u": 2}
+
+
+def test_forget_is_registered_for_the_question_log(tmp_path) -> None:
+    from bot.config import Settings
+    from bot.services import build_stores
+
+    stores = build_stores(Settings(data_dir=tmp_path, secret_key=SECRET))
+    assert stores.questions.forget in stores.forgetters()
+    stores.questions.record("mine", "質問", StubAnswer(False))
+    stores.questions.record("theirs", "質問", StubAnswer(False))
+    for forget in stores.forgetters():
+        forget("mine")
+    assert [row["user_key"] for row in stores.db.query(f"SELECT user_key FROM {QUESTIONS_TABLE}")] == [
+        "theirs"
+    ]
