@@ -145,17 +145,26 @@ class QuestionLog:
     """The only owner of handoff_questions and handoff_feedback_counts."""
 
     def __init__(
-        self, db: Database, identity: ResidentIdentity, clock: Callable[[], datetime] | None = None
+        self,
+        db: Database,
+        identity: ResidentIdentity | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """Without `identity` the log can only delete (`forget`, `purge`): retention needs no key."""
         self._db = db
         self._identity = identity
         self.clock = clock or (lambda: datetime.now(UTC))  # replaceable: a scripted week in the tests
+
+    def _require_identity(self) -> ResidentIdentity:
+        if self._identity is None:
+            raise RuntimeError("QuestionLog needs the resident identity to seal or read questions")
+        return self._identity
 
     def record(self, user_key: str, text: str, answer: AnsweredQuestion) -> int:
         """Log one answered question; returns its id (carried by the feedback buttons)."""
         moment = self.clock()
         program, source = nearest_program(answer)
-        seal = self._identity.seal
+        seal = self._require_identity().seal
         row = self._db.one(
             f"INSERT INTO {QUESTIONS_TABLE} "
             "(user_key, asked_at, week, program, source, confident, text, masked) "
@@ -198,7 +207,7 @@ class QuestionLog:
     def question_text(self, question_id: int) -> str | None:
         """The sealed original, for tests of sealing at rest; staff views use `report`."""
         row = self._db.one(f"SELECT text FROM {QUESTIONS_TABLE} WHERE id = ?", [question_id])
-        return self._identity.unseal(row["text"], purpose=TEXT_PURPOSE) if row else None
+        return self._require_identity().unseal(row["text"], purpose=TEXT_PURPOSE) if row else None
 
     def report(self, since: date | None = None) -> Report:
         """Missed questions (masked) grouped by program, then week; feedback per program and per source."""
@@ -217,7 +226,7 @@ class QuestionLog:
                 week=row["week"],
                 program=row["program"],
                 source=row["source"],
-                masked=self._identity.unseal(row["masked"], purpose=TEXT_PURPOSE),
+                masked=self._require_identity().unseal(row["masked"], purpose=TEXT_PURPOSE),
                 reasons=_reasons(row),
             )
             group = groups.setdefault(row["program"], ProgramGroup(row["program"]))

@@ -284,6 +284,7 @@ PAGE: dict[str, str] = {
     "report_question": "質問（伏せ字）",
     "report_source": "出典",
     "report_reasons": "理由",
+    "report_reason_separator": "・",
     "report_feedback_title": "回答への評価",
     "report_by_program": "制度ごと",
     "report_by_source": "出典ごと",
