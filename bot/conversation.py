@@ -349,7 +349,8 @@ class Conversation:
         """役に立った: thanks. 役に立たなかった: thanks, the question goes on the report, a person is offered.
         A tap on someone else's, a deleted or an already rated question only gets the thanks."""
         rating, _, number = data.removeprefix(render.FEEDBACK_PREFIX).partition(":")
-        if rating not in ("helpful", "unhelpful") or not number.isdigit() or self.questions is None:
+        well_formed = number.isascii() and number.isdigit() and len(number) <= 18  # an SQLite integer
+        if rating not in ("helpful", "unhelpful") or not well_formed or self.questions is None:
             return [render.text(messages.FEEDBACK_ALREADY, render.after_answer_choices())]
         counted = self.questions.rate(
             int(number), user_key, "helpful" if rating == "helpful" else "unhelpful"

@@ -82,6 +82,8 @@ def test_a_week_of_questions_reports_the_missed_ones_masked_by_program(
         chat.tap(MOTHER, f"{render.FEEDBACK_PREFIX}unhelpful:{unhelpful}")["text"]
         == messages.FEEDBACK_ALREADY
     )
+    for forged in ("unhelpful:" + "9" * 30, "bogus:1", "unhelpful:１", "unhelpful:"):
+        assert chat.tap(FATHER, render.FEEDBACK_PREFIX + forged)["text"] == messages.FEEDBACK_ALREADY
     sorry = chat.tap(FATHER, f"{render.FEEDBACK_PREFIX}unhelpful:{unhelpful}")
     assert REQUEST_POSTBACK in quick_replies(sorry).values()  # a counselor offered
     assert (
@@ -197,3 +199,21 @@ def test_forget_is_registered_for_the_question_log(tmp_path) -> None:
     assert [row["user_key"] for row in stores.db.query(f"SELECT user_key FROM {QUESTIONS_TABLE}")] == [
         "theirs"
     ]
+
+
+def test_the_feedback_buttons_and_the_way_out_fit_beside_many_related_programs() -> None:
+    @dataclass
+    class ManyRelated:
+        text: str = "回答"
+        related: list[str] = field(default_factory=lambda: [f"制度{n}" for n in range(20)])
+
+    [message] = render.answer(ManyRelated(), render.feedback_choices(7))
+    labels = [item.action.label for item in message.quick_reply.items]
+    assert len(labels) == render.MAX_QUICK_REPLIES
+    assert labels[-4:] == [
+        messages.FEEDBACK_HELPFUL,
+        messages.FEEDBACK_UNHELPFUL,
+        messages.MENU_COUNSELOR,
+        messages.MENU_RESTART,
+    ]
+    assert message.quick_reply.items[-3].action.data == f"{render.FEEDBACK_PREFIX}unhelpful:7"
