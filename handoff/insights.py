@@ -1,4 +1,4 @@
-"""What residents asked that the bot could not answer, and whether answers helped (tables in migration 0003).
+"""What residents asked that the bot could not answer, and whether answers helped.
 
 Every knowledge answer leaves one row: when (and its Tokyo week), the nearest program and source document,
 and whether it was confident, escalated, or rated. The question is sealed with the resident-identity key
