@@ -53,6 +53,7 @@ def create_app(
             stores.audit,
             hours=services.hours,
             canned_replies=load_canned_replies(),
+            questions=stores.questions,
         ),
     )
     recovering = services.worker.start()

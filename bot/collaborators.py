@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -153,3 +153,13 @@ class Counters(Protocol):
     def record_answer(self, user_key: str, confident: bool) -> int: ...
 
     def reset(self, user_key: str) -> None: ...
+
+
+class Questions(Protocol):
+    """The question log (`handoff.QuestionLog`): every knowledge answer, its escalation and its rating."""
+
+    def record(self, user_key: str, text: str, answer: Answer) -> int: ...
+
+    def mark_escalated(self, question_id: int) -> None: ...
+
+    def rate(self, question_id: int, user_key: str, rating: Literal["helpful", "unhelpful"]) -> bool: ...

@@ -41,6 +41,7 @@ from bot.collaborators import (
     Knowledge,
     Policy,
     QueryVectors,
+    Questions,
     Suggest,
     Threads,
 )
@@ -129,6 +130,7 @@ class Conversation:
         state: Counters,
         alerts: Alerts | None = None,
         vectors: QueryVectors | None = None,
+        questions: Questions | None = None,
         retention_days: int = 90,
         forgetters: Iterable[Forgetter] = (),
         clock: Callable[[], datetime] | None = None,
@@ -143,6 +145,7 @@ class Conversation:
         self.alerts = alerts  # handoff.CrisisAlerts: tells on-call staff of an urgent thread, once
         self.vectors = vectors  # the message's one embedding, also read by crisis and intents
         self.threads = threads
+        self.questions = questions  # handoff.QuestionLog: what staff see of missed questions
         self.hours = hours
         self.handoff = handoff  # the package: resident-facing texts and postback names
         self.state = state
@@ -293,11 +296,14 @@ class Conversation:
         """A grounded answer; after two misses in a row the offer of a person."""
         answer = self._knowledge_answer(user_key, text)
         missed = self.state.record_answer(user_key, bool(answer.confident))
-        replies = render.answer(answer)
+        question_id = self._log_question(user_key, text, answer)
+        replies = render.answer(answer, render.feedback_choices(question_id) if question_id else ())
         escalation = self.policy.assess(text, unanswered_in_a_row=missed)
         if escalation is not None and escalation.kind == "offer":
             self.state.reset(user_key)
             replies.extend(render.escalation(escalation))
+            if question_id and self.questions is not None:
+                self.questions.mark_escalated(question_id)
         return replies
 
     # ---- postbacks ----------------------------------------------------------------------------------------
@@ -312,6 +318,8 @@ class Conversation:
         thread = self.threads.open_thread_for(user_key)
         if thread is not None:
             return [render.text(self._in_thread_notice(thread))]
+        if data.startswith(render.FEEDBACK_PREFIX):
+            return self._on_feedback(user_key, data)
         if data == render.MENU_COUNSELOR:
             return self._request_counselor(user_id, user_key, "")
         if data == handoff.REQUEST_POSTBACK:
@@ -335,6 +343,36 @@ class Conversation:
             return [render.text(messages.DIALOGUE_EXPIRED, render.menu_choices())]
         log.info("unknown postback (%d characters) answered with the menu", len(data))
         return [render.text(messages.MENU_PROMPT, render.menu_choices())]
+
+    # ---- question log and feedback -----------------------------------------------------------------------
+    def _log_question(self, user_key: str, text: str, answer: Answer) -> int | None:
+        """Log the answered question for staff; a failing log never costs the resident their answer."""
+        if self.questions is None:
+            return None
+        try:
+            return self.questions.record(user_key, text, answer)
+        except Exception:
+            log.exception("could not log an answered question; answered without feedback buttons")
+            return None
+
+    def _on_feedback(self, user_key: str, data: str) -> list[Message]:
+        """役に立った: thanks. 役に立たなかった: thanks, the question goes on the report, a person is offered.
+        A tap on someone else's, a deleted or an already rated question only gets the thanks."""
+        rating, _, number = data.removeprefix(render.FEEDBACK_PREFIX).partition(":")
+        well_formed = number.isascii() and number.isdigit() and len(number) <= 18  # an SQLite integer
+        if rating not in ("helpful", "unhelpful") or not well_formed or self.questions is None:
+            return [render.text(messages.FEEDBACK_ALREADY, render.after_answer_choices())]
+        counted = self.questions.rate(
+            int(number), user_key, "helpful" if rating == "helpful" else "unhelpful"
+        )
+        if not counted:
+            return [render.text(messages.FEEDBACK_ALREADY, render.after_answer_choices())]
+        if rating == "helpful":
+            return [render.text(messages.FEEDBACK_THANKS, render.after_answer_choices())]
+        offer = self.policy.assess("", unanswered_in_a_row=self.policy.offer_threshold)
+        if offer is None:
+            return [render.text(messages.FEEDBACK_SORRY, render.after_answer_choices())]
+        return [render.text(messages.FEEDBACK_SORRY), *render.escalation(offer)]
 
     # ---- shared steps -------------------------------------------------------------------------------------
     def _restart(self, user_key: str) -> list[Message]:

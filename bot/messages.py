@@ -118,3 +118,10 @@ EMULATOR = {
     "new_user": "別の利用者",
     "note": "ローカル確認用の画面です。送った内容は署名付きのWebhookとして /callback に届きます。",
 }
+
+# Feedback after a knowledge answer.
+FEEDBACK_HELPFUL = "役に立った"
+FEEDBACK_UNHELPFUL = "役に立たなかった"
+FEEDBACK_THANKS = "ありがとうございます。これからの参考にします。"
+FEEDBACK_SORRY = "教えていただき、ありがとうございます。いただいた声は、案内をよくするために使います。"
+FEEDBACK_ALREADY = "ありがとうございます。ほかにも知りたいことがあれば、いつでも送ってください。"

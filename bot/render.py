@@ -42,6 +42,8 @@ MENU_ASK = "menu:ask"
 MENU_COUNSELOR = "menu:counselor"
 MENU_HOWTO = "menu:howto"
 MENU_RESTART = "menu:restart"
+# Postback data of the feedback buttons under a knowledge answer: "fb:helpful:<question id>".
+FEEDBACK_PREFIX = "fb:"
 
 # "生活場面ごとの支援内容とお問い合わせ先（子どもの保育）": the part in the last brackets names the program.
 _QUALIFIED_NAME = re.compile(r"^.+?（(.+)）$")
@@ -146,10 +148,21 @@ def program_label(name: str) -> str:
     return shorten(match.group(1) if match else name, MAX_LABEL_CHARS)
 
 
-def answer(result: Any) -> list[Message]:
-    """A knowledge `Answer`: its text, with the related programs as one-tap questions and a way out."""
+def answer(result: Any, feedback: Sequence[Choice] = ()) -> list[Message]:
+    """A knowledge `Answer`: its text, with the related programs as one-tap questions, the feedback
+    buttons (if any) and a way out; related programs give way so everything fits in 13 buttons."""
     related = [Choice(program_label(name), text=name) for name in getattr(result, "related", None) or []]
-    return [text(result.text, [*related[: MAX_QUICK_REPLIES - 2], *after_answer_choices()])]
+    way_out = after_answer_choices()
+    room = MAX_QUICK_REPLIES - len(way_out) - len(feedback)
+    return [text(result.text, [*related[:room], *feedback, *way_out])]
+
+
+def feedback_choices(question_id: int) -> list[Choice]:
+    """役に立った / 役に立たなかった, each carrying the question log id."""
+    return [
+        Choice(messages.FEEDBACK_HELPFUL, data=f"{FEEDBACK_PREFIX}helpful:{question_id}"),
+        Choice(messages.FEEDBACK_UNHELPFUL, data=f"{FEEDBACK_PREFIX}unhelpful:{question_id}"),
+    ]
 
 
 # ---- intents ------------------------------------------------------------------------------------------

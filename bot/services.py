@@ -32,6 +32,7 @@ from handoff import (
     CounselorReplies,
     CrisisAlerts,
     CrisisDetector,
+    QuestionLog,
     ReceptionHours,
     ResidentIdentity,
     ThreadStore,
@@ -57,6 +58,7 @@ class Stores:
     audit: AuditLog
     accounts: CounselorAccounts
     alerts: CrisisAlerts
+    questions: QuestionLog
     places: PlaceRegister
     catalogue: Catalogue
     amounts: DatedAmounts
@@ -69,6 +71,7 @@ class Stores:
             self.dialogue.forget,
             self.conversations.forget,
             self.alerts.forget,
+            self.questions.forget,
             self.threads.forget,
         ]
 
@@ -107,6 +110,7 @@ def build_stores(settings: Settings) -> Stores:
         audit=audit,
         accounts=CounselorAccounts(db),
         alerts=CrisisAlerts(db, alert_settings(settings)),
+        questions=QuestionLog(db, identity),
         places=places,
         catalogue=catalogue,
         amounts=amounts,
@@ -137,6 +141,7 @@ def build_conversation(
         crisis=crisis,
         alerts=stores.alerts,
         vectors=shared,
+        questions=stores.questions,
         threads=stores.threads,
         hours=ReceptionHours.parse(settings.reception_hours),
         handoff=handoff,

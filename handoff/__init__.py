@@ -17,6 +17,7 @@ from handoff.identity import (
     generate_secret_key,
     require_secret_key,
 )
+from handoff.insights import QuestionLog, Report
 from handoff.masking import mask_question
 from handoff.messages import (
     DECLINE_POSTBACK,
@@ -70,8 +71,10 @@ __all__ = [
     "NoticeRequest",
     "NoticeTopic",
     "NoticeTopics",
+    "QuestionLog",
     "ReceptionHours",
     "RenderedNotice",
+    "Report",
     "ResidentIdentity",
     "SealError",
     "SecretKeyError",

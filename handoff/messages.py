@@ -120,6 +120,8 @@ PRIVACY_NOTICE = (
     "・お名前やLINEのプロフィールは、あなたの同意なしに取得しません。\n"
     "・相談の内容は暗号化して保存し、市の相談員だけが見ます。\n"
     "・相談が終わってから{retention_days}日たった記録は、自動で削除します。\n"
+    "・ボットへの質問は、案内をよくするため、電話番号やお名前を伏せた形で市の担当者が見ることがあります"
+    "（{retention_days}日たつと自動で削除します）。\n"
     "・「データを削除」と送ると、保存されているあなたのデータをいつでもすべて削除できます。\n"
     "【ご家族とスマートフォンを共有している方へ】\n" + CHAT_HISTORY_HOWTO
 )
@@ -269,6 +271,35 @@ PAGE: dict[str, str] = {
     "audit_empty": "記録はありません。",
     "audit_newer": "← 新しい記録",
     "audit_older": "古い記録 →",
+    "base_nav_report": "答えられなかった質問",
+    "report_title": "答えられなかった質問",
+    "report_lead": "自信を持って答えられなかった質問、相談員につないだ質問、"
+    "「役に立たなかった」と言われた質問です。"
+    "電話番号・メールアドレス・氏名は伏せ、年齢は学年の目安に置き換えています。",
+    "report_since": "この日を含む週から",
+    "report_show": "表示",
+    "report_empty": "該当する質問はありません。",
+    "report_count": "{count}件",
+    "report_no_program": "（近い制度なし）",
+    "report_week": "週",
+    "report_asked_at": "日時",
+    "report_question": "質問（伏せ字）",
+    "report_source": "出典",
+    "report_reasons": "理由",
+    "report_reason_separator": "・",
+    "report_feedback_title": "回答への評価",
+    "report_by_program": "制度ごと",
+    "report_by_source": "出典ごと",
+    "report_helpful": "役に立った",
+    "report_unhelpful": "役に立たなかった",
+    "report_feedback_empty": "評価はまだありません。",
+}
+
+# Why a question is on the report.
+REPORT_REASON_LABELS = {
+    "not_confident": "答えに自信なし",
+    "escalated": "相談員へ案内",
+    "unhelpful": "役に立たなかった",
 }
 
 # Labels for values the dashboard displays.
@@ -414,6 +445,7 @@ AUDIT_ACTION_LABELS = {
     "account_disable": "アカウント無効化",
     "account_enable": "アカウント有効化",
     "account_reset_password": "パスワード再設定",
+    "report_view": "質問レポートの閲覧",
 }
 
 # The thread list: a resident who deleted their data leaves only this line behind.

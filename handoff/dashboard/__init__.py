@@ -2,8 +2,8 @@
 
 Counselors log in (`auth`), take the most urgent waiting thread, read the transcript and household facts,
 reply (recorded and pushed to the resident by the injected `CounselorReplies`), keep private notes and
-resolve the thread so the bot answers again (`threads`). Admins manage accounts and read the audit log
-(`admin`). Every view of a thread is audited.
+resolve the thread so the bot answers again (`threads`). Admins manage accounts, read the audit log and
+the report of questions the bot missed (`admin`). Every view of a thread is audited.
 
 The views are module-level functions; what they work on (`DashboardServices`) lives on the app, in
 `app.extensions[EXTENSION_KEY]`, so one blueprint definition serves any number of apps. The app factory owns
@@ -28,6 +28,7 @@ from handoff.accounts import CounselorAccounts
 from handoff.audit import AuditLog
 from handoff.counselor_replies import CounselorReplies
 from handoff.hours import ReceptionHours
+from handoff.insights import QuestionLog
 from handoff.store import ThreadStore
 from handoff.websecurity import CSRF_FIELD, add_security_headers, csrf_token
 
@@ -53,6 +54,7 @@ class DashboardServices:
     audit: AuditLog
     hours: ReceptionHours | None = None
     canned_replies: list[CannedReply] = field(default_factory=list)
+    questions: QuestionLog | None = None
     url_prefix: str = DEFAULT_URL_PREFIX
 
 

@@ -1,7 +1,8 @@
-"""Admin-only views: counselor accounts and the audit log."""
+"""Admin-only views: counselor accounts, the audit log, and the report of questions the bot missed."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -54,3 +55,22 @@ def audit() -> Any:
     page_number = int(page) if page.isdigit() and len(page) < 7 else 0
     entries = get_services().audit.entries(limit=AUDIT_PAGE_SIZE, offset=page_number * AUDIT_PAGE_SIZE)
     return render_template("counselor/audit.html", entries=entries, page=page_number)
+
+
+@bp.route("/report")
+@admin_required
+def report() -> Any:
+    """Missed questions (masked) by program and week, and feedback counts; every view is audited."""
+    questions = get_services().questions
+    if questions is None:
+        abort(404)
+    since = _date(request.args.get("since", ""))
+    get_services().audit.record(g.account.name, "report_view", detail=f"since={since or '-'}")
+    return render_template("counselor/report.html", report=questions.report(since), since=since)
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None

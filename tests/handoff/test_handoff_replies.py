@@ -72,6 +72,7 @@ def test_resolved_and_deletion_texts() -> None:
 def test_privacy_notice_explains_retention_deletion_and_a_shared_phone() -> None:
     notice = privacy_notice(90)
     assert "90日" in notice and "データを削除" in notice
+    assert "伏せた形" in notice  # staff may read questions, masked (handoff/insights.py)
     assert "トーク履歴をすべて削除" in notice and "メッセージ内容表示" in notice
     assert "{" not in notice
 
