@@ -198,7 +198,7 @@ def available_migrations() -> list[Migration]:
 
 
 # Tables that the release before numbered migrations (b2eb11d) created lazily; any of them means "version 1".
-_RELEASE_TABLES = (
+RELEASE_TABLES = (
     "bot_events",
     "bot_outbox",
     "bot_conversations",
@@ -254,7 +254,7 @@ def migrate(
         pending = [m for m in migrations if m.version not in done]
         if not pending:
             return MigrationReport([], False, None, max(done, default=0))
-        legacy = not done and any(db.table_exists(table) for table in _RELEASE_TABLES)
+        legacy = not done and any(db.table_exists(table) for table in RELEASE_TABLES)
         has_data = legacy or bool(
             db.one("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name != ?", [VERSION_TABLE])
         )

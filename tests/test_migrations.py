@@ -17,7 +17,14 @@ from fake_line import ScriptedConversation
 
 from bot.cli import cli
 from bot.conversation import ConversationState
-from bot.database import DATABASE_FILE, Database, Migration, available_migrations, migrate
+from bot.database import (
+    DATABASE_FILE,
+    RELEASE_TABLES,
+    Database,
+    Migration,
+    available_migrations,
+    migrate,
+)
 from bot.delivery import Outbox
 from bot.events import EventStore
 from handoff import CounselorAccounts, ResidentIdentity, ThreadStore
@@ -26,17 +33,6 @@ from intents import FactsDialogue
 REPO = Path(__file__).resolve().parents[1]
 RELEASE_DUMP = REPO / "tests" / "fixtures" / "release-b2eb11d.sql"
 RELEASE_KEY = "release-fixture-secret-key-" + "0" * 40  # the key tests/fixtures/make_release_fixture.py used
-RELEASE_TABLES = (
-    "bot_events",
-    "bot_outbox",
-    "bot_conversations",
-    "handoff_threads",
-    "handoff_messages",
-    "handoff_notes",
-    "handoff_audit",
-    "handoff_accounts",
-    "intents_dialogues",
-)
 
 
 # Columns added to release tables by later migrations are left out when comparing rows with the release's.
