@@ -36,7 +36,10 @@ KINDERGARTEN_YEARS = {"年少": 3, "年中": 4, "年長": 5}
 SAME_CHILD = re.compile(r"^(?:の|に通う|に通っている|で|・|は|が)?(?:生後)?$")
 # A school the child is heading to, not attending (「高校に進学」) names no child.
 HEADING_TO = re.compile(r"^(?:に|へ|を)?(?:進学|受験|入学|行か|行き|入れ|入り)")
-NO_CHILDREN = r"子(?:ども|供)?は(?:いない|いません|おらず)|子(?:ども|供)?(?:が|は)?(?:成人|独立)"
+NO_CHILDREN = (
+    r"子(?:ども|供)?は(?:いない|いません|おらず)"
+    r"|子(?:ども|供)?(?:たち|達)?(?:が|は)?(?:もう|すでに|既に|みな|みんな)?(?:成人|独立)"
+)
 NUMBER_WORDS = str.maketrans("〇一二三四五六七八九", "0123456789")
 # Kanji numbers are read as digits only where they count or give an age, so 七尾市 stays 七尾市.
 KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九](?=\s*(?:人(?!親)|歳|才|年|か月|ヶ月|カ月|つ))")
@@ -60,9 +63,9 @@ PARENT_RULES = (
     (
         "mother",
         r"シングルマザー|母子家庭|母子世帯|ママ|母親|母です|母として|母ひとり|女手|元夫|(?<![丈工])夫|未婚の母"
-        r"|産み|産んだ|出産|妊娠",
+        r"|産み|産んだ|出産|妊娠|主人|旦那|主婦",
     ),
-    ("father", r"シングルファザー|父子家庭|父子世帯|パパ|父親|父です|父として|父ひとり|男手|元妻|妻"),
+    ("father", r"シングルファー?ザー|父子家庭|父子世帯|パパ|父親|父です|父として|父ひとり|男手|元妻|妻"),
 )
 SITUATION_RULES = (
     ("bereaved", r"亡くな|亡くし|死別|他界|死亡|急逝|(?:夫|妻|主人|旦那|配偶者)が(?:なくな|死ん)"),
@@ -74,10 +77,15 @@ SITUATION_RULES = (
     ),
     (
         "single",
-        r"離婚し|離婚済|離婚後|離婚して|離婚が成立|離婚成立|シングル|ひとり親|一人親|母子家庭|父子家庭|未婚|独身"
+        r"離婚し|離婚済|離婚後|離婚して|離婚が成立|離婚成立|離婚歴|バツイチ|元夫|元妻|前夫|前妻"
+        r"|シングル|ひとり親|一人親|母子家庭|父子家庭|未婚|独身"
         r"|結婚(?:は)?して(?:い)?(?:ない|ません)|籍を入れて(?:い)?(?:ない|ません)",
     ),
 )
+# 「祖父母と同居している母子家庭」: grandparents who live with the family do not make the speaker a guardian.
+LIVING_WITH = re.compile(r"(?:祖父母|祖母|祖父|両親|実家の親|義母|義父)(?:と|が)(?:同居|一緒|暮ら|住ん|近く)")
+# 「手当は受給しています」 in a single parent's words is 児童扶養手当; 児童手当 (every family's) is not.
+ALLOWANCE_WORD = re.compile(r"扶養手当|(?<![\u4e00-\u9fff])手当")
 EMPLOYMENT_RULES = (
     (
         "job_seeking",
@@ -147,7 +155,7 @@ def parse_facts(text: str, places: Places, stage_labels: dict[str, str] | None =
     """Every fact a message states; facts it does not mention stay unknown."""
     text = normalise(text)
     values: dict[str, object] = {
-        "parent": _first(PARENT_RULES, text),
+        "parent": _first(PARENT_RULES, LIVING_WITH.sub("", text)),
         "situation": _first(SITUATION_RULES, text),
         "municipality": _municipality(text, places),
         "child_allowance": _child_allowance(text),
@@ -285,7 +293,7 @@ def _municipality(text: str, places: Places) -> str | None:
 
 
 def _child_allowance(text: str) -> str | None:
-    if "児童扶養手当" not in text and "扶養手当" not in text:
+    if not ALLOWANCE_WORD.search(text):
         return None
     if re.search(NOT_RECEIVING, text):
         return "not_receiving"

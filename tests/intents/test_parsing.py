@@ -71,3 +71,24 @@ from intents import parse_facts
 def test_facts_from_free_text(catalogue, text, expected):
     facts = parse_facts(text, catalogue.places).facts
     assert {name: value for name, value in facts.to_dict().items() if value is not None} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("主人とは別居しています", {"parent": "mother", "situation": "separated"}),
+        ("祖父母と同居している母子家庭です", {"parent": "mother", "situation": "single"}),
+        ("孫を育てている祖母です", {"parent": "guardian"}),
+        ("シングルファーザーです", {"parent": "father", "situation": "single"}),
+        ("バツイチです", {"situation": "single"}),
+        (
+            "元夫からの養育費が止まりました。手当は受給しています",
+            {"situation": "single", "child_allowance": "receiving"},
+        ),
+        ("児童手当はもらっています", {"child_allowance": None}),
+        ("子どもたちはもう独立しています", {"children_ages": []}),
+    ],
+)
+def test_household_words_of_other_residents(catalogue, text, expected):
+    facts = parse_facts(text, catalogue.places).facts.to_dict()
+    assert {name: facts[name] for name in expected} == expected
