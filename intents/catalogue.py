@@ -58,6 +58,7 @@ PROGRAM_FIELDS = {
     "heading",
     "estimate",
     "requirements",
+    "suits",
 }
 CONDITION_FIELDS = {
     "parent",
@@ -132,6 +133,9 @@ class Program:
     contacts: dict[str, str] = field(default_factory=dict)
     estimate: bool = False  # the card shows the amount in force for the household (dated amounts data)
     requirements: tuple[str, ...] = ()  # every requirement the source lists, in its words
+    # Work situations the program is made for (ハローワーク for someone looking for work): it comes first
+    # among the programs of a need for such a household. It rules nobody out.
+    suits: tuple[str, ...] = ()
 
     @property
     def group(self) -> str:
@@ -235,6 +239,8 @@ def _program(entry: dict[str, Any], sources: dict[str, Source], places: Places) 
     _require_choice(program_id, "source", entry.get("source"), tuple(sources))
     for need in entry.get("needs", []):
         _require_choice(program_id, "needs", need, NEEDS)
+    for employment in entry.get("suits", []):
+        _require_choice(program_id, "suits", employment, EMPLOYMENTS)
     try:
         return Program(
             id=program_id,
@@ -258,6 +264,7 @@ def _program(entry: dict[str, Any], sources: dict[str, Source], places: Places) 
             contacts={str(key): str(value) for key, value in (entry.get("contacts") or {}).items()},
             estimate=bool(entry.get("estimate", False)),
             requirements=tuple(str(line) for line in entry.get("requirements") or ()),
+            suits=tuple(entry.get("suits") or ()),
         )
     except KeyError as missing:
         raise CatalogueError(f"{program_id}: missing field {missing}") from None

@@ -234,10 +234,12 @@ def _spread(queue: list[_Candidate]) -> list[_Candidate]:
 
 
 def _importance(candidate: _Candidate) -> tuple[Any, ...]:
-    """A program hinging on a circumstance nobody mentioned (an accident, a disaster) waits its turn."""
+    """A program hinging on a circumstance nobody mentioned (an accident, a disaster) waits its turn; one
+    made for what the household said (ハローワーク for someone looking for work) goes first."""
     return (
         candidate.speculative,
         candidate.unsure,
+        not candidate.tailored,
         -candidate.program.weight,
         -candidate.need_hits,
         candidate.locality,
@@ -301,9 +303,13 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
     certainty = Certainty.POSSIBLE if open_ else Certainty.LIKELY
     speculative = _speculative(program, place, outcomes, catalogue.home_prefecture)
     outlook = _outlook(open_)
-    tailored = any(
+    suited = facts.employment is not None and facts.employment in program.suits
+    tailored = suited or any(
         outcomes[name].status is _Status.MET for name in ("employment", "circumstances") if name in outcomes
     )
+    if suited and "employment" not in outcomes:
+        employment = messages.EMPLOYMENT_LABELS[facts.employment or ""]
+        why.insert(0, messages.REASON_EMPLOYMENT.format(employment=employment))
     soft = [outcomes.get("income"), place if program.jurisdiction == catalogue.home_prefecture else None]
     unsure = any(all(outcome is not other for other in soft) for outcome in open_)
     locality = _locality(program, catalogue)
