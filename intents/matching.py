@@ -112,6 +112,13 @@ class Suggestion:
     estimate: AllowanceEstimate | None = None
     outlook: str | None = None  # None: as the certainty says
     needs: list[str] = field(default_factory=list)
+    # What is still open, in the resident's words (also at the end of `why`): what to check, and where.
+    checks: list[str] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str | None:
+        """The first reason that is not something still to check."""
+        return next((reason for reason in self.why if reason not in self.checks), None)
 
     @property
     def label(self) -> str:
@@ -135,6 +142,7 @@ class Suggestion:
             "outlook": self.outlook or self.certainty,
             "label": self.label,
             "needs": list(self.needs),
+            "checks": list(self.checks),
         }
 
 
@@ -165,6 +173,7 @@ class _Candidate:
     speculative: bool
     tailored: bool = False
     unsure: bool = False  # open on more than income (never in the facts) or the home prefecture
+    checks: list[str] = field(default_factory=list)
 
 
 def recommend(
@@ -296,10 +305,11 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
             messages.NEED_LABELS[need] for need in _wanted(facts) if need in _all_needs(program, catalogue)
         ]
         why.append(messages.REASON_NEEDS.format(needs=messages.SEPARATOR.join(matched)))
-    why.extend(dict.fromkeys(outcome.note for outcome in open_ if outcome.note))
+    checks = list(dict.fromkeys(outcome.note for outcome in open_ if outcome.note))
     if missing:
         labels = [messages.FACT_LABELS[name] for name in FACT_ORDER if name in missing]
-        why.append(messages.NOTE_CHECK.format(facts=messages.SEPARATOR.join(labels)))
+        checks.append(messages.NOTE_CHECK.format(facts=messages.SEPARATOR.join(labels)))
+    why.extend(checks)
     certainty = Certainty.POSSIBLE if open_ else Certainty.LIKELY
     speculative = _speculative(program, place, outcomes, catalogue.home_prefecture)
     outlook = _outlook(open_)
@@ -314,7 +324,18 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
     unsure = any(all(outcome is not other for other in soft) for outcome in open_)
     locality = _locality(program, catalogue)
     return _Candidate(
-        program, index, certainty, outlook, why, missing, hits, locality, speculative, tailored, unsure
+        program,
+        index,
+        certainty,
+        outlook,
+        why,
+        missing,
+        hits,
+        locality,
+        speculative,
+        tailored,
+        unsure,
+        checks,
     )
 
 
@@ -537,6 +558,7 @@ def _suggestion(
         estimate=estimate,
         outlook=candidate.outlook.value,
         needs=[need for need in _wanted(facts) if need in _all_needs(program, catalogue)],
+        checks=list(candidate.checks),
     )
 
 

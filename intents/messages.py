@@ -165,7 +165,12 @@ RESULT_URGENT = "身の安全がいちばん大切です。DVの相談窓口を�
 # Names the labels the cards below actually carry (OUTLOOK_LABELS), each quoted.
 RESULT_POSSIBLE = "{labels}の制度は、条件を窓口で確認してください。"
 QUOTED = "「{label}」"
-RESULT_NEED = "【{need}】{programs}"
+RESULT_NEED = "【{need}】"
+RESULT_OTHER = "ほかに使えそうな制度"
+RESULT_ITEM = "・{name}({label})"
+RESULT_REASON = "　理由: {reason}"
+RESULT_CHECK = "　※{check}"
+RESULT_WINDOW = "　窓口: {contact}"
 RESULT_AGAIN_LABEL = "条件を変えてもう一度"
 RESUME = "ご質問へのお答えは上のとおりです。続けて、先ほどの質問にお答えください。"
 REVIEW = "いまの回答: {facts}\n変えたい項目を選んでください。ほかの回答はそのまま使います。"

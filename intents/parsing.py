@@ -34,8 +34,12 @@ GRADE_PATTERNS = (
 KINDERGARTEN_YEARS = {"年少": 3, "年中": 4, "年長": 5}
 # A stage word right before the precise year it names (「保育園の年中」, 「高校の2年」) is the same child.
 SAME_CHILD = re.compile(r"^(?:の|に通う|に通っている|で|・|は|が)?(?:生後)?$")
-# A school the child is heading to, not attending (「高校に進学」) names no child.
-HEADING_TO = re.compile(r"^(?:に|へ|を)?(?:進学|受験|入学|行か|行き|入れ|入り)")
+# A school the child is heading to, not attending (「高校に進学」), or a place the resident is looking for
+# (「保育園と学童を探しています」) names no child.
+HEADING_TO = re.compile(
+    r"^(?:[とや][^。、!?]{0,6})?(?:に|へ|を|が)?"
+    r"(?:進学|受験|入学|行か|行き|入れ|入り|探|見つ|申し込|申込|預け|空|決まら|落ち)"
+)
 NO_CHILDREN = (
     r"子(?:ども|供)?は(?:いない|いません|おらず)"
     r"|子(?:ども|供)?(?:たち|達)?(?:が|は)?(?:もう|すでに|既に|みな|みんな)?(?:成人|独立)"

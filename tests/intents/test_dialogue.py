@@ -191,6 +191,27 @@ def finish(dialogue, text: str):
     return turn
 
 
+def test_results_are_grouped_by_need_each_with_a_reason_what_to_check_and_where_to_apply(dialogue):
+    said = "白山市で夫と離婚を考えています。保育園の子が1人。保育園と学童を探していて、生活費も心配です"
+    turn = finish(dialogue, said)
+    assert dialogue.facts(USER).children_ages == [3]
+    lines = turn.text.splitlines()
+    childcare = lines.index(messages.RESULT_NEED.format(need=messages.NEED_LABELS["childcare"]))
+    money = lines.index(messages.RESULT_NEED.format(need=messages.NEED_LABELS["money"]))
+    assert childcare < money
+    programs = turn.recommendation.programs
+    for suggestion in programs:
+        item = lines.index(messages.RESULT_ITEM.format(name=suggestion.name, label=suggestion.label))
+        block = lines[item + 1 : item + 2 + len(suggestion.checks) + 1]
+        assert messages.RESULT_WINDOW.format(contact=suggestion.contact) in block
+        assert all(messages.RESULT_CHECK.format(check=check) in block for check in suggestion.checks)
+        if suggestion.certainty == "possible":
+            assert suggestion.checks, suggestion.name
+    allowance = next(s for s in programs if s.name == "児童扶養手当")
+    assert allowance.label == messages.OUTLOOK_LABELS["after_divorce"]
+    assert messages.NOTE_AFTER_DIVORCE in allowance.checks and "白山市福祉事務所" in allowance.contact
+
+
 def test_one_answer_changed_from_the_results_by_its_button_recomputes_at_once(dialogue):
     turn = finish(dialogue, "金沢市のシングルマザーです。子どもは小学生です")
     assert any("金沢市" in s.contact or s.jurisdiction == "金沢市" for s in turn.recommendation.programs)
