@@ -73,6 +73,9 @@ CONDITION_FIELDS = {
 }
 
 
+REQUIREMENT_CHECKS = (*sorted(CONDITION_FIELDS - {"income_rule"}), "place")
+
+
 class CatalogueError(ValueError):
     """The catalogue breaks its schema; the message names the program and the field."""
 
@@ -132,7 +135,7 @@ class Program:
     town_contact: str | None = None
     contacts: dict[str, str] = field(default_factory=dict)
     estimate: bool = False  # the card shows the amount in force for the household (dated amounts data)
-    requirements: tuple[str, ...] = ()  # every requirement the source lists, in its words
+    requirements: tuple[Requirement, ...] = ()  # every requirement the source lists
     # Work situations the program is made for (ハローワーク for someone looking for work): it comes first
     # among the programs of a need for such a household. It rules nobody out.
     suits: tuple[str, ...] = ()
@@ -171,6 +174,15 @@ class Places(Protocol):
     def municipality_in(self, text: str) -> str | None:
         """The register's municipality a sentence names (「白山です」 → 白山市), if any."""
         ...
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement as the source lists it; `check` names the condition of the facts that settles it
+    (None: only the window can tell, e.g. 「保証人が必要」)."""
+
+    text: str
+    check: str | None = None
 
 
 class Catalogue:
@@ -263,11 +275,23 @@ def _program(entry: dict[str, Any], sources: dict[str, Source], places: Places) 
             town_contact=entry.get("town_contact"),
             contacts={str(key): str(value) for key, value in (entry.get("contacts") or {}).items()},
             estimate=bool(entry.get("estimate", False)),
-            requirements=tuple(str(line) for line in entry.get("requirements") or ()),
+            requirements=tuple(_requirement(program_id, item) for item in entry.get("requirements") or ()),
             suits=tuple(entry.get("suits") or ()),
         )
     except KeyError as missing:
         raise CatalogueError(f"{program_id}: missing field {missing}") from None
+
+
+def _requirement(program_id: str, item: Any) -> Requirement:
+    """A plain line, or {text, check} where check is a condition name (or `place`) the facts settle."""
+    if isinstance(item, str):
+        return Requirement(item)
+    if not isinstance(item, dict) or set(item) - {"text", "check"} or "text" not in item:
+        raise CatalogueError(f"{program_id}: a requirement is a line or {{text, check}}, not {item!r}")
+    check = item.get("check")
+    if check is not None:
+        _require_choice(program_id, "requirements.check", check, REQUIREMENT_CHECKS)
+    return Requirement(str(item["text"]), check)
 
 
 def _conditions(program_id: str, raw: dict[str, Any]) -> Conditions:

@@ -392,9 +392,14 @@ class FactsDialogue:
             messages.DETAIL_HEADING.format(name=suggestion.name, label=suggestion.label),
             messages.DETAIL_FOR.format(for_whom=program.for_whom),
         ]
-        if program.requirements:
+        if suggestion.requirements:
             lines.append(messages.DETAIL_REQUIREMENTS)
-            lines.extend(messages.DETAIL_ITEM.format(item=item) for item in program.requirements)
+            lines.extend(
+                messages.DETAIL_REQUIREMENT.format(
+                    item=item["text"], status=messages.REQUIREMENT_STATUS[item["status"]]
+                )
+                for item in suggestion.requirements
+            )
         lines.append(program.summary)
         if suggestion.estimate is not None:
             lines.append(suggestion.estimate.text)

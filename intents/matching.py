@@ -114,6 +114,10 @@ class Suggestion:
     needs: list[str] = field(default_factory=list)
     # What is still open, in the resident's words (also at the end of `why`): what to check, and where.
     checks: list[str] = field(default_factory=list)
+    # Every requirement the source lists, each with what the facts say of it: met, after_divorce, depends,
+    # unknown (the facts do not settle it yet) or ask (only the window can tell). None is unmet: that rules
+    # the program out.
+    requirements: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def reason(self) -> str | None:
@@ -143,6 +147,7 @@ class Suggestion:
             "label": self.label,
             "needs": list(self.needs),
             "checks": list(self.checks),
+            "requirements": [dict(item) for item in self.requirements],
         }
 
 
@@ -174,6 +179,7 @@ class _Candidate:
     tailored: bool = False
     unsure: bool = False  # open on more than income (never in the facts) or the home prefecture
     checks: list[str] = field(default_factory=list)
+    settled: dict[str, _Outcome] = field(default_factory=dict)
 
 
 def recommend(
@@ -323,6 +329,7 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
     soft = [outcomes.get("income"), place if program.jurisdiction == catalogue.home_prefecture else None]
     unsure = any(all(outcome is not other for other in soft) for outcome in open_)
     locality = _locality(program, catalogue)
+    settled = {"place": place, **outcomes}
     return _Candidate(
         program,
         index,
@@ -336,6 +343,7 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
         tailored,
         unsure,
         checks,
+        settled,
     )
 
 
@@ -559,7 +567,22 @@ def _suggestion(
         outlook=candidate.outlook.value,
         needs=[need for need in _wanted(facts) if need in _all_needs(program, catalogue)],
         checks=list(candidate.checks),
+        requirements=[
+            {"text": item.text, "status": _requirement_status(candidate.settled, item.check)}
+            for item in program.requirements
+        ],
     )
+
+
+def _requirement_status(settled: dict[str, _Outcome], check: str | None) -> str:
+    """met, after_divorce / depends (the single-parent requirement of someone still married), unknown for
+    a requirement the facts speak to; ask for one only the window can settle."""
+    outcome = settled.get(check) if check else None
+    if outcome is None:
+        return "ask"
+    if outcome.status is _Status.MET:
+        return "met"
+    return outcome.outlook.value if outcome.outlook else "unknown"
 
 
 def allowance_estimate(

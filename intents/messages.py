@@ -194,6 +194,15 @@ DETAIL_HEADING = "{name}({label})"
 DETAIL_FOR = "対象: {for_whom}"
 DETAIL_REQUIREMENTS = "要件(資料に書かれているものすべて):"
 DETAIL_ITEM = "・{item}"
+DETAIL_REQUIREMENT = "・{item}({status})"
+# What the household's answers say of one requirement of the source.
+REQUIREMENT_STATUS = {
+    "met": "お答えではあてはまります",
+    "after_divorce": "離婚が成立するとあてはまります",
+    "depends": "別居中の方は状況によります。窓口で確認してください",
+    "unknown": "まだわかりません。窓口で確認してください",
+    "ask": "窓口で確認してください",
+}
 DETAIL_WINDOW = "あなたの窓口: {contact}"
 DETAIL_SOURCE = "出典: {source}"
 SUMMARY_CHILDREN = "お子さん{count}人({ages})"

@@ -11,7 +11,7 @@ import yaml
 from shared_files import SEEDS_DIR
 
 from intents import Catalogue, CatalogueError
-from intents.catalogue import CATEGORIES, NATIONAL
+from intents.catalogue import CATALOGUE_PATH, CATEGORIES, NATIONAL
 from knowledge import default_register
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,3 +176,23 @@ def test_a_typo_in_the_catalogue_is_refused(tmp_path):
     broken.write_text(catalogue_text.replace("jurisdiction: 金沢市", "jurisdiction: 金沢", 1))
     with pytest.raises(CatalogueError, match="金沢"):
         Catalogue.load(default_register(), broken)
+
+
+def test_a_requirement_checked_by_the_facts_names_one_of_its_programs_own_conditions(catalogue):
+    listed = [program for program in catalogue if program.requirements]
+    assert len(listed) >= 25
+    for program in listed:
+        conditions = {name for name, value in vars(program.conditions).items() if value is not None}
+        for requirement in program.requirements:
+            assert requirement.check in (None, "place", *conditions), (program.id, requirement.text)
+    allowance = catalogue.get("child_rearing_allowance")
+    assert {r.check for r in allowance.requirements} >= {"situation", "child_age", "income"}
+
+
+def test_a_requirement_that_is_neither_a_line_nor_text_and_check_is_refused(tmp_path):
+    data = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data["programs"][0]["requirements"] = [{"text": "所得制限", "check": "income_level"}]
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"requirements\.check"):
+        Catalogue.load(default_register(), path)

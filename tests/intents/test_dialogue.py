@@ -346,6 +346,18 @@ def test_asking_about_a_card_shows_every_requirement_of_the_source_and_the_resid
     assert dialogue.handle(USER, text="知らない制度について教えて") is None
 
 
+def test_asking_about_a_card_says_of_each_requirement_what_the_answers_settle(dialogue, catalogue):
+    finish(dialogue, "白山市で夫と離婚を考えています。保育園の子が1人。生活費が心配です")
+    turn = dialogue.handle(USER, text="児童扶養手当について教えて")
+    status = messages.REQUIREMENT_STATUS
+    for requirement in catalogue.get("child_rearing_allowance").requirements:
+        assert requirement.text in turn.text
+    lines = {line.split("(")[0]: line for line in turn.text.splitlines() if line.startswith("・")}
+    assert any(line.endswith(f"({status['after_divorce']})") for line in lines.values())
+    assert any(line.endswith(f"({status['met']})") and "18歳" in line for line in lines.values())
+    assert any(line.endswith(f"({status['unknown']})") and "所得" in line for line in lines.values())
+
+
 def test_one_answer_changed_mid_check_from_the_summary_card(dialogue):
     dialogue.start(USER, text="金沢市のシングルマザーです")
     card = dialogue.handle(USER, text="回答を変えたい")
