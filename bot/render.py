@@ -218,6 +218,15 @@ def _text(body: str, **style: Any) -> dict[str, Any]:
     return {"type": "text", "text": body or "-", "wrap": True, **style}
 
 
+def _card_reasons(suggestion: Any) -> list[str]:
+    """The reasons that fit on a card, never dropping what is still to check (an open condition is never
+    silent): the checks stay, the reasons give way."""
+    checks = [check for check in getattr(suggestion, "checks", None) or [] if check in suggestion.why]
+    reasons = [reason for reason in suggestion.why if reason not in checks]
+    room = max(1, MAX_CARD_REASONS - len(checks))
+    return [*reasons[:room], *checks][: MAX_CARD_REASONS + 2]
+
+
 def _bubble(suggestion: Any) -> dict[str, Any]:
     """One card: name, category, certainty, reasons, key amount, window, source with its date."""
     certainty = _certainty(suggestion)
@@ -235,7 +244,7 @@ def _bubble(suggestion: Any) -> dict[str, Any]:
     if suggestion.why:
         body.append({"type": "separator", "margin": "md"})
         body.append(_text(messages.CARD_REASONS, size="xs", color=COLOURS["muted"], margin="md"))
-        body.extend(_text(f"・{reason}", size="sm") for reason in suggestion.why[:MAX_CARD_REASONS])
+        body.extend(_text(f"・{reason}", size="sm") for reason in _card_reasons(suggestion))
     body.append({"type": "separator", "margin": "md"})
     body.append(_text(messages.CARD_CONTACT, size="xs", color=COLOURS["muted"], margin="md"))
     body.append(_text(suggestion.contact, size="sm"))

@@ -182,3 +182,10 @@ def test_fit_keeps_five_messages_and_joins_extra_texts():
     fitted = render.fit(texts)
     assert len(fitted) == 5
     assert fitted[-1].text == "文4\n\n文5\n\n文6"
+
+
+def test_a_card_keeps_what_is_still_to_check_when_reasons_are_many():
+    checks = ["離婚が成立すると対象になる見込みです", "確認が必要: 住民税の課税"]
+    many = suggestion(1, "possible", why=["理由a", "理由b", "理由c", "理由d", *checks], checks=checks)
+    card = all_text(wire(render.suggestions(Recommendation(programs=[many], urgent=False))))
+    assert all(check in card for check in checks) and "理由a" in card and "理由d" not in card
