@@ -32,7 +32,13 @@ def cases(name: str) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    "name", ["heldout_descriptions.jsonl", "unseen_descriptions.jsonl", "heldout_descriptions2.jsonl"]
+    "name",
+    [
+        "heldout_descriptions.jsonl",
+        "unseen_descriptions.jsonl",
+        "heldout_descriptions2.jsonl",
+        "heldout_descriptions3.jsonl",
+    ],
 )
 def test_held_out_descriptions_read_into_facts_at_most_one_in_twelve_wrong(catalogue, name):
     descriptions = cases(name)

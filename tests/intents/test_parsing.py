@@ -87,6 +87,13 @@ def test_facts_from_free_text(catalogue, text, expected):
         ),
         ("児童手当はもらっています", {"child_allowance": None}),
         ("子どもたちはもう独立しています", {"children_ages": []}),
+        (
+            "夫と別れて3年、児童扶養手当をいただいています",
+            {"situation": "single", "child_allowance": "receiving"},
+        ),
+        ("夫と別れたいと思っています", {"situation": "considering_divorce"}),
+        ("児童扶養手当は所得が高くてもらえていません", {"child_allowance": "not_receiving"}),
+        ("保育園に通う三つ子です", {"children_ages": [3, 3, 3]}),
     ],
 )
 def test_household_words_of_other_residents(catalogue, text, expected):
