@@ -196,3 +196,9 @@ def test_a_requirement_that_is_neither_a_line_nor_text_and_check_is_refused(tmp_
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CatalogueError, match=r"requirements\.check"):
         Catalogue.load(default_register(), path)
+
+
+def test_every_income_limit_is_the_programs_own_as_its_source_states_it(catalogue):
+    """The facts hold no income: an open limit is shown in the source's words, never as a generic one."""
+    limited = [program for program in catalogue if program.conditions.income]
+    assert limited and all(program.conditions.income_rule for program in limited)
