@@ -175,7 +175,6 @@ class Program:
         lines.append(messages.AMOUNT_SOURCE.format(source=period.source))
         return lines
 
-
     def summary(self, day: dt.date) -> list[str]:
         """The amounts in force on `day` in one line (for an answer that compares programs), with the
         newer-amounts note when a new period may have begun."""
@@ -196,7 +195,9 @@ class Program:
                 )
             ]
         else:
-            rows = "、".join(messages.ROW_SUMMARY.format(who=who, amount=yen(amount)) for who, amount in period.rows)
+            rows = "、".join(
+                messages.ROW_SUMMARY.format(who=who, amount=yen(amount)) for who, amount in period.rows
+            )
             lines = [messages.ROWS_SUMMARY.format(unit=self.unit, since=period.since, rows=rows)]
         expected = self.newer_may_apply(day)
         if expected:

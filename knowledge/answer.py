@@ -90,7 +90,10 @@ _ASKS = {
 # answer says what the documents do say, that they do not cover this point, and is not confident.
 _POINTS = (
     (
-        re.compile(r"振り?込|入金|支払日|支給日|何日に|何月に|いつ(?:もらえ|入|振|支給|支払)"),
+        re.compile(
+            r"(?:振り?込|入金)(?:日|は?いつ|される日|まれる日)|いつ.{0,6}(?:振り?込|入金)"
+            r"|支払日|支給日|何日に|何月に|いつ(?:もらえ|入|振|支給|支払)"
+        ),
         re.compile(r"支払月|支給月(?!額)|奇数月|偶数月|\d+月(?:、|・|と|及び)\d+月|毎月\d+日|\d+日に"),
         "お支払いの時期",
     ),
@@ -110,7 +113,9 @@ _POINTS = (
         "ほかの方との同居や収入の扱い",
     ),
     (
-        re.compile(r"(?:差し?押さ|差押|強制執行|裁判|調停|訴え).*(?:やり方|方法|どうすれば|どうやって|手続|手順|流れ)"),
+        re.compile(
+            r"(?:差し?押さ|差押|強制執行|裁判|調停|訴え).*(?:やり方|方法|どうすれば|どうやって|手続|手順|流れ)"
+        ),
         re.compile(r"申立て|申し立て|執行文|債務名義|申立書"),
         "裁判所での手続きのやり方",
     ),
@@ -153,7 +158,7 @@ _POINTS = (
     (
         re.compile(r"実績|件数|達成|統計|目標値"),
         re.compile(r"(?!)"),
-        "事業の実績や統計",
+        "事業の件数などの数字",
     ),
 )
 
@@ -527,7 +532,9 @@ class Composer:
                 lines += program.summary(day)
                 window = program.window
             else:
-                amount = next((u for u in chunk.units if _AMOUNT.search(u.quote()) and usable(u, chunk)), None)
+                amount = next(
+                    (u for u in chunk.units if _AMOUNT.search(u.quote()) and usable(u, chunk)), None
+                )
                 if amount is not None:
                     lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(amount), 90)))
                 window = self.window_for(chunk)
@@ -640,6 +647,8 @@ class Composer:
         units = self.select_facts(question, search)
         facts = [_fact_text(unit) for unit in units]
         amount_lines = self._amount_lines(question, best, facts, day or today())
+        if point and not _ASKS["amount"][0].search(question):  # the answer is about the point, not money
+            amount_lines, facts = [], [fact for fact in facts if not _AMOUNT.search(fact)]
         if amount_lines:  # the data replaces every quoted amount: none superseded is shown as current
             facts = [fact for fact in facts if not _AMOUNT.search(fact)][:1]
         window_line = self._window_line(search, best, relation, units)

@@ -21,7 +21,8 @@ OTHER_JURISDICTION = (
 )
 # A plan (計画) leads: its services are those of its years.
 PLAN_NOTE = (
-    "※ {jurisdiction}の計画（{year}年度）に載っている支援です。今も同じ内容か、お住まいの市区町村の窓口でご確認ください。"
+    "※ {jurisdiction}の計画（{year}年度）に載っている支援です。"
+    "今も同じ内容か、お住まいの市区町村の窓口でご確認ください。"
 )
 OTHER_PROGRAMS = "ほかに関係しそうな制度: {programs}"
 AMOUNT_AS_OF = "※ 金額は{date}時点のものです。"
@@ -48,7 +49,8 @@ COMPARE_NAME = "■{program}"
 COMPARE_FACT = "・{fact}"
 COMPARE_WINDOW = "・申請先: {window}"
 BAND_SUMMARY = (
-    "・{unit}（{since}）: 子ども1人 全部支給{full}（一部支給{low}〜{high}）、2人目の加算{second}、3人目からの加算{third}（いずれも全部支給の場合）"
+    "・{unit}（{since}）: 子ども1人 全部支給{full}（一部支給{low}〜{high}）、"
+    "2人目の加算{second}、3人目からの加算{third}（いずれも全部支給の場合）"
 )
 ROWS_SUMMARY = "・{unit}（{since}）: {rows}"
 ROW_SUMMARY = "{who} {amount}"
