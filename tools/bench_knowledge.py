@@ -47,6 +47,7 @@ def peak_memory_mb() -> float:
 
 
 def run(questions_file: Path, rounds: int, embedder_spec: str | None) -> dict:
+    load_at_start = os.getloadavg()[0]
     embedder = load_embedder(embedder_spec)
     # The shipped documents only: an empty data directory has no city content to lay over them.
     documents = all_documents(Path(tempfile.mkdtemp(prefix="yorisoi-bench-")))
@@ -101,7 +102,12 @@ def run(questions_file: Path, rounds: int, embedder_spec: str | None) -> dict:
         else None,
         "peak_memory_mb": round(peak_memory_mb(), 1),
         "targets": {"ratio_p95_to_embedding": TARGET_RATIO, "build_seconds": TARGET_BUILD_SECONDS},
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()[0]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load": os.getloadavg()[0],
+            "load_at_start": load_at_start,
+        },
     }
 
 
@@ -123,7 +129,11 @@ def table(result: dict) -> str:
             f"{result['cpu_ratio_p95_to_embedding']:.2f}×",
         ),
         ("peak memory (RSS)", f"{result['peak_memory_mb']:.0f} MB"),
-        ("load average at end", f"{result['machine']['load']:.2f} on {result['machine']['cpus']} CPUs"),
+        (
+            "load average at end",
+            f"{result['machine']['load']:.2f} on {result['machine']['cpus']} CPUs"
+            f"   ({result['machine']['load_at_start']:.2f} at start)",
+        ),
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from knowledge import messages
 from knowledge.answer import MAX_ANSWER_CHARS
+from knowledge.retrieval import QueryExpander
 
 HELDOUT_ANSWERS2 = Path(__file__).parent / "heldout_answers2.jsonl"
 ADMINISTRATIVE = re.compile(r"達成状況|実績|目標値|No\.\s*\d|実施主体")
@@ -117,3 +118,10 @@ def test_second_held_out_set_meets_the_honesty_targets(real_data_dir):
     assert metrics["unanswerable"] >= 10 and metrics["unanswerable_hedged"] >= 2 / 3
     assert metrics["confident_wrong_share"] <= 0.04
     assert confident_answerable / answerable >= 0.8
+
+
+def test_a_two_word_synonym_key_matches_the_words_in_order_a_few_characters_apart():
+    expander = QueryExpander({"家で…仕事": ["在宅就業"]})
+    assert expander.expansions("家で子どもを見ながらできる仕事はある？") == ["在宅就業"]
+    assert expander.expansions("仕事の帰りに家で休みたい") == []
+    assert expander.expansions("家で" + "あ" * 30 + "仕事") == []
