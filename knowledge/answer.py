@@ -160,13 +160,46 @@ _POINTS = (
         re.compile(r"(?!)"),
         "事業の件数などの数字",
     ),
+    # Generic points last: what kind of answer a question word wants (いつ → a month or a day, 場所 → an
+    # address, 費用 → yen), whatever the program. A unit answers one only if it also has a word of the
+    # question besides the program's name (「現況届はいつ」 is not answered by 「3月31日まで」 about the age).
+    (
+        re.compile(r"いつ(?:出|提出|届|申請|手続|申し込|から|まで)|何曜|曜日|時期"),
+        re.compile(r"\d+月|\d+日|毎年|以内|までに|曜日|\d+時"),
+        "時期や日時",
+    ),
+    (
+        re.compile(r"場所(?:は|と|を教|はどこ)|会場|どこで(?:やって|開|行われ|受け)"),
+        re.compile(r"所在地|住所|〒|丁目|番地|会場|市役所|町役場|センター"),
+        "場所",
+    ),
+    (
+        re.compile(r"利用料|自己負担|費用は(?:いくら|かか)|いくらかか|お金(?:は|が)かか"),
+        re.compile(r"\d[\d,]*円|無料|負担|\d+割"),
+        "利用するときの費用",
+    ),
+    (
+        re.compile(r"何日まで|何泊|何日間|何回まで"),
+        re.compile(r"\d+日|\d+泊|\d+回"),
+        "利用できる日数や回数",
+    ),
 )
 
 
-def uncovered_point(question: str, units: list[Unit]) -> str:
-    """The specific point the question asks that none of `units` answers ("" when there is none)."""
-    for asks, answers, point in _POINTS:
-        if asks.search(question) and not any(answers.search(_unit_text(unit)) for unit in units):
+GENERIC_POINTS = 4  # the last entries of _POINTS
+
+
+def uncovered_point(question: str, units: list[Unit], focus: list[str] | None = None) -> str:
+    """The specific point the question asks that none of `units` answers ("" when there is none); for the
+    generic points an answering unit must also contain one of the `focus` words of the question."""
+    for number, (asks, answers, point) in enumerate(_POINTS):
+        if not asks.search(question):
+            continue
+        generic = number >= len(_POINTS) - GENERIC_POINTS and focus is not None
+        if not any(
+            answers.search(text) and (not generic or any(word in text for word in focus))
+            for text in (_unit_text(unit) for unit in units)
+        ):
             return point
     return ""
 
@@ -489,7 +522,9 @@ class Composer:
             for unit in hit.chunk.units
             if usable(unit, hit.chunk)
         ]
-        point = uncovered_point(clean(question), program_units)
+        topic = set(content_terms(search.hits[0].chunk.heading))
+        focus = [term for term in search.terms if term not in topic]
+        point = uncovered_point(clean(question), program_units, focus)
         text = self._confident_text(clean(question), search, point, day)
         return Answer(
             question=question, text=text, confident=not point, sources=sources, related=related[1:4]

@@ -125,3 +125,19 @@ def test_a_two_word_synonym_key_matches_the_words_in_order_a_few_characters_apar
     assert expander.expansions("家で子どもを見ながらできる仕事はある？") == ["在宅就業"]
     assert expander.expansions("仕事の帰りに家で休みたい") == []
     assert expander.expansions("家で" + "あ" * 30 + "仕事") == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["児童扶養手当の現況届はいつ出せばいいですか", "子どもの学習支援教室の場所と開いている曜日は？"],
+)
+def test_a_question_word_the_program_has_no_answer_for_is_hedged(ask, question):
+    data = ask(question)
+    assert data["confident"] is False and "手元の資料には書かれていません" in data["answer"]
+
+
+@pytest.mark.parametrize(
+    "question", ["入院費用を借りることはできますか", "DVから逃げたい。子どもと住む場所がない"]
+)
+def test_everyday_words_for_money_and_places_are_not_taken_for_points(ask, question):
+    assert ask(question)["confident"] is True
