@@ -95,70 +95,70 @@ _POINTS = (
             r"|支払日|支給日|何日に|何月に|いつ(?:もらえ|入|振|支給|支払)"
         ),
         re.compile(r"支払月|支給月(?!額)|奇数月|偶数月|\d+月(?:、|・|と|及び)\d+月|毎月\d+日|\d+日に"),
-        "お支払いの時期",
+        messages.POINTS["payment_day"],
     ),
     (
         re.compile(r"締め?切|期限|いつまで|何日以内|何か月以内|何ヶ月以内|更新"),
         re.compile(r"期限|締切|以内に|までに|更新"),
-        "期限や手続きの時期",
+        messages.POINTS["deadline"],
     ),
     (
         re.compile(r"日数|何日かか|何週間|どれくらいかか|どのくらいかか|審査"),
         re.compile(r"\d+日|\d+週間|審査"),
-        "かかる日数",
+        messages.POINTS["processing_days"],
     ),
     (
         re.compile(r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家|養育費を(?:もら|受け)"),
         re.compile(r"同居|扶養義務者|事実上の婚姻|事実婚|生計を同じ|養育費の"),
-        "ほかの方との同居や収入の扱い",
+        messages.POINTS["living_with"],
     ),
     (
         re.compile(
             r"(?:差し?押さ|差押|強制執行|裁判|調停|訴え).*(?:やり方|方法|どうすれば|どうやって|手続|手順|流れ)"
         ),
         re.compile(r"申立て|申し立て|執行文|債務名義|申立書"),
-        "裁判所での手続きのやり方",
+        messages.POINTS["court_steps"],
     ),
-    (re.compile(r"倍率|抽選|当選"), re.compile(r"倍率|抽選"), "抽選や倍率"),
+    (re.compile(r"倍率|抽選|当選"), re.compile(r"倍率|抽選"), messages.POINTS["lottery"]),
     (
         re.compile(r"いつから(?:もら|支給|受け|出)|何月分から"),
         re.compile(r"翌月|月分から|から支給"),
-        "いつの分から支給されるか",
+        messages.POINTS["first_month"],
     ),
     (
         re.compile(r"書類|持ち物|何を持って|必要なもの|用意するもの"),
         re.compile(r"書類|持参|証明書|持ち物"),
-        "申請に必要な書類",
+        messages.POINTS["documents"],
     ),
     (
         re.compile(r"オンライン|スマホ|インターネット|ネットで|電子申請|郵送"),
         re.compile(r"オンライン|電子申請|インターネット|郵送"),
-        "オンラインや郵送での手続き",
+        messages.POINTS["online"],
     ),
     (
         re.compile(r"生活保護|障害年金|併給|ほかの手当と|他の手当と"),
         re.compile(r"生活保護|併給|障害年金"),
-        "ほかの給付との関係",
+        messages.POINTS["other_benefits"],
     ),
     (
         re.compile(r"アルバイト|副業|パート(?:を|で)?(?:し|働)|働きながら"),
         re.compile(r"アルバイト|副業|就労しながら|働きながら"),
-        "受けている間に働くこと",
+        messages.POINTS["working"],
     ),
     (
         re.compile(r"基準額|所得の?(?:基準|目安)|年収(?:いくら|何万)"),
         re.compile(r"基準額|所得制限額|\d+万円"),
-        "所得の基準額",
+        messages.POINTS["income_limit"],
     ),
     (
         re.compile(r"家賃(?:の)?(?:補助|助成|手当)|住宅手当"),
         re.compile(r"家賃(?:の)?(?:補助|助成)|住宅手当"),
-        "家賃の補助",
+        messages.POINTS["rent_subsidy"],
     ),
     (
         re.compile(r"実績|件数|達成|統計|目標値"),
         re.compile(r"(?!)"),
-        "事業の件数などの数字",
+        messages.POINTS["statistics"],
     ),
     # Generic points last: what kind of answer a question word wants (いつ → a month or a day, 場所 → an
     # address, 費用 → yen), whatever the program. A unit answers one only if it also has a word of the
@@ -166,22 +166,22 @@ _POINTS = (
     (
         re.compile(r"いつ(?:出|提出|届|申請|手続|申し込|から|まで)|何曜|曜日|時期"),
         re.compile(r"\d+月|\d+日|毎年|以内|までに|曜日|\d+時"),
-        "時期や日時",
+        messages.POINTS["when"],
     ),
     (
         re.compile(r"場所(?:は|と|を教|はどこ)|会場|どこで(?:やって|開|行われ|受け)"),
         re.compile(r"所在地|住所|〒|丁目|番地|会場|市役所|町役場|センター"),
-        "場所",
+        messages.POINTS["where"],
     ),
     (
         re.compile(r"利用料|自己負担|費用は(?:いくら|かか)|いくらかか|お金(?:は|が)かか"),
         re.compile(r"\d[\d,]*円|無料|負担|\d+割"),
-        "利用するときの費用",
+        messages.POINTS["cost"],
     ),
     (
         re.compile(r"何日まで|何泊|何日間|何回まで"),
         re.compile(r"\d+日|\d+泊|\d+回"),
-        "利用できる日数や回数",
+        messages.POINTS["how_long"],
     ),
 )
 

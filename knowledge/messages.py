@@ -58,6 +58,27 @@ GENERATED_TITLE = "{program}の額（公表資料から）"
 GENERATED_INTRO = "{program}の額と支払いについて、公表されている資料からまとめたものです。"
 
 # The documents are about the right program but do not answer the point asked (a payment day, a deadline).
+# The points a question can ask that the documents may not cover (knowledge/answer.py decides which).
+POINTS = {
+    "payment_day": "お支払いの時期",
+    "deadline": "期限や手続きの時期",
+    "processing_days": "かかる日数",
+    "living_with": "ほかの方との同居や収入の扱い",
+    "court_steps": "裁判所での手続きのやり方",
+    "lottery": "抽選や倍率",
+    "first_month": "いつの分から支給されるか",
+    "documents": "申請に必要な書類",
+    "online": "オンラインや郵送での手続き",
+    "other_benefits": "ほかの給付との関係",
+    "working": "受けている間に働くこと",
+    "income_limit": "所得の基準額",
+    "rent_subsidy": "家賃の補助",
+    "statistics": "事業の件数などの数字",
+    "when": "時期や日時",
+    "where": "場所",
+    "cost": "利用するときの費用",
+    "how_long": "利用できる日数や回数",
+}
 POINT_NOT_COVERED = "※ {point}については、手元の資料には書かれていません。窓口で確認してください。"
 
 # Low confidence: say so, list the closest programs, offer a counselor.

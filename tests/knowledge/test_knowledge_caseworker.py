@@ -93,7 +93,7 @@ def test_points_the_documents_do_not_cover_are_hedged(ask, question):
 def test_unpaid_support_is_answered_not_hedged_as_a_payment_day(ask):
     data = ask("別れた夫からの養育費が振り込まれなくなった")
     assert data["confident"] is True
-    assert "養育費" in data["answer"] and "お支払いの時期" not in data["answer"]
+    assert "養育費" in data["answer"] and messages.POINTS["payment_day"] not in data["answer"]
 
 
 def test_plan_statistics_are_never_a_confident_answer(ask):
