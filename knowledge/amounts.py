@@ -175,6 +175,35 @@ class Program:
         lines.append(messages.AMOUNT_SOURCE.format(source=period.source))
         return lines
 
+    def summary(self, day: dt.date) -> list[str]:
+        """The amounts in force on `day` in one line (for an answer that compares programs), with the
+        newer-amounts note when a new period may have begun."""
+        period = self.in_force(day)
+        if period is None:
+            return [messages.AMOUNT_UNKNOWN.format(program=self.name, window=self.window)]
+        if period.bands:
+            first, second, third = (period.bands[key] for key in ("first", "second", "third"))
+            lines = [
+                messages.BAND_SUMMARY.format(
+                    unit=self.unit,
+                    since=period.since,
+                    full=yen(first.full),
+                    low=yen(first.partial_low),
+                    high=yen(first.partial_high),
+                    second=yen(second.full),
+                    third=yen(third.full),
+                )
+            ]
+        else:
+            rows = "、".join(
+                messages.ROW_SUMMARY.format(who=who, amount=yen(amount)) for who, amount in period.rows
+            )
+            lines = [messages.ROWS_SUMMARY.format(unit=self.unit, since=period.since, rows=rows)]
+        expected = self.newer_may_apply(day)
+        if expected:
+            lines.append(messages.NEWER_MAY_APPLY.format(date=from_date(expected), window=self.window))
+        return lines
+
 
 class Amounts:
     """Every program's dated amounts (see amounts.yaml)."""

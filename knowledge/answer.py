@@ -22,7 +22,7 @@ from knowledge.amounts import GENERATED_PREFIX, Amounts, children_in, default_am
 from knowledge.chunking import HEADING_SEPARATOR, Chunk, Unit
 from knowledge.documents import display_date
 from knowledge.places import CONFLICT, COVERS, OUTSIDE, SAME, PlaceRegister
-from knowledge.retrieval import Hit, Search
+from knowledge.retrieval import NAMED, Hit, Search
 from knowledge.tokenize import content_terms
 
 MAX_ANSWER_CHARS = 600
@@ -53,7 +53,7 @@ _ENUMERATOR = re.compile(
     r"^(?:[（(][0-9０-９ア-ンァ-ヶa-zｱ-ﾝ一二三四五六七八九十]{1,3}[)）]\s*|[0-9０-９]{1,2}[.．]?\s+|[ア-ン]\s+)"
 )
 # Headings that group programs rather than name one ("ひとり親家庭の支援制度", "東京都のひとり親相談").
-_GROUPING = re.compile(r"(支援制度|ひとり親相談|について|一覧)$")
+_GROUPING = re.compile(r"(支援制度|ひとり親相談|について|一覧|お問い合わせ先)$")
 # What only the administration reads in a rule or a plan: statistics, targets, item numbers, who runs it.
 _ADMINISTRATIVE = re.compile(
     r"達成状況|実績|目標値|指標|実施主体|事業数|計画期間|施策|基本方針|基本理念|国の補助|補助率|"
@@ -65,6 +65,9 @@ _CONNECTIVE = re.compile(r"^(?:また|このため|さらに|なお|ただし書
 _GENERIC_NAME = re.compile(r"事業|支援|制度|ひとり親家庭|ひとり親|母子家庭等|母子|父子|家庭|[（）()・、\s]")
 # Item numbers of a plan in front of a program name ("No.157 養育費確保サポート事業", "R6-2 …").
 _ITEM_NUMBER = re.compile(r"^(?:No\.\s*\d+|R\d+-\d+|R元-\d+)\s*")
+# A question that asks how programs differ (「児童手当と児童扶養手当って違う？」「どっちがいい？」).
+_COMPARE = re.compile(r"違い|違う|ちがい|ちがう|比べ|どっち|どちら|差は")
+MAX_COMPARED = 3
 _KEY_FACT = re.compile(r"額|支給|限度|所得制限|対象|要件|期間|期限")
 
 # What kind of fact a question asks for → what a matching unit looks like.
@@ -87,38 +90,116 @@ _ASKS = {
 # answer says what the documents do say, that they do not cover this point, and is not confident.
 _POINTS = (
     (
-        re.compile(r"振り?込|入金|支払日|支給日|何日に|何月に|いつ(?:もらえ|入|振|支給|支払)"),
+        re.compile(
+            r"(?:振り?込|入金)(?:日|は?いつ|される日|まれる日)|いつ.{0,6}(?:振り?込|入金)"
+            r"|支払日|支給日|何日に|何月に|いつ(?:もらえ|入|振|支給|支払)"
+        ),
         re.compile(r"支払月|支給月(?!額)|奇数月|偶数月|\d+月(?:、|・|と|及び)\d+月|毎月\d+日|\d+日に"),
-        "お支払いの時期",
+        messages.POINTS["payment_day"],
     ),
     (
         re.compile(r"締め?切|期限|いつまで|何日以内|何か月以内|何ヶ月以内|更新"),
         re.compile(r"期限|締切|以内に|までに|更新"),
-        "期限や手続きの時期",
+        messages.POINTS["deadline"],
     ),
     (
         re.compile(r"日数|何日かか|何週間|どれくらいかか|どのくらいかか|審査"),
         re.compile(r"\d+日|\d+週間|審査"),
-        "かかる日数",
+        messages.POINTS["processing_days"],
     ),
     (
         re.compile(r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家|養育費を(?:もら|受け)"),
         re.compile(r"同居|扶養義務者|事実上の婚姻|事実婚|生計を同じ|養育費の"),
-        "ほかの方との同居や収入の扱い",
+        messages.POINTS["living_with"],
     ),
     (
-        re.compile(r"差し?押さえ|差押|強制執行|裁判|調停|訴え"),
-        re.compile(r"強制執行|差押|差し押さえ|調停|裁判所|訴訟"),
-        "裁判所での手続き",
+        re.compile(
+            r"(?:差し?押さ|差押|強制執行|裁判|調停|訴え).*(?:やり方|方法|どうすれば|どうやって|手続|手順|流れ)"
+        ),
+        re.compile(r"申立て|申し立て|執行文|債務名義|申立書"),
+        messages.POINTS["court_steps"],
     ),
-    (re.compile(r"倍率|抽選|当選"), re.compile(r"倍率|抽選"), "抽選や倍率"),
+    (re.compile(r"倍率|抽選|当選"), re.compile(r"倍率|抽選"), messages.POINTS["lottery"]),
+    (
+        re.compile(r"いつから(?:もら|支給|受け|出)|何月分から"),
+        re.compile(r"翌月|月分から|から支給"),
+        messages.POINTS["first_month"],
+    ),
+    (
+        re.compile(r"書類|持ち物|何を持って|必要なもの|用意するもの"),
+        re.compile(r"書類|持参|証明書|持ち物"),
+        messages.POINTS["documents"],
+    ),
+    (
+        re.compile(r"オンライン|スマホ|インターネット|ネットで|電子申請|郵送"),
+        re.compile(r"オンライン|電子申請|インターネット|郵送"),
+        messages.POINTS["online"],
+    ),
+    (
+        re.compile(r"生活保護|障害年金|併給|ほかの手当と|他の手当と"),
+        re.compile(r"生活保護|併給|障害年金"),
+        messages.POINTS["other_benefits"],
+    ),
+    (
+        re.compile(r"アルバイト|副業|パート(?:を|で)?(?:し|働)|働きながら"),
+        re.compile(r"アルバイト|副業|就労しながら|働きながら"),
+        messages.POINTS["working"],
+    ),
+    (
+        re.compile(r"基準額|所得の?(?:基準|目安)|年収(?:いくら|何万)"),
+        re.compile(r"基準額|所得制限額|\d+万円"),
+        messages.POINTS["income_limit"],
+    ),
+    (
+        re.compile(r"家賃(?:の)?(?:補助|助成|手当)|住宅手当"),
+        re.compile(r"家賃(?:の)?(?:補助|助成)|住宅手当"),
+        messages.POINTS["rent_subsidy"],
+    ),
+    (
+        re.compile(r"実績|件数|達成|統計|目標値"),
+        re.compile(r"(?!)"),
+        messages.POINTS["statistics"],
+    ),
+    # Generic points last: what kind of answer a question word wants (いつ → a month or a day, 場所 → an
+    # address, 費用 → yen), whatever the program. A unit answers one only if it also has a word of the
+    # question besides the program's name (「現況届はいつ」 is not answered by 「3月31日まで」 about the age).
+    (
+        re.compile(r"いつ(?:出|提出|届|申請|手続|申し込|から|まで)|何曜|曜日|時期"),
+        re.compile(r"\d+月|\d+日|毎年|以内|までに|曜日|\d+時"),
+        messages.POINTS["when"],
+    ),
+    (
+        re.compile(r"場所(?:は|と|を教|はどこ)|会場|どこで(?:やって|開|行われ|受け)"),
+        re.compile(r"所在地|住所|〒|丁目|番地|会場|市役所|町役場|センター"),
+        messages.POINTS["where"],
+    ),
+    (
+        re.compile(r"利用料|自己負担|費用は(?:いくら|かか)|いくらかか|お金(?:は|が)かか"),
+        re.compile(r"\d[\d,]*円|無料|負担|\d+割"),
+        messages.POINTS["cost"],
+    ),
+    (
+        re.compile(r"何日まで|何泊|何日間|何回まで"),
+        re.compile(r"\d+日|\d+泊|\d+回"),
+        messages.POINTS["how_long"],
+    ),
 )
 
 
-def uncovered_point(question: str, units: list[Unit]) -> str:
-    """The specific point the question asks that none of `units` answers ("" when there is none)."""
-    for asks, answers, point in _POINTS:
-        if asks.search(question) and not any(answers.search(_unit_text(unit)) for unit in units):
+GENERIC_POINTS = 4  # the last entries of _POINTS
+
+
+def uncovered_point(question: str, units: list[Unit], focus: list[str] | None = None) -> str:
+    """The specific point the question asks that none of `units` answers ("" when there is none); for the
+    generic points an answering unit must also contain one of the `focus` words of the question."""
+    for number, (asks, answers, point) in enumerate(_POINTS):
+        if not asks.search(question):
+            continue
+        generic = number >= len(_POINTS) - GENERIC_POINTS and focus is not None
+        if not any(
+            answers.search(text) and (not generic or any(word in text for word in focus))
+            for text in (_unit_text(unit) for unit in units)
+        ):
             return point
     return ""
 
@@ -430,17 +511,95 @@ class Composer:
                 sources=sources,
                 related=related[:3],
             )
+        compared = self._compared(clean(question), search)
+        if len(compared) >= 2:
+            text = self._comparison_text(compared, search, day or today())
+            return Answer(question=question, text=text, confident=True, sources=sources, related=related[1:4])
         program_units = [
             unit
             for hit in search.hits
             if hit is search.hits[0] or same_program(hit.chunk, search.hits[0].chunk)
             for unit in hit.chunk.units
+            if usable(unit, hit.chunk)
         ]
-        point = uncovered_point(clean(question), program_units)
+        topic = set(content_terms(search.hits[0].chunk.heading))
+        focus = [term for term in search.terms if term not in topic]
+        point = uncovered_point(clean(question), program_units, focus)
         text = self._confident_text(clean(question), search, point, day)
         return Answer(
             question=question, text=text, confident=not point, sources=sources, related=related[1:4]
         )
+
+    def _compared(self, question: str, search: Search) -> list[Hit]:
+        """The programs a comparing question names, best source of each first (empty when it compares
+        nothing: one program named, or no word of comparing)."""
+        if not _COMPARE.search(question):
+            return []
+        chosen: list[Hit] = []
+        for hit in search.hits:
+            if hit.name < NAMED or not resident_facing(hit.chunk):
+                continue
+            if any(program_name(hit.chunk) == program_name(other.chunk) for other in chosen):
+                continue
+            if any(hit.chunk.sections[-1:] == other.chunk.sections[-1:] for other in chosen):
+                continue
+            chosen.append(hit)
+        return chosen[:MAX_COMPARED]
+
+    def _comparison_text(self, compared: list[Hit], search: Search, day: dt.date) -> str:
+        """Each compared program in a few lines: who it is for (the source's opening sentence), the amounts
+        in force with the date they apply from, where to apply; then the sources."""
+        names = [self._short_name(hit.chunk) for hit in compared]
+        lines = [messages.COMPARE_INTRO.format(programs="と".join(f"「{name}」" for name in names))]
+        sources: list[str] = []
+        amount_sources: list[str] = []
+        for name, hit in zip(names, compared, strict=True):
+            chunk = hit.chunk
+            lines.append(messages.COMPARE_NAME.format(program=name))
+            generated = chunk.doc.startswith(GENERATED_PREFIX)
+            lead = next(
+                (u for u in chunk.units if u.kind == "sentence" and usable(u, chunk) and not u.label), None
+            )
+            if lead is not None and not generated:
+                lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(lead), 90)))
+            program = self.amounts.for_heading(chunk.heading)
+            if program is not None:
+                lines += program.summary(day)
+                window = program.window
+            else:
+                amount = next(
+                    (u for u in chunk.units if _AMOUNT.search(u.quote()) and usable(u, chunk)), None
+                )
+                if amount is not None:
+                    lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(amount), 90)))
+                window = self.window_for(chunk)
+            if window:
+                lines.append(messages.COMPARE_WINDOW.format(window=_shorten(window, 80)))
+            if not generated and source_line(chunk) not in sources:
+                sources.append(source_line(chunk))
+            period = program.in_force(day) if program is not None else None
+            if period is not None:
+                amount_sources.append(messages.AMOUNT_SOURCE.format(source=period.source))
+        # The documents' titles first; the pages the amounts were read from as room allows.
+        while amount_sources and len("\n".join([*lines, *sources, *amount_sources])) > MAX_ANSWER_CHARS:
+            amount_sources.pop()
+        return "\n".join([*lines, *sources, *amount_sources])
+
+    @staticmethod
+    def _short_name(chunk: Chunk) -> str:
+        name = program_name(chunk)
+        return chunk.sections[-1] if chunk.doc.startswith(GENERATED_PREFIX) and chunk.sections else name
+
+    def _other_programs(self, search: Search) -> list[str]:
+        """Program pages among the first hits about another program than the plan that leads: what a
+        resident can also ask about (at most two)."""
+        best = search.hits[0].chunk
+        names: list[str] = []
+        for hit in search.hits[1:4]:
+            name = program_name(hit.chunk)
+            if hit.chunk.kind == "program" and not same_program(hit.chunk, best) and name not in names:
+                names.append(name)
+        return names[:2]
 
     def _related(self, hits: list[Hit]) -> list[str]:
         names: list[str] = []
@@ -485,6 +644,9 @@ class Composer:
         if program is None:
             return []
         generated = best.doc.startswith(GENERATED_PREFIX)
+        own = program.name in best.sections[-1] if best.sections else False
+        if own and not any(_AMOUNT.search(_unit_text(unit)) for unit in best.units):
+            return program.lines(day, children_in(question))  # a page that names the program but no amount
         if not generated and len(program.periods) < 2:
             return []  # the document's figures are the newest known: quote them
         asked = _ASKS["amount"][0].search(question) or any(_AMOUNT.search(fact) for fact in facts)
@@ -520,6 +682,8 @@ class Composer:
         units = self.select_facts(question, search)
         facts = [_fact_text(unit) for unit in units]
         amount_lines = self._amount_lines(question, best, facts, day or today())
+        if point and not _ASKS["amount"][0].search(question):  # the answer is about the point, not money
+            amount_lines, facts = [], [fact for fact in facts if not _AMOUNT.search(fact)]
         if amount_lines:  # the data replaces every quoted amount: none superseded is shown as current
             facts = [fact for fact in facts if not _AMOUNT.search(fact)][:1]
         window_line = self._window_line(search, best, relation, units)
@@ -531,6 +695,11 @@ class Composer:
             if relation in (CONFLICT, OUTSIDE) or local_source
             else []
         )
+        if best.kind == "plan":  # a plan lists services of its years: say so, and what else may help
+            notes = [messages.PLAN_NOTE.format(jurisdiction=best.jurisdiction, year=best.date[:4])]
+            others = self._other_programs(search)
+            if others:
+                notes.append(messages.OTHER_PROGRAMS.format(programs="、".join(others)))
 
         detail, detail_source = self._program_detail(search) if best.kind == "program" else ("", "")
 

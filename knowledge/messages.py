@@ -19,6 +19,12 @@ WINDOWS_DIFFER_BY_PLACE = (
 OTHER_JURISDICTION = (
     "※ この内容は{jurisdiction}の資料によるものです。お住まいの地域では内容や窓口が異なる場合があります。"
 )
+# A plan (計画) leads: its services are those of its years.
+PLAN_NOTE = (
+    "※ {jurisdiction}の計画（{year}年度）に載っている支援です。"
+    "今も同じ内容か、お住まいの市区町村の窓口でご確認ください。"
+)
+OTHER_PROGRAMS = "ほかに関係しそうな制度: {programs}"
 AMOUNT_AS_OF = "※ 金額は{date}時点のものです。"
 SOURCE = "出典: {title}（{date}時点）"
 SOURCE_UNDATED = "出典: {title}"
@@ -37,10 +43,42 @@ ROW_LINE = "・{who}: {amount}"
 NEWER_MAY_APPLY = "※ {date}から新しい年度の額になっている場合があります。最新の額は{window}でご確認ください。"
 AMOUNT_UNKNOWN = "{program}の今の額は手元の資料ではわかりません。{window}でご確認ください。"
 AMOUNT_SOURCE = "金額の出典: {source}"
+# A question that compares programs (「児童手当と児童扶養手当って違う？」): each one, short.
+COMPARE_INTRO = "{programs}は別の制度です。それぞれご案内します。"
+COMPARE_NAME = "■{program}"
+COMPARE_FACT = "・{fact}"
+COMPARE_WINDOW = "・申請先: {window}"
+BAND_SUMMARY = (
+    "・{unit}（{since}）: 子ども1人 全部支給{full}（一部支給{low}〜{high}）、"
+    "2人目の加算{second}、3人目からの加算{third}（いずれも全部支給の場合）"
+)
+ROWS_SUMMARY = "・{unit}（{since}）: {rows}"
+ROW_SUMMARY = "{who} {amount}"
 GENERATED_TITLE = "{program}の額（公表資料から）"
 GENERATED_INTRO = "{program}の額と支払いについて、公表されている資料からまとめたものです。"
 
 # The documents are about the right program but do not answer the point asked (a payment day, a deadline).
+# The points a question can ask that the documents may not cover (knowledge/answer.py decides which).
+POINTS = {
+    "payment_day": "お支払いの時期",
+    "deadline": "期限や手続きの時期",
+    "processing_days": "かかる日数",
+    "living_with": "ほかの方との同居や収入の扱い",
+    "court_steps": "裁判所での手続きのやり方",
+    "lottery": "抽選や倍率",
+    "first_month": "いつの分から支給されるか",
+    "documents": "申請に必要な書類",
+    "online": "オンラインや郵送での手続き",
+    "other_benefits": "ほかの給付との関係",
+    "working": "受けている間に働くこと",
+    "income_limit": "所得の基準額",
+    "rent_subsidy": "家賃の補助",
+    "statistics": "事業の件数などの数字",
+    "when": "時期や日時",
+    "where": "場所",
+    "cost": "利用するときの費用",
+    "how_long": "利用できる日数や回数",
+}
 POINT_NOT_COVERED = "※ {point}については、手元の資料には書かれていません。窓口で確認してください。"
 
 # Low confidence: say so, list the closest programs, offer a counselor.

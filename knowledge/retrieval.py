@@ -45,6 +45,8 @@ JURISDICTION_FACTOR = {SAME: 1.15, COVERS: 1.0, INSIDE: 0.95, CONFLICT: 0.5}
 # given for 児童扶養手当.
 UNNAMED_DATA_FACTOR = 0.8
 NAMED = 0.99
+# Characters allowed between the two words of a synonyms.yaml key written "A…B".
+MAX_SYNONYM_GAP = 12
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,13 @@ class QueryExpander:
             for key, values in synonyms.items()
             if values
         }
+        # "家で…仕事": both words in this order, a few characters apart (「家で子どもを見ながらできる仕事」).
+        # NFKC has turned "…" into "...".
+        self.patterns = {
+            key: re.compile(f".{{0,{MAX_SYNONYM_GAP}}}".join(re.escape(part) for part in key.split("...")))
+            for key in self.synonyms
+            if "..." in key
+        }
 
     @classmethod
     def load(cls, path: Path = SYNONYMS_FILE) -> QueryExpander:
@@ -90,7 +99,8 @@ class QueryExpander:
         text = unicodedata.normalize("NFKC", query).lower()
         added: list[str] = []
         for key, values in self.synonyms.items():
-            if key in text:
+            pattern = self.patterns.get(key)
+            if pattern.search(text) if pattern else key in text:
                 added.extend(value for value in values if value not in added and value.lower() not in text)
         return added
 
