@@ -207,4 +207,3 @@ def test_the_token_bucket_waits_for_tokens_without_depending_on_speed():
     assert all(wait == pytest.approx(0.2) for wait in slept)
     with pytest.raises(ValueError):
         TokenBucket(0)
-
