@@ -14,7 +14,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from handoff.dashboard import TEXT, get_services, has_bad_characters
 from handoff.dashboard.auth import admin_required
-from handoff.hours import TOKYO
+from handoff.hours import TOKYO, to_tokyo
 from handoff.notices import NoticeTopics, RenderedNotice, render_notice
 from handoff.subscriptions import NoticeRuns, Subscriptions
 
@@ -22,6 +22,12 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("notices", __name__, url_prefix="/admin/notices")
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+@bp.app_template_filter("notice_time")
+def notice_time(moment: datetime) -> str:
+    """A run's time on the Tokyo clock with its year (a notice may be scheduled months ahead)."""
+    return to_tokyo(moment).strftime("%Y-%m-%d %H:%M")
 
 
 class Quota(Protocol):
