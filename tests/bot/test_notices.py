@@ -207,3 +207,18 @@ def test_the_token_bucket_waits_for_tokens_without_depending_on_speed():
     assert all(wait == pytest.approx(0.2) for wait in slept)
     with pytest.raises(ValueError):
         TokenBucket(0)
+
+
+def test_deleting_my_data_removes_my_notice_batches_and_recipient_rows(core, fake_line):
+    subscribe(core, [user(1), user(2)])
+    schedule(core)
+    assert sender(core).run_due().sent == 2
+    db, identity = core.stores.db, core.stores.identity
+    gone = identity.user_key(user(1))
+    [kept_key] = core.stores.notice_runs.recipient_retry_keys(identity.user_key(user(2)))
+    for forget in core.stores.forgetters():
+        forget(gone)
+    assert db.query("SELECT * FROM handoff_notice_recipients WHERE user_key = ?", [gone]) == []
+    assert db.query("SELECT * FROM handoff_subscriptions WHERE user_key = ?", [gone]) == []
+    assert [row["retry_key"] for row in db.query("SELECT retry_key FROM bot_outbox")] == [kept_key]
+    assert core.stores.notice_runs.list()[0].sent == 2  # the run keeps its counts
