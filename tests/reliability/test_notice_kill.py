@@ -1,7 +1,7 @@
 """A notice to 500 subscribed residents through the fake LINE API with `yorisoi serve` killed -9 halfway and
-restarted, then LINE's monthly limit reached halfway through the rest: every subscriber gets the notice
-exactly once; residents who stopped, blocked the bot or deleted their data get nothing; the quota refusal
-stops the run with the count sent, and resuming it sends the rest.
+restarted as two nodes on the same database, then LINE's monthly limit reached halfway through the rest:
+every subscriber gets the notice exactly once; residents who stopped, blocked the bot or deleted their data
+get nothing; the quota refusal stops the run with the count sent, and resuming it sends the rest.
 
 Nothing here depends on speed: the fake LINE API holds the notice push after the 200th until the server is
 dead (that push is then accepted, as LINE does with a request whose answer never got back), and every wait
@@ -158,10 +158,12 @@ def test_kill_9_halfway_then_the_monthly_limit_every_subscriber_gets_the_notice_
     assert GATE_AFTER < halfway < SUBSCRIBERS
     assert run_row(data_dir)["status"] == "sending"
 
-    # LINE's monthly limit is reached partway through the rest.
+    # LINE's monthly limit is reached partway through the rest. Two server nodes now share the database:
+    # one takes the run over once the dead node's lease has run out, the other finds it claimed.
     fake_line.set_quota(fake_line.quota_usage + QUOTA_MORE)
-    second = serve()
+    second, third = serve(), serve()
     second.wait_healthy(600)
+    third.wait_healthy(600)
     wait_until(lambda: run_row(data_dir)["status"] == "stopped", 600, "the run to stop at the monthly limit")
     row = run_row(data_dir)
     assert row["stop_reason"] == "monthly_limit"
