@@ -98,3 +98,8 @@ def test_deleting_my_data_ends_every_subscription(conversation, line, desk, iden
     say(conversation, line, "講習会のお知らせを受け取りたい")
     tap(conversation, line, handoff.DELETE_CONFIRM_POSTBACK)
     assert topics_of(desk, identity) == []
+
+
+def test_the_privacy_notice_says_subscriptions_last_until_the_resident_ends_them(conversation, line):
+    _greeting, privacy = texts(conversation.respond(Event.from_dict(line.follow(source=line.source(USER)))))
+    assert "お知らせ" in privacy and "止める・ブロックする・データを削除するまで登録を保存します" in privacy
