@@ -239,11 +239,14 @@ class Conversation:
             return replies
         escalation = self.policy.assess(text)
         intent = _LazyIntent(self.detector, text)
+        notice = self.notices.read(text) if self.notices is not None else None
         thread = self.threads.open_thread_for(user_key)
         if thread is not None:
             if intent.name == "delete_data":
                 return self._confirm_delete()
             self.threads.append(thread.id, "resident", text)
+            if notice is not None:  # the counselor reads it too; stopping notices takes one message
+                return self._on_notice(user_id, user_key, notice)
             acknowledgement = self._acknowledgement(thread)
             replies = [render.text(acknowledgement)] if acknowledgement else []
             if self._nobody_reads_yet(thread) and intent.name == "question":
@@ -251,7 +254,6 @@ class Conversation:
             return replies
         if escalation is not None and escalation.kind == "request":
             return self._escalate(user_id, user_key, escalation, text)
-        notice = self.notices.read(text) if self.notices is not None else None
         if notice is not None:
             return self._on_notice(user_id, user_key, notice)
         if intent.name == "delete_data":

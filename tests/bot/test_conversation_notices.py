@@ -103,3 +103,17 @@ def test_deleting_my_data_ends_every_subscription(conversation, line, desk, iden
 def test_the_privacy_notice_says_subscriptions_last_until_the_resident_ends_them(conversation, line):
     _greeting, privacy = texts(conversation.respond(Event.from_dict(line.follow(source=line.source(USER)))))
     assert "お知らせ" in privacy and "止める・ブロックする・データを削除するまで登録を保存します" in privacy
+
+
+def test_notices_stop_with_one_message_even_while_a_counselor_has_the_chat(
+    conversation, line, desk, identity
+):
+    say(conversation, line, "講習会のお知らせを受け取りたい")
+    say(conversation, line, "相談員と話したい")
+    thread = conversation.threads.open_thread_for(identity.user_key(USER))
+    assert thread is not None
+    [stopped] = say(conversation, line, "お知らせを止めて")
+    assert stopped.text == messages.NOTICE_UNSUBSCRIBED_ALL
+    assert topics_of(desk, identity) == []
+    transcript = [m.text for m in conversation.threads.transcript(thread.id)]
+    assert transcript[-1] == "お知らせを止めて"
