@@ -15,6 +15,8 @@ from bot import webhook
 from bot.config import Settings
 from bot.services import ConversationFactory, build_conversation, build_services
 from handoff import DashboardServices, init_dashboard, load_canned_replies
+from handoff.dashboard.notices import NoticeAdmin
+from handoff.notices import NoticeTopics
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +56,12 @@ def create_app(
             hours=services.hours,
             canned_replies=load_canned_replies(),
             questions=stores.questions,
+            notices=NoticeAdmin(
+                NoticeTopics.load(), stores.subscriptions, stores.notice_runs, services.gateway.quota
+            ),
         ),
     )
     recovering = services.worker.start()
+    services.notices.start()
     log.info("yorisoi ready (local mode: %s, recovering %d events)", settings.local_mode, recovering)
     return app

@@ -12,6 +12,7 @@ from bot.commands import (
     intents_commands,
     knowledge_commands,
     line_commands,
+    notice_commands,
     server_commands,
 )
 
@@ -27,6 +28,7 @@ for module in (
     intents_commands,
     handoff_commands,
     insights_commands,
+    notice_commands,
     crisis_commands,
     server_commands,
     line_commands,

@@ -6,13 +6,13 @@ lists only what the router calls, so the router depends on behaviour, not on how
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Literal, Protocol
 
 import numpy as np
 
-from handoff import CrisisAssessment, Escalation, ReceptionHours, Thread
+from handoff import CrisisAssessment, Escalation, NoticeRequest, ReceptionHours, Thread
 from handoff.store import Message as ThreadMessage
 from intents import DialogueTurn, Facts, IntentResult, Recommendation
 from knowledge import Answer
@@ -163,3 +163,19 @@ class Questions(Protocol):
     def mark_escalated(self, question_id: int) -> None: ...
 
     def rate(self, question_id: int, user_key: str, rating: Literal["helpful", "unhelpful"]) -> bool: ...
+
+
+class Notices(Protocol):
+    """Opt-in notices (`handoff.NoticeDesk`): reads requests, answers them, forgets a resident who blocked."""
+
+    def read(self, text: str) -> NoticeRequest | None: ...
+
+    def read_postback(self, data: str) -> NoticeRequest | None: ...
+
+    def menu_choice(self) -> tuple[str, str]: ...
+
+    def answer(
+        self, user_key: str, user_ref: Callable[[], str], request: NoticeRequest
+    ) -> tuple[str, Sequence[tuple[str, str]]]: ...
+
+    def blocked(self, user_key: str) -> None: ...

@@ -76,6 +76,11 @@ class Settings:
     backoff_base: float = 0.5
     backoff_cap: float = 8.0
     line_timeout: float = 10.0
+    # Opt-in notices: pushes per second (well under LINE's 2,000 requests per second), how long a node's
+    # claim on a run lasts without progress (then another node takes over), how often due runs are looked for.
+    notice_rate: float = 200.0
+    notice_lease: float = 120.0
+    notice_poll: float = 15.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -98,6 +103,9 @@ class Settings:
             "alert_to": _env("YORISOI_ALERT_TO"),
             "alert_webhook": _env("YORISOI_ALERT_WEBHOOK"),
             "worker_threads": int(_env("YORISOI_WORKER_THREADS", "4")),
+            "notice_rate": float(_env("YORISOI_NOTICE_RATE", "200")),
+            "notice_lease": float(_env("YORISOI_NOTICE_LEASE_SECONDS", "120")),
+            "notice_poll": float(_env("YORISOI_NOTICE_POLL_SECONDS", "15")),
         }
         values.update(overrides)
         values["data_dir"] = Path(values["data_dir"])  # type: ignore[arg-type]

@@ -26,6 +26,7 @@ from linebot.v3.webhooks import (
     PostbackEvent,
     RoomSource,
     TextMessageContent,
+    UnfollowEvent,
     UserSource,
 )
 
@@ -39,6 +40,7 @@ from bot.collaborators import (
     HandoffTexts,
     Identity,
     Knowledge,
+    Notices,
     Policy,
     QueryVectors,
     Questions,
@@ -47,7 +49,7 @@ from bot.collaborators import (
 )
 from bot.database import Database
 from bot.render import Choice
-from handoff import Escalation, ReceptionHours, Thread
+from handoff import Escalation, NoticeRequest, ReceptionHours, Thread
 from knowledge import Answer
 
 log = logging.getLogger(__name__)
@@ -131,6 +133,7 @@ class Conversation:
         alerts: Alerts | None = None,
         vectors: QueryVectors | None = None,
         questions: Questions | None = None,
+        notices: Notices | None = None,
         retention_days: int = 90,
         forgetters: Iterable[Forgetter] = (),
         clock: Callable[[], datetime] | None = None,
@@ -146,6 +149,7 @@ class Conversation:
         self.vectors = vectors  # the message's one embedding, also read by crisis and intents
         self.threads = threads
         self.questions = questions  # handoff.QuestionLog: what staff see of missed questions
+        self.notices = notices  # handoff.NoticeDesk: opt-in notices (subscribe, list, stop)
         self.hours = hours
         self.handoff = handoff  # the package: resident-facing texts and postback names
         self.state = state
@@ -183,6 +187,8 @@ class Conversation:
             return self._on_postback(user_id, event.postback.data or "")
         if isinstance(event, FollowEvent):
             return self._on_follow()
+        if isinstance(event, UnfollowEvent) and self.notices is not None:
+            self.notices.blocked(self.identity.user_key(user_id))
         # unfollow (no one left to answer), unsend, beacon, accountLink, ... need no reply.
         return []
 
@@ -233,11 +239,14 @@ class Conversation:
             return replies
         escalation = self.policy.assess(text)
         intent = _LazyIntent(self.detector, text)
+        notice = self.notices.read(text) if self.notices is not None else None
         thread = self.threads.open_thread_for(user_key)
         if thread is not None:
             if intent.name == "delete_data":
                 return self._confirm_delete()
             self.threads.append(thread.id, "resident", text)
+            if notice is not None:  # the counselor reads it too; stopping notices takes one message
+                return self._on_notice(user_id, user_key, notice)
             acknowledgement = self._acknowledgement(thread)
             replies = [render.text(acknowledgement)] if acknowledgement else []
             if self._nobody_reads_yet(thread) and intent.name == "question":
@@ -245,6 +254,8 @@ class Conversation:
             return replies
         if escalation is not None and escalation.kind == "request":
             return self._escalate(user_id, user_key, escalation, text)
+        if notice is not None:
+            return self._on_notice(user_id, user_key, notice)
         if intent.name == "delete_data":
             return self._confirm_delete()
         if self.dialogue.active(user_key) or self.dialogue.reviewing(user_key):
@@ -315,6 +326,9 @@ class Conversation:
             return [render.text(self.handoff.delete_done(), render.menu_choices())]
         if data == handoff.DELETE_CANCEL_POSTBACK:
             return [render.text(self.handoff.delete_cancelled(), render.menu_choices())]
+        notice = self.notices.read_postback(data) if self.notices is not None else None
+        if notice is not None:
+            return self._on_notice(user_id, user_key, notice)
         thread = self.threads.open_thread_for(user_key)
         if thread is not None:
             return [render.text(self._in_thread_notice(thread))]
@@ -333,7 +347,11 @@ class Conversation:
             examples = [Choice(example, text=example) for example in messages.ASK_EXAMPLES]
             return [render.text(messages.ASK_PROMPT, examples)]
         if data == render.MENU_HOWTO:
-            return [render.text(messages.HOWTO, render.menu_choices())]
+            choices = render.menu_choices()
+            if self.notices is not None:
+                label, notice_data = self.notices.menu_choice()
+                choices.append(Choice(label, data=notice_data))
+            return [render.text(messages.HOWTO, choices)]
         if data == render.MENU_RESTART:
             return self._restart(user_key)
         if data.startswith(DIALOGUE_PREFIX):
@@ -343,6 +361,14 @@ class Conversation:
             return [render.text(messages.DIALOGUE_EXPIRED, render.menu_choices())]
         log.info("unknown postback (%d characters) answered with the menu", len(data))
         return [render.text(messages.MENU_PROMPT, render.menu_choices())]
+
+    # ---- opt-in notices -----------------------------------------------------------------------------------
+    def _on_notice(self, user_id: str, user_key: str, request: NoticeRequest) -> list[Message]:
+        """Subscribe, list or stop; the push target is sealed only when the resident subscribes."""
+        assert self.notices is not None
+        reply, buttons = self.notices.answer(user_key, lambda: self.identity.seal(user_id), request)
+        choices = [Choice(label, data=data) for label, data in buttons] or render.menu_choices()
+        return [render.text(reply, choices)]
 
     # ---- question log and feedback -----------------------------------------------------------------------
     def _log_question(self, user_key: str, text: str, answer: Answer) -> int | None:

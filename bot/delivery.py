@@ -59,6 +59,8 @@ RETRY = "retry"  # LINE did not act on it (429, 5xx, connection refused): try ag
 UNCERTAIN = "uncertain"  # it may or may not have arrived (read timeout, connection dropped)
 INVALID_TOKEN = "invalid_token"  # 400 "Invalid reply token": expired, or already used
 PERMANENT = "permanent"  # any other 4xx: sending it again cannot help
+QUOTA = "quota"  # 429 "You have reached your monthly limit.": no push gets through until the limit is raised
+QUOTA_REACHED = "quota"  # what `Delivery.send(..., stop_on_quota=True)` returns then; the batch stays open
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def _classify_api_error(error: ApiException, is_reply: bool) -> CallResult:
         return CallResult(OK, status, "retry key already accepted")
     if status == 400 and is_reply and "reply token" in body.lower():
         return CallResult(INVALID_TOKEN, status, "invalid reply token")
+    if status == 429 and "monthly limit" in body.lower():
+        return CallResult(QUOTA, status, "monthly limit reached")
     if status == 429 or status >= 500:
         retry_after = None
         headers = getattr(error, "headers", None) or {}
@@ -86,6 +90,12 @@ def _classify_api_error(error: ApiException, is_reply: bool) -> CallResult:
     if status == 0:
         return CallResult(UNCERTAIN, 0, (error.reason or "no answer")[:200])
     return CallResult(PERMANENT, status, f"{summary}: {body[:200]}")
+
+
+@dataclass(frozen=True)
+class MessageQuota:
+    limit: int | None
+    used: int
 
 
 class LineGateway:
@@ -134,6 +144,13 @@ class LineGateway:
                 _request_timeout=self._timeout,
             ),
         )
+
+    def quota(self) -> MessageQuota:
+        """This month's message limit (None: no limit) and usage, from LINE's quota API."""
+        limit = self._api.get_message_quota(_request_timeout=self._timeout)
+        used = self._api.get_message_quota_consumption(_request_timeout=self._timeout)
+        value = limit.value if limit.type == "limited" else None
+        return MessageQuota(limit=value, used=int(used.total_usage or 0))
 
     def show_loading(self, user_id: str) -> None:
         """Best effort: the dots in the chat are a courtesy, never a reason to delay or fail an answer."""
@@ -323,10 +340,13 @@ class Delivery:
         event_timestamp_ms: int = 0,
         allow_reply: bool = True,
         attempts: int | None = None,
+        stop_on_quota: bool = False,
     ) -> str:
         """Deliver `batch`; returns "delivered" or "failed: <why>" (the outbox records the same).
 
-        `attempts` (default: the configured delivery attempts) caps the tries per method.
+        `attempts` (default: the configured delivery attempts) caps the tries per method. With
+        `stop_on_quota`, LINE's monthly-limit refusal returns QUOTA_REACHED at once and leaves the batch
+        open, to be sent under the same retry key once the limit allows (notice runs).
         """
         attempt = 0
         limit = attempts or self._settings.delivery_attempts
@@ -371,6 +391,8 @@ class Delivery:
                 return self._fail(batch, "push", result.error)
             last_error = result.error or f"HTTP {result.status}"
             self._outbox.note_error(batch.retry_key, last_error)
+            if result.outcome == QUOTA and stop_on_quota:
+                return QUOTA_REACHED
             if attempt < limit:
                 time.sleep(self._backoff(attempt - 1, result.retry_after))
         return self._fail(batch, "push", f"gave up after {attempt} attempts: {last_error}")

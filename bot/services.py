@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from linebot.v3 import SignatureValidator
 
@@ -23,6 +23,7 @@ from bot.database import Database, open_database
 from bot.delivery import CounselorPush, Delivery, LineGateway, Outbox
 from bot.embedding import SharedQueryEmbedder
 from bot.events import EventStore
+from bot.notices import NoticeLoop, NoticeSender, outbox_forgetter
 from bot.webhook import CrisisCheck
 from bot.worker import EventWorker, Responder
 from handoff import (
@@ -38,6 +39,8 @@ from handoff import (
     ThreadStore,
     require_secret_key,
 )
+from handoff.notices import NoticeDesk, NoticeTopics
+from handoff.subscriptions import NoticeRuns, Subscriptions
 from intents import Catalogue, FactsDialogue, IntentDetector, recommend
 from knowledge import KnowledgeBase, PlaceRegister, default_amounts, default_register, load_embedder
 
@@ -59,6 +62,8 @@ class Stores:
     accounts: CounselorAccounts
     alerts: CrisisAlerts
     questions: QuestionLog
+    subscriptions: Subscriptions
+    notice_runs: NoticeRuns
     places: PlaceRegister
     catalogue: Catalogue
     amounts: DatedAmounts
@@ -72,6 +77,9 @@ class Stores:
             self.conversations.forget,
             self.alerts.forget,
             self.questions.forget,
+            self.subscriptions.forget,
+            outbox_forgetter(self.db, self.notice_runs),
+            self.notice_runs.forget,
             self.threads.forget,
         ]
 
@@ -111,6 +119,8 @@ def build_stores(settings: Settings) -> Stores:
         accounts=CounselorAccounts(db),
         alerts=CrisisAlerts(db, alert_settings(settings)),
         questions=QuestionLog(db, identity),
+        subscriptions=Subscriptions(db),
+        notice_runs=NoticeRuns(db, audit),
         places=places,
         catalogue=catalogue,
         amounts=amounts,
@@ -142,6 +152,7 @@ def build_conversation(
         alerts=stores.alerts,
         vectors=shared,
         questions=stores.questions,
+        notices=NoticeDesk(NoticeTopics.load(), stores.subscriptions, stores.notice_runs),
         threads=stores.threads,
         hours=ReceptionHours.parse(settings.reception_hours),
         handoff=handoff,
@@ -171,8 +182,10 @@ class Services:
     conversation: Responder
     crisis: CrisisCheck  # the crisis rules the webhook flags events with at acceptance
     worker: EventWorker
+    notices: NoticeLoop  # sends due notice runs (started by bot.app beside the worker)
 
     def close(self) -> None:
+        self.notices.stop()
         self.worker.stop()
         self.gateway.close()
 
@@ -198,6 +211,15 @@ def build_services(
         backoff=lambda attempt: min(settings.backoff_cap, settings.backoff_base * 2**attempt),
     )
     push = CounselorPush(stores.outbox, delivery, attempts=COUNSELOR_PUSH_ATTEMPTS)
+    sender = NoticeSender(
+        stores.db,
+        stores.notice_runs,
+        stores.outbox,
+        delivery,
+        rate=settings.notice_rate,
+        lease=timedelta(seconds=settings.notice_lease),
+        attempts=settings.delivery_attempts,
+    )
     return Services(
         settings=settings,
         stores=stores,
@@ -209,4 +231,5 @@ def build_services(
         conversation=conversation,
         crisis=crisis,
         worker=worker,
+        notices=NoticeLoop(sender, settings.notice_poll),
     )

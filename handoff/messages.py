@@ -122,6 +122,7 @@ PRIVACY_NOTICE = (
     "・相談が終わってから{retention_days}日たった記録は、自動で削除します。\n"
     "・ボットへの質問は、案内をよくするため、電話番号やお名前を伏せた形で市の担当者が見ることがあります"
     "（{retention_days}日たつと自動で削除します）。\n"
+    "・お知らせ（現況届の時期など）を登録すると、止める・ブロックする・データを削除するまで登録を保存します。\n"
     "・「データを削除」と送ると、保存されているあなたのデータをいつでもすべて削除できます。\n"
     "【ご家族とスマートフォンを共有している方へ】\n" + CHAT_HISTORY_HOWTO
 )
@@ -164,6 +165,15 @@ DASHBOARD = {
     "account_last_admin": "最後の管理者は無効にできません。",
     "account_invalid": "この操作はできません。",
     "current_password_wrong": "現在のパスワードが違います。",
+    "notice_topic_unknown": "お知らせの種類を選んでください。",
+    "notice_empty": "本文が空です。",
+    "notice_too_long": "本文が長すぎます（LINEの1通の上限を超えます）。",
+    "notice_time_invalid": "送信日時の形式が正しくありません。",
+    "notice_scheduled": "お知らせ配信 #{id} を予約しました。",
+    "notice_cancelled": "配信を取り消しました。",
+    "notice_cancel_refused": "この配信はすでに始まっているため、取り消せません。",
+    "notice_resumed": "残りの送信を再開しました。",
+    "notice_resume_refused": "この配信は再開できません。",
 }
 
 # How long a thread has waited, as the queue shows it.
@@ -293,6 +303,45 @@ PAGE: dict[str, str] = {
     "report_helpful": "役に立った",
     "report_unhelpful": "役に立たなかった",
     "report_feedback_empty": "評価はまだありません。",
+    "base_nav_notices": "お知らせ配信",
+    "notices_title": "お知らせ配信",
+    "notices_lead": "お知らせを登録した方だけに、LINEでお知らせを送ります。"
+    "ブロックした方やデータを削除した方には送りません。",
+    "notices_write": "お知らせを書く",
+    "notices_topic": "種類",
+    "notices_topic_option": "{label}（登録 {count}人）",
+    "notices_text": "本文",
+    "notices_text_hint": "1行目には自動で「寄り添いからのお知らせ」が入ります。通知や共有のスマートフォンに"
+    "見えても困らない書き方にしてください。",
+    "notices_when": "送信日時",
+    "notices_when_hint": "空欄のときは、送信を押したらすぐに送ります（日本時間）。",
+    "notices_preview": "プレビュー",
+    "notices_runs": "配信の記録",
+    "notices_run_id": "番号",
+    "notices_status": "状態",
+    "notices_sent": "送信",
+    "notices_failed": "失敗",
+    "notices_skipped": "対象外",
+    "notices_none": "まだ配信はありません。",
+    "notices_quota_title": "今月のメッセージ数（LINE）",
+    "notices_quota_line": "上限 {limit}通、使用 {used}通、残り {remaining}通",
+    "notices_quota_unlimited": "上限なし、使用 {used}通",
+    "notices_quota_unknown": "LINEから今月のメッセージ数を取得できませんでした。",
+    "notice_preview_title": "お知らせのプレビュー",
+    "notice_preview_recipients": "送信先",
+    "notice_preview_count": "{count}人（いま登録している方）",
+    "notice_preview_over_quota": "今月の残り（{remaining}通）より送信先（{count}人）が多いため、"
+    "上限に達したところで配信が止まります。",
+    "notice_preview_phone": "スマートフォンでの見え方",
+    "notice_preview_alt": "通知とトーク一覧の表示：",
+    "notice_preview_send": "この内容で送信する",
+    "notice_preview_edit": "修正する",
+    "notice_run_title": "お知らせ配信 #{id}",
+    "notice_run_targeted": "送信先",
+    "notice_run_by": "作成",
+    "notice_run_cancel": "配信を取り消す",
+    "notice_run_resume": "残りを送信する",
+    "notice_run_back": "お知らせ配信に戻る",
 }
 
 # Why a question is on the report.
@@ -378,6 +427,8 @@ NOTICE_LIST_EMPTY = (
     "いま登録されているお知らせはありません。受け取りたいときは「お知らせがほしい」と送ってください。"
 )
 NOTICE_LIST_FOOTER = "止めるときは「お知らせを止めて」と送ってください。"
+NOTICE_MENU_LABEL = "お知らせの登録"
+NOTICE_STOP_LABEL = "お知らせを止める"
 # Household fact values as the counselor reads them (the facts vocabulary of the household check).
 FACT_VALUE_LABELS: dict[str, dict[str, str]] = {
     "parent": {
@@ -446,6 +497,26 @@ AUDIT_ACTION_LABELS = {
     "account_enable": "アカウント有効化",
     "account_reset_password": "パスワード再設定",
     "report_view": "質問レポートの閲覧",
+    "notice_preview": "お知らせのプレビュー",
+    "notice_schedule": "お知らせの予約",
+    "notice_start": "お知らせの送信開始",
+    "notice_done": "お知らせの送信完了",
+    "notice_stopped": "お知らせの送信停止",
+    "notice_cancel": "お知らせの取り消し",
+    "notice_resume": "お知らせの送信再開",
+}
+
+# Notice runs as admins see them.
+NOTICE_STATUS_LABELS = {
+    "scheduled": "予約済み",
+    "sending": "送信中",
+    "done": "送信完了",
+    "stopped": "停止",
+    "cancelled": "取り消し",
+}
+NOTICE_STOP_REASONS = {
+    "monthly_limit": "LINEの今月のメッセージ上限に達したため、配信を止めました（{sent}人に送信済み）。"
+    "上限を上げるか翌月になってから「残りを送信する」を押してください。",
 }
 
 # The thread list: a resident who deleted their data leaves only this line behind.

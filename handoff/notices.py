@@ -1,5 +1,5 @@
-"""Opt-in notices without storage: the topic list a city edits, what a resident's message asks for, and how a
-notice looks on a resident's phone.
+"""Opt-in notices for residents: the topic list a city edits, what a resident's message asks for, the answer
+to it (`NoticeDesk`, on the subscriptions in handoff.subscriptions), and how a notice looks on a phone.
 
 Subscribing, listing and stopping by message (「現況届のお知らせがほしい」「お知らせを止めて」) must work
 without menus, and a knowledge question that merely mentions a notice (「決定通知書が届かない」) must still
@@ -11,6 +11,7 @@ nothing about single parenthood.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +20,7 @@ import yaml
 
 from handoff import messages
 from handoff.escalation import normalise
+from handoff.subscriptions import NoticeRuns, Subscriptions
 
 TOPICS_FILE = Path(__file__).with_name("notice_topics.yaml")
 # LINE's limits: a text message holds at most 5,000 characters, a Flex altText at most 1,500.
@@ -214,3 +216,66 @@ def render_notice(body: str) -> RenderedNotice:
         raise ValueError(f"the notice is {len(notice.text)} characters; LINE takes at most {MAX_TEXT_CHARS}")
     assert len(notice.alt_text) <= MAX_ALT_TEXT_CHARS
     return notice
+
+
+# ---- answering a resident -------------------------------------------------------------------------------
+Choices = list[tuple[str, str]]  # (button label, postback data)
+
+
+class NoticeDesk:
+    """A resident's notice requests answered against their subscriptions: the reply and its buttons."""
+
+    def __init__(self, topics: NoticeTopics, subscriptions: Subscriptions, runs: NoticeRuns) -> None:
+        self.topics = topics
+        self.subscriptions = subscriptions
+        self.runs = runs
+
+    def read(self, text: str) -> NoticeRequest | None:
+        return self.topics.parse(text)
+
+    def read_postback(self, data: str) -> NoticeRequest | None:
+        return self.topics.parse_postback(data)
+
+    def menu_choice(self) -> tuple[str, str]:
+        """The button that starts subscribing (under the how-to answer of the rich menu)."""
+        return messages.NOTICE_MENU_LABEL, messages.NOTICE_SUBSCRIBE_POSTBACK.rstrip(":")
+
+    def _subscribed(self, user_key: str) -> list[NoticeTopic]:
+        found = (self.topics.by_key(key) for key in self.subscriptions.topics_of(user_key))
+        return [topic for topic in found if topic is not None]
+
+    def _more(self, user_key: str, stop: bool) -> Choices:
+        held = frozenset(self.subscriptions.topics_of(user_key))
+        choices = self.topics.topic_choices(exclude=held)
+        if stop and held:
+            choices.append((messages.NOTICE_STOP_LABEL, messages.NOTICE_UNSUBSCRIBE_POSTBACK.rstrip(":")))
+        return choices
+
+    def answer(
+        self, user_key: str, user_ref: Callable[[], str], request: NoticeRequest
+    ) -> tuple[str, Choices]:
+        """Carry out the request; `user_ref` seals the push target, asked only when subscribing."""
+        if request.kind == "list":
+            return listing_reply(self._subscribed(user_key)), self._more(user_key, stop=True)
+        if request.kind == "unsubscribe":
+            named: Sequence[str] | None = [t.key for t in request.topics] or None
+            stopped = self.subscriptions.unsubscribe(user_key, named)
+            topics = [t for t in (self.topics.by_key(k) for k in stopped) if t is not None]
+            return unsubscribed_reply(topics, everything=named is None), []
+        if not request.topics:
+            held = frozenset(self.subscriptions.topics_of(user_key))
+            left = [t for t in self.topics.topics if t.key not in held]
+            if not left:
+                return listing_reply(self._subscribed(user_key)), self._more(user_key, stop=True)
+            return choose_topic_reply(left), self._more(user_key, stop=False)
+        ref = user_ref()
+        lines = [
+            subscribed_reply(topic, already=not self.subscriptions.subscribe(user_key, ref, topic.key))
+            for topic in request.topics
+        ]
+        return "\n".join(lines), self._more(user_key, stop=False)
+
+    def blocked(self, user_key: str) -> None:
+        """The resident blocked the bot: no notice reaches them again unless they subscribe anew."""
+        self.subscriptions.forget(user_key)
+        self.runs.forget(user_key)

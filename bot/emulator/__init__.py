@@ -61,6 +61,7 @@ class EmulatedLine:
     rich_menus: dict[str, dict[str, Any]] = field(default_factory=dict)
     rich_menu_images: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     default_rich_menu: str | None = None
+    pushes: int = 0  # accepted pushes: this month's usage as the quota API reports it (no limit here)
     _sequence: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -96,6 +97,10 @@ class EmulatedLine:
                 return False
             self.retry_keys[key] = uuid.uuid4().hex
             return True
+
+    def count_push(self) -> None:
+        with self._lock:
+            self.pushes += 1
 
     def loading(self, user_id: str) -> bool:
         with self._lock:
@@ -264,7 +269,16 @@ def create_emulator_blueprint(settings: Any) -> Blueprint:
             return _api_error(409, "The retry key is already accepted")
         for message in sent:
             line.add(to, "bot", message, via="push")
+        line.count_push()
         return jsonify({"sentMessages": [{"id": uuid.uuid4().hex[:18]} for _ in sent]})
+
+    @bp.get("/emulator/v2/bot/message/quota")
+    def quota() -> Any:
+        return jsonify({"type": "none"})
+
+    @bp.get("/emulator/v2/bot/message/quota/consumption")
+    def quota_consumption() -> Any:
+        return jsonify({"totalUsage": line.pushes})
 
     @bp.post("/emulator/v2/bot/chat/loading/start")
     def loading() -> Any:

@@ -3,7 +3,8 @@
 Counselors log in (`auth`), take the most urgent waiting thread, read the transcript and household facts,
 reply (recorded and pushed to the resident by the injected `CounselorReplies`), keep private notes and
 resolve the thread so the bot answers again (`threads`). Admins manage accounts, read the audit log and
-the report of questions the bot missed (`admin`). Every view of a thread is audited.
+the report of questions the bot missed (`admin`), and write and send opt-in notices (`notices`). Every
+view of a thread is audited.
 
 The views are module-level functions; what they work on (`DashboardServices`) lives on the app, in
 `app.extensions[EXTENSION_KEY]`, so one blueprint definition serves any number of apps. The app factory owns
@@ -16,7 +17,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from flask import Blueprint, Flask, abort, current_app, g, render_template
@@ -31,6 +32,9 @@ from handoff.hours import ReceptionHours
 from handoff.insights import QuestionLog
 from handoff.store import ThreadStore
 from handoff.websecurity import CSRF_FIELD, add_security_headers, csrf_token
+
+if TYPE_CHECKING:
+    from handoff.dashboard.notices import NoticeAdmin
 
 EXTENSION_KEY = "handoff.dashboard"
 HANDOFF_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +59,7 @@ class DashboardServices:
     hours: ReceptionHours | None = None
     canned_replies: list[CannedReply] = field(default_factory=list)
     questions: QuestionLog | None = None
+    notices: NoticeAdmin | None = None
     url_prefix: str = DEFAULT_URL_PREFIX
 
 
@@ -117,7 +122,7 @@ def _unknown_page(unknown: str) -> None:
 
 def create_blueprint(url_prefix: str = DEFAULT_URL_PREFIX) -> Blueprint:
     """A fresh `counselor` blueprint with the auth, threads and admin views nested in it."""
-    from handoff.dashboard import admin, auth, filters, threads
+    from handoff.dashboard import admin, auth, filters, notices, threads
 
     blueprint = Blueprint(
         "counselor",
@@ -133,7 +138,7 @@ def create_blueprint(url_prefix: str = DEFAULT_URL_PREFIX) -> Blueprint:
     blueprint.register_error_handler(HTTPException, _render_error)
     filters.register(blueprint)
     blueprint.add_url_rule("/<path:unknown>", view_func=_unknown_page, methods=["GET", "POST"])
-    for child in (auth.bp, threads.bp, admin.bp):
+    for child in (auth.bp, threads.bp, admin.bp, notices.bp):
         blueprint.register_blueprint(child)
     return blueprint
 

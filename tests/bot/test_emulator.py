@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,6 +25,7 @@ from werkzeug.serving import make_server
 from bot import messages
 from bot.commands.line_commands import install_rich_menu
 from bot.config import Settings
+from bot.delivery import MessageQuota
 from bot.emulator import new_webhook_event_id, sign
 from bot.richmenu import HEIGHT, WIDTH, rich_menu_png
 
@@ -276,3 +279,19 @@ def test_in_a_browser_the_rich_menu_and_flex_cards_work(emulated, page):
     assert "児童扶養手当" in bubble.inner_text() and "金沢市 こども福祉課" in bubble.inner_text()
     bubble.query_selector(".fx-button").click()
     page.wait_for_selector(".msg.bot .text >> text=message:児童扶養手当について教えて")
+
+
+def test_a_notice_reaches_the_emulated_chat_and_the_quota_api_answers(emulated):
+    """Local mode sends opt-in notices too: the emulator takes the push and reports the month's usage."""
+    stores = emulated.core.stores
+    stores.subscriptions.subscribe(stores.identity.user_key(USER), stores.identity.seal(USER), "events")
+    run = stores.notice_runs.create("events", "講習会のご案内です。", datetime.now(UTC), "kanri")
+    # The app's own loop may take the run first; either way it ends sent once.
+    emulated.core.notices.sender.run_due()
+    deadline = time.monotonic() + 60
+    while stores.notice_runs.get(run.id).status != "done" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert stores.notice_runs.get(run.id).sent == 1
+    [entry] = emulated.chat()
+    assert (entry["via"], entry["message"]["altText"]) == ("push", "寄り添いからのお知らせ")
+    assert emulated.core.gateway.quota() == MessageQuota(limit=None, used=1)
