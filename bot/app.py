@@ -13,6 +13,7 @@ from flask import Flask
 
 from bot import webhook
 from bot.config import Settings
+from bot.content import Desk
 from bot.services import ConversationFactory, build_conversation, build_services
 from handoff import DashboardServices, init_dashboard, load_canned_replies
 
@@ -54,6 +55,7 @@ def create_app(
             hours=services.hours,
             canned_replies=load_canned_replies(),
             questions=stores.questions,
+            content=Desk(stores.content),
         ),
     )
     recovering = services.worker.start()

@@ -76,6 +76,8 @@ class Settings:
     backoff_base: float = 0.5
     backoff_cap: float = 8.0
     line_timeout: float = 10.0
+    # How often each serving process asks whether the city's content changed (seconds; 0: never).
+    content_poll_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -98,6 +100,7 @@ class Settings:
             "alert_to": _env("YORISOI_ALERT_TO"),
             "alert_webhook": _env("YORISOI_ALERT_WEBHOOK"),
             "worker_threads": int(_env("YORISOI_WORKER_THREADS", "4")),
+            "content_poll_seconds": float(_env("YORISOI_CONTENT_POLL_SECONDS", "5")),
         }
         values.update(overrides)
         values["data_dir"] = Path(values["data_dir"])  # type: ignore[arg-type]

@@ -3,7 +3,8 @@
 Counselors log in (`auth`), take the most urgent waiting thread, read the transcript and household facts,
 reply (recorded and pushed to the resident by the injected `CounselorReplies`), keep private notes and
 resolve the thread so the bot answers again (`threads`). Admins manage accounts, read the audit log and
-the report of questions the bot missed (`admin`). Every view of a thread is audited.
+the report of questions the bot missed (`admin`), and keep the city's content true (`content`). Every
+view of a thread is audited.
 
 The views are module-level functions; what they work on (`DashboardServices`) lives on the app, in
 `app.extensions[EXTENSION_KEY]`, so one blueprint definition serves any number of apps. The app factory owns
@@ -26,6 +27,7 @@ from werkzeug.wrappers import Response
 from handoff import messages
 from handoff.accounts import CounselorAccounts
 from handoff.audit import AuditLog
+from handoff.content import ContentDesk
 from handoff.counselor_replies import CounselorReplies
 from handoff.hours import ReceptionHours
 from handoff.insights import QuestionLog
@@ -55,6 +57,7 @@ class DashboardServices:
     hours: ReceptionHours | None = None
     canned_replies: list[CannedReply] = field(default_factory=list)
     questions: QuestionLog | None = None
+    content: ContentDesk | None = None  # the city's content pages (admins only); None: not offered
     url_prefix: str = DEFAULT_URL_PREFIX
 
 
@@ -96,6 +99,7 @@ def _labels() -> dict[str, Any]:
         "csrf_token": csrf_token,
         "hours_open": hours.is_open() if hours else None,
         "hours_text": hours.describe() if hours else "",
+        "content_pages": get_services().content is not None,
     }
 
 
@@ -117,7 +121,7 @@ def _unknown_page(unknown: str) -> None:
 
 def create_blueprint(url_prefix: str = DEFAULT_URL_PREFIX) -> Blueprint:
     """A fresh `counselor` blueprint with the auth, threads and admin views nested in it."""
-    from handoff.dashboard import admin, auth, filters, threads
+    from handoff.dashboard import admin, auth, content, filters, threads
 
     blueprint = Blueprint(
         "counselor",
@@ -133,7 +137,7 @@ def create_blueprint(url_prefix: str = DEFAULT_URL_PREFIX) -> Blueprint:
     blueprint.register_error_handler(HTTPException, _render_error)
     filters.register(blueprint)
     blueprint.add_url_rule("/<path:unknown>", view_func=_unknown_page, methods=["GET", "POST"])
-    for child in (auth.bp, threads.bp, admin.bp):
+    for child in (auth.bp, threads.bp, admin.bp, content.bp):
         blueprint.register_blueprint(child)
     return blueprint
 
