@@ -228,9 +228,7 @@ def amounts(program_name: str) -> Any:
                 error = _error(refused.code)
             else:
                 _audit("content_amounts_add", f"program={program.name} from={period['from']}")
-                flash(
-                    TEXT["amounts_added"].format(program=program.name, start=period["from"]), "info"
-                )
+                flash(TEXT["amounts_added"].format(program=program.name, start=period["from"]), "info")
                 return redirect(url_for("counselor.content.index"))
     else:
         form = {
