@@ -4,9 +4,11 @@ files of the layout before, laid over the shipped amounts, and refused clearly w
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
@@ -113,8 +115,6 @@ def admin_client(app: Flask) -> FlaskClient:
 
 
 def upload(client: FlaskClient, filename: str, data: bytes, **fields: str):
-    import io
-
     form = {
         "csrf_token": token(client, "/counselor/admin/content/"),
         "title": "ひとり親家庭の自転車購入費助成",
@@ -197,3 +197,26 @@ def test_counselors_who_are_not_admins_cannot_open_the_content_pages(plumbing_ap
     )
     assert client.get("/counselor/admin/content/").status_code == 403
     assert "/admin/content" not in client.get("/counselor/").get_data(as_text=True)
+
+
+def test_a_pdf_uploaded_in_the_dashboard_becomes_a_draft_with_every_fact(
+    plumbing_app, tmp_path: Path
+) -> None:
+    from fpdf import FPDF
+
+    font = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    if not font.is_file():
+        pytest.skip("fonts-noto-cjk is not installed (make browser)")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("noto", "", str(font), collection_font_number=0)
+    pdf.set_font("noto", size=11)
+    for line in ("自転車購入費助成", "上限 月額20,000円", "2026年4月1日から", "電話 076-225-1421"):
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    app = plumbing_app()
+    client = admin_client(app)
+    response = upload(client, "jitensha.pdf", bytes(pdf.output()))
+    assert response.status_code == 302 and response.location.endswith("/drafts/jitensha")
+    page = client.get(response.location).get_data(as_text=True)
+    assert 'class="fidelity-ok"' in page and "076-225-1421" in page and "20,000円" in page
+    assert app.extensions["yorisoi"].stores.audit.entries(limit=2)[-1].action == "content_import"

@@ -18,8 +18,8 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 QUESTION = "自転車を買うときの助成はありますか"
-PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>自転車購入費助成 | 石川県</title></head>
-<body><nav><a href="/">トップ</a></nav><main>
+PAGE = """<!doctype html><html lang="ja"><head><meta charset="utf-8">
+<title>自転車購入費助成 | 石川県</title></head><body><nav><a href="/">トップ</a></nav><main>
 <h1>ひとり親家庭自転車購入費助成</h1>
 <p>通勤や通学のために自転車を購入するひとり親家庭に、購入費の一部を助成します。</p>
 <h2>助成額</h2>
