@@ -131,6 +131,7 @@ DASHBOARD = {
     "content_published": "「{name}」を公開しました。回答はこの文書も使います。",
     "content_discarded": "下書き「{name}」を破棄しました。",
     "content_saved": "下書きを保存しました。",
+    "too_large": "送られたデータが大きすぎます（ファイルの上限は{limit}MBです）。何も保存していません。",
     "amounts_added": "{program}の{start}からの額を追加しました。",
     "login_failed": "名前またはパスワードが違います。",
     "locked": "ログインに続けて失敗したため、{until}までログインできません。",

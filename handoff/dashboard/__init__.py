@@ -107,6 +107,10 @@ def _render_error(error: HTTPException) -> tuple[str, int]:
     description = error.description if isinstance(error.description, str) else ""
     if error.code == 404:
         description = TEXT["not_found"]
+    if error.code == 413:
+        from handoff.dashboard.content import MAX_UPLOAD_BYTES
+
+        description = TEXT["too_large"].format(limit=MAX_UPLOAD_BYTES // (1024 * 1024))
     return render_template("counselor/error.html", error=error, description=description), error.code or 500
 
 
@@ -131,6 +135,7 @@ def create_blueprint(url_prefix: str = DEFAULT_URL_PREFIX) -> Blueprint:
         static_folder=str(HANDOFF_DIR / "static"),
         static_url_path="/static",
     )
+    blueprint.before_request(content.allow_uploads)  # before the CSRF check reads the form
     blueprint.before_request(auth.require_login)
     blueprint.after_request(_headers)
     blueprint.context_processor(_labels)

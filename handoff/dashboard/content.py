@@ -19,12 +19,22 @@ from handoff.dashboard.auth import admin_required
 
 JAPAN = ZoneInfo("Asia/Tokyo")
 KINDS = ("program", "law", "plan")
+IMPORT_FIELDS = ("title", "jurisdiction", "date", "publisher", "kind")
 BAND_KEYS = ("first", "second", "third")
 BAND_PARTS = ("full", "low", "high")
 MAX_DRAFT_LENGTH = 400_000
+# A city's PDF is often larger than the app's limit for other requests (a webhook is a few kilobytes).
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 _INTEGER = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 
 bp = Blueprint("content", __name__, url_prefix="/admin/content")
+
+
+def allow_uploads() -> None:
+    """Registered on the dashboard before the login and CSRF check, which reads the form: an upload may be
+    larger than the app's limit for every other request."""
+    if request.endpoint == "counselor.content.import_file":
+        request.max_content_length = MAX_UPLOAD_BYTES
 
 
 def _desk() -> ContentDesk:
@@ -86,10 +96,7 @@ def index() -> Any:
 def import_file() -> Any:
     """A saved page or PDF → a draft; refused input comes back with every field as it was entered."""
     desk = _desk()
-    form = {
-        key: request.form.get(key, "").strip()
-        for key in ("title", "jurisdiction", "date", "publisher", "kind")
-    }
+    form = {key: request.form.get(key, "").strip() for key in IMPORT_FIELDS}
     upload = request.files.get("file")
     filename = upload.filename if upload is not None and upload.filename else ""
     if not filename:

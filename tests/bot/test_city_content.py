@@ -220,3 +220,17 @@ def test_a_pdf_uploaded_in_the_dashboard_becomes_a_draft_with_every_fact(
     page = client.get(response.location).get_data(as_text=True)
     assert 'class="fidelity-ok"' in page and "076-225-1421" in page and "20,000円" in page
     assert app.extensions["yorisoi"].stores.audit.entries(limit=2)[-1].action == "content_import"
+
+
+def test_uploads_may_be_larger_than_a_webhook_up_to_their_own_limit(plumbing_app, monkeypatch) -> None:
+    from handoff.dashboard import content as pages
+
+    app = plumbing_app()
+    client = admin_client(app)
+    larger_than_a_webhook = b"x" * (3 * 1024 * 1024)
+    read = upload(client, "large.pdf", larger_than_a_webhook)
+    assert read.status_code == 422 and "PDFではありません" in read.get_data(as_text=True)
+    monkeypatch.setattr(pages, "MAX_UPLOAD_BYTES", 1024 * 1024)
+    refused = upload(client, "large.pdf", larger_than_a_webhook)
+    assert refused.status_code == 413 and "大きすぎます" in refused.get_data(as_text=True)
+    assert app.extensions["yorisoi"].stores.content.documents(DRAFT) == []
