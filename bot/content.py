@@ -277,7 +277,7 @@ class Desk:
             raise ContentInputError("empty_file")
         if suffix not in (*HTML_SUFFIXES, *PDF_SUFFIXES):
             raise ContentInputError("unsupported_file")
-        if suffix in PDF_SUFFIXES and not data.lstrip()[:5] == PDF_MAGIC:
+        if suffix in PDF_SUFFIXES and data.lstrip()[:5] != PDF_MAGIC:
             raise ContentInputError("not_a_pdf")
         source = Path(filename).name
         with tempfile.TemporaryDirectory(prefix="yorisoi-import-") as folder:
@@ -297,8 +297,17 @@ class Desk:
                 )
             except ImportFailure as error:
                 raise ContentInputError("unreadable_file", str(error)) from error
-        name = draft_name(title, Path(source))
+        name = self._free_name(draft_name(title, Path(source)))
         self._content.save(StoredDocument(name, markdown, DRAFT, converted.text, source, updated_by=by))
+        return name
+
+    def _free_name(self, wanted: str) -> str:
+        """A name no draft has yet (a second upload never overwrites one under review), usable in a URL."""
+        base = wanted.replace("/", "-").replace("\\", "-").strip("-.") or "draft"
+        name, number = base, 1
+        while self._content.document(name, DRAFT) is not None:
+            number += 1
+            name = f"{base}-{number}"
         return name
 
     def draft(self, name: str) -> DraftView | None:

@@ -234,3 +234,14 @@ def test_uploads_may_be_larger_than_a_webhook_up_to_their_own_limit(plumbing_app
     refused = upload(client, "large.pdf", larger_than_a_webhook)
     assert refused.status_code == 413 and "大きすぎます" in refused.get_data(as_text=True)
     assert app.extensions["yorisoi"].stores.content.documents(DRAFT) == []
+
+
+def test_a_second_upload_of_the_same_page_never_overwrites_the_draft_under_review(plumbing_app) -> None:
+    app = plumbing_app()
+    client = admin_client(app)
+    page = "<main><h1>お知らせ</h1><p>電話 076-225-1421</p></main>".encode()
+    first = upload(client, "oshirase.html", page)
+    second = upload(client, "oshirase.html", page)
+    assert first.location.endswith("/drafts/oshirase") and second.location.endswith("/drafts/oshirase-2")
+    content = app.extensions["yorisoi"].stores.content
+    assert [stored.name for stored in content.documents(DRAFT)] == ["oshirase", "oshirase-2"]
