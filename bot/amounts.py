@@ -6,6 +6,7 @@ adapter answers from `knowledge.Amounts`, finding the dated program by the catal
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from intents import AmountInForce, Catalogue
@@ -13,19 +14,17 @@ from knowledge import Amounts
 
 
 class DatedAmounts:
-    def __init__(self, amounts: Amounts, catalogue: Catalogue) -> None:
-        self._amounts = amounts
+    def __init__(self, amounts: Amounts | Callable[[], Amounts], catalogue: Catalogue) -> None:
+        # A callable is asked each time, so periods a city adds reach the estimate without a restart.
+        self._amounts = amounts if callable(amounts) else (lambda: amounts)
         self._names: dict[str, list[str]] = {}
         for program in catalogue:
             self._names.setdefault(program.group, []).append(program.name)
 
     def in_force(self, program: str, on: date, children: int) -> AmountInForce | None:
+        amounts = self._amounts()
         dated = next(
-            (
-                found
-                for name in self._names.get(program, [])
-                if (found := self._amounts.get(name)) is not None
-            ),
+            (found for name in self._names.get(program, []) if (found := amounts.get(name)) is not None),
             None,
         )
         total = dated.total(children, on) if dated is not None else None

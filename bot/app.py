@@ -13,6 +13,7 @@ from flask import Flask
 
 from bot import webhook
 from bot.config import Settings
+from bot.content import Desk
 from bot.services import ConversationFactory, build_conversation, build_services
 from handoff import DashboardServices, init_dashboard, load_canned_replies
 from handoff.dashboard.notices import NoticeAdmin
@@ -59,6 +60,7 @@ def create_app(
             notices=NoticeAdmin(
                 NoticeTopics.load(), stores.subscriptions, stores.notice_runs, services.gateway.quota
             ),
+            content=Desk(stores.content),
         ),
     )
     recovering = services.worker.start()

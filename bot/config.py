@@ -81,6 +81,8 @@ class Settings:
     notice_rate: float = 200.0
     notice_lease: float = 120.0
     notice_poll: float = 15.0
+    # How often each serving process asks whether the city's content changed (seconds; 0: never).
+    content_poll_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -106,6 +108,7 @@ class Settings:
             "notice_rate": float(_env("YORISOI_NOTICE_RATE", "200")),
             "notice_lease": float(_env("YORISOI_NOTICE_LEASE_SECONDS", "120")),
             "notice_poll": float(_env("YORISOI_NOTICE_POLL_SECONDS", "15")),
+            "content_poll_seconds": float(_env("YORISOI_CONTENT_POLL_SECONDS", "5")),
         }
         values.update(overrides)
         values["data_dir"] = Path(values["data_dir"])  # type: ignore[arg-type]

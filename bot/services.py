@@ -18,6 +18,7 @@ from linebot.v3 import SignatureValidator
 import handoff
 from bot.amounts import DatedAmounts
 from bot.config import Settings
+from bot.content import CityContent, open_content
 from bot.conversation import Conversation, ConversationState, Forgetter
 from bot.database import Database, open_database
 from bot.delivery import CounselorPush, Delivery, LineGateway, Outbox
@@ -42,7 +43,8 @@ from handoff import (
 from handoff.notices import NoticeDesk, NoticeTopics
 from handoff.subscriptions import NoticeRuns, Subscriptions
 from intents import Catalogue, FactsDialogue, IntentDetector, recommend
-from knowledge import KnowledgeBase, PlaceRegister, default_amounts, default_register, load_embedder
+from knowledge import KnowledgeBase, PlaceRegister, default_register, load_embedder
+from knowledge.live import LiveKnowledge
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,7 @@ class Stores:
     places: PlaceRegister
     catalogue: Catalogue
     amounts: DatedAmounts
+    content: CityContent  # city data, not a resident's: no forget, no purge
 
     def forgetters(self) -> list[Forgetter]:
         """Each store's `forget`, in order; the thread store last, as it scrubs the file afterwards."""
@@ -106,7 +109,8 @@ def build_stores(settings: Settings) -> Stores:
     audit = AuditLog(db)
     places = default_register()
     catalogue = Catalogue.load(places)
-    amounts = DatedAmounts(default_amounts(), catalogue)
+    content = open_content(db, settings.data_dir)
+    amounts = DatedAmounts(content.amounts, catalogue)
     return Stores(
         db=db,
         identity=identity,
@@ -124,19 +128,27 @@ def build_stores(settings: Settings) -> Stores:
         places=places,
         catalogue=catalogue,
         amounts=amounts,
+        content=content,
     )
 
 
 def build_conversation(
     settings: Settings, stores: Stores, clock: Callable[[], datetime] | None = None
 ) -> Conversation:
-    """The real router: index, embedder, intent exemplars and escalation rules, loaded once per process."""
-    knowledge = KnowledgeBase.open(
-        settings.data_dir,
-        load_embedder(settings.embedder),
-        places=stores.places,
-        home_municipality=settings.home_municipality or None,
+    """The real router: index, embedder, intent exemplars and escalation rules, loaded once per process.
+    The knowledge base is reloaded whenever the city's content changes (`LiveKnowledge`)."""
+    embedder = load_embedder(settings.embedder)
+    knowledge = LiveKnowledge(
+        lambda: KnowledgeBase.open(
+            settings.data_dir,
+            embedder,
+            places=stores.places,
+            home_municipality=settings.home_municipality or None,
+            content=stores.content,
+        ),
+        stores.content.version,
     )
+    stores.content.on_change(knowledge.refresh_quietly)
     catalogue = stores.catalogue
     shared = SharedQueryEmbedder(knowledge.embedder, knowledge.dense_query)
     crisis = CrisisDetector.load(embedder=shared)
@@ -187,6 +199,7 @@ class Services:
     def close(self) -> None:
         self.notices.stop()
         self.worker.stop()
+        self.stores.content.close()
         self.gateway.close()
 
 
@@ -220,6 +233,7 @@ def build_services(
         lease=timedelta(seconds=settings.notice_lease),
         attempts=settings.delivery_attempts,
     )
+    stores.content.watch(settings.content_poll_seconds)
     return Services(
         settings=settings,
         stores=stores,

@@ -129,6 +129,11 @@ PRIVACY_NOTICE = (
 
 # --- Counselor dashboard: sentences shown by the code (flash messages, errors) ---------------------------
 DASHBOARD = {
+    "content_published": "「{name}」を公開しました。回答はこの文書も使います。",
+    "content_discarded": "下書き「{name}」を破棄しました。",
+    "content_saved": "下書きを保存しました。",
+    "too_large": "送られたデータが大きすぎます（ファイルの上限は{limit}MBです）。何も保存していません。",
+    "amounts_added": "{program}の{start}からの額を追加しました。",
     "login_failed": "名前またはパスワードが違います。",
     "locked": "ログインに続けて失敗したため、{until}までログインできません。",
     "logged_out": "ログアウトしました。",
@@ -342,7 +347,95 @@ PAGE: dict[str, str] = {
     "notice_run_cancel": "配信を取り消す",
     "notice_run_resume": "残りを送信する",
     "notice_run_back": "お知らせ配信に戻る",
+    "base_nav_content": "コンテンツ",
+    "content_title": "コンテンツ（制度の文書と額）",
+    "content_lead": "回答に使う文書と公式の額を、開発者なしで最新に保ちます。"
+    "変更はすべて監査ログに残ります。",
+    "content_check_title": "点検",
+    "content_check_as_of": "{date}時点の点検（文書{count}件と額）",
+    "content_check_ok": "直す必要のある問題も、古くなった額もありません。",
+    "content_errors_title": "直す必要がある問題",
+    "content_error_line": "{where}: {detail}",
+    "content_lapsed": "{program}: 最新の額は{newest}からのものですが、{year}年度が{start}に始まりました。"
+    "毎年4月に改定されるため、{newest}の額は古くなっている可能性があります。公式のページで{year}年度"
+    "（令和{reiwa}年度）の額を確かめ、出典とともに{start}からの額を追加してください。",
+    "content_import_title": "保存したページやPDFを取り込む",
+    "content_import_lead": "取り込むと下書きになります。"
+    "原本の金額・電話番号・日付・住所が下書きにあるかを照合してから公開します。",
+    "content_file": "ファイル（保存したHTMLページまたはPDF）",
+    "content_doc_title": "題名",
+    "content_jurisdiction": "自治体（国・石川県・金沢市 など）",
+    "content_date": "情報の日付",
+    "content_publisher": "発行元（空欄なら自治体名）",
+    "content_kind": "種類",
+    "content_kind_any": "（指定なし）",
+    "content_import_submit": "取り込む",
+    "content_drafts_title": "確認待ちの下書き",
+    "content_drafts_empty": "下書きはありません。",
+    "content_draft_facts": "原本の事実 {found}/{total}件が下書きにあります",
+    "content_library_title": "回答に使う文書",
+    "content_library_name": "名前",
+    "content_library_doc": "題名",
+    "content_library_status": "状態",
+    "content_amounts_title": "公式の額",
+    "content_amounts_newest": "最新: {date}から（出典: {source}）",
+    "content_amounts_add": "額を追加",
+    "draft_title": "下書きの確認: {title}",
+    "draft_fidelity_title": "原本との照合",
+    "draft_all_found": "原本の金額・電話番号・日付・住所は、すべて下書きにあります。",
+    "draft_missing": "原本にあって下書きにない事実が{count}件あります。公開の前に加えてください。",
+    "draft_fact_kind": "種類",
+    "draft_fact_text": "原本の記載",
+    "draft_fact_found": "下書きに",
+    "draft_found_yes": "あり",
+    "draft_found_no": "なし",
+    "draft_problems": "このままでは公開できません",
+    "draft_source": "原本のテキスト（{file}）",
+    "draft_markdown": "下書き（Markdown、先頭は題名・発行元・自治体・日付）",
+    "draft_save": "保存",
+    "draft_publish": "保存して公開",
+    "draft_discard": "下書きを破棄",
+    "draft_back": "コンテンツに戻る",
+    "amounts_title": "{program}の額を追加",
+    "amounts_lead": "最新の額（{date}から、{unit}）を入れてあります。"
+    "公式のページで読んだ額に直し、適用開始日と出典を入れてください。",
+    "amounts_from": "適用開始日",
+    "amounts_source": "出典（読んだページの名前とURL、必須）",
+    "amounts_notes": "注記（1行に1つ）",
+    "amounts_submit": "追加",
 }
+
+DATE_FORMAT = "{year}年{month}月{day}日"
+
+# Content pages: why input was refused (by the code the desk or the form gives).
+CONTENT_ERRORS = {
+    "invalid": "入力を受け付けられませんでした。内容を確かめてください。",
+    "no_file": "取り込むファイルを選んでください。",
+    "empty_file": "ファイルが空です。保存し直したファイルを選んでください。",
+    "unsupported_file": "取り込めるのは保存したHTMLページ（.html、.htm）とPDF（.pdf）だけです。",
+    "not_a_pdf": "このファイルはPDFではありません（名前は.pdfですが、中身が違います）。",
+    "unreadable_file": "ファイルを読み取れませんでした。"
+    "文字を選べるPDFか、保存したHTMLページを選んでください。",
+    "missing_fields": "題名と自治体を入れてください。",
+    "bad_date": "日付は 2026-04-01 の形で入れてください。",
+    "no_source": "出典を入れてください。どのページで読んだ額かがわからないと追加できません。",
+    "bad_amount": "額は整数（円）で入れてください。",
+    "period_exists": "この適用開始日の額はもうあります。別の日付を入れてください。",
+    "bad_period": "この額は読み込めませんでした。",
+    "bad_draft": "下書きが空か、長すぎるか、使えない文字を含んでいます。",
+    "no_draft": "この下書きはもうありません（公開または破棄されました）。",
+    "draft_not_publishable": "公開できませんでした。下書きを直してください",
+}
+CONTENT_STATUS_LABELS = {
+    "shipped": "標準",
+    "overridden": "市の版で置き換え",
+    "added": "市が追加",
+    "draft": "下書き",
+}
+FACT_KIND_LABELS = {"amount": "金額", "phone": "電話番号", "date": "日付", "address": "住所"}
+KIND_LABELS = {"program": "制度の案内", "law": "要綱・規則", "plan": "計画・報告"}
+BAND_LABELS = {"first": "児童1人目", "second": "2人目の加算", "third": "3人目以降の加算（1人につき）"}
+BAND_PART_LABELS = {"full": "全部支給", "low": "一部支給（下限）", "high": "一部支給（上限）"}
 
 # Why a question is on the report.
 REPORT_REASON_LABELS = {
@@ -517,6 +610,13 @@ NOTICE_STATUS_LABELS = {
 NOTICE_STOP_REASONS = {
     "monthly_limit": "LINEの今月のメッセージ上限に達したため、配信を止めました（{sent}人に送信済み）。"
     "上限を上げるか翌月になってから「残りを送信する」を押してください。",
+    "content_view": "コンテンツの点検の閲覧",
+    "content_import": "文書の取り込み",
+    "content_draft_view": "下書きの閲覧",
+    "content_draft_save": "下書きの保存",
+    "content_publish": "文書の公開",
+    "content_discard": "下書きの破棄",
+    "content_amounts_add": "額の追加",
 }
 
 # The thread list: a resident who deleted their data leaves only this line behind.

@@ -213,7 +213,11 @@ class Amounts:
 
     @classmethod
     def load(cls, path: Path = AMOUNTS_FILE) -> Amounts:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls.from_data(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+    @classmethod
+    def from_data(cls, data: dict) -> Amounts:
+        """Programs from the mapping amounts.yaml holds (name → unit, window, periods …)."""
         programs: dict[str, Program] = {}
         for name, entry in data.items():
             periods = [
@@ -304,3 +308,27 @@ def _date(value: object) -> dt.date:
 @lru_cache(maxsize=1)
 def default_amounts() -> Amounts:
     return Amounts.load()
+
+
+def shipped_data(path: Path = AMOUNTS_FILE) -> dict:
+    """amounts.yaml as data (a fresh copy each call: callers lay a city's periods over it)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def with_periods(data: dict, periods: list[tuple[str, dict]]) -> dict:
+    """`data` (amounts.yaml's mapping) with each (program, period) added; a period starting on the same day
+    as one already there replaces it. A program amounts.yaml does not have is refused: its unit and window
+    are not known."""
+    merged = {name: {**entry, "periods": list(entry.get("periods") or [])} for name, entry in data.items()}
+    for program, period in periods:
+        if program not in merged:
+            raise ValueError(f"{program!r} is not a program of {AMOUNTS_FILE.name}")
+        start = str(period.get("from"))
+        kept = [old for old in merged[program]["periods"] if str(old.get("from")) != start]
+        merged[program]["periods"] = [*kept, period]
+    return merged
+
+
+def city_amounts(periods: list[tuple[str, dict]]) -> Amounts:
+    """The shipped amounts with a city's periods laid over them (the shipped ones when there are none)."""
+    return Amounts.from_data(with_periods(shipped_data(), periods)) if periods else default_amounts()

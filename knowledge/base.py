@@ -13,7 +13,7 @@ from knowledge.answer import Answer, Composer, Source
 from knowledge.documents import Document, load_documents
 from knowledge.embedders import Embedder, load_embedder
 from knowledge.index import INDEX_DIR, KnowledgeIndex, ensure_index
-from knowledge.library import load_library
+from knowledge.library import ContentStore, content_amounts, load_library
 from knowledge.local_numbers import for_residents_place
 from knowledge.places import PlaceRegister, default_register
 from knowledge.retrieval import QueryExpander, Retriever, Search, default_expander
@@ -58,17 +58,25 @@ class KnowledgeBase:
         force_rebuild: bool = False,
         home_municipality: str | None = None,
         places: PlaceRegister | None = None,
+        content: ContentStore | None = None,
     ) -> KnowledgeBase:
         """Load the persisted index from `data_dir/index/`, rebuilding it first when the documents, the
         embedder or the indexing code changed since it was built. `docs_dir` defaults to knowledge/docs/
-        with the city's published documents in `data_dir/content/docs/` laid over it."""
+        with the city's published documents and amounts periods (`content`) laid over the shipped ones."""
         embedder = embedder or load_embedder()
-        documents = all_documents(data_dir, docs_dir)
+        amounts = content_amounts(content)
+        documents = all_documents(data_dir, docs_dir, content, amounts)
         index, rebuilt = ensure_index(Path(data_dir) / INDEX_DIR, documents, embedder, force=force_rebuild)
         if rebuilt:
             log.info("knowledge index rebuilt (%s): %d chunks", rebuilt, index.size)
         return cls(
-            index, embedder, documents, rebuilt=rebuilt, places=places, home_municipality=home_municipality
+            index,
+            embedder,
+            documents,
+            rebuilt=rebuilt,
+            places=places,
+            home_municipality=home_municipality,
+            amounts=amounts,
         )
 
     def search_hits(self, query: str, k: int = 5, municipality: str | None = None) -> Search:
@@ -116,20 +124,30 @@ class KnowledgeBase:
         return self.places.find(text)
 
 
-def all_documents(data_dir: Path, docs_dir: Path | None = None) -> list[Document]:
+def all_documents(
+    data_dir: Path,
+    docs_dir: Path | None = None,
+    content: ContentStore | None = None,
+    amounts: Amounts | None = None,
+) -> list[Document]:
     """The curated program documents (with the city's published ones laid over them) plus those generated
-    from amounts.yaml (児童手当 is in no source); a `docs_dir` of one's own is taken as it is."""
+    from the amounts (児童手当 is in no source); a `docs_dir` of one's own is taken as it is. `data_dir`
+    holds only the index: a city's content comes from `content`."""
     if docs_dir is not None:
         return load_documents(docs_dir)
-    return [*load_library(data_dir), *default_amounts().documents()]
+    return [*load_library(content), *(amounts or content_amounts(content)).documents()]
 
 
 def build_index(
-    data_dir: Path, embedder: Embedder | None = None, docs_dir: Path | None = None, force: bool = False
+    data_dir: Path,
+    embedder: Embedder | None = None,
+    docs_dir: Path | None = None,
+    force: bool = False,
+    content: ContentStore | None = None,
 ) -> dict:
     """(Re)build the index in `data_dir/index/` if it is stale (or `force`); returns statistics."""
     embedder = embedder or load_embedder()
-    documents = all_documents(data_dir, docs_dir)
+    documents = all_documents(data_dir, docs_dir, content)
     index, rebuilt = ensure_index(Path(data_dir) / INDEX_DIR, documents, embedder, force=force)
     stats = dict(index.manifest.get("stats", {}))
     stats.update(

@@ -55,6 +55,10 @@ class Problem:
     level: str  # "error" | "warning"
     where: str  # the file or program
     message: str
+    # A lapsed yearly amount also says what it found, so a page can say it in its own words.
+    program: str = ""
+    newest: dt.date | None = None
+    fiscal_year: dt.date | None = None
 
     def __str__(self) -> str:
         return f"{self.level.upper()} {self.where}: {self.message}"
@@ -142,13 +146,25 @@ def fiscal_year_start(today: dt.date) -> dt.date:
     return dt.date(year, FISCAL_YEAR_START_MONTH, 1)
 
 
+def read_amounts(path: Path) -> object:
+    """amounts.yaml with its dates as written (so a bad one is reported, not fatal); raises ValueError."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"cannot be read as YAML ({error})") from error
+
+
 def check_amounts(path: Path, today: dt.date) -> list[Problem]:
     """Every period dated and sourced (errors); yearly amounts older than this fiscal year (warnings)."""
-    where = path.name
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        return [Problem("error", where, f"cannot be read as YAML ({error})")]
+        data = read_amounts(path)
+    except ValueError as error:
+        return [Problem("error", path.name, str(error))]
+    return check_amounts_data(data, path.name, today)
+
+
+def check_amounts_data(data: object, where: str, today: dt.date) -> list[Problem]:
+    """`check_amounts` on data already read (amounts.yaml with a city's periods laid over it)."""
     programs = _programs(data)
     if not programs:
         return [Problem("error", where, "has no programs (expected `programs:` with a list of programs)")]
@@ -182,7 +198,11 @@ def check_amounts(path: Path, today: dt.date) -> list[Problem]:
                         f"began on {this_year.isoformat()} and {name} is revised every April: "
                         f"the {newest.isoformat()} amounts may be superseded. Read the {this_year.year} "
                         f"(令和{this_year.year - 2018}年度) amounts from an official page and add a period "
-                        f"from {this_year.isoformat()} with its source to {where}.",
+                        f"from {this_year.isoformat()} with its source "
+                        "(dashboard: /counselor/admin/content).",
+                        program=name,
+                        newest=newest,
+                        fiscal_year=this_year,
                     )
                 )
     return problems

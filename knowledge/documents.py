@@ -268,3 +268,28 @@ def load_documents(directory: Path | None = None) -> list[Document]:
             raise DocumentError(f"{document.path}: id {document.id!r} also used by {seen[document.id]}")
         seen[document.id] = document.path
     return documents
+
+
+def document_from_markdown(name: str, text: str, origin: str = "") -> Document:
+    """A Markdown document with front matter held as text (a city's document in the database), read exactly
+    as `load_document` reads `NAME.md`; `origin` is what answers and errors show as its path."""
+    path = Path(f"{name}.md")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body = _split_front_matter(text, path)
+    title = meta.get("title", "")
+    if not title:
+        heading = re.search(r"^#{1,4}\s+(.+)$", body, re.MULTILINE)
+        title = heading.group(1).strip() if heading else name
+    return Document(
+        id=meta.get("id") or name,
+        title=unicodedata.normalize("NFC", title.strip()),
+        body=body,
+        jurisdiction=meta.get("jurisdiction", ""),
+        source_date=meta.get("source_date") or meta.get("date", ""),
+        publisher=meta.get("publisher", ""),
+        source_url=meta.get("source_url") or meta.get("url", ""),
+        kind=_kind(meta.get("kind", ""), path),
+        path=origin or f"content:{name}",
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        meta=meta,
+    )

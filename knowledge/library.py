@@ -1,43 +1,122 @@
 """The documents the index is built from: the shipped ones (knowledge/docs/) and the city's own.
 
-A city's documents live in the data directory, not the package, so they survive upgrades:
-    $YORISOI_DATA_DIR/content/docs/     published: indexed beside the shipped ones; a file whose document
-                                        id (file stem) equals a shipped one's replaces it
-    $YORISOI_DATA_DIR/content/drafts/   imported and waiting for review; never indexed
+A city's documents and amounts periods live in the data store (`ContentStore`; `bot` hands the database-backed
+one), not in the package, so they survive upgrades and every process on that store sees them:
+    published documents   indexed beside the shipped ones; one named like a shipped document replaces it
+    drafts                imported and waiting for review; never indexed
+    amounts periods       laid over knowledge/amounts.yaml by program and start date (knowledge.amounts)
+Files a city kept in `$YORISOI_DATA_DIR/content/{docs,drafts}/` before the store existed are imported into it
+once (`import_files`) and their directory renamed, so there is one place to edit and no second truth.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from knowledge.documents import DOCS_DIR, Document, DocumentError, load_document, load_documents
+from knowledge.amounts import Amounts, city_amounts, with_periods
+from knowledge.checking import (
+    AMOUNTS_FILE,
+    Problem,
+    check_amounts,
+    check_amounts_data,
+    check_document,
+    check_document_paths,
+    read_amounts,
+)
+from knowledge.documents import (
+    DOCS_DIR,
+    Document,
+    DocumentError,
+    document_from_markdown,
+    document_paths,
+    load_documents,
+)
+
+log = logging.getLogger(__name__)
 
 CONTENT_DIR = "content"
 CITY_DOCS = "docs"
 DRAFTS = "drafts"
+IMPORTED_SUFFIX = ".imported"
+DRAFT = "draft"
+PUBLISHED = "published"
 
 
-def city_docs_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / CONTENT_DIR / CITY_DOCS
+@dataclass(frozen=True)
+class StoredDocument:
+    """A city's document as the store keeps it: the whole Markdown (front matter included) and, for an
+    imported one, the plain text of its source (what the fidelity report reads facts from)."""
+
+    name: str
+    markdown: str
+    status: str = DRAFT
+    source_text: str = ""
+    source_file: str = ""
+    updated_at: str = ""
+    updated_by: str = ""
+
+    def document(self) -> Document:
+        return document_from_markdown(self.name, self.markdown, f"{self.name}.md")
 
 
-def drafts_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / CONTENT_DIR / DRAFTS
+@dataclass(frozen=True)
+class StoredPeriod:
+    """An amounts period a city added: `period` has the shape of a period in amounts.yaml (`from`,
+    `source`, `first`/`second`/`third` bands or `rows`, `notes`)."""
+
+    program: str
+    period: dict = field(default_factory=dict)
 
 
-def load_library(data_dir: Path, shipped_dir: Path | None = None) -> list[Document]:
+class ContentStore(Protocol):
+    """Where a city's content is kept. `version` changes with every published change, so a serving process
+    learns of one with a cheap call; drafts do not change it (they are never answered from)."""
+
+    def version(self) -> int: ...
+
+    def documents(self, status: str = PUBLISHED) -> list[StoredDocument]: ...
+
+    def document(self, name: str, status: str = DRAFT) -> StoredDocument | None: ...
+
+    def save(self, document: StoredDocument) -> None: ...
+
+    def publish(self, name: str, by: str = "") -> StoredDocument: ...
+
+    def discard(self, name: str) -> bool: ...
+
+    def periods(self) -> list[StoredPeriod]: ...
+
+    def add_period(self, period: StoredPeriod, by: str = "") -> None: ...
+
+
+def city_documents(content: ContentStore | None, status: str = PUBLISHED) -> list[Document]:
+    """The city's documents that read as documents; one that does not (only a file imported from the
+    layout before the store can be) is left out with a log line, and `docs check` names it."""
+    documents = []
+    for stored in content.documents(status) if content is not None else []:
+        try:
+            documents.append(stored.document())
+        except DocumentError as error:
+            log.error("city document %r left out: %s", stored.name, error)
+    return documents
+
+
+def load_library(content: ContentStore | None = None, shipped_dir: Path | None = None) -> list[Document]:
     """Shipped documents with the city's published ones laid over them by id (the city's win)."""
     shipped = load_documents(shipped_dir or DOCS_DIR)
-    city = {document.id: document for document in load_documents(city_docs_dir(data_dir))}
+    city = {document.id: document for document in city_documents(content)}
     merged = [city.pop(document.id, document) for document in shipped]
     return merged + sorted(city.values(), key=lambda document: document.id)
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One document as `yorisoi docs list` shows it: status is shipped, overridden or added."""
+    """One document as `yorisoi docs list` shows it: status is shipped, overridden, added or draft."""
 
     id: str
     title: str
@@ -45,9 +124,9 @@ class Entry:
     path: str
 
 
-def library_entries(data_dir: Path, shipped_dir: Path | None = None) -> list[Entry]:
+def library_entries(content: ContentStore | None = None, shipped_dir: Path | None = None) -> list[Entry]:
     shipped = {document.id: document for document in load_documents(shipped_dir or DOCS_DIR)}
-    city = {document.id: document for document in load_documents(city_docs_dir(data_dir))}
+    city = {document.id: document for document in city_documents(content)}
     entries = [
         Entry(
             doc_id,
@@ -62,25 +141,91 @@ def library_entries(data_dir: Path, shipped_dir: Path | None = None) -> list[Ent
         for doc_id, document in sorted(city.items())
         if doc_id not in shipped
     ]
+    entries += [
+        Entry(document.id, document.title, DRAFT, document.path)
+        for document in city_documents(content, DRAFT)
+    ]
     return entries
 
 
-def draft_paths(data_dir: Path) -> list[Path]:
-    directory = drafts_dir(data_dir)
-    return sorted(directory.glob("*.md")) if directory.is_dir() else []
+def draft_problems(stored: StoredDocument) -> list[str]:
+    """Why a draft may not go live (empty: it may): it must read as a document and pass `docs check`."""
+    try:
+        document = stored.document()
+    except DocumentError as error:
+        return [str(error)]
+    return [problem.message for problem in check_document(document) if problem.level == "error"]
 
 
-def publish_draft(data_dir: Path, name: str) -> Path:
-    """Move drafts/NAME.md into the published documents (replacing an earlier one of that name) and return
-    its new path. The draft is read first, so a broken draft never reaches the index."""
+def publish_draft(content: ContentStore, name: str, by: str = "") -> StoredDocument:
+    """Make the draft NAME live (replacing an earlier published one of that name). The draft is read and
+    checked first, so a broken draft never reaches the index."""
     stem = name.removesuffix(".md")
     if not stem or Path(stem).name != stem:
         raise DocumentError(f"{name!r} is not a draft name (see `yorisoi docs list`)")
-    draft = drafts_dir(data_dir) / f"{stem}.md"
-    if not draft.is_file():
-        raise DocumentError(f"no draft named {stem!r} in {drafts_dir(data_dir)}")
-    load_document(draft)
-    target = city_docs_dir(data_dir) / draft.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(draft, target)
-    return target
+    draft = content.document(stem, DRAFT)
+    if draft is None:
+        raise DocumentError(f"no draft named {stem!r} (see `yorisoi docs list`)")
+    problems = draft_problems(draft)
+    if problems:
+        raise DocumentError(f"{stem}: " + "; ".join(problems))
+    return content.publish(stem, by)
+
+
+def import_files(content: ContentStore, data_dir: Path) -> int:
+    """Move documents a city kept as files (`content/docs/`, `content/drafts/`, the layout before the store)
+    into the store, once: a name the store already has is left as the store has it, and each directory is
+    renamed `….imported` afterwards, so the files are kept but no longer read. Returns how many were new."""
+    imported = 0
+    for folder, status in ((CITY_DOCS, PUBLISHED), (DRAFTS, DRAFT)):
+        directory = Path(data_dir) / CONTENT_DIR / folder
+        paths = [path for path in document_paths(directory) if path.suffix.lower() in {".md", ".markdown"}]
+        for path in paths:
+            if content.document(path.stem, status) is not None:
+                continue
+            content.save(
+                StoredDocument(path.stem, path.read_text(encoding="utf-8-sig"), status, source_file=path.name)
+            )
+            imported += 1
+        if directory.is_dir():
+            try:
+                os.replace(directory, directory.with_name(folder + IMPORTED_SUFFIX))
+            except OSError as error:  # another process starting at the same moment renamed it first
+                log.info("content files in %s already imported (%s)", directory, error)
+    return imported
+
+
+def content_amounts(content: ContentStore | None) -> Amounts:
+    """The amounts answers and the household estimate use: amounts.yaml with the city's periods over it."""
+    periods = content.periods() if content is not None else []
+    return city_amounts([(stored.program, stored.period) for stored in periods])
+
+
+def check_content(
+    content: ContentStore | None, today: dt.date, amounts_file: Path | None = None
+) -> tuple[list[Problem], int]:
+    """`docs check` over what answers come from: the shipped documents, the city's published ones and the
+    amounts (amounts.yaml with the city's periods, or `amounts_file` alone). Returns the problems and how
+    many documents were checked."""
+    paths = document_paths(DOCS_DIR)
+    problems = check_document_paths(paths)
+    stored = content.documents(PUBLISHED) if content is not None else []
+    for item in stored:
+        try:
+            problems += check_document(item.document())
+        except DocumentError as error:
+            problems.append(Problem("error", f"{item.name}.md", str(error)))
+    if amounts_file is not None:
+        problems += check_amounts(amounts_file, today)
+    elif AMOUNTS_FILE.is_file():
+        try:
+            data = read_amounts(AMOUNTS_FILE)
+        except ValueError as error:
+            return [*problems, Problem("error", AMOUNTS_FILE.name, str(error))], len(paths) + len(stored)
+        city = [(period.program, period.period) for period in (content.periods() if content else [])]
+        try:
+            data = with_periods(data, city)
+        except ValueError as error:
+            problems.append(Problem("error", "content_amount_periods", str(error)))
+        problems += check_amounts_data(data, AMOUNTS_FILE.name, today)
+    return problems, len(paths) + len(stored)

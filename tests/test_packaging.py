@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.content import open_content
+from bot.database import open_database
 from knowledge.base import all_documents
+from knowledge.library import PUBLISHED, StoredDocument
 
 REPO = Path(__file__).resolve().parents[1]
 DOCKERFILE_COPIES = ("pyproject.toml", "README.md", "bot", "knowledge", "intents", "handoff")
@@ -78,6 +81,16 @@ def test_the_installed_distribution_carries_everything_it_reads(tmp_path, knowle
     assert (site / "bot" / "migrations" / "0001_release_schema.sql").is_file()
     newest = max(int(path.name[:4]) for path in (site / "bot" / "migrations").glob("[0-9]*.sql"))
     assert f"schema version {newest} (already current)" in yorisoi("migrate")
+    # A city's content lives in the data store, not the package: what was published before this install
+    # (the release before an upgrade, another node) is what the installed package lists and answers from.
+    shipped_text = (REPO / "knowledge" / "docs" / "kodaira-hitorioya-soudan.md").read_text(encoding="utf-8")
+    content = open_content(open_database(data_dir), data_dir)
+    content.save(
+        StoredDocument(
+            "kodaira-hitorioya-soudan", shipped_text.replace("2023-10-10", "2026-04-01"), PUBLISHED
+        )
+    )
+    assert "overridden kodaira-hitorioya-soudan" in yorisoi("docs", "list")
 
 
 def test_the_wheel_carries_no_dev_tools_or_tests(tmp_path) -> None:

@@ -1,7 +1,8 @@
 """`yorisoi docs import|publish|list|check`: city staff keep content true without a developer or a release.
 
-Drafts and published city documents live in the data directory (knowledge.library), so they survive an
-upgrade and every process that opens the same data directory answers from them.
+Drafts and published city documents live in the database (bot.content, tables of migration 0006), so they
+survive an upgrade and every process on that database answers from them (a serving process reloads within
+`YORISOI_CONTENT_POLL_SECONDS`).
 """
 
 from __future__ import annotations
@@ -13,18 +14,24 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot.config import Settings
+from bot.content import CityContent, open_content
+from bot.database import open_database
 from knowledge import DocumentError, EmbedderError, build_index, load_embedder
-from knowledge.checking import AMOUNTS_FILE, check_amounts, check_document_paths
-from knowledge.documents import DOCS_DIR, document_paths
+from knowledge.checking import AMOUNTS_FILE
 from knowledge.fidelity import compare, report_lines
 from knowledge.importing import KINDS, ImportFailure, convert, draft_markdown, draft_name
-from knowledge.library import city_docs_dir, draft_paths, drafts_dir, library_entries, publish_draft
+from knowledge.library import DRAFT, StoredDocument, check_content, library_entries, publish_draft
 
 JAPAN = ZoneInfo("Asia/Tokyo")
 
 
 def _data_dir() -> Path:
     return Settings.from_env().data_dir
+
+
+def _content() -> CityContent:
+    data_dir = _data_dir()
+    return open_content(open_database(data_dir), data_dir)
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -81,11 +88,15 @@ def import_command(
         )
     except ImportFailure as error:
         raise click.ClickException(str(error)) from error
-    target = out or drafts_dir(_data_dir()) / f"{draft_name(title, source)}.md"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(draft, encoding="utf-8")
     facts = compare(converted.text, draft)
-    click.echo(f"draft: {target}")
+    if out is None:
+        name = draft_name(title, source)
+        _content().save(StoredDocument(name, draft, DRAFT, converted.text, source.name))
+        click.echo(f"draft: {name} (in the database, for review)")
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(draft, encoding="utf-8")
+        click.echo(f"draft: {out}")
     for line in report_lines(facts):
         click.echo(line)
     missing = sum(not fact.found for fact in facts)
@@ -94,13 +105,13 @@ def import_command(
         raise SystemExit(1)
     click.echo("every amount, phone number, date and address of the source is in the draft.")
     if out is None:
-        click.echo(f"review it, then: yorisoi docs publish {target.stem}")
+        click.echo(f"review it, then: yorisoi docs publish {name}")
 
 
-def _reindex(data_dir: Path) -> dict:
+def _reindex(data_dir: Path, content: CityContent) -> dict:
     settings = Settings.from_env()
     try:
-        return build_index(data_dir, load_embedder(settings.embedder))
+        return build_index(data_dir, load_embedder(settings.embedder), content=content)
     except (EmbedderError, DocumentError) as error:
         raise click.ClickException(str(error)) from error
 
@@ -108,28 +119,30 @@ def _reindex(data_dir: Path) -> dict:
 @docs_group.command("publish")
 @click.argument("name")
 def publish_command(name: str) -> None:
-    """Make the draft NAME live (it overrides a shipped document of the same name) and reindex."""
-    data_dir = _data_dir()
+    """Make the draft NAME live (it overrides a shipped document of the same name) and reindex; running
+    servers on the same database answer from it once they see the new content version."""
+    content = _content()
     try:
-        path = publish_draft(data_dir, name)
+        published = publish_draft(content, name)
     except DocumentError as error:
         raise click.ClickException(str(error)) from error
-    stats = _reindex(data_dir)
-    click.echo(f"published {path}; index: {stats['documents']} documents, {stats['chunks']} chunks.")
+    stats = _reindex(_data_dir(), content)
+    click.echo(
+        f"published {published.name} (content version {content.version()}); "
+        f"index: {stats['documents']} documents, {stats['chunks']} chunks."
+    )
 
 
 @docs_group.command("list")
 def list_command() -> None:
     """The documents answers come from (shipped, overridden by the city, added by the city) and drafts."""
-    data_dir = _data_dir()
     try:
-        entries = library_entries(data_dir)
+        entries = library_entries(_content())
     except DocumentError as error:
         raise click.ClickException(str(error)) from error
     for entry in entries:
-        click.echo(f"{entry.status:<10} {entry.id}  {entry.title}")
-    for path in draft_paths(data_dir):
-        click.echo(f"{'draft':<10} {path.stem}  (yorisoi docs publish {path.stem})")
+        hint = f"  (yorisoi docs publish {entry.id})" if entry.status == DRAFT else ""
+        click.echo(f"{entry.status:<10} {entry.id}  {entry.title}{hint}")
 
 
 @docs_group.command("check")
@@ -138,22 +151,19 @@ def list_command() -> None:
     "--amounts",
     "amounts_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help=f"The dated amounts file (default: {AMOUNTS_FILE.name} in the package, when there is one).",
+    help=f"Check this amounts file alone (default: {AMOUNTS_FILE.name} with the city's periods).",
 )
 def check_command(today: str | None, amounts_file: Path | None) -> None:
     """Validate every document and the dated amounts: errors exit 1, warnings are printed and exit 0."""
     as_of = _date(today) or dt.datetime.now(JAPAN).date()
-    paths = document_paths(DOCS_DIR) + document_paths(city_docs_dir(_data_dir()))
-    problems = check_document_paths(paths)
+    problems, checked = check_content(_content(), as_of, amounts_file)
     amounts = amounts_file or (AMOUNTS_FILE if AMOUNTS_FILE.is_file() else None)
-    if amounts is not None:
-        problems += check_amounts(amounts, as_of)
     for problem in problems:
         click.echo(str(problem))
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors
-    checked = f"{len(paths)} documents" + (f" and {amounts.name}" if amounts else "")
-    click.echo(f"checked {checked} as of {as_of.isoformat()}: {errors} error(s), {warnings} warning(s).")
+    what = f"{checked} documents" + (f" and {amounts.name}" if amounts else "")
+    click.echo(f"checked {what} as of {as_of.isoformat()}: {errors} error(s), {warnings} warning(s).")
     if errors:
         raise SystemExit(1)
 

@@ -14,12 +14,19 @@ from pathlib import Path
 import click
 
 from bot.config import Settings
+from bot.content import CityContent, open_content
+from bot.database import open_database
 from knowledge import DocumentError, EmbedderError, KnowledgeBase, build_index, load_embedder
 from knowledge.evaluation import EvalFileError, evaluate, load_cases
 
 
 def _settings() -> Settings:
     return Settings.from_env()
+
+
+def _content(settings: Settings) -> CityContent:
+    """The city's published documents and amounts periods, which answers use as the server does."""
+    return open_content(open_database(settings.data_dir), settings.data_dir)
 
 
 def _open_knowledge_base() -> KnowledgeBase:
@@ -29,6 +36,7 @@ def _open_knowledge_base() -> KnowledgeBase:
             settings.data_dir,
             load_embedder(settings.embedder),
             home_municipality=settings.home_municipality or None,
+            content=_content(settings),
         )
     except (EmbedderError, DocumentError) as error:
         raise click.ClickException(str(error)) from error
@@ -44,7 +52,9 @@ def index_command(force: bool) -> None:
     """Build the knowledge index, or refresh it if documents or embedder changed."""
     settings = _settings()
     try:
-        stats = build_index(settings.data_dir, load_embedder(settings.embedder), force=force)
+        stats = build_index(
+            settings.data_dir, load_embedder(settings.embedder), force=force, content=_content(settings)
+        )
     except (EmbedderError, DocumentError) as error:
         raise click.ClickException(str(error)) from error
     if stats["rebuilt"]:

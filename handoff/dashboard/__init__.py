@@ -3,7 +3,8 @@
 Counselors log in (`auth`), take the most urgent waiting thread, read the transcript and household facts,
 reply (recorded and pushed to the resident by the injected `CounselorReplies`), keep private notes and
 resolve the thread so the bot answers again (`threads`). Admins manage accounts, read the audit log and
-the report of questions the bot missed (`admin`), and write and send opt-in notices (`notices`). Every
+the report of questions the bot missed (`admin`), write and send opt-in notices (`notices`) and keep the
+city's content true (`content`). Every
 view of a thread is audited.
 
 The views are module-level functions; what they work on (`DashboardServices`) lives on the app, in
@@ -27,6 +28,7 @@ from werkzeug.wrappers import Response
 from handoff import messages
 from handoff.accounts import CounselorAccounts
 from handoff.audit import AuditLog
+from handoff.content import ContentDesk
 from handoff.counselor_replies import CounselorReplies
 from handoff.hours import ReceptionHours
 from handoff.insights import QuestionLog
@@ -60,6 +62,7 @@ class DashboardServices:
     canned_replies: list[CannedReply] = field(default_factory=list)
     questions: QuestionLog | None = None
     notices: NoticeAdmin | None = None
+    content: ContentDesk | None = None  # the city's content pages (admins only); None: not offered
     url_prefix: str = DEFAULT_URL_PREFIX
 
 
@@ -101,6 +104,7 @@ def _labels() -> dict[str, Any]:
         "csrf_token": csrf_token,
         "hours_open": hours.is_open() if hours else None,
         "hours_text": hours.describe() if hours else "",
+        "content_pages": get_services().content is not None,
     }
 
 
@@ -108,6 +112,10 @@ def _render_error(error: HTTPException) -> tuple[str, int]:
     description = error.description if isinstance(error.description, str) else ""
     if error.code == 404:
         description = TEXT["not_found"]
+    if error.code == 413:
+        from handoff.dashboard.content import MAX_UPLOAD_BYTES
+
+        description = TEXT["too_large"].format(limit=MAX_UPLOAD_BYTES // (1024 * 1024))
     return render_template("counselor/error.html", error=error, description=description), error.code or 500
 
 
@@ -122,7 +130,7 @@ def _unknown_page(unknown: str) -> None:
 
 def create_blueprint(url_prefix: str = DEFAULT_URL_PREFIX) -> Blueprint:
     """A fresh `counselor` blueprint with the auth, threads and admin views nested in it."""
-    from handoff.dashboard import admin, auth, filters, notices, threads
+    from handoff.dashboard import admin, auth, content, filters, notices, threads
 
     blueprint = Blueprint(
         "counselor",
@@ -132,13 +140,14 @@ def create_blueprint(url_prefix: str = DEFAULT_URL_PREFIX) -> Blueprint:
         static_folder=str(HANDOFF_DIR / "static"),
         static_url_path="/static",
     )
+    blueprint.before_request(content.allow_uploads)  # before the CSRF check reads the form
     blueprint.before_request(auth.require_login)
     blueprint.after_request(_headers)
     blueprint.context_processor(_labels)
     blueprint.register_error_handler(HTTPException, _render_error)
     filters.register(blueprint)
     blueprint.add_url_rule("/<path:unknown>", view_func=_unknown_page, methods=["GET", "POST"])
-    for child in (auth.bp, threads.bp, admin.bp, notices.bp):
+    for child in (auth.bp, threads.bp, admin.bp, notices.bp, content.bp):
         blueprint.register_blueprint(child)
     return blueprint
 

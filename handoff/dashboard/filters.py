@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint
@@ -68,7 +68,13 @@ def audit_label(action: str) -> str:
     return messages.AUDIT_ACTION_LABELS.get(action, action)
 
 
+def japanese_date(day: date | None) -> str:
+    """2026-04-01 → 2026年4月1日 (dates on the content pages)."""
+    return messages.DATE_FORMAT.format(year=day.year, month=day.month, day=day.day) if day else ""
+
+
 def register(blueprint: Blueprint) -> None:
+    blueprint.add_app_template_filter(japanese_date, "counselor_date")
     blueprint.add_app_template_filter(fact_rows, "counselor_facts")
     blueprint.add_app_template_filter(delivery_label, "counselor_delivery")
     blueprint.add_app_template_filter(audit_label, "counselor_action")

