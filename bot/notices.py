@@ -148,11 +148,11 @@ class NoticeSender:
                 )
         else:
             self.runs.renew(run.id, self.node, self._lease)
-        batch = self._outbox.by_retry_key(recipient.retry_key)
-        if batch is None:
-            # Claimed by a node that died before this run's outbox row was written cannot happen (one
-            # transaction); the row is gone only if the resident deleted their data meanwhile.
-            return "skipped"
+        # Claim and batch are written together, so a claimed recipient has a batch; should it be gone all the
+        # same, it is written again under the recipient's retry key, which LINE never delivers twice.
+        batch = self._outbox.by_retry_key(recipient.retry_key) or self._outbox.create(
+            None, recipient.user_ref, messages, kind="notice", retry_key=recipient.retry_key
+        )
         if batch.status in ("delivered", "failed"):
             outcome = "sent" if batch.status == "delivered" else "failed"
             self.runs.settle(run.id, recipient.user_key, outcome)
