@@ -90,6 +90,20 @@ def test_a_point_the_documents_do_not_cover_is_hedged_and_offers_a_counselor(
     assert bot_messages.MENU_COUNSELOR in body  # the one-tap way to a person
 
 
+def test_a_comparing_question_gets_both_programs_with_the_amounts_in_force(
+    live_server, signed_event, fake_line, monkeypatch
+):
+    monkeypatch.setenv("YORISOI_TODAY", "2026-05-01")
+    text, body = ask(live_server, signed_event, fake_line, "児童手当と児童扶養手当って違う？")
+    assert "■児童扶養手当" in text and "■児童手当" in text
+    assert "46,690円" in text and "2025年4月から" in text and "15,000円" in text
+    assert "2026年4月から" in text  # newer amounts may apply
+    register = default_register()
+    assert [number for number in phones_in(body) if not register.serves(number, None)] == []
+    for amount in SUPERSEDED_ON_2026_05_01:
+        assert amount not in body
+
+
 OFF_TOPIC = (KNOWLEDGE_TESTS / "offtopic.txt").read_text(encoding="utf-8").splitlines()
 
 

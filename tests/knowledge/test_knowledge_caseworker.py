@@ -17,6 +17,7 @@ from knowledge.answer import MAX_ANSWER_CHARS
 from knowledge.retrieval import QueryExpander
 
 HELDOUT_ANSWERS2 = Path(__file__).parent / "heldout_answers2.jsonl"
+PHONE = re.compile(r"0\d{1,4}-\d{1,4}-\d{3,4}")
 ADMINISTRATIVE = re.compile(r"達成状況|実績|目標値|No\.\s*\d|実施主体")
 
 
@@ -51,12 +52,13 @@ def test_a_comparing_question_explains_both_allowances(ask, today, allowance, si
     assert "6,450円" not in text
     assert ("2026年4月から新しい年度の額" in text) is newer
     assert "離婚" in text  # who gets 児童扶養手当, from the program page
+    assert not PHONE.search(text)  # no place named, no home set: no local government's number
 
 
 def test_a_plan_that_leads_says_so_and_names_program_pages(ask):
     data = ask("家賃を払うのが苦しい")
     text = data["answer"]
-    assert not ADMINISTRATIVE.search(text)
+    assert not ADMINISTRATIVE.search(text) and not PHONE.search(text)
     if data["sources"][0]["kind"] == "plan":
         assert "計画（2012年度）に載っている支援です" in text
         assert "ほかに関係しそうな制度" in text
