@@ -64,10 +64,34 @@ class _Kind:
     contacts: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _Context:
+    """When and whose (crisis.yaml `context`): a story that is over, or someone else's, is not a crisis."""
+
+    past: tuple[re.Pattern[str], ...]
+    resolved: tuple[re.Pattern[str], ...]
+    ongoing: tuple[re.Pattern[str], ...]
+    reported: tuple[re.Pattern[str], ...]
+    general: tuple[re.Pattern[str], ...]
+    others: tuple[re.Pattern[str], ...]
+
+    def not_now(self, text: str) -> bool:
+        """Past and said to be over (「昔…今は落ち着いて」), or reported (news, fiction, children among
+        themselves), with nothing saying it is happening again or still (「最近また」)."""
+        if _any(self.ongoing, text):
+            return False
+        return (_any(self.past, text) and _any(self.resolved, text)) or _any(self.reported, text)
+
+
+def _any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
+    return any(pattern.search(text) for pattern in patterns)
+
+
 @dataclass
 class _Scan:
     kinds: list[str] = field(default_factory=list)
     cautious: bool = False  # a mask, negation or information question: the embedding must not overrule it
+    general: bool = False  # a question about the law or a definition, not about the speaker
 
 
 def _compile(patterns: list[str] | None, where: str) -> tuple[re.Pattern[str], ...]:
@@ -99,6 +123,10 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
 
 def _sigmoid(value: np.ndarray | float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(value)))
+
+
+def _top_mean(similarities: np.ndarray, count: int) -> float:
+    return float(np.sort(similarities)[-count:].mean())
 
 
 def _logistic_regression(positive: np.ndarray, negative: np.ndarray, iterations: int = 3000) -> np.ndarray:
@@ -147,11 +175,18 @@ class CrisisDetector:
         self.masks = _compile(rules.get("masks"), "masks")
         self.question_markers = _compile(rules.get("question_markers"), "question_markers")
         self.personal_markers = _compile(rules.get("personal_markers"), "personal_markers")
+        context = rules.get("context") or {}
+        self.context = _Context(
+            *(_compile(context.get(part), f"context.{part}") for part in _Context.__dataclass_fields__)
+        )
         self.threshold = float(rules["embedding"]["threshold"])
+        self.lead = float(rules["embedding"].get("lead", 0.0))
+        self.neighbours = int(rules["embedding"].get("neighbours", 3))
         self._embedder = embedder
         self._labels = [kind.name for kind in self.kinds for _ in kind.exemplars]
         self._ordinary = tuple(rules.get("not_crisis") or ()) + tuple(rules.get("everyday") or ())
         self._exemplars: np.ndarray | None = None
+        self._ordinary_vectors: np.ndarray | None = None
         self._weights: np.ndarray | None = None
 
     @classmethod
@@ -172,15 +207,19 @@ class CrisisDetector:
         return self._embedder.embed_queries([embedding_text(text)])[0]
 
     def assess(self, text: str, query_vector: np.ndarray | None = None) -> CrisisAssessment | None:
-        """A crisis assessment, or None. Rules only without `query_vector` (cheap: at webhook acceptance)."""
+        """A crisis assessment, or None. Rules only without `query_vector` (cheap: at webhook acceptance).
+        A message whose context says the event is over or is someone else's story is not assessed further:
+        the embedding of 「昔DVを受けていた」 is close to DV whatever the rest of the sentence says."""
         normalised = normalise(text or "")
         if not normalised:
             return None
-        asks = any(marker.search(normalised) for marker in self.question_markers)
+        if self.context.not_now(normalised):
+            return None
+        asks = _any(self.question_markers, normalised)
         scan = self._scan(normalised, asks)
         if scan.kinds:
             return CrisisAssessment(tuple(scan.kinds), "rules", 1.0, asks)
-        if query_vector is None or scan.cautious or self._embedder is None:
+        if query_vector is None or scan.cautious or scan.general or self._embedder is None:
             return None
         kind, score = self._nearest(query_vector)
         if kind is None:
@@ -193,7 +232,8 @@ class CrisisDetector:
         for mask in self.masks:
             text, hits = mask.subn(lambda match: "_" * len(match.group(0)), text)
             scan.cautious = scan.cautious or hits > 0
-        speaks_of_self = any(marker.search(normalised) for marker in self.personal_markers)
+        speaks_of_self = _any(self.personal_markers, normalised) and not _any(self.context.others, normalised)
+        scan.general = not speaks_of_self and _any(self.context.general, normalised)
         for kind in self.kinds:
             if self._live(kind.signals, text, scan):
                 scan.kinds.append(kind.name)
@@ -217,13 +257,24 @@ class CrisisDetector:
 
     def _nearest(self, query_vector: np.ndarray) -> tuple[str | None, float]:
         """The kind of the nearest crisis exemplar, when the classifier says crisis with at least
-        `threshold` probability (None and the probability otherwise)."""
+        `threshold` probability and the message's nearest crisis exemplars are at least as close as its
+        nearest ordinary ones (by `lead`): the regression alone reads any worry about a child as a crisis
+        near its boundary, the neighbours alone cannot tell short texts apart; together they disagree
+        rarely (None and the probability otherwise)."""
         exemplars, weights = self._classifier()
+        assert self._ordinary_vectors is not None
         query = _unit_rows(query_vector)[0]
         probability = float(_sigmoid(float(query @ weights[:-1] + weights[-1])))
         if probability < self.threshold:
             return None, probability
-        return self._labels[int(np.argmax(exemplars @ query))], probability
+        similarities = exemplars @ query
+        if (
+            _top_mean(similarities, self.neighbours)
+            - _top_mean(self._ordinary_vectors @ query, self.neighbours)
+            < self.lead
+        ):
+            return None, probability
+        return self._labels[int(np.argmax(similarities))], probability
 
     def _classifier(self) -> tuple[np.ndarray, np.ndarray]:
         """Trained once, on first use (or `warm`), from the YAML: crisis exemplars and wordings against
@@ -237,6 +288,7 @@ class CrisisDetector:
             )
             ordinary = _unit_rows(self._embedder.embed_queries([embedding_text(t) for t in self._ordinary]))
             self._weights = _logistic_regression(crisis, ordinary)
+            self._ordinary_vectors = ordinary
             self._exemplars = crisis
         return self._exemplars, self._weights
 

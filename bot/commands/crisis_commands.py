@@ -4,6 +4,8 @@ raises an alarm on hard-topic messages that are not a crisis.
 Each file is JSON lines `{"text": ..., "kind": <crisis kind or null>}`. A crisis message counts as caught
 when the detector (rules plus the real embedder, as the bot runs it) calls it a crisis of any kind: that is
 what opens the urgent thread and puts contacts in the first reply; the kind found is reported beside it.
+`--router` embeds each message as the conversation does (the knowledge's expanded query text through
+`SharedQueryEmbedder`), without needing a built index.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ def _rows(paths: tuple[Path, ...]) -> list[dict]:
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--rules-only", is_flag=True, help="Without the embedder (what the webhook check sees).")
+@click.option("--router", is_flag=True, help="The message's vector as the conversation computes it.")
 @click.option("--show-misses/--no-show-misses", default=True, help="List missed and false-alarm texts.")
-def crisis_eval(files: tuple[Path, ...], rules_only: bool, show_misses: bool) -> None:
+def crisis_eval(files: tuple[Path, ...], rules_only: bool, router: bool, show_misses: bool) -> None:
     """Recall per crisis kind and overall, and the false-urgent rate on non-crisis messages."""
     from handoff.crisis import CrisisDetector
 
@@ -44,6 +47,19 @@ def crisis_eval(files: tuple[Path, ...], rules_only: bool, show_misses: bool) ->
         from knowledge import load_embedder
 
         embedder = load_embedder(Settings.from_env().embedder)
+        if router:
+            from bot.embedding import SharedQueryEmbedder
+            from knowledge.retrieval import clean_query, default_expander
+
+            expander = default_expander()
+
+            def dense_query(text: str) -> str:
+                """`Retriever.dense_query` without the index: the text plus its expansions."""
+                cleaned = clean_query(text)
+                extra = expander.expansions(cleaned) if cleaned else []
+                return f"{cleaned} {' '.join(extra)}" if extra else cleaned
+
+            embedder = SharedQueryEmbedder(embedder, dense_query)
     detector = CrisisDetector.load(embedder=embedder)
     caught: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     false_alarms, plain, misses, wrong_kind = 0, 0, [], 0

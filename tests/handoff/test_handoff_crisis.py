@@ -134,19 +134,80 @@ def test_eval_sets_meet_the_targets(detector: CrisisDetector) -> None:
     assert len(alarms) * 10 <= len(plain), alarms
 
 
+def held_out(detector: CrisisDetector, name: str) -> tuple[list[str], list[str], int, int]:
+    """(missed crisis texts, false-urgent texts, crisis count, non-crisis count) of crisis_NAME and
+    noncrisis_NAME, each message decided as the bot decides it (rules, then its vector)."""
+
+    def read(prefix: str) -> list[str]:
+        lines = (SETS / f"{prefix}_{name}.jsonl").read_text("utf-8").splitlines()
+        return [json.loads(line)["text"] for line in lines if line.strip()]
+
+    crises, plain = read("crisis"), read("noncrisis")
+    missed = [text for text in crises if detector.assess(text, detector.embed(text)) is None]
+    alarms = [text for text in plain if detector.assess(text, detector.embed(text)) is not None]
+    return missed, alarms, len(crises), len(plain)
+
+
 def test_the_blind_set_written_without_seeing_the_rules(detector: CrisisDetector) -> None:
     """crisis_blind / noncrisis_blind were written by someone who had not seen crisis.yaml or the other sets.
-    Measured once before the classifier was chosen (rules + nearest exemplar: 38/84 to 67/84 caught), the
-    threshold was then picked on it, so these are floors against regressions, not the issue's targets."""
+    Measured before the classifier was chosen (rules + nearest exemplar: 38/84 to 67/84 caught), then part
+    of the tuning split for the threshold and the context rules (91.7 % caught, 13.8 % false urgent before
+    them; 94.0 %, 1.5 % after), so these are floors against regressions, not the issue's targets."""
+    missed, alarms, crises, plain = held_out(detector, "blind")
+    assert (crises - len(missed)) >= 0.93 * crises, missed
+    assert len(alarms) <= 0.05 * plain, alarms
 
-    def read(name: str) -> list[dict]:
-        return [json.loads(line) for line in (SETS / name).read_text("utf-8").splitlines() if line.strip()]
 
-    crises, plain = read("crisis_blind.jsonl"), read("noncrisis_blind.jsonl")
-    caught = [r for r in crises if detector.assess(r["text"], detector.embed(r["text"])) is not None]
-    alarms = [r for r in plain if detector.assess(r["text"], detector.embed(r["text"])) is not None]
-    assert len(caught) >= 0.9 * len(crises)
-    assert len(alarms) <= 0.15 * len(plain)
+@pytest.mark.parametrize("name", ["heldout2", "heldout3"])
+def test_the_tuning_held_out_sets_meet_the_targets(detector: CrisisDetector, name: str) -> None:
+    """Written for this round before anything changed (before: heldout2 86.1 % caught, 27.3 % false urgent;
+    heldout3 94.1 %, 30.6 %), then their misses were read to choose rules, exemplars (in other words),
+    threshold and lead: the tuning split. At most 1 in 20 missed and 1 in 10 false urgent."""
+    missed, alarms, crises, plain = held_out(detector, name)
+    assert len(missed) * 20 <= crises, missed
+    assert len(alarms) * 10 <= plain, alarms
+
+
+def test_the_sealed_report_set(detector: CrisisDetector) -> None:
+    """crisis_heldout4 / noncrisis_heldout4 were written before the last round of changes and measured once
+    after it, never tuned on: 35/37 caught before and after, false urgent 9/36 before, 5/36 after. That is
+    short of the issue's targets (at most 1 in 20 missed, 1 in 10 false); these are floors, and the honest
+    figure for unseen messages in the README."""
+    missed, alarms, crises, plain = held_out(detector, "heldout4")
+    assert (crises, plain) == (37, 36), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 2, missed
+    assert len(alarms) <= 5, alarms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "何年も前に夫から殴られていましたが、今は離れて安心して暮らしています。就労支援を知りたい",
+        "ずっと前にODしたことがあるけど、もう何年もしていないです。医療費助成の更新について",
+        "テレビのニュースで刃物の事件を見て眠れなかった",
+        "男の子同士で蹴り合いをしてたらしい。学校から電話があった",
+        "友達が彼氏のDVで悩んでるみたい。相談窓口を教えてあげたい",
+        "しつけで子どもを叩くのは法律上どうなっていますか",
+        "息子がかわいすぎて死ねる",
+        "自死で父を亡くした子どもへの支援はありますか",
+    ],
+)
+def test_over_reported_others_and_general_questions_are_not_crises(
+    detector: CrisisDetector, text: str
+) -> None:
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "以前DVで別れた元夫、今は離れて暮らしてるけど最近また家に来るようになった",
+        "何年も前に襲われたことがあって、今も夜になると眠れない",
+        "友達から『もう死にたい、今までありがとう』ってLINEが来た",
+    ],
+)
+def test_a_past_event_that_is_back_or_still_hurts_stays_a_crisis(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text, detector.embed(text)) is not None
 
 
 @pytest.mark.parametrize(
