@@ -245,3 +245,21 @@ def test_a_second_upload_of_the_same_page_never_overwrites_the_draft_under_revie
     assert first.location.endswith("/drafts/oshirase") and second.location.endswith("/drafts/oshirase-2")
     content = app.extensions["yorisoi"].stores.content
     assert [stored.name for stored in content.documents(DRAFT)] == ["oshirase", "oshirase-2"]
+
+
+def test_a_draft_that_would_fail_the_check_is_not_published_and_stays_as_edited(plumbing_app) -> None:
+    app = plumbing_app()
+    client = admin_client(app)
+    page = "<main><h1>お知らせ</h1><p>電話 076-225-142</p></main>".encode()
+    location = upload(client, "oshirase.html", page).location
+    shown = client.get(location).get_data(as_text=True)
+    assert "076-225-142 has 9 digits" in shown  # the reason is on the page before anyone presses publish
+    content = app.extensions["yorisoi"].stores.content
+    edited = content.document("oshirase").markdown.replace("# お知らせ", "# お知らせ（編集）")
+    refused = client.post(
+        location, data={"csrf_token": token(client, location), "action": "publish", "markdown": edited}
+    )
+    assert refused.status_code == 422 and "公開できませんでした" in refused.get_data(as_text=True)
+    assert content.documents(PUBLISHED) == [] and content.document("oshirase").markdown == edited
+    discarded = client.post(location, data={"csrf_token": token(client, location), "action": "discard"})
+    assert discarded.status_code == 302 and content.documents(DRAFT) == []
