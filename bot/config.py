@@ -49,6 +49,8 @@ def _read_or_create_secret(path: Path) -> str:
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
+    # Empty: SQLite in data_dir. postgresql://…: the store shared by several web nodes and workers.
+    database_url: str = ""
     channel_secret: str = ""
     channel_access_token: str = ""
     line_api_base_url: str = LINE_API_DEFAULT
@@ -70,6 +72,9 @@ class Settings:
     alert_webhook: str = ""
     # Webhook → reply plumbing.
     worker_threads: int = 4
+    # How long a worker process's claim on an event lasts unless renewed (it renews while it works): after a
+    # worker dies, its events wait this long before another worker takes them over.
+    worker_lease: float = 60.0
     db_timeout: float = 5.0
     reply_token_ttl: float = 50.0
     delivery_attempts: int = 6
@@ -82,6 +87,7 @@ class Settings:
         """Read every setting from the environment; keyword overrides win (tests and `--local` use them)."""
         values: dict[str, object] = {
             "data_dir": Path(_env("YORISOI_DATA_DIR", str(Path.cwd() / ".data"))),
+            "database_url": _env("YORISOI_DATABASE_URL"),
             "channel_secret": _env("LINE_CHANNEL_SECRET"),
             "channel_access_token": _env("LINE_CHANNEL_ACCESS_TOKEN"),
             "line_api_base_url": _env("LINE_API_BASE_URL", LINE_API_DEFAULT).rstrip("/"),
@@ -98,6 +104,7 @@ class Settings:
             "alert_to": _env("YORISOI_ALERT_TO"),
             "alert_webhook": _env("YORISOI_ALERT_WEBHOOK"),
             "worker_threads": int(_env("YORISOI_WORKER_THREADS", "4")),
+            "worker_lease": float(_env("YORISOI_WORKER_LEASE", "60")),
         }
         values.update(overrides)
         values["data_dir"] = Path(values["data_dir"])  # type: ignore[arg-type]

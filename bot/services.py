@@ -90,7 +90,7 @@ def alert_settings(settings: Settings) -> AlertSettings:
 
 
 def build_stores(settings: Settings) -> Stores:
-    db = open_database(settings.data_dir, timeout=settings.db_timeout)
+    db = open_database(settings.data_dir, timeout=settings.db_timeout, url=settings.database_url)
     identity = require_secret_key(
         settings.secret_key, local_mode=settings.local_mode, data_dir=settings.data_dir
     )
