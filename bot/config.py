@@ -75,6 +75,9 @@ class Settings:
     # How long a worker process's claim on an event lasts unless renewed (it renews while it works): after a
     # worker dies, its events wait this long before another worker takes them over.
     worker_lease: float = 60.0
+    # "thread": this process answers with an in-memory queue (one process only; the tests' apps). "process":
+    # web only, answers come from `yorisoi worker` processes claiming from the store (what `serve` runs).
+    worker_mode: str = "thread"
     db_timeout: float = 5.0
     reply_token_ttl: float = 50.0
     delivery_attempts: int = 6

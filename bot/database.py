@@ -515,3 +515,38 @@ def open_database(data_dir: Path, timeout: float = 5.0, url: str | None = None) 
             ", ".join(f"{m.version:04d}_{m.name}" for m in report.applied),
         )
     return db
+
+
+def copy_data(source: Database, target: Database) -> dict[str, int]:
+    """Copy every row of every table of `source` into the same tables of `target` (both migrated to the same
+    version), in one transaction; identity counters on PostgreSQL continue after the copied ids.
+
+    Refuses a target whose tables already hold rows (other than the migration record), so nothing is mixed.
+    """
+    versions = applied_versions(source), applied_versions(target)
+    if versions[0] != versions[1]:
+        raise ValueError(
+            f"schema versions differ: {max(versions[0])} → {max(versions[1])}; migrate both first"
+        )
+    tables = [table for table in source.table_names() if table != VERSION_TABLE]
+    missing = set(tables) - set(target.table_names())
+    if missing:
+        raise ValueError(f"the target lacks tables {sorted(missing)}")
+    counts: dict[str, int] = {}
+    with target.atomic() as tx:
+        for table in tables:
+            if tx.one(f"SELECT 1 AS found FROM {table} LIMIT 1"):
+                raise ValueError(f"the target's table {table} is not empty")
+            rows = source.query(f"SELECT * FROM {table}")
+            counts[table] = len(rows)
+            if not rows:
+                continue
+            columns = list(rows[0])
+            insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+            for row in rows:
+                tx.execute(insert, [row[column] for column in columns])
+            if isinstance(target, PostgresDatabase) and "id" in columns:
+                tx.query(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                )
+    return counts

@@ -24,7 +24,7 @@ from bot.delivery import CounselorPush, Delivery, LineGateway, Outbox
 from bot.embedding import SharedQueryEmbedder
 from bot.events import EventStore
 from bot.webhook import CrisisCheck
-from bot.worker import EventWorker, Responder
+from bot.worker import EventWorker, LeasedWorker, Responder
 from handoff import (
     AlertSettings,
     AuditLog,
@@ -168,26 +168,27 @@ class Services:
     delivery: Delivery
     replies: CounselorReplies
     hours: ReceptionHours
-    conversation: Responder
+    conversation: Responder | None  # None on a web node whose answers come from worker processes
     crisis: CrisisCheck  # the crisis rules the webhook flags events with at acceptance
-    worker: EventWorker
+    worker: EventWorker | None  # the in-process queue ("thread" mode), else None
+
+    @property
+    def role(self) -> str:
+        """What /healthz reports: "web+worker" (answers in this process) or "web"."""
+        return "web+worker" if self.worker is not None else "web"
 
     def close(self) -> None:
-        self.worker.stop()
+        if self.worker is not None:
+            self.worker.stop()
         self.gateway.close()
+        if self.stores.db.backend == "postgresql":
+            self.stores.db.close()
 
 
-def build_services(
-    settings: Settings, conversation_factory: ConversationFactory = build_conversation
-) -> Services:
-    stores = build_stores(settings)
-    gateway = LineGateway(settings)
-    delivery = Delivery(gateway, stores.outbox, settings)
-    conversation = conversation_factory(settings, stores)
-    # Acceptance flags crises with the crisis authority's rules alone (no embedding on the webhook's path);
-    # the conversation's detector, with its classifier, decides again when the event is answered.
-    crisis = CrisisDetector.load()
-    worker = EventWorker(
+def _event_worker(
+    settings: Settings, stores: Stores, delivery: Delivery, gateway: LineGateway, conversation: Responder
+) -> EventWorker:
+    return EventWorker(
         stores.events,
         stores.outbox,
         delivery,
@@ -197,6 +198,23 @@ def build_services(
         settings.worker_threads,
         backoff=lambda attempt: min(settings.backoff_cap, settings.backoff_base * 2**attempt),
     )
+
+
+def build_services(
+    settings: Settings, conversation_factory: ConversationFactory = build_conversation
+) -> Services:
+    """A web process's parts; with `worker_mode="process"` no conversation is loaded (no index, no embedder):
+    the webhook only stores, the worker processes answer."""
+    stores = build_stores(settings)
+    gateway = LineGateway(settings)
+    delivery = Delivery(gateway, stores.outbox, settings)
+    conversation = worker = None
+    if settings.worker_mode == "thread":
+        conversation = conversation_factory(settings, stores)
+        worker = _event_worker(settings, stores, delivery, gateway, conversation)
+    # Acceptance flags crises with the crisis authority's rules alone (no embedding on the webhook's path);
+    # the conversation's detector, with its classifier, decides again when the event is answered.
+    crisis = CrisisDetector.load()
     push = CounselorPush(stores.outbox, delivery, attempts=COUNSELOR_PUSH_ATTEMPTS)
     return Services(
         settings=settings,
@@ -210,3 +228,33 @@ def build_services(
         crisis=crisis,
         worker=worker,
     )
+
+
+@dataclass
+class WorkerServices:
+    """The parts of one `yorisoi worker` process: the stores, LINE, the conversation, the claims."""
+
+    settings: Settings
+    stores: Stores
+    gateway: LineGateway
+    conversation: Responder
+    leased: LeasedWorker
+
+    def close(self) -> None:
+        self.leased.stop()
+        self.gateway.close()
+        if self.stores.db.backend == "postgresql":
+            self.stores.db.close()
+
+
+def build_worker(
+    settings: Settings, conversation_factory: ConversationFactory = build_conversation, threads: int = 0
+) -> WorkerServices:
+    """An answer worker on the shared store (`threads`, default the configured worker threads)."""
+    stores = build_stores(settings)
+    gateway = LineGateway(settings)
+    delivery = Delivery(gateway, stores.outbox, settings)
+    conversation = conversation_factory(settings, stores)
+    worker = _event_worker(settings, stores, delivery, gateway, conversation)
+    leased = LeasedWorker(worker, stores.events, threads or settings.worker_threads, settings.worker_lease)
+    return WorkerServices(settings, stores, gateway, conversation, leased)

@@ -129,18 +129,29 @@ def callback() -> Any:
         except (DatabaseError, OSError) as error:
             log.error("could not store %d webhook events (%s); answering 503", len(payloads), error)
             return _plain("Storage unavailable; please redeliver.", 503)
-        core.worker.submit(accepted)
+        if core.worker is not None:
+            core.worker.submit(accepted)
     return _plain("OK", 200)
 
 
 @bp.get("/healthz")
 def healthz() -> Any:
+    """Liveness for the load balancer: which role and backend this node has, and whether its parts work.
+    A web-only node (answers in worker processes) reports the store's backlog instead of its own queue."""
     core = _core()
-    checks = {
-        "database": core.stores.events.ready(),
-        "index": bool(core.conversation.ready),
-        "worker": core.worker.queue.alive,
-    }
+    checks = {"database": core.stores.events.ready()}
+    if core.worker is not None:
+        checks["index"] = bool(core.conversation is not None and core.conversation.ready)
+        checks["worker"] = core.worker.queue.alive
+        backlog = core.worker.queue.backlog
+    else:
+        backlog = core.stores.events.backlog() if checks["database"] else -1
     healthy = all(checks.values())
-    body = {"status": "ok" if healthy else "unavailable", **checks, "backlog": core.worker.queue.backlog}
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "role": core.role,
+        "backend": core.stores.db.backend,
+        **checks,
+        "backlog": backlog,
+    }
     return jsonify(body), 200 if healthy else 503
