@@ -163,17 +163,21 @@ def serve(
     YorisoiServer(settings, host, port, workers, threads, supervisor).run()
 
 
-def run_worker(settings: Settings, threads: int, parent: int | None = None) -> None:
-    """`yorisoi worker`: answer events from the shared store until SIGTERM/SIGINT (or the parent is gone)."""
+def run_worker(
+    settings: Settings, threads: int, parent: int | None = None, conversation_factory: Any = None
+) -> None:
+    """`yorisoi worker`: answer events from the shared store until SIGTERM/SIGINT (or the parent is gone).
+
+    `conversation_factory` (default: the real router) lets the multi-process tests run scripted workers."""
     import signal
 
-    from bot.services import build_worker
+    from bot.services import build_conversation, build_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     done = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: done.set())
-    worker = build_worker(settings, threads=threads)
+    worker = build_worker(settings, conversation_factory or build_conversation, threads=threads)
     worker.leased.start()
     log.info(
         "answer worker %s ready (%d threads, %s, lease %.0fs)",

@@ -217,6 +217,8 @@ def serve_env(
         LINE_API_BASE_URL=fake_line.base_url,
         YORISOI_SECRET_KEY=settings.secret_key,
         YORISOI_WORKER_THREADS="4",
+        # A killed worker's events are taken over after this; short, so the kill -9 tests stay quick.
+        YORISOI_WORKER_LEASE="5",
     )
     if settings.database_url:
         env["YORISOI_DATABASE_URL"] = settings.database_url
