@@ -126,7 +126,7 @@ def callback() -> Any:
         except OverflowError:
             # Python reads any integer; SQLite stores 64 bits. LINE's millisecond timestamps fit easily.
             return _plain("Body has a number too large to store.", 400)
-        except (DatabaseError, OSError) as error:
+        except (*DatabaseError, OSError) as error:
             log.error("could not store %d webhook events (%s); answering 503", len(payloads), error)
             return _plain("Storage unavailable; please redeliver.", 503)
         if core.worker is not None:

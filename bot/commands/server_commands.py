@@ -173,7 +173,7 @@ def copy_data_command(target_url: str, from_dir: Path | None) -> None:
         migrate(source)
         migrate(target)
         counts = copy_data(source, target)
-    except (DatabaseError, ValueError) as error:
+    except (*DatabaseError, ValueError) as error:
         raise click.ClickException(str(error)) from error
     finally:
         target.close()
