@@ -27,7 +27,7 @@ from fake_line import (
     ScriptedConversation,
 )
 from flask import Flask
-from postgres import PostgresCluster
+from postgres import BACKENDS, PostgresCluster
 from serve_support import ServeProcess
 from werkzeug.serving import make_server
 
@@ -61,6 +61,15 @@ def knowledge_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copytree(local_index, data_dir / "index")
     build_index(data_dir)
     return data_dir / "index"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_backends: run the tests that use the database on both backends")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("both_backends") and "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 
 @pytest.fixture(scope="session")

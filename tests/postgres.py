@@ -20,8 +20,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-# Test modules that must hold on both backends say `pytestmark = BOTH_BACKENDS` (conftest's `backend`).
-BOTH_BACKENDS = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+# Test modules that must hold on both backends say `pytestmark = BOTH_BACKENDS`: each of their tests that
+# reaches the database (the `database_url` fixture) runs on SQLite and on PostgreSQL (tests/conftest.py).
+BACKENDS = ["sqlite", "postgresql"]
+BOTH_BACKENDS = pytest.mark.both_backends
 
 
 def find_binary(name: str) -> Path | None:
