@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from bot.database import Database, DatabaseError
 
 EVENTS_TABLE = "bot_events"
+WORKERS_TABLE = "bot_workers"
 # Finished events keep only an id, a hashed chat key and timestamps, for deduplicating LINE's redeliveries,
 # which come within hours; a week is ample.
 FINISHED_RETENTION_DAYS = 7
@@ -251,6 +252,24 @@ class EventStore:
             [until, owner, *event_ids],
         )
 
+    def worker_seen(self, owner: str, threads: int) -> None:
+        """A worker's heartbeat: it is alive now (/healthz counts the recent ones)."""
+        now = _now()
+        self._db.execute(
+            f"INSERT INTO {WORKERS_TABLE} (owner, threads, started_at, seen_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at",
+            [owner, threads, now, now],
+        )
+
+    def worker_gone(self, owner: str) -> None:
+        self._db.execute(f"DELETE FROM {WORKERS_TABLE} WHERE owner = ?", [owner])
+
+    def live_workers(self, within_seconds: float) -> int:
+        """How many worker processes sent a heartbeat in the last `within_seconds`."""
+        since = _stamp(datetime.now(UTC) - timedelta(seconds=within_seconds))
+        row = self._db.one(f"SELECT COUNT(*) AS alive FROM {WORKERS_TABLE} WHERE seen_at >= ?", [since])
+        return int(row["alive"]) if row else 0
+
     def backlog(self) -> int:
         """How many acknowledged events wait for an answer (for /healthz)."""
         row = self._db.one(f"SELECT COUNT(*) AS waiting FROM {EVENTS_TABLE} WHERE status = 'pending'")
@@ -288,6 +307,9 @@ class EventStore:
 
 
 def purge_events(db: Database, now: datetime | None = None, days: int = FINISHED_RETENTION_DAYS) -> int:
-    """Delete finished events older than `days`; pending ones stay until answered. Returns how many."""
-    cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat()
+    """Delete finished events older than `days`; pending ones stay until answered. Returns how many.
+    Heartbeats of workers silent for a day (killed, never stopped) go too."""
+    moment = now or datetime.now(UTC)
+    db.execute(f"DELETE FROM {WORKERS_TABLE} WHERE seen_at < ?", [_stamp(moment - timedelta(days=1))])
+    cutoff = (moment - timedelta(days=days)).isoformat()
     return db.execute(f"DELETE FROM {EVENTS_TABLE} WHERE status != 'pending' AND received_at < ?", [cutoff])

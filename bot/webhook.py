@@ -137,21 +137,26 @@ def callback() -> Any:
 @bp.get("/healthz")
 def healthz() -> Any:
     """Liveness for the load balancer: which role and backend this node has, and whether its parts work.
-    A web-only node (answers in worker processes) reports the store's backlog instead of its own queue."""
+
+    A web-only node (answers in worker processes) reports the store's backlog and how many worker processes
+    sent a heartbeat within one lease; none alive is not this node's failure, so it stays 200.
+    """
     core = _core()
     checks = {"database": core.stores.events.ready()}
+    extra: dict[str, int] = {}
     if core.worker is not None:
         checks["index"] = bool(core.conversation is not None and core.conversation.ready)
         checks["worker"] = core.worker.queue.alive
-        backlog = core.worker.queue.backlog
-    else:
-        backlog = core.stores.events.backlog() if checks["database"] else -1
+        extra["backlog"] = core.worker.queue.backlog
+    elif checks["database"]:
+        extra["backlog"] = core.stores.events.backlog()
+        extra["workers"] = core.stores.events.live_workers(core.settings.worker_lease)
     healthy = all(checks.values())
     body = {
         "status": "ok" if healthy else "unavailable",
         "role": core.role,
         "backend": core.stores.db.backend,
         **checks,
-        "backlog": backlog,
+        **extra,
     }
     return jsonify(body), 200 if healthy else 503

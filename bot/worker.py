@@ -289,6 +289,7 @@ class LeasedWorker:
 
     def start(self) -> None:
         self._stopping.clear()
+        self._events.worker_seen(self.owner, self._threads_wanted)
         for number in range(self._threads_wanted):
             thread = threading.Thread(target=self._loop, name=f"yorisoi-claim-{number}", daemon=True)
             thread.start()
@@ -331,6 +332,7 @@ class LeasedWorker:
                 held = list(self._in_hand)
             try:
                 self._events.renew(self.owner, held, self._lease)
+                self._events.worker_seen(self.owner, self._threads_wanted)
             except DatabaseUnavailable as error:
                 log.warning("could not renew leases (%s)", error)
 
@@ -344,3 +346,7 @@ class LeasedWorker:
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
+        try:
+            self._events.worker_gone(self.owner)
+        except DatabaseUnavailable as error:
+            log.warning("could not sign the worker off (%s)", error)
