@@ -288,6 +288,10 @@ class PostgresDatabase(Database):
         self.path = None  # type: ignore[assignment]
         self._timeout = timeout
         self._local = threading.local()
+        try:  # one direct connection first, so a wrong URL or password says why, not "pool timeout"
+            psycopg.connect(url, connect_timeout=10).close()
+        except psycopg.OperationalError as error:
+            raise psycopg.OperationalError(f"cannot connect to {self.describe()}: {error}".strip()) from None
         size = pool_size or int(os.environ.get("YORISOI_DATABASE_POOL", "16"))
         self._pool = ConnectionPool(
             url,

@@ -153,11 +153,12 @@ def refresh_index(settings: Settings) -> None:
 def serve(
     settings: Settings, host: str, port: int, workers: int = 1, threads: int = 8, answer_worker: bool = True
 ) -> None:
-    """Serve; with `answer_worker` (and settings in "process" worker mode) also run a supervised worker."""
+    """Serve; in "process" worker mode with `answer_worker`, also run a supervised `yorisoi worker` (which
+    refreshes the index itself: a web-only process needs none)."""
     supervisor = None
-    if settings.worker_mode == "thread" or answer_worker:
-        refresh_index(settings)  # whoever answers here needs the index built before it starts
-    if settings.worker_mode == "process" and answer_worker:
+    if settings.worker_mode == "thread":
+        refresh_index(settings)
+    elif answer_worker:
         supervisor = WorkerSupervisor(settings.worker_threads)
         supervisor.start()
     YorisoiServer(settings, host, port, workers, threads, supervisor).run()
@@ -168,7 +169,10 @@ def run_worker(
 ) -> None:
     """`yorisoi worker`: answer events from the shared store until SIGTERM/SIGINT (or the parent is gone).
 
-    `conversation_factory` (default: the real router) lets the multi-process tests run scripted workers."""
+    Claims start at once; the index refresh and the conversation load run meanwhile (`LoadingResponder`).
+    `conversation_factory` (default: the real router, after refreshing the index) lets the multi-process
+    tests run scripted workers. Exits with status 1 if the conversation cannot be loaded.
+    """
     import signal
 
     from bot.services import build_conversation, build_worker
@@ -177,17 +181,26 @@ def run_worker(
     done = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: done.set())
-    worker = build_worker(settings, conversation_factory or build_conversation, threads=threads)
+    if conversation_factory is None:
+        worker = build_worker(settings, build_conversation, threads, prepare=lambda: refresh_index(settings))
+    else:
+        worker = build_worker(settings, conversation_factory, threads)
     worker.leased.start()
     log.info(
-        "answer worker %s ready (%d threads, %s, lease %.0fs)",
+        "answer worker %s claiming (%d threads, %s, lease %.0fs); loading the conversation",
         worker.leased.owner,
         threads or settings.worker_threads,
         worker.stores.db.backend,
         settings.worker_lease,
     )
+    announced = False
     try:
         while not done.wait(1.0):
+            if worker.conversation.failed is not None:
+                raise SystemExit(1)
+            if not announced and worker.conversation.ready:
+                log.info("answer worker %s ready", worker.leased.owner)
+                announced = True
             if parent is not None and os.getppid() != parent:
                 log.warning("the serving process is gone; the worker stops")
                 break

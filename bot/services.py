@@ -24,7 +24,7 @@ from bot.delivery import CounselorPush, Delivery, LineGateway, Outbox
 from bot.embedding import SharedQueryEmbedder
 from bot.events import EventStore
 from bot.webhook import CrisisCheck
-from bot.worker import EventWorker, LeasedWorker, Responder
+from bot.worker import EventWorker, LeasedWorker, LoadingResponder, Responder
 from handoff import (
     AlertSettings,
     AuditLog,
@@ -237,7 +237,7 @@ class WorkerServices:
     settings: Settings
     stores: Stores
     gateway: LineGateway
-    conversation: Responder
+    conversation: LoadingResponder
     leased: LeasedWorker
 
     def close(self) -> None:
@@ -248,13 +248,22 @@ class WorkerServices:
 
 
 def build_worker(
-    settings: Settings, conversation_factory: ConversationFactory = build_conversation, threads: int = 0
+    settings: Settings,
+    conversation_factory: ConversationFactory = build_conversation,
+    threads: int = 0,
+    prepare: Callable[[], None] = lambda: None,
 ) -> WorkerServices:
-    """An answer worker on the shared store (`threads`, default the configured worker threads)."""
+    """An answer worker on the shared store (`threads`, default the configured worker threads); the
+    conversation loads in the background after `prepare` (the index refresh), see `LoadingResponder`."""
     stores = build_stores(settings)
     gateway = LineGateway(settings)
     delivery = Delivery(gateway, stores.outbox, settings)
-    conversation = conversation_factory(settings, stores)
+
+    def load() -> Responder:
+        prepare()
+        return conversation_factory(settings, stores)
+
+    conversation = LoadingResponder(load)
     worker = _event_worker(settings, stores, delivery, gateway, conversation)
     leased = LeasedWorker(worker, stores.events, threads or settings.worker_threads, settings.worker_lease)
     return WorkerServices(settings, stores, gateway, conversation, leased)

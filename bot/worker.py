@@ -46,6 +46,49 @@ class Responder(Protocol):
     def respond(self, event: Event) -> list[Message]: ...
 
 
+class ConversationUnavailable(Exception):
+    """The worker has no conversation (it failed to load): the event stays pending for another worker."""
+
+
+class LoadingResponder:
+    """The conversation, loaded in the background (index refresh, embedder, classifier: tens of seconds).
+
+    A worker process starts claiming at once: events whose answer is already in the outbox (a reply in flight
+    when the previous worker died) are delivered while their reply token is still fresh; events that need the
+    conversation wait for it in `respond`, their lease renewed meanwhile. `failed` tells the process to exit
+    (its supervisor starts it again) rather than fail events.
+    """
+
+    def __init__(self, load: Callable[[], Responder]) -> None:
+        self._load = load
+        self._loaded = threading.Event()
+        self._inner: Responder | None = None
+        self.failed: BaseException | None = None
+        threading.Thread(target=self._run, name="yorisoi-conversation-load", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._inner = self._load()
+        except BaseException as error:  # reported through `failed`: the process exits
+            log.exception("loading the conversation failed")
+            self.failed = error
+        finally:
+            self._loaded.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._inner is not None and self._inner.ready
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._loaded.wait(timeout) and self._inner is not None
+
+    def respond(self, event: Event) -> list[Message]:
+        self._loaded.wait()
+        if self._inner is None:
+            raise ConversationUnavailable("the conversation could not be loaded in this worker")
+        return self._inner.respond(event)
+
+
 @dataclass(frozen=True)
 class Job:
     event_id: str
@@ -211,6 +254,9 @@ class EventWorker:
             try:
                 self._process(job)
                 return
+            except ConversationUnavailable:
+                log.error("no conversation in this worker; the event stays pending for another worker")
+                return
             except DatabaseUnavailable as error:
                 log.warning(
                     "storage unavailable while answering an event (%s), attempt %d", error, attempt + 1
@@ -243,6 +289,8 @@ class EventWorker:
                 self._gateway.show_loading(target)
             try:
                 messages = within_limits(self._conversation.respond(event))
+            except ConversationUnavailable:
+                raise
             except Exception as error:
                 log.exception("conversation failed on a %s event", stored.event_type)
                 self._events.finish(job.event_id, "failed", f"conversation: {type(error).__name__}")

@@ -91,7 +91,7 @@ def worker(threads: int, parent: int | None, niceness: int) -> None:
     answered in order by one worker at a time, and a worker that dies has its events taken over after
     YORISOI_WORKER_LEASE seconds.
     """
-    from bot.server import refresh_index, run_worker
+    from bot.server import run_worker
 
     try:
         settings = Settings.from_env(worker_mode="process").resolved()
@@ -100,8 +100,6 @@ def worker(threads: int, parent: int | None, niceness: int) -> None:
         raise click.ClickException(str(error)) from error
     if niceness:
         os.nice(niceness)
-    if parent is None:
-        refresh_index(settings)  # under `serve` the index was built before the worker started
     run_worker(settings, threads, parent)
 
 
@@ -135,9 +133,12 @@ def backup(destination: Path) -> None:
 def migrate_command(backup_dir: Path | None) -> None:
     """Bring the database to the newest schema (safe to run again, and while other processes start)."""
     settings = Settings.from_env()
-    db = connect(settings.data_dir, settings.database_url)
-    click.echo(f"database: {db.backend} {db.describe()}")
-    report = migrate(db, backup_dir)
+    try:
+        db = connect(settings.data_dir, settings.database_url)
+        click.echo(f"database: {db.backend} {db.describe()}")
+        report = migrate(db, backup_dir)
+    except (*DatabaseError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
     if report.backup is not None:
         click.echo(f"backup: {report.backup}")
     if report.stamped:
