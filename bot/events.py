@@ -252,22 +252,25 @@ class EventStore:
             [until, owner, *event_ids],
         )
 
-    def worker_seen(self, owner: str, threads: int) -> None:
-        """A worker's heartbeat: it is alive now (/healthz counts the recent ones)."""
+    def worker_seen(self, owner: str, threads: int, ready: bool) -> None:
+        """A worker's heartbeat: it is alive now, and `ready` once it can answer (/healthz counts those)."""
         now = _now()
         self._db.execute(
-            f"INSERT INTO {WORKERS_TABLE} (owner, threads, started_at, seen_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at",
-            [owner, threads, now, now],
+            f"INSERT INTO {WORKERS_TABLE} (owner, threads, ready, started_at, seen_at) "
+            "VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at, ready = excluded.ready",
+            [owner, threads, int(ready), now, now],
         )
 
     def worker_gone(self, owner: str) -> None:
         self._db.execute(f"DELETE FROM {WORKERS_TABLE} WHERE owner = ?", [owner])
 
     def live_workers(self, within_seconds: float) -> int:
-        """How many worker processes sent a heartbeat in the last `within_seconds`."""
+        """How many ready worker processes sent a heartbeat in the last `within_seconds`."""
         since = _stamp(datetime.now(UTC) - timedelta(seconds=within_seconds))
-        row = self._db.one(f"SELECT COUNT(*) AS alive FROM {WORKERS_TABLE} WHERE seen_at >= ?", [since])
+        row = self._db.one(
+            f"SELECT COUNT(*) AS alive FROM {WORKERS_TABLE} WHERE seen_at >= ? AND ready = 1", [since]
+        )
         return int(row["alive"]) if row else 0
 
     def backlog(self) -> int:

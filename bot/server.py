@@ -199,6 +199,7 @@ def run_worker(
             if worker.conversation.failed is not None:
                 raise SystemExit(1)
             if not announced and worker.conversation.ready:
+                worker.leased.announce()
                 log.info("answer worker %s ready", worker.leased.owner)
                 announced = True
             if parent is not None and os.getppid() != parent:

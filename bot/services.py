@@ -265,5 +265,11 @@ def build_worker(
 
     conversation = LoadingResponder(load)
     worker = _event_worker(settings, stores, delivery, gateway, conversation)
-    leased = LeasedWorker(worker, stores.events, threads or settings.worker_threads, settings.worker_lease)
+    leased = LeasedWorker(
+        worker,
+        stores.events,
+        threads or settings.worker_threads,
+        settings.worker_lease,
+        ready=lambda: conversation.ready,
+    )
     return WorkerServices(settings, stores, gateway, conversation, leased)

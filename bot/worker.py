@@ -322,6 +322,7 @@ class LeasedWorker:
         threads: int,
         lease_seconds: float,
         idle_poll: float = 0.2,
+        ready: Callable[[], bool] = lambda: True,
     ) -> None:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._worker = worker
@@ -333,11 +334,12 @@ class LeasedWorker:
         self._lock = threading.Lock()
         self._in_hand: set[str] = set()
         self._threads: list[threading.Thread] = []
+        self._ready = ready
         self.answered = 0
 
     def start(self) -> None:
         self._stopping.clear()
-        self._events.worker_seen(self.owner, self._threads_wanted)
+        self.announce()
         for number in range(self._threads_wanted):
             thread = threading.Thread(target=self._loop, name=f"yorisoi-claim-{number}", daemon=True)
             thread.start()
@@ -380,9 +382,13 @@ class LeasedWorker:
                 held = list(self._in_hand)
             try:
                 self._events.renew(self.owner, held, self._lease)
-                self._events.worker_seen(self.owner, self._threads_wanted)
+                self.announce()
             except DatabaseUnavailable as error:
                 log.warning("could not renew leases (%s)", error)
+
+    def announce(self) -> None:
+        """Tell /healthz this worker is alive and whether it can answer yet."""
+        self._events.worker_seen(self.owner, self._threads_wanted, self._ready())
 
     @property
     def alive(self) -> bool:
