@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.database import Database, DatabaseError
+from bot.database import Database, DatabaseError, Transaction
 
 EVENTS_TABLE = "bot_events"
 WORKERS_TABLE = "bot_workers"
@@ -212,29 +212,38 @@ class EventStore:
 
         Only the oldest pending event of a chat can be taken, and only while no live lease holds it: so one
         chat is never answered by two workers at once nor out of order, whichever worker, whichever machine.
-        Chats holding a flagged event come first. On PostgreSQL the candidate is locked FOR UPDATE SKIP
-        LOCKED (workers pass each other instead of queueing); on both, the conditional UPDATE decides.
+        Chats holding a flagged event come first. The conditional UPDATE decides on both backends. On
+        PostgreSQL the candidate is read FOR UPDATE SKIP LOCKED in the claim's transaction (workers pass each
+        other instead of queueing); on SQLite it is read outside any write transaction, so idle workers
+        polling never hold the one write lock the webhook needs.
         """
         moment = now or datetime.now(UTC)
+        if self._db.skip_locked:
+            with self._db.atomic(exclusive=False) as tx:
+                return self._claim(tx, owner, moment, lease_seconds)
+        return self._claim(self._db, owner, moment, lease_seconds)
+
+    def _claim(
+        self, db: Database | Transaction, owner: str, moment: datetime, lease_seconds: float
+    ) -> Claim | None:
         current, until = _stamp(moment), _stamp(moment + timedelta(seconds=lease_seconds))
-        with self._db.atomic(exclusive=False) as tx:
-            row = tx.one(
-                f"SELECT e.webhook_event_id, e.chat_key, e.priority, e.lease_owner FROM {EVENTS_TABLE} e "
-                "WHERE e.status = 'pending' AND (e.lease_until IS NULL OR e.lease_until < ?) "
-                f"AND NOT EXISTS (SELECT 1 FROM {EVENTS_TABLE} o WHERE o.chat_key = e.chat_key "
-                "AND o.status = 'pending' AND (o.seq < e.seq OR (o.seq = e.seq "
-                "AND o.webhook_event_id < e.webhook_event_id))) "
-                f"ORDER BY (SELECT MAX(p.priority) FROM {EVENTS_TABLE} p WHERE p.chat_key = e.chat_key "
-                "AND p.status = 'pending') DESC, e.seq, e.webhook_event_id LIMIT 1" + self._db.skip_locked,
-                [current],
-            )
-            if row is None:
-                return None
-            taken = tx.execute(
-                f"UPDATE {EVENTS_TABLE} SET lease_owner = ?, lease_until = ? WHERE webhook_event_id = ? "
-                "AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)",
-                [owner, until, row["webhook_event_id"], current],
-            )
+        row = db.one(
+            f"SELECT e.webhook_event_id, e.chat_key, e.priority, e.lease_owner FROM {EVENTS_TABLE} e "
+            "WHERE e.status = 'pending' AND (e.lease_until IS NULL OR e.lease_until < ?) "
+            f"AND NOT EXISTS (SELECT 1 FROM {EVENTS_TABLE} o WHERE o.chat_key = e.chat_key "
+            "AND o.status = 'pending' AND (o.seq < e.seq OR (o.seq = e.seq "
+            "AND o.webhook_event_id < e.webhook_event_id))) "
+            f"ORDER BY (SELECT MAX(p.priority) FROM {EVENTS_TABLE} p WHERE p.chat_key = e.chat_key "
+            "AND p.status = 'pending') DESC, e.seq, e.webhook_event_id LIMIT 1" + self._db.skip_locked,
+            [current],
+        )
+        if row is None:
+            return None
+        taken = db.execute(
+            f"UPDATE {EVENTS_TABLE} SET lease_owner = ?, lease_until = ? WHERE webhook_event_id = ? "
+            "AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)",
+            [owner, until, row["webhook_event_id"], current],
+        )
         if taken != 1:
             return None  # another worker took it between our read and our write: ask again
         urgent = row["priority"] > 0

@@ -79,9 +79,6 @@ class LoadingResponder:
     def ready(self) -> bool:
         return self._inner is not None and self._inner.ready
 
-    def wait(self, timeout: float | None = None) -> bool:
-        return self._loaded.wait(timeout) and self._inner is not None
-
     def respond(self, event: Event) -> list[Message]:
         self._loaded.wait()
         if self._inner is None:
@@ -335,7 +332,6 @@ class LeasedWorker:
         self._in_hand: set[str] = set()
         self._threads: list[threading.Thread] = []
         self._ready = ready
-        self.answered = 0
 
     def start(self) -> None:
         self._stopping.clear()
@@ -374,7 +370,6 @@ class LeasedWorker:
             finally:
                 with self._lock:
                     self._in_hand.discard(claim.event_id)
-                    self.answered += 1
 
     def _heartbeat(self) -> None:
         while not self._stopping.wait(self._lease / 3):
