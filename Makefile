@@ -47,9 +47,10 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-bench: index
+bench: index postgres
 	$(PY) -m tools.bench_knowledge
 	$(PY) -m tools.bench_bot
+	$(PY) -m tools.bench_workers --postgres
 
 loadtest: install
 	$(PY) -m tools.loadtest
