@@ -58,6 +58,7 @@ def test_yorisoi_migrate_on_postgresql_and_again(pg_url, tmp_path, monkeypatch) 
 
 MIGRATE_WHEN_TOLD = """
 import sys, time
+from pathlib import Path
 from bot.database import PostgresDatabase, migrate
 go = Path(sys.argv[2])
 deadline = time.monotonic() + 120
