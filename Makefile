@@ -6,7 +6,7 @@ YORISOI := $(VENV)/bin/yorisoi
 PORT ?= 8000
 export YORISOI_DATA_DIR ?= $(CURDIR)/.data
 
-.PHONY: run test bench lint loadtest index install install-dev browser clean
+.PHONY: run test bench lint loadtest index install install-dev browser postgres clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,12 @@ index: install
 run: index
 	$(YORISOI) serve --local --host 127.0.0.1 --port $(PORT)
 
-test: install-dev browser
+# Debian's PostgreSQL server binaries: the tests start a throwaway cluster with them (tests/postgres.py).
+postgres:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		{ apt-get update -q && apt-get install -y -q postgresql; }
+
+test: install-dev browser postgres
 	$(PY) -m ruff check .
 	$(YORISOI) docs check
 	$(PY) -m pytest -q
@@ -42,9 +47,10 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-bench: index
+bench: index postgres
 	$(PY) -m tools.bench_knowledge
 	$(PY) -m tools.bench_bot
+	$(PY) -m tools.bench_workers --postgres
 
 loadtest: install
 	$(PY) -m tools.loadtest

@@ -1,8 +1,9 @@
 """The application factory (Flask tutorial style): settings in, a wired Flask app out.
 
 `create_app` builds the one set of long-lived parts the process needs (`bot.services`), keeps them in
-`app.extensions["yorisoi"]`, registers the blueprints and starts the worker, which first re-queues every
-event acknowledged but not yet answered.
+`app.extensions["yorisoi"]`, registers the blueprints and, in "thread" worker mode, starts the in-process
+worker, which first re-queues every event acknowledged but not yet answered (in "process" mode the
+`yorisoi worker` processes answer).
 """
 
 from __future__ import annotations
@@ -63,7 +64,13 @@ def create_app(
             content=Desk(stores.content),
         ),
     )
-    recovering = services.worker.start()
+    recovering = services.worker.start() if services.worker is not None else 0
     services.notices.start()
-    log.info("yorisoi ready (local mode: %s, recovering %d events)", settings.local_mode, recovering)
+    log.info(
+        "yorisoi ready (role %s, %s, local mode: %s, recovering %d events)",
+        services.role,
+        services.stores.db.backend,
+        settings.local_mode,
+        recovering,
+    )
     return app

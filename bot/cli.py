@@ -39,3 +39,7 @@ for module in (
 
 def main() -> None:
     cli(prog_name="yorisoi")
+
+
+if __name__ == "__main__":
+    main()

@@ -49,6 +49,8 @@ def _read_or_create_secret(path: Path) -> str:
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
+    # Empty: SQLite in data_dir. postgresql://…: the store shared by several web nodes and workers.
+    database_url: str = ""
     channel_secret: str = ""
     channel_access_token: str = ""
     line_api_base_url: str = LINE_API_DEFAULT
@@ -70,6 +72,12 @@ class Settings:
     alert_webhook: str = ""
     # Webhook → reply plumbing.
     worker_threads: int = 4
+    # How long a worker process's claim on an event lasts unless renewed (it renews while it works): after a
+    # worker dies, its events wait this long before another worker takes them over.
+    worker_lease: float = 60.0
+    # "thread": this process answers with an in-memory queue (one process only; the tests' apps). "process":
+    # web only, answers come from `yorisoi worker` processes claiming from the store (what `serve` runs).
+    worker_mode: str = "thread"
     db_timeout: float = 5.0
     reply_token_ttl: float = 50.0
     delivery_attempts: int = 6
@@ -89,6 +97,7 @@ class Settings:
         """Read every setting from the environment; keyword overrides win (tests and `--local` use them)."""
         values: dict[str, object] = {
             "data_dir": Path(_env("YORISOI_DATA_DIR", str(Path.cwd() / ".data"))),
+            "database_url": _env("YORISOI_DATABASE_URL"),
             "channel_secret": _env("LINE_CHANNEL_SECRET"),
             "channel_access_token": _env("LINE_CHANNEL_ACCESS_TOKEN"),
             "line_api_base_url": _env("LINE_API_BASE_URL", LINE_API_DEFAULT).rstrip("/"),
@@ -109,6 +118,7 @@ class Settings:
             "notice_lease": float(_env("YORISOI_NOTICE_LEASE_SECONDS", "120")),
             "notice_poll": float(_env("YORISOI_NOTICE_POLL_SECONDS", "15")),
             "content_poll_seconds": float(_env("YORISOI_CONTENT_POLL_SECONDS", "5")),
+            "worker_lease": float(_env("YORISOI_WORKER_LEASE", "60")),
         }
         values.update(overrides)
         values["data_dir"] = Path(values["data_dir"])  # type: ignore[arg-type]

@@ -91,7 +91,7 @@ class ConversationState:
             return 0
         row = self._db.one(
             f"INSERT INTO {STATE_TABLE} (user_key, unanswered, updated_at) VALUES (?, 1, ?) "
-            "ON CONFLICT(user_key) DO UPDATE SET unanswered = unanswered + 1, "
+            f"ON CONFLICT(user_key) DO UPDATE SET unanswered = {STATE_TABLE}.unanswered + 1, "
             "updated_at = excluded.updated_at "
             "RETURNING unanswered",
             [user_key, now],

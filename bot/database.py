@@ -1,15 +1,18 @@
-"""The one data layer (sqlite-utils on SQLite): a `Database` per process, one connection per thread, rows as
-dicts, `?` placeholders.
+"""The one data layer: a `Database` per process, rows as dicts, `?` placeholders, on SQLite or PostgreSQL.
 
 Every store in `bot`, `handoff` and `intents` receives this object and speaks portable SQL through four
 methods (`query`, `one`, `execute`, `atomic`); nothing outside this module opens a file, sets a PRAGMA or
-writes BEGIN/COMMIT, so a PostgreSQL backend can be added here without touching the callers. The schema is
-not created by the stores: numbered migrations (`bot/migrations`) build and change it, see `migrate`.
+writes BEGIN/COMMIT. `YORISOI_DATABASE_URL` picks the backend (`connect`): unset, one SQLite file in the data
+directory (sqlite-utils, one WAL connection per thread); `postgresql://…`, `PostgresDatabase` (psycopg 3 with
+a connection pool), for several web nodes and workers on one shared store. The schema is not created by the
+stores: numbered migrations (`bot/migrations`) build and change it on both, see `migrate`; `postgres_sql` is
+the whole dialect translation (placeholders, and integer/identity column types in DDL).
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 import os
 import re
@@ -19,20 +22,27 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import sqlite_utils
+from psycopg.adapt import Loader
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
 
 log = logging.getLogger(__name__)
 
 DATABASE_FILE = "yorisoi.db"
 VERSION_TABLE = "schema_migrations"
+DATABASE_URL_ENV = "YORISOI_DATABASE_URL"
 # Raised for locked, unavailable or broken storage; the webhook answers 503 and the worker retries on it.
-DatabaseError = sqlite3.Error
-# Locked or unreachable: worth trying again.
-DatabaseUnavailable = sqlite3.OperationalError
+DatabaseError: tuple[type[Exception], ...] = (sqlite3.Error, psycopg.Error)
+# Locked or unreachable (a lock wait timed out, a deadlock or serialization failure, a lost connection): worth
+# trying again.
+DatabaseUnavailable: tuple[type[Exception], ...] = (sqlite3.OperationalError, psycopg.OperationalError)
 Params = Sequence[Any]
 _MIGRATION_NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
 
@@ -61,6 +71,9 @@ class Transaction:
 class Database:
     """One SQLite file in the data directory, each thread with its own WAL-mode connection.
 
+    `backend` names it in /healthz; `skip_locked` is the clause a claiming SELECT ends with (empty here:
+    SQLite has one writer at a time, so the claim's conditional UPDATE alone decides).
+
     `timeout` is how long a writer waits for the lock; the webhook answers 503 after it rather than hang.
     Outside `atomic`, each statement commits on its own.
     """
@@ -72,6 +85,12 @@ class Database:
         self.path.touch(mode=0o600, exist_ok=True)
         self._timeout = timeout
         self._local = threading.local()
+
+    backend = "sqlite"
+    skip_locked = ""
+
+    def describe(self) -> str:
+        return str(self.path)
 
     @classmethod
     def in_data_dir(cls, data_dir: Path, timeout: float = 5.0) -> Database:
@@ -103,10 +122,11 @@ class Database:
         return Transaction(self._connection()).execute(sql, params)
 
     @contextmanager
-    def atomic(self) -> Iterator[Transaction]:
+    def atomic(self, exclusive: bool = True) -> Iterator[Transaction]:
         """One write transaction (taken at once, so two writers never deadlock upgrading a read lock).
 
-        Used inside another `atomic` on the same thread, it joins the outer transaction.
+        Used inside another `atomic` on the same thread, it joins the outer transaction. `exclusive=False`
+        lets PostgreSQL run it beside other writers (claims that lock their own rows); SQLite has one writer.
         """
         db = self._connection()
         conn = db.conn
@@ -142,6 +162,9 @@ class Database:
     def table_exists(self, name: str) -> bool:
         return self._connection()[name].exists()
 
+    def table_names(self) -> list[str]:
+        return self._connection().table_names()
+
     def backup(self, destination: Path) -> Path:
         """A consistent online copy (owner-only) at `destination`, checked before it replaces anything."""
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -159,7 +182,7 @@ class Database:
             target.close()
         if check != "ok":
             partial.unlink(missing_ok=True)
-            raise DatabaseError(f"The copy failed its integrity check: {check}")
+            raise sqlite3.DatabaseError(f"The copy failed its integrity check: {check}")
         partial.replace(destination)
         return destination
 
@@ -169,6 +192,197 @@ class Database:
         if db is not None:
             db.close()
             self._local.db = None
+
+
+# ---- PostgreSQL ---------------------------------------------------------------------------------------
+# Advisory lock keys (any fixed 64-bit numbers; they only have to differ from each other).
+WRITE_LOCK = 0x59_4F_52_49_00_01  # held by each exclusive `atomic`: one writer at a time, as on SQLite
+MIGRATION_LOCK = 0x59_4F_52_49_00_02  # held by the process that checks and applies migrations
+# DDL column types SQLite takes loosely and PostgreSQL needs spelled out: ids become identity columns
+# (explicit ids still insert), every INTEGER is 64-bit (LINE's millisecond timestamps do not fit in 32 bits).
+_DDL = re.compile(r"^\s*(CREATE|ALTER)\s+TABLE\b", re.IGNORECASE)
+_DDL_TYPES = (
+    (
+        re.compile(r"\bINTEGER\s+PRIMARY\s+KEY(\s+AUTOINCREMENT)?\b", re.IGNORECASE),
+        "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+    ),
+    (re.compile(r"\bINTEGER\b", re.IGNORECASE), "BIGINT"),
+    (re.compile(r"\bREAL\b", re.IGNORECASE), "DOUBLE PRECISION"),
+    (re.compile(r"\bBLOB\b", re.IGNORECASE), "BYTEA"),
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def postgres_sql(sql: str) -> str:
+    """Portable SQL as PostgreSQL takes it: `?` → `%s` (and a literal `%` → `%%`) outside quoted strings
+    and names; in CREATE/ALTER TABLE, the column types above. Nothing else in the project's SQL differs."""
+    if _DDL.match(sql):
+        for pattern, replacement in _DDL_TYPES:
+            sql = pattern.sub(replacement, sql)
+    out: list[str] = []
+    quote = ""
+    for char in sql:
+        if quote:
+            out.append("%%" if char == "%" else char)
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+            out.append(char)
+        elif char == "?":
+            out.append("%s")
+        elif char == "%":
+            out.append("%%")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _postgres_params(params: Params) -> tuple[Any, ...]:
+    """Booleans go in as 0/1 (the schema keeps them INTEGER, as SQLite stores them)."""
+    return tuple(int(value) if isinstance(value, bool) else value for value in params)
+
+
+class _NumberLoader(Loader):
+    """NUMERIC (what SUM and AVG of BIGINT give) as int when whole, else float: the types SQLite returns."""
+
+    def load(self, data: Any) -> int | float:
+        number = Decimal(bytes(data).decode("ascii"))
+        return int(number) if number == number.to_integral_value() else float(number)
+
+
+class PostgresTransaction(Transaction):
+    """`query`, `one` and `execute` on one pooled connection (inside `atomic`, the open transaction)."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self._conn = conn
+
+    def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        with self._conn.cursor(row_factory=dict_row) as cursor:
+            cursor.execute(postgres_sql(sql), _postgres_params(params))  # type: ignore[arg-type]
+            return cursor.fetchall() if cursor.description else []
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        with self._conn.cursor() as cursor:
+            cursor.execute(postgres_sql(sql), _postgres_params(params))  # type: ignore[arg-type]
+            if cursor.description:
+                cursor.fetchall()
+            return cursor.rowcount
+
+
+class PostgresDatabase(Database):
+    """A PostgreSQL database shared by every web node and worker, through a psycopg connection pool.
+
+    Outside `atomic` each statement borrows a pooled connection and commits on its own. `atomic` holds one
+    connection for the transaction and, unless `exclusive=False`, the WRITE_LOCK advisory lock for it, so
+    transactions keep the one-writer-at-a-time meaning they have on SQLite (the stores' read-then-write steps
+    rely on it); worker claims run without it and lock their own rows with FOR UPDATE SKIP LOCKED. A lock wait
+    longer than `timeout` raises DatabaseUnavailable, as SQLite's busy timeout does.
+    """
+
+    backend = "postgresql"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
+
+    def __init__(self, url: str, timeout: float = 5.0, pool_size: int | None = None) -> None:
+        self.url = url
+        self.path = None  # type: ignore[assignment]
+        self._timeout = timeout
+        self._local = threading.local()
+        try:  # one direct connection first, so a wrong URL or password says why, not "pool timeout"
+            psycopg.connect(url, connect_timeout=10).close()
+        except psycopg.OperationalError as error:
+            raise psycopg.OperationalError(f"cannot connect to {self.describe()}: {error}".strip()) from None
+        size = pool_size or int(os.environ.get("YORISOI_DATABASE_POOL", "16"))
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=size,
+            kwargs={"autocommit": True},
+            configure=self._configure,
+            timeout=max(30.0, timeout),
+            name="yorisoi",
+            open=True,
+        )
+
+    def _configure(self, conn: psycopg.Connection[Any]) -> None:
+        conn.adapters.register_loader("numeric", _NumberLoader)
+        conn.execute(f"SET lock_timeout = {int(self._timeout * 1000)}")
+
+    def describe(self) -> str:
+        """The URL without its password (for logs and the CLI)."""
+        return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", self.url)
+
+    @contextmanager
+    def _borrow(self) -> Iterator[psycopg.Connection[Any]]:
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self._pool.connection() as conn:
+            yield conn
+
+    def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        with self._borrow() as conn:
+            return PostgresTransaction(conn).query(sql, params)
+
+    def one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        with self._borrow() as conn:
+            return PostgresTransaction(conn).execute(sql, params)
+
+    @contextmanager
+    def atomic(self, exclusive: bool = True) -> Iterator[Transaction]:
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            yield PostgresTransaction(held)
+            return
+        with self._pool.connection() as conn:
+            self._local.conn = conn
+            try:
+                with conn.transaction():
+                    if exclusive:
+                        conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+                    yield PostgresTransaction(conn)
+            finally:
+                self._local.conn = None
+
+    @contextmanager
+    def session_lock(self, key: int) -> Iterator[None]:
+        """A session advisory lock on a connection of its own, waited for without a timeout."""
+        with self._pool.connection() as conn:
+            conn.execute("SET lock_timeout = 0")
+            conn.execute("SELECT pg_advisory_lock(%s)", [key])
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", [key])
+                conn.execute(f"SET lock_timeout = {int(self._timeout * 1000)}")
+
+    def scrub(self) -> None:
+        """Nothing to do from here: PostgreSQL frees deleted rows at VACUUM (see README, "More than one
+        machine", on the server's own disk hygiene)."""
+
+    def table_exists(self, name: str) -> bool:
+        return name in self.table_names()
+
+    def table_names(self) -> list[str]:
+        rows = self.query(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+        )
+        return [row["table_name"] for row in rows]
+
+    def backup(self, destination: Path) -> Path:
+        raise psycopg.NotSupportedError(
+            "PostgreSQL is backed up with pg_dump (see README, 'More than one machine')"
+        )
+
+    def close(self) -> None:
+        """Close the pool (the process is done with the database)."""
+        self._pool.close()
 
 
 # ---- migrations ---------------------------------------------------------------------------------------
@@ -228,6 +442,10 @@ def applied_versions(db: Database) -> set[int]:
 @contextmanager
 def _migration_lock(db: Database) -> Iterator[None]:
     """Held while one process checks and migrates; the others wait here, then find nothing to do."""
+    if isinstance(db, PostgresDatabase):
+        with db.session_lock(MIGRATION_LOCK):
+            yield
+        return
     lock_path = db.path.with_name(db.path.name + ".migrate-lock")
     descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -255,11 +473,9 @@ def migrate(
         if not pending:
             return MigrationReport([], False, None, max(done, default=0))
         legacy = not done and any(db.table_exists(table) for table in RELEASE_TABLES)
-        has_data = legacy or bool(
-            db.one("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name != ?", [VERSION_TABLE])
-        )
+        has_data = legacy or any(table != VERSION_TABLE for table in db.table_names())
         copy = None
-        if has_data:
+        if has_data and db.backend == "sqlite":  # PostgreSQL: the operator's pg_dump, see the README
             folder = backup_dir or db.path.parent / "backups"
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the copies are as sensitive as the DB
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -281,9 +497,20 @@ def migrate(
         return MigrationReport(pending, legacy, copy, pending[-1].version)
 
 
-def open_database(data_dir: Path, timeout: float = 5.0) -> Database:
-    """The data directory's database, migrated to the newest schema (what the app and the CLI start with)."""
-    db = Database.in_data_dir(data_dir, timeout=timeout)
+def connect(data_dir: Path, url: str | None = None, timeout: float = 5.0) -> Database:
+    """The configured database, not migrated: `url` (default: $YORISOI_DATABASE_URL) if it names PostgreSQL,
+    else the SQLite file in `data_dir`."""
+    url = os.environ.get(DATABASE_URL_ENV, "") if url is None else url
+    if not url:
+        return Database.in_data_dir(data_dir, timeout=timeout)
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresDatabase(url, timeout=timeout)
+    raise ValueError(f"{DATABASE_URL_ENV} must be empty (SQLite) or start with postgresql://")
+
+
+def open_database(data_dir: Path, timeout: float = 5.0, url: str | None = None) -> Database:
+    """The configured database, migrated to the newest schema (what the app and the CLI start with)."""
+    db = connect(data_dir, url, timeout)
     report = migrate(db)
     if report.applied:
         log.info(
@@ -292,3 +519,38 @@ def open_database(data_dir: Path, timeout: float = 5.0) -> Database:
             ", ".join(f"{m.version:04d}_{m.name}" for m in report.applied),
         )
     return db
+
+
+def copy_data(source: Database, target: Database) -> dict[str, int]:
+    """Copy every row of every table of `source` into the same tables of `target` (both migrated to the same
+    version), in one transaction; identity counters on PostgreSQL continue after the copied ids.
+
+    Refuses a target whose tables already hold rows (other than the migration record), so nothing is mixed.
+    """
+    versions = applied_versions(source), applied_versions(target)
+    if versions[0] != versions[1]:
+        raise ValueError(
+            f"schema versions differ: {max(versions[0])} → {max(versions[1])}; migrate both first"
+        )
+    tables = [table for table in source.table_names() if table != VERSION_TABLE]
+    missing = set(tables) - set(target.table_names())
+    if missing:
+        raise ValueError(f"the target lacks tables {sorted(missing)}")
+    counts: dict[str, int] = {}
+    with target.atomic() as tx:
+        for table in tables:
+            if tx.one(f"SELECT 1 AS found FROM {table} LIMIT 1"):
+                raise ValueError(f"the target's table {table} is not empty")
+            rows = source.query(f"SELECT * FROM {table}")
+            counts[table] = len(rows)
+            if not rows:
+                continue
+            columns = list(rows[0])
+            insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+            for row in rows:
+                tx.execute(insert, [row[column] for column in columns])
+            if isinstance(target, PostgresDatabase) and "id" in columns:
+                tx.query(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                )
+    return counts

@@ -9,14 +9,17 @@ before they are stored.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.database import Database, DatabaseError
+from bot.database import Database, DatabaseError, Transaction
 
 EVENTS_TABLE = "bot_events"
+WORKERS_TABLE = "bot_workers"
 # Finished events keep only an id, a hashed chat key and timestamps, for deduplicating LINE's redeliveries,
 # which come within hours; a week is ample.
 FINISHED_RETENTION_DAYS = 7
@@ -93,6 +96,37 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")
+
+
+_SEQ_LOCK = threading.Lock()
+_last_seq = 0
+# Larger than any integer a 64-bit column holds: refused with a 400, as SQLite refuses it.
+_INT64 = 2**63
+
+
+def _next_seqs(count: int) -> list[int]:
+    """Arrival numbers for `count` events: microseconds since the epoch ×1000 plus a counter, increasing in
+    this process; across web nodes they follow the clocks, and LINE sends one chat's events one at a time."""
+    global _last_seq
+    with _SEQ_LOCK:
+        first = max(time.time_ns() // 1000 * 1000, _last_seq + 1)
+        _last_seq = first + count - 1
+    return list(range(first, first + count))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An event a worker process holds under a lease; `taken_over` when an earlier worker's lease ran out
+    (it may have replied already: answer by push, or probe the reply the outbox says was in flight)."""
+
+    event_id: str
+    chat_key: str
+    urgent: bool
+    taken_over: bool
+
+
 class EventStore:
     """The table bot_events: written by the webhook, read by the worker, finished with the outbox."""
 
@@ -117,15 +151,19 @@ class EventStore:
         """
         received_at = _now()
         rows = []
-        for payload in payloads:
+        for payload, seq in zip(payloads, _next_seqs(len(payloads)), strict=True):
             stored = redact_group_message(payload)
+            event_ts = int(payload.get("timestamp") or 0)
+            if not -_INT64 <= event_ts < _INT64:
+                raise OverflowError("timestamp does not fit in 64 bits")
             rows.append(
                 (
                     payload["webhookEventId"],
                     self.chat_key(payload),
                     payload["webhookEventId"] in urgent,
-                    str(payload.get("type", "")),
-                    int(payload.get("timestamp") or 0),
+                    str(payload.get("type", "")).replace("\x00", ""),  # PostgreSQL text holds no NUL
+                    event_ts,
+                    seq,
                     received_at,
                     self._sealer.seal(
                         json.dumps(stored, ensure_ascii=False, separators=(",", ":")), purpose=PAYLOAD_PURPOSE
@@ -134,12 +172,12 @@ class EventStore:
             )
         accepted: list[Accepted] = []
         with self._db.atomic() as tx:
-            for event_id, chat_key, flagged, event_type, event_ts, received, sealed in rows:
+            for event_id, chat_key, flagged, event_type, event_ts, seq, received, sealed in rows:
                 inserted = tx.execute(
                     f"INSERT INTO {EVENTS_TABLE} (webhook_event_id, chat_key, event_type, "
-                    "event_ts, received_at, status, payload, attempts, priority) "
-                    "VALUES (?, ?, ?, ?, ?, 'pending', ?, 0, ?) ON CONFLICT DO NOTHING",
-                    [event_id, chat_key, event_type, event_ts, received, sealed, int(flagged)],
+                    "event_ts, seq, received_at, status, payload, attempts, priority) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, 0, ?) ON CONFLICT DO NOTHING",
+                    [event_id, chat_key, event_type, event_ts, seq, received, sealed, int(flagged)],
                 )
                 if inserted == 1:
                     accepted.append(Accepted(chat_key, event_id, flagged))
@@ -163,11 +201,91 @@ class EventStore:
         earlier message, it takes its whole chat to the front)."""
         rows = self._db.query(
             f"SELECT chat_key, webhook_event_id, priority FROM {EVENTS_TABLE} "
-            "WHERE status = 'pending' ORDER BY rowid"
+            "WHERE status = 'pending' ORDER BY seq, webhook_event_id"
         )
         events = [Accepted(row["chat_key"], row["webhook_event_id"], row["priority"] > 0) for row in rows]
         flagged_chats = {event.chat_key for event in events if event.urgent}
         return sorted(events, key=lambda event: event.chat_key not in flagged_chats)
+
+    def claim(self, owner: str, lease_seconds: float, now: datetime | None = None) -> Claim | None:
+        """Take the next event for a worker process under a lease, or None when there is nothing to take.
+
+        Only the oldest pending event of a chat can be taken, and only while no live lease holds it: so one
+        chat is never answered by two workers at once nor out of order, whichever worker, whichever machine.
+        Chats holding a flagged event come first. The conditional UPDATE decides on both backends. On
+        PostgreSQL the candidate is read FOR UPDATE SKIP LOCKED in the claim's transaction (workers pass each
+        other instead of queueing); on SQLite it is read outside any write transaction, so idle workers
+        polling never hold the one write lock the webhook needs.
+        """
+        moment = now or datetime.now(UTC)
+        if self._db.skip_locked:
+            with self._db.atomic(exclusive=False) as tx:
+                return self._claim(tx, owner, moment, lease_seconds)
+        return self._claim(self._db, owner, moment, lease_seconds)
+
+    def _claim(
+        self, db: Database | Transaction, owner: str, moment: datetime, lease_seconds: float
+    ) -> Claim | None:
+        current, until = _stamp(moment), _stamp(moment + timedelta(seconds=lease_seconds))
+        row = db.one(
+            f"SELECT e.webhook_event_id, e.chat_key, e.priority, e.lease_owner FROM {EVENTS_TABLE} e "
+            "WHERE e.status = 'pending' AND (e.lease_until IS NULL OR e.lease_until < ?) "
+            f"AND NOT EXISTS (SELECT 1 FROM {EVENTS_TABLE} o WHERE o.chat_key = e.chat_key "
+            "AND o.status = 'pending' AND (o.seq < e.seq OR (o.seq = e.seq "
+            "AND o.webhook_event_id < e.webhook_event_id))) "
+            f"ORDER BY (SELECT MAX(p.priority) FROM {EVENTS_TABLE} p WHERE p.chat_key = e.chat_key "
+            "AND p.status = 'pending') DESC, e.seq, e.webhook_event_id LIMIT 1" + self._db.skip_locked,
+            [current],
+        )
+        if row is None:
+            return None
+        taken = db.execute(
+            f"UPDATE {EVENTS_TABLE} SET lease_owner = ?, lease_until = ? WHERE webhook_event_id = ? "
+            "AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)",
+            [owner, until, row["webhook_event_id"], current],
+        )
+        if taken != 1:
+            return None  # another worker took it between our read and our write: ask again
+        urgent = row["priority"] > 0
+        return Claim(row["webhook_event_id"], row["chat_key"], urgent, row["lease_owner"] is not None)
+
+    def renew(self, owner: str, event_ids: Collection[str], lease_seconds: float) -> int:
+        """Extend the leases `owner` still holds on `event_ids` (a worker's heartbeat while it answers)."""
+        if not event_ids:
+            return 0
+        until = _stamp(datetime.now(UTC) + timedelta(seconds=lease_seconds))
+        marks = ", ".join("?" for _ in event_ids)
+        return self._db.execute(
+            f"UPDATE {EVENTS_TABLE} SET lease_until = ? WHERE lease_owner = ? AND status = 'pending' "
+            f"AND webhook_event_id IN ({marks})",
+            [until, owner, *event_ids],
+        )
+
+    def worker_seen(self, owner: str, threads: int, ready: bool) -> None:
+        """A worker's heartbeat: it is alive now, and `ready` once it can answer (/healthz counts those)."""
+        now = _now()
+        self._db.execute(
+            f"INSERT INTO {WORKERS_TABLE} (owner, threads, ready, started_at, seen_at) "
+            "VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (owner) DO UPDATE SET seen_at = excluded.seen_at, ready = excluded.ready",
+            [owner, threads, int(ready), now, now],
+        )
+
+    def worker_gone(self, owner: str) -> None:
+        self._db.execute(f"DELETE FROM {WORKERS_TABLE} WHERE owner = ?", [owner])
+
+    def live_workers(self, within_seconds: float) -> int:
+        """How many ready worker processes sent a heartbeat in the last `within_seconds`."""
+        since = _stamp(datetime.now(UTC) - timedelta(seconds=within_seconds))
+        row = self._db.one(
+            f"SELECT COUNT(*) AS alive FROM {WORKERS_TABLE} WHERE seen_at >= ? AND ready = 1", [since]
+        )
+        return int(row["alive"]) if row else 0
+
+    def backlog(self) -> int:
+        """How many acknowledged events wait for an answer (for /healthz)."""
+        row = self._db.one(f"SELECT COUNT(*) AS waiting FROM {EVENTS_TABLE} WHERE status = 'pending'")
+        return int(row["waiting"]) if row else 0
 
     def finish(self, event_id: str, status: str, error: str | None = None) -> None:
         """Mark an event done/failed and clear its payload; joins the outbox's transaction if in one."""
@@ -201,6 +319,9 @@ class EventStore:
 
 
 def purge_events(db: Database, now: datetime | None = None, days: int = FINISHED_RETENTION_DAYS) -> int:
-    """Delete finished events older than `days`; pending ones stay until answered. Returns how many."""
-    cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat()
+    """Delete finished events older than `days`; pending ones stay until answered. Returns how many.
+    Heartbeats of workers silent for a day (killed, never stopped) go too."""
+    moment = now or datetime.now(UTC)
+    db.execute(f"DELETE FROM {WORKERS_TABLE} WHERE seen_at < ?", [_stamp(moment - timedelta(days=1))])
+    cutoff = (moment - timedelta(days=days)).isoformat()
     return db.execute(f"DELETE FROM {EVENTS_TABLE} WHERE status != 'pending' AND received_at < ?", [cutoff])

@@ -1,18 +1,22 @@
-"""`yorisoi serve`: gunicorn run from Python, with the app built by `bot.app.create_app`.
+"""`yorisoi serve` (gunicorn run from Python, the app built by `bot.app.create_app`) and `yorisoi worker`.
 
-One process by default, on purpose. The worker pool that answers events lives inside the serving process:
-it keeps each chat's events in order in memory, and on start it re-queues every event that was acknowledged
-but not answered. Two processes would each re-queue the same events at startup and could work on one
-resident's messages at the same time, out of order. The outbox keeps LINE from showing a batch twice, but the
-conversation would still see the event twice. One process with threads (gthread) is plenty: the webhook only
-verifies, stores and queues, and measured throughput on 2 cores is in the README. Running more than one
-instance needs the queue moved out of process (see README, "More than one instance").
+The web process only verifies, stores and acknowledges; answers (the embedding, the conversation, LINE calls)
+are computed by `yorisoi worker` processes that claim events from the store under a lease (bot/worker.py), so
+the webhook never waits on an embedding and shares no GIL with it. `serve` starts one such worker itself and
+restarts it if it dies (`WorkerSupervisor`); `serve --no-worker` serves only, for a web node beside workers
+on other machines. Several web nodes and workers share one PostgreSQL (README, "More than one machine"); on
+SQLite they share the file on one machine. `--in-process` keeps the older one-process form (an in-memory
+queue).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,54 @@ from gunicorn.app.base import BaseApplication
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
+
+
+class WorkerSupervisor:
+    """Runs `yorisoi worker` as a child process and starts it again whenever it exits, until `stop`.
+
+    The worker watches its parent (--parent) and exits if `serve` is gone, even after a kill -9.
+    gunicorn's master reaps any child that exits, so `Popen.poll` may report it as exit 0: either way it is
+    started again.
+    """
+
+    def __init__(self, threads: int, restart_delay: float = 1.0) -> None:
+        self._command = [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "worker",
+            "--parent",
+            str(os.getpid()),
+            "--threads",
+            str(threads),
+        ]
+        self._restart_delay = restart_delay
+        self._stopping = threading.Event()
+        self._process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="yorisoi-worker-supervisor", daemon=True).start()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._process = subprocess.Popen(self._command)
+            self.starts += 1
+            while self._process.poll() is None and not self._stopping.wait(0.5):
+                pass
+            if not self._stopping.is_set():
+                log.warning("the answer worker exited (%s); starting it again", self._process.returncode)
+                self._stopping.wait(self._restart_delay)
+
+    def stop(self, timeout: float = 25.0) -> None:
+        self._stopping.set()
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def _worker_exit(server: Any, worker: Any) -> None:
@@ -34,7 +86,15 @@ def _worker_exit(server: Any, worker: Any) -> None:
 class YorisoiServer(BaseApplication):
     """A gunicorn application whose WSGI app is built in the worker (after fork, so its threads survive)."""
 
-    def __init__(self, settings: Settings, host: str, port: int, workers: int = 1, threads: int = 8) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        host: str,
+        port: int,
+        workers: int = 1,
+        threads: int = 8,
+        supervisor: WorkerSupervisor | None = None,
+    ) -> None:
         self.settings = settings
         self.options = {
             "bind": f"{host}:{port}",
@@ -50,6 +110,7 @@ class YorisoiServer(BaseApplication):
             "loglevel": "info",
             "preload_app": False,
             "worker_exit": _worker_exit,
+            "on_exit": lambda server: supervisor.stop() if supervisor is not None else None,
             # gunicorn's runtime control socket is shared per user ($HOME/.gunicorn): several servers on one
             # machine (tests, bench) would fight over it, and nothing here uses it.
             "control_socket_disable": True,
@@ -89,6 +150,60 @@ def refresh_index(settings: Settings) -> None:
         raise RuntimeError(f"building the knowledge index failed (exit code {process.exitcode})")
 
 
-def serve(settings: Settings, host: str, port: int, workers: int = 1, threads: int = 8) -> None:
-    refresh_index(settings)
-    YorisoiServer(settings, host, port, workers, threads).run()
+def serve(
+    settings: Settings, host: str, port: int, workers: int = 1, threads: int = 8, answer_worker: bool = True
+) -> None:
+    """Serve; in "process" worker mode with `answer_worker`, also run a supervised `yorisoi worker` (which
+    refreshes the index itself: a web-only process needs none)."""
+    supervisor = None
+    if settings.worker_mode == "thread":
+        refresh_index(settings)
+    elif answer_worker:
+        supervisor = WorkerSupervisor(settings.worker_threads)
+        supervisor.start()
+    YorisoiServer(settings, host, port, workers, threads, supervisor).run()
+
+
+def run_worker(
+    settings: Settings, threads: int, parent: int | None = None, conversation_factory: Any = None
+) -> None:
+    """`yorisoi worker`: answer events from the shared store until SIGTERM/SIGINT (or the parent is gone).
+
+    Claims start at once; the index refresh and the conversation load run meanwhile (`LoadingResponder`).
+    `conversation_factory` (default: the real router, after refreshing the index) lets the multi-process
+    tests run scripted workers. Exits with status 1 if the conversation cannot be loaded.
+    """
+    import signal
+
+    from bot.services import build_conversation, build_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    done = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: done.set())
+    if conversation_factory is None:
+        worker = build_worker(settings, build_conversation, threads, prepare=lambda: refresh_index(settings))
+    else:
+        worker = build_worker(settings, conversation_factory, threads)
+    worker.leased.start()
+    log.info(
+        "answer worker %s claiming (%d threads, %s, lease %.0fs); loading the conversation",
+        worker.leased.owner,
+        threads or settings.worker_threads,
+        worker.stores.db.backend,
+        settings.worker_lease,
+    )
+    announced = False
+    try:
+        while not done.wait(1.0):
+            if worker.conversation.failed is not None:
+                raise SystemExit(1)
+            if not announced and worker.conversation.ready:
+                worker.leased.announce()
+                log.info("answer worker %s ready", worker.leased.owner)
+                announced = True
+            if parent is not None and os.getppid() != parent:
+                log.warning("the serving process is gone; the worker stops")
+                break
+    finally:
+        worker.close()

@@ -26,7 +26,7 @@ from bot.embedding import SharedQueryEmbedder
 from bot.events import EventStore
 from bot.notices import NoticeLoop, NoticeSender, outbox_forgetter
 from bot.webhook import CrisisCheck
-from bot.worker import EventWorker, Responder
+from bot.worker import EventWorker, LeasedWorker, LoadingResponder, Responder
 from handoff import (
     AlertSettings,
     AuditLog,
@@ -101,7 +101,7 @@ def alert_settings(settings: Settings) -> AlertSettings:
 
 
 def build_stores(settings: Settings) -> Stores:
-    db = open_database(settings.data_dir, timeout=settings.db_timeout)
+    db = open_database(settings.data_dir, timeout=settings.db_timeout, url=settings.database_url)
     identity = require_secret_key(
         settings.secret_key, local_mode=settings.local_mode, data_dir=settings.data_dir
     )
@@ -191,29 +191,30 @@ class Services:
     delivery: Delivery
     replies: CounselorReplies
     hours: ReceptionHours
-    conversation: Responder
+    conversation: Responder | None  # None on a web node whose answers come from worker processes
     crisis: CrisisCheck  # the crisis rules the webhook flags events with at acceptance
-    worker: EventWorker
+    worker: EventWorker | None  # the in-process queue ("thread" mode), else None
     notices: NoticeLoop  # sends due notice runs (started by bot.app beside the worker)
+
+    @property
+    def role(self) -> str:
+        """What /healthz reports: "web+worker" (answers in this process) or "web"."""
+        return "web+worker" if self.worker is not None else "web"
 
     def close(self) -> None:
         self.notices.stop()
-        self.worker.stop()
+        if self.worker is not None:
+            self.worker.stop()
         self.stores.content.close()
         self.gateway.close()
+        if self.stores.db.backend == "postgresql":
+            self.stores.db.close()
 
 
-def build_services(
-    settings: Settings, conversation_factory: ConversationFactory = build_conversation
-) -> Services:
-    stores = build_stores(settings)
-    gateway = LineGateway(settings)
-    delivery = Delivery(gateway, stores.outbox, settings)
-    conversation = conversation_factory(settings, stores)
-    # Acceptance flags crises with the crisis authority's rules alone (no embedding on the webhook's path);
-    # the conversation's detector, with its classifier, decides again when the event is answered.
-    crisis = CrisisDetector.load()
-    worker = EventWorker(
+def _event_worker(
+    settings: Settings, stores: Stores, delivery: Delivery, gateway: LineGateway, conversation: Responder
+) -> EventWorker:
+    return EventWorker(
         stores.events,
         stores.outbox,
         delivery,
@@ -223,6 +224,23 @@ def build_services(
         settings.worker_threads,
         backoff=lambda attempt: min(settings.backoff_cap, settings.backoff_base * 2**attempt),
     )
+
+
+def build_services(
+    settings: Settings, conversation_factory: ConversationFactory = build_conversation
+) -> Services:
+    """A web process's parts; with `worker_mode="process"` no conversation is loaded (no index, no embedder):
+    the webhook only stores, the worker processes answer."""
+    stores = build_stores(settings)
+    gateway = LineGateway(settings)
+    delivery = Delivery(gateway, stores.outbox, settings)
+    conversation = worker = None
+    if settings.worker_mode == "thread":
+        conversation = conversation_factory(settings, stores)
+        worker = _event_worker(settings, stores, delivery, gateway, conversation)
+    # Acceptance flags crises with the crisis authority's rules alone (no embedding on the webhook's path);
+    # the conversation's detector, with its classifier, decides again when the event is answered.
+    crisis = CrisisDetector.load()
     push = CounselorPush(stores.outbox, delivery, attempts=COUNSELOR_PUSH_ATTEMPTS)
     sender = NoticeSender(
         stores.db,
@@ -247,3 +265,50 @@ def build_services(
         worker=worker,
         notices=NoticeLoop(sender, settings.notice_poll),
     )
+
+
+@dataclass
+class WorkerServices:
+    """The parts of one `yorisoi worker` process: the stores, LINE, the conversation, the claims."""
+
+    settings: Settings
+    stores: Stores
+    gateway: LineGateway
+    conversation: LoadingResponder
+    leased: LeasedWorker
+
+    def close(self) -> None:
+        self.leased.stop()
+        self.stores.content.close()
+        self.gateway.close()
+        if self.stores.db.backend == "postgresql":
+            self.stores.db.close()
+
+
+def build_worker(
+    settings: Settings,
+    conversation_factory: ConversationFactory = build_conversation,
+    threads: int = 0,
+    prepare: Callable[[], None] = lambda: None,
+) -> WorkerServices:
+    """An answer worker on the shared store (`threads`, default the configured worker threads); the
+    conversation loads in the background after `prepare` (the index refresh), see `LoadingResponder`."""
+    stores = build_stores(settings)
+    gateway = LineGateway(settings)
+    delivery = Delivery(gateway, stores.outbox, settings)
+
+    def load() -> Responder:
+        prepare()
+        return conversation_factory(settings, stores)
+
+    conversation = LoadingResponder(load)
+    stores.content.watch(settings.content_poll_seconds)
+    worker = _event_worker(settings, stores, delivery, gateway, conversation)
+    leased = LeasedWorker(
+        worker,
+        stores.events,
+        threads or settings.worker_threads,
+        settings.worker_lease,
+        ready=lambda: conversation.ready,
+    )
+    return WorkerServices(settings, stores, gateway, conversation, leased)

@@ -126,21 +126,37 @@ def callback() -> Any:
         except OverflowError:
             # Python reads any integer; SQLite stores 64 bits. LINE's millisecond timestamps fit easily.
             return _plain("Body has a number too large to store.", 400)
-        except (DatabaseError, OSError) as error:
+        except (*DatabaseError, OSError) as error:
             log.error("could not store %d webhook events (%s); answering 503", len(payloads), error)
             return _plain("Storage unavailable; please redeliver.", 503)
-        core.worker.submit(accepted)
+        if core.worker is not None:
+            core.worker.submit(accepted)
     return _plain("OK", 200)
 
 
 @bp.get("/healthz")
 def healthz() -> Any:
+    """Liveness for the load balancer: which role and backend this node has, and whether its parts work.
+
+    A web-only node (answers in worker processes) reports the store's backlog and how many worker processes
+    sent a heartbeat within one lease; none alive is not this node's failure, so it stays 200.
+    """
     core = _core()
-    checks = {
-        "database": core.stores.events.ready(),
-        "index": bool(core.conversation.ready),
-        "worker": core.worker.queue.alive,
-    }
+    checks = {"database": core.stores.events.ready()}
+    extra: dict[str, int] = {}
+    if core.worker is not None:
+        checks["index"] = bool(core.conversation is not None and core.conversation.ready)
+        checks["worker"] = core.worker.queue.alive
+        extra["backlog"] = core.worker.queue.backlog
+    elif checks["database"]:
+        extra["backlog"] = core.stores.events.backlog()
+        extra["workers"] = core.stores.events.live_workers(core.settings.worker_lease)
     healthy = all(checks.values())
-    body = {"status": "ok" if healthy else "unavailable", **checks, "backlog": core.worker.queue.backlog}
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "role": core.role,
+        "backend": core.stores.db.backend,
+        **checks,
+        **extra,
+    }
     return jsonify(body), 200 if healthy else 503

@@ -1,16 +1,24 @@
 """Answering stored events off the request thread, in order per chat, and again after a restart.
 
-The webhook only stores and acknowledges; this pool does the slow part (the conversation, LINE calls). Events
+The webhook only stores and acknowledges; a worker does the slow part (the conversation, LINE calls). Events
 of one chat are processed one at a time in arrival order, so a resident's second message never overtakes the
-first, while different chats run in parallel on `threads` threads. The pool lives in the serving process:
-that is why `yorisoi serve` runs one process (see bot/server.py).
+first, while different chats run in parallel. Two ways to run it:
+
+- `LeasedWorker`, what `yorisoi worker` runs (and `yorisoi serve` starts as its own process): threads claim
+  events from the shared store under a lease (`EventStore.claim`), so any number of worker processes on any
+  machine share the work, and one that dies has its events taken over when its lease runs out.
+- `ChatQueue`, in the web process (`worker_mode="thread"`): the webhook hands accepted events to an in-memory
+  queue; one process only. The tests' apps use it; a single small box may too.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +29,7 @@ from linebot.v3.webhooks import Event
 
 from bot.database import DatabaseUnavailable
 from bot.delivery import Delivery, LineGateway, Outbox, within_limits
-from bot.events import Accepted, EventStore, Sealer, chat_target
+from bot.events import Accepted, Claim, EventStore, Sealer, chat_target
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +44,46 @@ class Responder(Protocol):
     def ready(self) -> bool: ...
 
     def respond(self, event: Event) -> list[Message]: ...
+
+
+class ConversationUnavailable(Exception):
+    """The worker has no conversation (it failed to load): the event stays pending for another worker."""
+
+
+class LoadingResponder:
+    """The conversation, loaded in the background (index refresh, embedder, classifier: tens of seconds).
+
+    A worker process starts claiming at once: events whose answer is already in the outbox (a reply in flight
+    when the previous worker died) are delivered while their reply token is still fresh; events that need the
+    conversation wait for it in `respond`, their lease renewed meanwhile. `failed` tells the process to exit
+    (its supervisor starts it again) rather than fail events.
+    """
+
+    def __init__(self, load: Callable[[], Responder]) -> None:
+        self._load = load
+        self._loaded = threading.Event()
+        self._inner: Responder | None = None
+        self.failed: BaseException | None = None
+        threading.Thread(target=self._run, name="yorisoi-conversation-load", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self._inner = self._load()
+        except BaseException as error:  # reported through `failed`: the process exits
+            log.exception("loading the conversation failed")
+            self.failed = error
+        finally:
+            self._loaded.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._inner is not None and self._inner.ready
+
+    def respond(self, event: Event) -> list[Message]:
+        self._loaded.wait()
+        if self._inner is None:
+            raise ConversationUnavailable("the conversation could not be loaded in this worker")
+        return self._inner.respond(event)
 
 
 @dataclass(frozen=True)
@@ -172,7 +220,7 @@ class EventWorker:
         self._sealer = sealer
         self._storage_attempts = storage_attempts
         self._backoff = backoff
-        self.queue = ChatQueue(self._run, threads)
+        self.queue = ChatQueue(self.run, threads)
 
     def start(self) -> int:
         """Queue every acknowledged-but-unanswered event (chats with a flagged one first), then start the
@@ -194,7 +242,7 @@ class EventWorker:
     def stop(self) -> None:
         self.queue.stop()
 
-    def _run(self, job: Job) -> None:
+    def run(self, job: Job) -> None:
         """Process a job, retrying in place (so the chat keeps its order) while the database is unavailable.
 
         Each step is safe to repeat: a finished event is skipped, a stored batch is resent with its retry key.
@@ -202,6 +250,9 @@ class EventWorker:
         for attempt in range(self._storage_attempts):
             try:
                 self._process(job)
+                return
+            except ConversationUnavailable:
+                log.error("no conversation in this worker; the event stays pending for another worker")
                 return
             except DatabaseUnavailable as error:
                 log.warning(
@@ -235,6 +286,8 @@ class EventWorker:
                 self._gateway.show_loading(target)
             try:
                 messages = within_limits(self._conversation.respond(event))
+            except ConversationUnavailable:
+                raise
             except Exception as error:
                 log.exception("conversation failed on a %s event", stored.event_type)
                 self._events.finish(job.event_id, "failed", f"conversation: {type(error).__name__}")
@@ -249,3 +302,100 @@ class EventWorker:
             self._events.finish(job.event_id, "done" if batch.status == "delivered" else "failed")
             return
         self._delivery.send(batch, payload.get("replyToken", ""), stored.timestamp_ms, job.allow_reply)
+
+
+class LeasedWorker:
+    """`threads` threads that claim events from the store under a lease and answer them with `EventWorker`.
+
+    A heartbeat renews the leases of the events in hand every third of the lease, so a long delivery (LINE
+    retries with backoff) keeps its event; a worker killed with -9 stops renewing, and another worker takes
+    its events over once the lease has run out. Idle threads poll the store, sleeping up to `idle_poll`.
+    """
+
+    def __init__(
+        self,
+        worker: EventWorker,
+        events: EventStore,
+        threads: int,
+        lease_seconds: float,
+        idle_poll: float = 0.2,
+        ready: Callable[[], bool] = lambda: True,
+    ) -> None:
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._worker = worker
+        self._events = events
+        self._threads_wanted = max(1, threads)
+        self._lease = lease_seconds
+        self._idle_poll = idle_poll
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._in_hand: set[str] = set()
+        self._threads: list[threading.Thread] = []
+        self._ready = ready
+
+    def start(self) -> None:
+        self._stopping.clear()
+        self.announce()
+        for number in range(self._threads_wanted):
+            thread = threading.Thread(target=self._loop, name=f"yorisoi-claim-{number}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        heartbeat = threading.Thread(target=self._heartbeat, name="yorisoi-lease", daemon=True)
+        heartbeat.start()
+        self._threads.append(heartbeat)
+
+    def _claim(self) -> Claim | None:
+        try:
+            return self._events.claim(self.owner, self._lease)
+        except DatabaseUnavailable as error:
+            log.warning("could not claim an event (%s); trying again", error)
+            return None
+
+    def _loop(self) -> None:
+        idle = 0.01
+        while not self._stopping.is_set():
+            claim = self._claim()
+            if claim is None:
+                self._stopping.wait(idle)
+                idle = min(self._idle_poll, idle * 2)
+                continue
+            idle = 0.01
+            with self._lock:
+                self._in_hand.add(claim.event_id)
+            try:
+                # A first claim may reply (Delivery checks the token is fresh); a take-over pushes.
+                self._worker.run(Job(claim.event_id, allow_reply=not claim.taken_over, urgent=claim.urgent))
+            except Exception:
+                log.exception("worker job failed")
+            finally:
+                with self._lock:
+                    self._in_hand.discard(claim.event_id)
+
+    def _heartbeat(self) -> None:
+        while not self._stopping.wait(self._lease / 3):
+            with self._lock:
+                held = list(self._in_hand)
+            try:
+                self._events.renew(self.owner, held, self._lease)
+                self.announce()
+            except DatabaseUnavailable as error:
+                log.warning("could not renew leases (%s)", error)
+
+    def announce(self) -> None:
+        """Tell /healthz this worker is alive and whether it can answer yet."""
+        self._events.worker_seen(self.owner, self._threads_wanted, self._ready())
+
+    @property
+    def alive(self) -> bool:
+        return bool(self._threads) and all(thread.is_alive() for thread in self._threads)
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Finish the events in hand, then stop; unclaimed events stay pending for the other workers."""
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+        try:
+            self._events.worker_gone(self.owner)
+        except DatabaseUnavailable as error:
+            log.warning("could not sign the worker off (%s)", error)

@@ -146,12 +146,20 @@ class CounselorAccounts:
                 [row["name"]],
             )
             return self.get(row["name"])
-        failures = row["failed_logins"] + 1
-        locked_until = _stamp(moment + LOCKOUT) if failures >= MAX_FAILED_LOGINS else None
-        self._db.execute(
-            "UPDATE handoff_accounts SET failed_logins = ?, locked_until = ? WHERE name = ?",
-            [0 if locked_until else failures, locked_until, row["name"]],
-        )
+        # Counted in the database in one step, so failures on several web nodes at once all count.
+        locked_until = None
+        with self._db.atomic() as tx:
+            counted = tx.one(
+                "UPDATE handoff_accounts SET failed_logins = failed_logins + 1 WHERE name = ? "
+                "RETURNING failed_logins",
+                [row["name"]],
+            )
+            if counted is not None and counted["failed_logins"] >= MAX_FAILED_LOGINS:
+                locked_until = _stamp(moment + LOCKOUT)
+                tx.execute(
+                    "UPDATE handoff_accounts SET failed_logins = 0, locked_until = ? WHERE name = ?",
+                    [locked_until, row["name"]],
+                )
         if locked_until:
             raise AccountLocked(datetime.fromisoformat(locked_until))
         return None

@@ -27,6 +27,7 @@ from fake_line import (
     ScriptedConversation,
 )
 from flask import Flask
+from postgres import BACKENDS, PostgresCluster
 from serve_support import ServeProcess
 from werkzeug.serving import make_server
 
@@ -62,6 +63,44 @@ def knowledge_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir / "index"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_backends: run the tests that use the database on both backends")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("both_backends") and "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One throwaway PostgreSQL cluster for the session (started only if a test asks for PostgreSQL)."""
+    try:
+        cluster = PostgresCluster()
+    except FileNotFoundError as error:
+        pytest.skip(str(error))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """ "sqlite" unless the test module runs on both (`pytestmark = BOTH_BACKENDS`, tests/postgres.py)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """ "" (SQLite in the data directory) or a fresh PostgreSQL database, dropped after the test."""
+    if backend != "postgresql":
+        yield ""
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    url = cluster.create_database()
+    yield url
+    cluster.drop_database(url)
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "data"
@@ -70,13 +109,14 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings_for(data_dir: Path, fake_line: FakeLine) -> Callable[..., Any]:
+def settings_for(data_dir: Path, fake_line: FakeLine, database_url: str) -> Callable[..., Any]:
     """Settings for a test app talking to the fake LINE API, with fast retries; overrides as keywords."""
     from bot.config import Settings
 
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "data_dir": data_dir,
+            "database_url": database_url,
             "channel_secret": CHANNEL_SECRET,
             "channel_access_token": ACCESS_TOKEN,
             "line_api_base_url": fake_line.base_url,
@@ -186,7 +226,11 @@ def serve_env(
         LINE_API_BASE_URL=fake_line.base_url,
         YORISOI_SECRET_KEY=settings.secret_key,
         YORISOI_WORKER_THREADS="4",
+        # A killed worker's events are taken over after this; short, so the kill -9 tests stay quick.
+        YORISOI_WORKER_LEASE="5",
     )
+    if settings.database_url:
+        env["YORISOI_DATABASE_URL"] = settings.database_url
     return env
 
 

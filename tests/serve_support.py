@@ -102,14 +102,18 @@ class ServeProcess:
         )
 
     def wait_healthy(self, timeout: float = 600.0) -> dict[str, Any]:
+        """/healthz once it answers and, where answers come from worker processes, one of them is alive."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, "yorisoi serve exited during startup"
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as response:
-                    return json.loads(response.read())
+                    health = json.loads(response.read())
+                if health.get("workers", 1) >= 1:
+                    return health
             except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         raise AssertionError("yorisoi serve never became healthy")
 
     def pids(self) -> list[int]:

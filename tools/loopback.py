@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -73,10 +74,8 @@ class WebhookSender:
         self._connection.close()
 
 
-def start_serve(
-    data_dir: Path, line_api_base_url: str, port: int, threads: int, log: IO[bytes] | int = subprocess.DEVNULL
-) -> subprocess.Popen:
-    """`yorisoi serve` in production mode on HOST:port, in its own process group (see `stop_serve`)."""
+def serve_env(data_dir: Path, line_api_base_url: str, database_url: str = "") -> dict[str, str]:
+    """The environment of a production-mode `yorisoi` process on the bench's data (and database)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "YORISOI_"))}
     env.update(
         YORISOI_DATA_DIR=str(data_dir),
@@ -85,12 +84,28 @@ def start_serve(
         LINE_API_BASE_URL=line_api_base_url,
         YORISOI_SECRET_KEY=SECRET_KEY,
     )
+    if database_url:
+        env["YORISOI_DATABASE_URL"] = database_url
     if os.environ.get("YORISOI_EMBEDDER"):
         env["YORISOI_EMBEDDER"] = os.environ["YORISOI_EMBEDDER"]
+    return env
+
+
+def start_serve(
+    data_dir: Path,
+    line_api_base_url: str,
+    port: int,
+    threads: int,
+    log: IO[bytes] | int = subprocess.DEVNULL,
+    extra_args: Sequence[str] = (),
+    database_url: str = "",
+) -> subprocess.Popen:
+    """`yorisoi serve` in production mode on HOST:port, in its own process group (see `stop_serve`)."""
+    env = serve_env(data_dir, line_api_base_url, database_url)
     return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "yorisoi"),
-            *("serve", "--host", HOST, "--port", str(port), "--threads", str(threads)),
+            *("serve", "--host", HOST, "--port", str(port), "--threads", str(threads), *extra_args),
         ],
         env=env,
         stdout=log,

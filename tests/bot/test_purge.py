@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
 from fake_line import LineEvents
+from postgres import BOTH_BACKENDS
 
 from bot.cli import cli
 from bot.conversation import ConversationState
@@ -14,9 +15,12 @@ from bot.database import open_database
 from bot.events import FINISHED_RETENTION_DAYS, EventStore
 from handoff import ResidentIdentity, generate_secret_key
 
+pytestmark = BOTH_BACKENDS
 
-def test_purge_deletes_old_finished_events_and_stale_counters(tmp_path, monkeypatch):
+
+def test_purge_deletes_old_finished_events_and_stale_counters(tmp_path, monkeypatch, database_url):
     monkeypatch.setenv("YORISOI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("YORISOI_DATABASE_URL", database_url)
     db = open_database(tmp_path)
     events = EventStore(db, ResidentIdentity(generate_secret_key()))
     builder = LineEvents("secret")

@@ -32,8 +32,12 @@ def handoff_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(handoff_dir: Path) -> Database:
-    return open_database(handoff_dir)
+def db(handoff_dir: Path, database_url: str) -> Iterator[Database]:
+    """SQLite in the test's folder, or a fresh PostgreSQL database where the module runs on both backends."""
+    database = open_database(handoff_dir, url=database_url)
+    yield database
+    if database.backend == "postgresql":
+        database.close()
 
 
 @pytest.fixture

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from postgres import BOTH_BACKENDS
 
 from handoff import AccountError, AccountLocked, CounselorAccounts
+
+pytestmark = BOTH_BACKENDS
 
 
 def test_passwords_are_hashed(accounts: CounselorAccounts, db) -> None:

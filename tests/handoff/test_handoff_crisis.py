@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 from alert_receivers import HookReceiver, SmtpReceiver, serve_receivers  # noqa: F401 (the `receivers` fixture)
+from postgres import BOTH_BACKENDS
 
 from handoff import AlertSettings, ContactBook, CrisisAlerts, CrisisDetector
 from handoff.alerts import ALERT_TABLE
 from handoff.crisis import KINDS
 from handoff.hours import TOKYO
+
+pytestmark = BOTH_BACKENDS
 
 NIGHT = datetime(2026, 12, 1, 1, 30, tzinfo=TOKYO)  # a Tuesday, 01:30
 EVENING = datetime(2026, 12, 1, 17, 0, tzinfo=TOKYO)

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from postgres import BOTH_BACKENDS
 
 from handoff import ThreadStore, messages
 from handoff.messages import THREAD_RESOLVED
+
+pytestmark = BOTH_BACKENDS
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 RETRY_KEY = re.compile(r'name="retry_key" value="([^"]+)"')

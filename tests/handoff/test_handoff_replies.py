@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from postgres import BOTH_BACKENDS
 
 from handoff import (
     DELETE_CANCEL_POSTBACK,
@@ -19,6 +20,8 @@ from handoff import (
     thread_opened,
     thread_resolved,
 )
+
+pytestmark = BOTH_BACKENDS
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 OPEN = datetime(2026, 11, 24, 10, 0, tzinfo=TOKYO)  # Tuesday morning

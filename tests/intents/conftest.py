@@ -31,5 +31,6 @@ def embedder() -> Embedder:
 
 
 @pytest.fixture
-def db(tmp_path: Path):
-    return open_database(tmp_path)
+def db(tmp_path: Path, database_url: str):
+    """SQLite in the test's folder, or a fresh PostgreSQL database where the module runs on both backends."""
+    return open_database(tmp_path, url=database_url)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from postgres import BOTH_BACKENDS
 
 from intents import messages
 from intents.dialogue import MAX_CHILDREN, MAX_CHOICES, MAX_LABEL, FactsDialogue
 from intents.facts import Facts
+
+pytestmark = BOTH_BACKENDS
 
 USER = "3f5a0c2e9b7d41e8a6c4f2b0d8e6a4c2b0f8d6e4c2a0b8f6d4e2c0a8b6f4d2e0"
 
