@@ -113,7 +113,7 @@ def backup(destination: Path) -> None:
     """
     settings = Settings.from_env()
     if settings.database_url:
-        raise click.ClickException("The database is PostgreSQL (YORISOI_DATABASE_URL): back it up with pg_dump.")
+        raise click.ClickException("The database is PostgreSQL (YORISOI_DATABASE_URL): use pg_dump.")
     source_path = settings.data_dir / DATABASE_FILE
     if not source_path.exists():
         raise click.ClickException(f"No database at {source_path} (check YORISOI_DATA_DIR).")
