@@ -154,8 +154,8 @@ def run_one(
             "burst_seconds": round(burst, 2),
             "acknowledged_per_second": round(acknowledged / burst, 1),
             "webhook_ms": {
-                "p50": milliseconds(percentile(latencies, 50)),
-                "p99": milliseconds(percentile(latencies, 99)),
+                "p50": milliseconds(percentile(latencies, 0.50)),
+                "p99": milliseconds(percentile(latencies, 0.99)),
             },
             "answers_per_second_during_burst": round(answered_in_burst / burst, 1),
             "answers_per_second": round(answered / total, 1),

@@ -112,6 +112,8 @@ def backup(destination: Path) -> None:
     is as sensitive as the database and useless without YORISOI_SECRET_KEY: keep the key somewhere else.
     """
     settings = Settings.from_env()
+    if settings.database_url:
+        raise click.ClickException("The database is PostgreSQL (YORISOI_DATABASE_URL): use pg_dump.")
     source_path = settings.data_dir / DATABASE_FILE
     if not source_path.exists():
         raise click.ClickException(f"No database at {source_path} (check YORISOI_DATA_DIR).")
