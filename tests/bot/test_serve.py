@@ -66,8 +66,8 @@ def test_kill_9_mid_processing_then_restart_answers_every_acknowledged_event_onc
     assert pending_count(data_dir) == 0
     counts = answers_per_user(fake_line, token_owner)
     assert counts == Counter({user: 1 for user in users})
-    # Events that never got a reply attempt before the kill were answered by push after the restart.
-    assert fake_line.calls(PUSH_PATH, status=200)
+    # Events that never got a reply attempt before the kill were answered after the restart: by reply while
+    # their token was fresh, else by push (how fast the restart was decides which), a push with its retry key.
     for call in fake_line.calls(PUSH_PATH):
         assert call.retry_key
 
