@@ -62,6 +62,7 @@ class _Kind:
     topics: tuple[re.Pattern[str], ...]
     exemplars: tuple[str, ...]
     contacts: tuple[str, ...]
+    needs: tuple[re.Pattern[str], ...]  # the classifier names this kind only when one of these is said
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class CrisisDetector:
                 exemplars=tuple(spec.get("exemplars") or ())
                 + tuple((rules.get("wordings") or {}).get(name) or ()),
                 contacts=tuple(spec.get("contacts") or ()),
+                needs=_compile(spec.get("needs"), f"{name}.needs"),
             )
             for name in KINDS
             if (spec := rules["kinds"].get(name))
@@ -222,7 +224,7 @@ class CrisisDetector:
         if query_vector is None or scan.cautious or scan.general or self._embedder is None:
             return None
         kind, score = self._nearest(query_vector)
-        if kind is None:
+        if kind is None or not self._says_enough(kind, normalised):
             return None
         return CrisisAssessment((kind,), "embedding", score, asks)
 
@@ -254,6 +256,13 @@ class CrisisDetector:
                     continue
                 return True
         return False
+
+    def _says_enough(self, name: str, normalised: str) -> bool:
+        """Whether the message says something of the kind the classifier named, where the kind asks for it
+        (`needs`): 「ねむれない日が続いて」 sits next to 「今夜寝る場所がない」 on a small model, but says no
+        night and no place, so it is not taken as nowhere to sleep tonight."""
+        kind = next(kind for kind in self.kinds if kind.name == name)
+        return not kind.needs or _any(kind.needs, normalised)
 
     def _nearest(self, query_vector: np.ndarray) -> tuple[str | None, float]:
         """The kind of the nearest crisis exemplar, when the classifier says crisis with at least
