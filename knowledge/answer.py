@@ -498,7 +498,7 @@ class Composer:
         search = self._prefer_program_source(search)
         search = self._prefer_answering_source(clean(question), search)
         sources = [Source.from_hit(hit) for hit in search.hits[:MAX_SOURCES]]
-        related = self._related(search.hits)
+        related = self._related(search.hits, search.place)
         if not search.query:
             return Answer(question=question, text=messages.EMPTY_QUESTION, confident=False, sources=sources)
         if not search.hits:
@@ -506,10 +506,10 @@ class Composer:
         if not self.confident(search):
             return Answer(
                 question=question,
-                text=self._not_sure(search.hits),
+                text=self._not_sure(search.hits, search.place),
                 confident=False,
                 sources=sources,
-                related=related[:3],
+                related=self._related(search.hits, search.place, keep_best=False)[:3],
             )
         compared = self._compared(clean(question), search)
         if len(compared) >= 2:
@@ -601,19 +601,38 @@ class Composer:
                 names.append(name)
         return names[:2]
 
-    def _related(self, hits: list[Hit]) -> list[str]:
+    def _related(self, hits: list[Hit], place: str | None, keep_best: bool = True) -> list[str]:
+        """The programs to offer as next questions. Another area's service is not offered to a resident who
+        did not ask about it (「小平市のひとり親相談」 to someone in 白山市 or of unknown place); the best
+        hit stays when `keep_best`, as the answer itself is about it."""
         names: list[str] = []
         for hit in hits:
             if not resident_facing(hit.chunk):
+                continue
+            if not (keep_best and hit is hits[0]) and self._elsewhere(hit.chunk, place, hits[0].chunk):
                 continue
             name = program_name(hit.chunk)
             if name not in names:
                 names.append(name)
         return names
 
-    def _not_sure(self, hits: list[Hit]) -> str:
-        lines = [messages.NOT_SURE, messages.CLOSEST_PROGRAMS]
-        lines += [messages.CLOSEST_ITEM.format(program=name) for name in self._related(hits)[:3]]
+    def _elsewhere(self, chunk: Chunk, place: str | None, best: Chunk) -> bool:
+        """A local service of another area than the resident's; with no place known, any city's service and
+        another prefecture's than the answer's own."""
+        jurisdiction = self.places.canonical(chunk.jurisdiction) or ""
+        if not jurisdiction or jurisdiction in self.places.national:
+            return False  # national
+        if place:
+            return self.places.relation(place, jurisdiction) in (CONFLICT, OUTSIDE)
+        if self.places.is_municipality(jurisdiction):
+            return True
+        home = self.places.canonical(best.jurisdiction) or ""
+        return jurisdiction != (self.places.prefecture_of(home) or home)
+
+    def _not_sure(self, hits: list[Hit], place: str | None) -> str:
+        related = self._related(hits, place, keep_best=False)
+        lines = [messages.NOT_SURE, *([messages.CLOSEST_PROGRAMS] if related else [])]
+        lines += [messages.CLOSEST_ITEM.format(program=name) for name in related[:3]]
         lines.append(messages.OFFER_COUNSELOR)
         return "\n".join(lines)
 
