@@ -300,9 +300,13 @@ def same_program(one: Chunk, other: Chunk) -> bool:
 
 
 def source_line(chunk: Chunk) -> str:
+    """The document an answer quotes; a plan titled in administrative wording is named by whose and when."""
+    title = chunk.title
+    if chunk.kind == "plan" and _ADMINISTRATIVE.search(title) and chunk.jurisdiction and chunk.date:
+        title = messages.PLAN_SOURCE.format(jurisdiction=chunk.jurisdiction, year=chunk.date[:4])
     if chunk.date:
-        return messages.SOURCE.format(title=chunk.title, date=display_date(chunk.date))
-    return messages.SOURCE_UNDATED.format(title=chunk.title)
+        return messages.SOURCE.format(title=title, date=display_date(chunk.date))
+    return messages.SOURCE_UNDATED.format(title=title)
 
 
 def _part_of(chunk: Chunk, program: Chunk) -> bool:
@@ -672,11 +676,13 @@ class Composer:
         return program.lines(day, children_in(question)) if asked or generated else []
 
     def _program_detail(self, search: Search) -> tuple[str, str]:
-        """What a rule or plan about the same program adds that a resident can use (a lawyer's advice,
-        going to the family court together), with its source line; ("", "") when there is none."""
+        """What a national law or 要綱 about the same program adds that a resident can use (going to the
+        family court together), with its source line; ("", "") when there is none. It is introduced as
+        国の制度, so a city's plan (what the city did in its years) is never taken."""
         best = search.hits[0].chunk
         for hit in search.hits[1:4]:
-            if hit.chunk.kind == "program" or not same_program(hit.chunk, best):
+            national = hit.chunk.kind == "law" and hit.chunk.jurisdiction in self.places.national
+            if not national or not same_program(hit.chunk, best):
                 continue
             scores = self.unit_scorer(search.terms) if self.unit_scorer is not None else None
             offset = self.unit_offsets[hit.index]

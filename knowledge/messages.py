@@ -28,6 +28,8 @@ OTHER_PROGRAMS = "ほかに関係しそうな制度: {programs}"
 AMOUNT_AS_OF = "※ 金額は{date}時点のものです。"
 SOURCE = "出典: {title}（{date}時点）"
 SOURCE_UNDATED = "出典: {title}"
+# A plan whose title is administrative wording (「…施策達成状況概要」): said plainly instead.
+PLAN_SOURCE = "{jurisdiction}の計画（{year}年）"
 
 # Programs whose amounts are known to change after our newest source; keyed by a word of the program name.
 AMOUNT_NOTES: dict[str, str] = {}
