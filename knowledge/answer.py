@@ -583,7 +583,7 @@ class Composer:
                 sources.append(source_line(chunk))
             period = program.in_force(day) if program is not None else None
             if period is not None:
-                amount_sources.append(messages.AMOUNT_SOURCE.format(source=period.source))
+                amount_sources.append(program.source_line(period))
         # The documents' titles first; the pages the amounts were read from as room allows.
         while amount_sources and len("\n".join([*lines, *sources, *amount_sources])) > MAX_ANSWER_CHARS:
             amount_sources.pop()
