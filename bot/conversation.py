@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -59,6 +60,12 @@ STATE_TABLE = "bot_conversations"
 STATE_TTL = timedelta(days=1)
 DIALOGUE_PREFIX = "dlg:"
 # Control characters other than newline and tab say nothing to a person; they are dropped before routing.
+# What a sentence saying only where one lives holds besides the place (「石川県の白山市在住です。」).
+_ADMINISTRATIVE_SUFFIX = re.compile(r"[市町村区]$")
+_PLACE_FILLER = re.compile(
+    r"住んでいます|住んでます|住んでいる|住んでる|住まいです|住まい|在住です|在住|暮らしています|暮らしてます|"
+    r"です|だよ|だ|私は|わたしは|^\S{2,3}?[都道府県]|[はにでのへ]|[\s、。,.!！?？~〜ー]"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 Forgetter = Callable[[str], None]
@@ -288,6 +295,17 @@ class Conversation:
         facts = self.dialogue.facts(user_key)
         return self.knowledge.place_named(text) or getattr(facts, "municipality", None)
 
+    def _place_only(self, text: str) -> str | None:
+        """The place a message names when it says nothing else (「白山市在住です」, 「金沢に住んでいます」):
+        what is left without the place, a prefecture and the filler of such a sentence is empty."""
+        place = self.knowledge.place_named(text)
+        if place is None:
+            return None
+        rest = unicodedata.normalize("NFKC", text).replace(place, "")
+        stem = _ADMINISTRATIVE_SUFFIX.sub("", place)
+        rest = rest.replace(stem, "") if len(stem) >= 2 else rest
+        return place if not _PLACE_FILLER.sub("", rest) else None
+
     def _knowledge_answer(self, user_key: str, text: str) -> Answer:
         """The knowledge answer on the message's one vector (the one crisis and intents read)."""
         municipality = self._municipality(user_key, text)
@@ -304,7 +322,12 @@ class Conversation:
         return bool(thread.urgent) and thread.claimed_by is None and not self.hours.is_open(self._clock())
 
     def _answer(self, user_key: str, text: str) -> list[Message]:
-        """A grounded answer; after two misses in a row the offer of a person."""
+        """A grounded answer; after two misses in a row the offer of a person. A message that only says
+        where the resident lives is acknowledged and remembered, not searched nor counted as unanswered."""
+        place = self._place_only(text)
+        if place is not None:
+            self.dialogue.remember(user_key, text)
+            return [render.text(messages.PLACE_NOTED.format(place=place), render.menu_choices())]
         answer = self._knowledge_answer(user_key, text)
         missed = self.state.record_answer(user_key, bool(answer.confident))
         question_id = self._log_question(user_key, text, answer)

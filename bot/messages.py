@@ -49,6 +49,8 @@ DIALOGUE_EXPIRED = (
 # --- Short intents --------------------------------------------------------------------------------------
 GREETING = "こんにちは。寄り添いです。ひとり親家庭の制度について、なんでも聞いてください。"
 THANKS = "どういたしまして。ほかにも知りたいことがあれば、いつでも送ってください。"
+# A message that only says where the resident lives (as the bot invites): noted, not a question.
+PLACE_NOTED = "{place}にお住まいですね。これからは{place}の窓口をご案内します。ご質問をどうぞ。"
 
 # --- Things the bot cannot read --------------------------------------------------------------------------
 TEXT_ONLY = (

@@ -8,6 +8,7 @@ the `Places` protocol, so it never imports the package that owns it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any, Protocol
 
 import yaml
 
+from intents import messages
 from intents.facts import CIRCUMSTANCES, EMPLOYMENTS, NEEDS, PARENTS, RESIDENT_TAX, SITUATIONS
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.yaml")
@@ -32,6 +34,7 @@ CATEGORIES = (
     "安全",
 )
 NATIONAL = "国"
+_PHONE = re.compile(r"\d{2,5}-\d{1,4}-\d{3,4}")
 INCOME_LEVELS = ("allowance_level", "low", "limited")
 ALLOWANCE_RULES = ("receiving", "receiving_or_pension")
 OLDEST_AGE = 99
@@ -224,8 +227,11 @@ class Catalogue:
         return self._by_id[program_id]
 
     def contact_for(self, program: Program, municipality: str | None) -> str:
-        """The window to name for this household: the municipality's own when the sources give one."""
+        """The window to name for this household: the municipality's own when the sources give one; with no
+        place known, a local program's own office (a number, a named town) is another area's for most."""
         if municipality is None:
+            if program.jurisdiction != NATIONAL and self._names_an_office(program):
+                return messages.CONTACT_UNKNOWN_PLACE
             return program.contact
         name = self.places.normalise(municipality)
         prefecture = self.places.prefecture_of(name)
@@ -239,6 +245,12 @@ class Catalogue:
         if prefecture in program.contacts:
             return program.contacts[prefecture]
         return program.contact
+
+    def _names_an_office(self, program: Program) -> bool:
+        """The contact gives a phone number or names the program's own prefecture or municipality."""
+        jurisdiction = program.jurisdiction
+        names = {jurisdiction, self.places.prefecture_of(jurisdiction) or jurisdiction}
+        return bool(_PHONE.search(program.contact)) or any(name in program.contact for name in names)
 
 
 def _program(entry: dict[str, Any], sources: dict[str, Source], places: Places) -> Program:

@@ -171,6 +171,8 @@ RESULT_ITEM = "・{name}({label})"
 RESULT_REASON = "　理由: {reason}"
 RESULT_CHECK = "　※{check}"
 RESULT_WINDOW = "　窓口: {contact}"
+# A local program's window for a resident who named no place: another area's number would mislead.
+CONTACT_UNKNOWN_PLACE = "お住まいの市区町村のひとり親相談窓口"
 RESULT_AGAIN_LABEL = "条件を変えてもう一度"
 RESUME = "ご質問へのお答えは上のとおりです。続けて、先ほどの質問にお答えください。"
 REVIEW = "いまの回答: {facts}\n変えたい項目を選んでください。ほかの回答はそのまま使います。"

@@ -104,6 +104,12 @@ class Program:
     periods: list[Period]
     unknown_from: list[dt.date] = field(default_factory=list)
     revised_every_april: bool = False
+    national: bool = False  # a national amount, read from whichever page published it
+
+    def source_line(self, period: Period) -> str:
+        """Where the amounts were read; a national amount is said to be the nation's, not the town's."""
+        template = messages.AMOUNT_SOURCE_NATIONAL if self.national else messages.AMOUNT_SOURCE
+        return template.format(source=period.source)
 
     def in_force(self, day: dt.date) -> Period | None:
         """The newest period that began on or before `day` (None before the first)."""
@@ -172,7 +178,7 @@ class Program:
         expected = self.newer_may_apply(day)
         if expected:
             lines.append(messages.NEWER_MAY_APPLY.format(date=from_date(expected), window=self.window))
-        lines.append(messages.AMOUNT_SOURCE.format(source=period.source))
+        lines.append(self.source_line(period))
         return lines
 
     def summary(self, day: dt.date) -> list[str]:
@@ -242,6 +248,7 @@ class Amounts:
                 periods=sorted(periods, key=lambda period: period.start),
                 unknown_from=[_date(value) for value in entry.get("unknown_from", [])],
                 revised_every_april=bool(entry.get("revised_every_april", False)),
+                national=bool(entry.get("national", False)),
             )
         return cls(programs)
 

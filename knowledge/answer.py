@@ -300,9 +300,13 @@ def same_program(one: Chunk, other: Chunk) -> bool:
 
 
 def source_line(chunk: Chunk) -> str:
+    """The document an answer quotes; a plan titled in administrative wording is named by whose and when."""
+    title = chunk.title
+    if chunk.kind == "plan" and _ADMINISTRATIVE.search(title) and chunk.jurisdiction and chunk.date:
+        title = messages.PLAN_SOURCE.format(jurisdiction=chunk.jurisdiction, year=chunk.date[:4])
     if chunk.date:
-        return messages.SOURCE.format(title=chunk.title, date=display_date(chunk.date))
-    return messages.SOURCE_UNDATED.format(title=chunk.title)
+        return messages.SOURCE.format(title=title, date=display_date(chunk.date))
+    return messages.SOURCE_UNDATED.format(title=title)
 
 
 def _part_of(chunk: Chunk, program: Chunk) -> bool:
@@ -498,7 +502,7 @@ class Composer:
         search = self._prefer_program_source(search)
         search = self._prefer_answering_source(clean(question), search)
         sources = [Source.from_hit(hit) for hit in search.hits[:MAX_SOURCES]]
-        related = self._related(search.hits)
+        related = self._related(search.hits, search.place)
         if not search.query:
             return Answer(question=question, text=messages.EMPTY_QUESTION, confident=False, sources=sources)
         if not search.hits:
@@ -506,10 +510,10 @@ class Composer:
         if not self.confident(search):
             return Answer(
                 question=question,
-                text=self._not_sure(search.hits),
+                text=self._not_sure(search.hits, search.place),
                 confident=False,
                 sources=sources,
-                related=related[:3],
+                related=self._related(search.hits, search.place, keep_best=False)[:3],
             )
         compared = self._compared(clean(question), search)
         if len(compared) >= 2:
@@ -579,7 +583,7 @@ class Composer:
                 sources.append(source_line(chunk))
             period = program.in_force(day) if program is not None else None
             if period is not None:
-                amount_sources.append(messages.AMOUNT_SOURCE.format(source=period.source))
+                amount_sources.append(program.source_line(period))
         # The documents' titles first; the pages the amounts were read from as room allows.
         while amount_sources and len("\n".join([*lines, *sources, *amount_sources])) > MAX_ANSWER_CHARS:
             amount_sources.pop()
@@ -601,19 +605,38 @@ class Composer:
                 names.append(name)
         return names[:2]
 
-    def _related(self, hits: list[Hit]) -> list[str]:
+    def _related(self, hits: list[Hit], place: str | None, keep_best: bool = True) -> list[str]:
+        """The programs to offer as next questions. Another area's service is not offered to a resident who
+        did not ask about it (「小平市のひとり親相談」 to someone in 白山市 or of unknown place); the best
+        hit stays when `keep_best`, as the answer itself is about it."""
         names: list[str] = []
         for hit in hits:
             if not resident_facing(hit.chunk):
+                continue
+            if not (keep_best and hit is hits[0]) and self._elsewhere(hit.chunk, place, hits[0].chunk):
                 continue
             name = program_name(hit.chunk)
             if name not in names:
                 names.append(name)
         return names
 
-    def _not_sure(self, hits: list[Hit]) -> str:
-        lines = [messages.NOT_SURE, messages.CLOSEST_PROGRAMS]
-        lines += [messages.CLOSEST_ITEM.format(program=name) for name in self._related(hits)[:3]]
+    def _elsewhere(self, chunk: Chunk, place: str | None, best: Chunk) -> bool:
+        """A local service of another area than the resident's; with no place known, any city's service and
+        another prefecture's than the answer's own."""
+        jurisdiction = self.places.canonical(chunk.jurisdiction) or ""
+        if not jurisdiction or jurisdiction in self.places.national:
+            return False  # national
+        if place:
+            return self.places.relation(place, jurisdiction) in (CONFLICT, OUTSIDE)
+        if self.places.is_municipality(jurisdiction):
+            return True
+        home = self.places.canonical(best.jurisdiction) or ""
+        return jurisdiction != (self.places.prefecture_of(home) or home)
+
+    def _not_sure(self, hits: list[Hit], place: str | None) -> str:
+        related = self._related(hits, place, keep_best=False)
+        lines = [messages.NOT_SURE, *([messages.CLOSEST_PROGRAMS] if related else [])]
+        lines += [messages.CLOSEST_ITEM.format(program=name) for name in related[:3]]
         lines.append(messages.OFFER_COUNSELOR)
         return "\n".join(lines)
 
@@ -653,11 +676,13 @@ class Composer:
         return program.lines(day, children_in(question)) if asked or generated else []
 
     def _program_detail(self, search: Search) -> tuple[str, str]:
-        """What a rule or plan about the same program adds that a resident can use (a lawyer's advice,
-        going to the family court together), with its source line; ("", "") when there is none."""
+        """What a national law or 要綱 about the same program adds that a resident can use (going to the
+        family court together), with its source line; ("", "") when there is none. It is introduced as
+        国の制度, so a city's plan (what the city did in its years) is never taken."""
         best = search.hits[0].chunk
         for hit in search.hits[1:4]:
-            if hit.chunk.kind == "program" or not same_program(hit.chunk, best):
+            national = hit.chunk.kind == "law" and hit.chunk.jurisdiction in self.places.national
+            if not national or not same_program(hit.chunk, best):
                 continue
             scores = self.unit_scorer(search.terms) if self.unit_scorer is not None else None
             offset = self.unit_offsets[hit.index]

@@ -28,6 +28,8 @@ OTHER_PROGRAMS = "ほかに関係しそうな制度: {programs}"
 AMOUNT_AS_OF = "※ 金額は{date}時点のものです。"
 SOURCE = "出典: {title}（{date}時点）"
 SOURCE_UNDATED = "出典: {title}"
+# A plan whose title is administrative wording (「…施策達成状況概要」): said plainly instead.
+PLAN_SOURCE = "{jurisdiction}の計画（{year}年）"
 
 # Programs whose amounts are known to change after our newest source; keyed by a word of the program name.
 AMOUNT_NOTES: dict[str, str] = {}
@@ -43,6 +45,8 @@ ROW_LINE = "・{who}: {amount}"
 NEWER_MAY_APPLY = "※ {date}から新しい年度の額になっている場合があります。最新の額は{window}でご確認ください。"
 AMOUNT_UNKNOWN = "{program}の今の額は手元の資料ではわかりません。{window}でご確認ください。"
 AMOUNT_SOURCE = "金額の出典: {source}"
+# A national amount read from a town's page: the town is where it was read, not whose amount it is.
+AMOUNT_SOURCE_NATIONAL = "金額の出典: 国の制度（{source} の資料より）"
 # A question that compares programs (「児童手当と児童扶養手当って違う？」): each one, short.
 COMPARE_INTRO = "{programs}は別の制度です。それぞれご案内します。"
 COMPARE_NAME = "■{program}"

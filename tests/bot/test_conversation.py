@@ -462,3 +462,24 @@ def test_a_crisis_inside_an_open_thread_makes_it_urgent_with_its_kind(conversati
     assert "0120-279-338" in crisis
     thread = conversation.threads.open_thread_for(user_key)
     assert thread.urgent and "no_place_tonight" in thread.categories
+
+
+@pytest.mark.parametrize(
+    ("statement", "place"),
+    [("石川県の能美市に住んでます。", "能美市"), ("かほく市在住", "かほく市"), ("小平です", "小平市")],
+)
+def test_a_message_that_only_says_where_one_lives_is_acknowledged_and_remembered(
+    conversation, line, identity, statement, place
+):
+    """The bot invites 「〇〇市に住んでいます」: such a message is noted, not searched, and no miss."""
+    conversation.knowledge.confident = False
+    assert texts(say(conversation, line, statement)) == [messages.PLACE_NOTED.format(place=place)]
+    assert conversation.knowledge.asked == []
+    assert conversation.state.unanswered(identity.user_key(USER)) == 0
+    say(conversation, line, "手当はいつ振り込まれますか")
+    assert conversation.knowledge.asked == [("手当はいつ振り込まれますか", place)]
+
+
+def test_a_place_with_a_question_is_still_answered(conversation, line):
+    say(conversation, line, "野々市市に住んでいます。保育料は安くなりますか")
+    assert conversation.knowledge.asked == [("野々市市に住んでいます。保育料は安くなりますか", "野々市市")]

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from shared_files import SEEDS_DIR
 
-from intents import Catalogue, CatalogueError
+from intents import Catalogue, CatalogueError, messages
 from intents.catalogue import CATALOGUE_PATH, CATEGORIES, NATIONAL
 from knowledge import default_register
 
@@ -202,3 +202,16 @@ def test_every_income_limit_is_the_programs_own_as_its_source_states_it(catalogu
     """The facts hold no income: an open limit is shown in the source's words, never as a generic one."""
     limited = [program for program in catalogue if program.conditions.income]
     assert limited and all(program.conditions.income_rule for program in limited)
+
+
+def test_a_resident_who_named_no_place_gets_no_other_areas_number(catalogue):
+    """A local program's own office (a number, a named city) is not given to someone whose place is unknown;
+    a national program's contact and a local one that names no office stay as they are."""
+    for program_id in ("welfare_small_loan", "tokyo_heart_tama", "kanazawa_scholarship"):
+        program = catalogue.get(program_id)
+        assert catalogue.contact_for(program, None) == messages.CONTACT_UNKNOWN_PLACE
+        assert catalogue.contact_for(program, "野々市市") != messages.CONTACT_UNKNOWN_PLACE
+    jasso = catalogue.get("jasso_scholarship")
+    assert catalogue.contact_for(jasso, None) == jasso.contact
+    school_aid = catalogue.get("school_attendance_aid")
+    assert catalogue.contact_for(school_aid, None) == school_aid.contact

@@ -160,3 +160,16 @@ def test_held_out_answers_are_honest(real_kb) -> None:
     assert sum(r.confident for r in answerable) / len(answerable) >= 0.8
     assert report.metrics["confident_wrong"] <= 3
     assert report.metrics["unanswerable_hedged"] >= 2 / 3
+
+
+def test_a_national_amount_is_cited_as_the_nations_not_the_towns() -> None:
+    """A town's page that publishes a national amount is where it was read, not whose it is."""
+    amounts = default_amounts()
+    day = dt.date(2025, 6, 1)
+    for name in ("児童扶養手当", "児童手当", "高等職業訓練促進給付金"):
+        program = amounts.programs[name]
+        lines = program.lines(day, None)
+        cited = [line for line in lines if line.startswith("金額の出典")]
+        assert cited and all(line.startswith("金額の出典: 国の制度（") for line in cited), (name, cited)
+    loan = amounts.programs["母子父子寡婦福祉貸付金"]
+    assert loan.source_line(loan.periods[-1]) == f"金額の出典: {loan.periods[-1].source}"
