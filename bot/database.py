@@ -521,11 +521,17 @@ def open_database(data_dir: Path, timeout: float = 5.0, url: str | None = None) 
     return db
 
 
+# Rows a migration inserts into a new database (a condition naming exactly them): a migrated, empty target
+# holds these, and the copy replaces them with the source's.
+SEEDED_BY_MIGRATIONS = {"content_version": "id = 1 AND version = 0"}
+
+
 def copy_data(source: Database, target: Database) -> dict[str, int]:
     """Copy every row of every table of `source` into the same tables of `target` (both migrated to the same
     version), in one transaction; identity counters on PostgreSQL continue after the copied ids.
 
-    Refuses a target whose tables already hold rows (other than the migration record), so nothing is mixed.
+    Refuses a target whose tables already hold rows (other than the migration record and the rows the
+    migrations themselves seed), so nothing is mixed.
     """
     versions = applied_versions(source), applied_versions(target)
     if versions[0] != versions[1]:
@@ -539,6 +545,8 @@ def copy_data(source: Database, target: Database) -> dict[str, int]:
     counts: dict[str, int] = {}
     with target.atomic() as tx:
         for table in tables:
+            if table in SEEDED_BY_MIGRATIONS:
+                tx.execute(f"DELETE FROM {table} WHERE {SEEDED_BY_MIGRATIONS[table]}")
             if tx.one(f"SELECT 1 AS found FROM {table} LIMIT 1"):
                 raise ValueError(f"the target's table {table} is not empty")
             rows = source.query(f"SELECT * FROM {table}")
