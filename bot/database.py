@@ -47,6 +47,16 @@ Params = Sequence[Any]
 _MIGRATION_NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
 
 
+_WRITER_LOCKS: dict[Path, threading.Lock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: Path) -> threading.Lock:
+    """One lock per database file in this process, shared by every `Database` opened on it."""
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(path.resolve(), threading.Lock())
+
+
 class Transaction:
     """`query`, `one` and `execute` on one thread's connection (what `Database.atomic` yields, bound to the
     open write transaction). Rows come from sqlite-utils as dicts, all fetched, so no reader lingers."""
@@ -85,6 +95,7 @@ class Database:
         self.path.touch(mode=0o600, exist_ok=True)
         self._timeout = timeout
         self._local = threading.local()
+        self._writer = _writer_lock(self.path)
 
     backend = "sqlite"
     skip_locked = ""
@@ -137,18 +148,26 @@ class Database:
             finally:
                 self._local.depth -= 1
             return
-        conn.execute("BEGIN IMMEDIATE")
-        self._local.depth = 1
+        # This process's writers queue here, woken the moment the lock is free; SQLite's own wait (for
+        # writers in other processes) sleeps in growing steps, which under a burst of webhooks turns a
+        # millisecond's work into tens of milliseconds.
+        if not self._writer.acquire(timeout=self._timeout):
+            raise sqlite3.OperationalError("database is locked (waited for this process's other writers)")
         try:
-            yield Transaction(db)
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            self._local.depth = 1
+            try:
+                yield Transaction(db)
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+            finally:
+                self._local.depth = 0
         finally:
-            self._local.depth = 0
+            self._writer.release()
 
     def scrub(self) -> None:
         """Move committed deletions out of the write-ahead log into the (zeroed) file and empty the log."""

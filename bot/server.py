@@ -35,7 +35,7 @@ class WorkerSupervisor:
     started again.
     """
 
-    def __init__(self, threads: int, restart_delay: float = 1.0) -> None:
+    def __init__(self, threads: int, niceness: int = 0, restart_delay: float = 1.0) -> None:
         self._command = [
             sys.executable,
             "-m",
@@ -45,6 +45,8 @@ class WorkerSupervisor:
             str(os.getpid()),
             "--threads",
             str(threads),
+            "--nice",
+            str(min(19, max(0, niceness))),
         ]
         self._restart_delay = restart_delay
         self._stopping = threading.Event()
@@ -159,7 +161,7 @@ def serve(
     if settings.worker_mode == "thread":
         refresh_index(settings)
     elif answer_worker:
-        supervisor = WorkerSupervisor(settings.worker_threads)
+        supervisor = WorkerSupervisor(settings.worker_threads, settings.worker_nice)
         supervisor.start()
     YorisoiServer(settings, host, port, workers, threads, supervisor).run()
 

@@ -15,6 +15,8 @@ import pytest
 from fake_line import ACCESS_TOKEN, CHANNEL_SECRET, PUSH_PATH, REPLY_PATH, SECRET_KEY
 from serve_support import YORISOI, answers_per_user, event_statuses, free_port
 
+from bot.config import Settings
+
 QUESTIONS = [
     "児童扶養手当はいくらですか",
     "ひとり親の医療費助成はありますか",
@@ -70,6 +72,22 @@ def test_kill_9_mid_processing_then_restart_answers_every_acknowledged_event_onc
     # their token was fresh, else by push (how fast the restart was decides which), a push with its retry key.
     for call in fake_line.calls(PUSH_PATH):
         assert call.retry_key
+
+
+def _niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+@pytest.mark.timeout(900)
+def test_serve_runs_its_answer_worker_at_a_lower_cpu_priority(serve):
+    server = serve()
+    server.wait_healthy()
+    workers = [
+        pid for pid in server.pids() if b"worker" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    ]
+    assert len(workers) == 1
+    lowered_by = Settings.__dataclass_fields__["worker_nice"].default
+    assert _niceness(workers[0]) == min(19, _niceness(server.process.pid) + lowered_by)
 
 
 @pytest.mark.timeout(900)
