@@ -255,6 +255,7 @@ def main() -> None:
     configs: list[tuple[str, list[str], int, bool]] = [
         ("in-process", ["--in-process"], 0, False),
         ("process", [], 0, False),
+        ("process-web2", ["--workers", "2"], 0, False),
     ]
     if args.postgres:
         configs.append(("process-pg", [], 0, True))
