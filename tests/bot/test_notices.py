@@ -10,9 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fake_line import PUSH_PATH
+from postgres import BOTH_BACKENDS
 
 from bot.notices import STOP_QUOTA, NoticeSender, TokenBucket, notice_messages
 from handoff import messages as handoff_messages
+
+pytestmark = BOTH_BACKENDS
 
 TOPIC = "genkyo_todoke"
 BODY = "児童扶養手当の現況届の受付が8月1日から始まります。"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 from fake_line import SECRET_KEY
+from postgres import BOTH_BACKENDS
 
 from bot.cli import cli
 from bot.commands.handoff_commands import run_retention
@@ -22,13 +23,15 @@ from handoff.subscriptions import (
     Subscriptions,
 )
 
+pytestmark = BOTH_BACKENDS
+
 NOW = datetime(2026, 7, 20, 1, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
 
 
 @pytest.fixture
-def db(tmp_path):
-    return open_database(tmp_path)
+def db(tmp_path, database_url):
+    return open_database(tmp_path, url=database_url)
 
 
 @pytest.fixture
@@ -143,12 +146,15 @@ def test_the_retention_job_keeps_subscriptions_and_purges_recipients_a_week_afte
     assert runs.get(done.id).sent == 0 and runs.get(done.id).status == "done"
 
 
-def test_yorisoi_notices_lists_runs_and_subscribers(db, stores, identity, tmp_path, monkeypatch):
+def test_yorisoi_notices_lists_runs_and_subscribers(
+    db, stores, identity, tmp_path, monkeypatch, database_url
+):
     subscriptions, runs, _ = stores
     for key, ref in residents(identity, 3):
         subscriptions.subscribe(key, ref, "genkyo_todoke")
     runs.create("genkyo_todoke", "現況届の受付が始まりました。", NOW, "kanri")
     monkeypatch.setenv("YORISOI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("YORISOI_DATABASE_URL", database_url)
     result = CliRunner().invoke(cli, ["notices"])
     assert result.exit_code == 0, result.output
     assert "genkyo_todoke       3  児童扶養手当の現況届" in result.output
