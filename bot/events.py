@@ -227,16 +227,24 @@ class EventStore:
         self, db: Database | Transaction, owner: str, moment: datetime, lease_seconds: float
     ) -> Claim | None:
         current, until = _stamp(moment), _stamp(moment + timedelta(seconds=lease_seconds))
-        row = db.one(
-            f"SELECT e.webhook_event_id, e.chat_key, e.priority, e.lease_owner FROM {EVENTS_TABLE} e "
-            "WHERE e.status = 'pending' AND (e.lease_until IS NULL OR e.lease_until < ?) "
+        head = (
+            f"FROM {EVENTS_TABLE} e WHERE e.status = 'pending' "
+            "AND (e.lease_until IS NULL OR e.lease_until < ?) "
             f"AND NOT EXISTS (SELECT 1 FROM {EVENTS_TABLE} o WHERE o.chat_key = e.chat_key "
             "AND o.status = 'pending' AND (o.seq < e.seq OR (o.seq = e.seq "
             "AND o.webhook_event_id < e.webhook_event_id))) "
-            f"ORDER BY (SELECT MAX(p.priority) FROM {EVENTS_TABLE} p WHERE p.chat_key = e.chat_key "
-            "AND p.status = 'pending') DESC, e.seq, e.webhook_event_id LIMIT 1" + self._db.skip_locked,
-            [current],
         )
+        columns = "SELECT e.webhook_event_id, e.chat_key, e.priority, e.lease_owner "
+        if db.one(f"SELECT 1 AS found FROM {EVENTS_TABLE} WHERE status = 'pending' AND priority > 0 LIMIT 1"):
+            # A crisis waits: its chat goes first, which means ranking every chat (rare, so affordable).
+            order = (
+                f"ORDER BY (SELECT MAX(p.priority) FROM {EVENTS_TABLE} p WHERE p.chat_key = e.chat_key "
+                "AND p.status = 'pending') DESC, e.seq, e.webhook_event_id "
+            )
+        else:
+            # Otherwise the oldest free chat head: a walk of the (status, seq, id) index that stops early.
+            order = "ORDER BY e.seq, e.webhook_event_id "
+        row = db.one(columns + head + order + "LIMIT 1" + self._db.skip_locked, [current])
         if row is None:
             return None
         taken = db.execute(
