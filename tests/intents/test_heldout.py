@@ -38,6 +38,7 @@ def cases(name: str) -> list[dict]:
         "unseen_descriptions.jsonl",
         "heldout_descriptions2.jsonl",
         "heldout_descriptions3.jsonl",
+        "heldout_descriptions4.jsonl",
     ],
 )
 def test_held_out_descriptions_read_into_facts_at_most_one_in_twelve_wrong(catalogue, name):
@@ -51,7 +52,9 @@ def test_held_out_descriptions_read_into_facts_at_most_one_in_twelve_wrong(catal
     assert len(wrong) * 12 <= len(descriptions), wrong
 
 
-@pytest.mark.parametrize("name", ["heldout_households.jsonl", "heldout_households2.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["heldout_households.jsonl", "heldout_households2.jsonl", "heldout_households4.jsonl"]
+)
 def test_held_out_households_name_95_percent_of_expected_programs_and_no_excluded_one(catalogue, name):
     households = cases(name)
     expected = named = 0
