@@ -119,6 +119,15 @@ class Suggestion:
     # unknown (the facts do not settle it yet) or ask (only the window can tell). None is unmet: that rules
     # the program out.
     requirements: list[dict[str, str]] = field(default_factory=list)
+    # The need it is listed under (the first of the household's it answers; "dv" for a DV window shown
+    # first, "" for none): results are read one need after another.
+    group: str = ""
+
+    @property
+    def group_label(self) -> str:
+        """The heading of its group, as the resident reads it."""
+        need = messages.NEED_LABELS[self.group] if self.group else messages.RESULT_OTHER
+        return messages.RESULT_NEED.format(need=need)
 
     @property
     def reason(self) -> str | None:
@@ -149,6 +158,7 @@ class Suggestion:
             "needs": list(self.needs),
             "checks": list(self.checks),
             "requirements": [dict(item) for item in self.requirements],
+            "group": self.group,
         }
 
 
@@ -217,6 +227,8 @@ def recommend(
     rest = _grouped(sorted((c for c in kept if c not in first), key=_fit), facts, catalogue)
     on = on or date.today()
     suggestions = [_suggestion(c, facts, catalogue, urgent, amounts, on) for c in first + rest]
+    for suggestion, candidate in zip(suggestions, first + rest, strict=True):
+        suggestion.group = "dv" if suggestion.urgent else _group_of(candidate, facts, catalogue)
     return Recommendation(programs=suggestions, urgent=urgent, missing=_missing(facts, first + rest))
 
 
@@ -228,7 +240,7 @@ def _grouped(ordered: list[_Candidate], facts: Facts, catalogue: Catalogue) -> l
     wanted = _wanted(facts)
 
     def group(candidate: _Candidate) -> str:
-        return next((need for need in wanted if need in _all_needs(candidate.program, catalogue)), "")
+        return _group_of(candidate, facts, catalogue)
 
     entitled = {group(c) for c in ordered if _entitlement(c) and group(c)}
     rank = {
@@ -236,6 +248,12 @@ def _grouped(ordered: list[_Candidate], facts: Facts, catalogue: Catalogue) -> l
     }
     named = {need: wanted.index(need) if need in wanted else len(wanted) for need in rank}
     return sorted(ordered, key=lambda c: (rank[group(c)][0], named[group(c)]))
+
+
+def _group_of(candidate: _Candidate, facts: Facts, catalogue: Catalogue) -> str:
+    """The first need of the household's the program answers ("" for none): where it is listed."""
+    needs = _all_needs(candidate.program, catalogue)
+    return next((need for need in _wanted(facts) if need in needs), "")
 
 
 def _entitlement(candidate: _Candidate) -> bool:

@@ -171,11 +171,9 @@ RESULT_URGENT = "身の安全がいちばん大切です。DVの相談窓口を�
 RESULT_POSSIBLE = "{labels}の制度は、条件を窓口で確認してください。"
 QUOTED = "「{label}」"
 RESULT_NEED = "【{need}】"
+# The results themselves are the cards (one message); the text before them says only how they are ordered.
+RESULT_GROUPS = "カードは{groups}の順です。それぞれに理由・確認すること・窓口を書いています。"
 RESULT_OTHER = "ほかに使えそうな制度"
-RESULT_ITEM = "・{name}({label})"
-RESULT_REASON = "　理由: {reason}"
-RESULT_CHECK = "　※{check}"
-RESULT_WINDOW = "　窓口: {contact}"
 # A local program's window for a resident who named no place: another area's number would mislead.
 CONTACT_UNKNOWN_PLACE = "お住まいの市区町村のひとり親相談窓口"
 RESULT_AGAIN_LABEL = "条件を変えてもう一度"
