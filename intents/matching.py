@@ -246,14 +246,20 @@ def _grouped(ordered: list[_Candidate], facts: Facts, catalogue: Catalogue) -> l
     rank = {
         need: (need not in entitled, index) for index, need in enumerate(dict.fromkeys(map(group, ordered)))
     }
-    named = {need: wanted.index(need) if need in wanted else len(wanted) for need in rank}
+    named = {need: wanted.index(need) if need in wanted else len(wanted) + (need == "") for need in rank}
     return sorted(ordered, key=lambda c: (rank[group(c)][0], named[group(c)]))
 
 
 def _group_of(candidate: _Candidate, facts: Facts, catalogue: Catalogue) -> str:
-    """The first need of the household's the program answers ("" for none): where it is listed."""
+    """The first need of the household's the program answers ("" for none): where it is listed. Money the
+    household is entitled to is listed under money for anyone asking about money or loans, so that
+    someone who only asked to borrow hears of 児童扶養手当 before the loans."""
     needs = _all_needs(candidate.program, catalogue)
-    return next((need for need in _wanted(facts) if need in needs), "")
+    wanted = _wanted(facts)
+    found = next((need for need in wanted if need in needs), "")
+    if not found and "money" in needs and {"money", "loan"} & set(wanted) and _entitlement(candidate):
+        return "money"
+    return found
 
 
 def _entitlement(candidate: _Candidate) -> bool:

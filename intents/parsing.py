@@ -100,7 +100,11 @@ SITUATION_RULES = (
         r"|(?:年|か月|ヶ月|カ月)前に離婚|離婚(?=[。、\s]|$)",
     ),
     # Still married and living together: single-parent programs are not theirs.
-    ("married", r"結婚(?:は|も)?して(?:い|お)(?:ます|る)|既婚|夫婦(?:で|共|二人)|共働き"),
+    (
+        "married",
+        r"結婚(?:は|も)?して(?:い|お)(?:ます|る|て)|既婚|夫婦(?:で|共|二人)|共働き"
+        r"|(?:夫|妻|主人|旦那)と(?:一緒に)?(?:暮らして|住んで|同居)",
+    ),
 )
 # 「祖父母と同居している母子家庭」: grandparents who live with the family do not make the speaker a guardian.
 LIVING_WITH = re.compile(r"(?:祖父母|祖母|祖父|両親|実家の親|義母|義父)(?:と|が)(?:同居|一緒|暮ら|住ん|近く)")
