@@ -167,7 +167,10 @@ def feedback_choices(question_id: int) -> list[Choice]:
 
 # ---- intents ------------------------------------------------------------------------------------------
 def dialogue_turn(turn: Any) -> list[Message]:
-    """A dialogue step: the question with its answers as quick replies; the last step adds the cards."""
+    """A dialogue step: the question with its answers as quick replies; the last step adds the cards.
+
+    The results go out once: a short text saying how they are ordered, then the cards; the programs are not
+    listed again as text, except those beyond the carousel's twelve cards."""
     choices = [Choice(choice.label, data=choice.data) for choice in turn.choices]
     if not turn.done:
         return [text(turn.text, choices or after_answer_choices())]
@@ -192,8 +195,13 @@ def suggestions(recommendation: Any, choices: Iterable[Choice] = ()) -> list[Mes
         quick_reply=quick_reply(choices),
     )
     if len(programs) > MAX_BUBBLES:
-        more = text(messages.SUGGESTIONS_MORE.format(count=len(programs) - MAX_BUBBLES), choices)
-        return [flex.copy(update={"quick_reply": None}), more]
+        rest = programs[MAX_BUBBLES:]
+        lines = [messages.SUGGESTIONS_MORE.format(count=len(rest))]
+        lines.extend(
+            messages.SUGGESTIONS_MORE_LINE.format(name=s.name, certainty=_certainty(s), contact=s.contact)
+            for s in rest
+        )
+        return [flex.copy(update={"quick_reply": None}), text("\n".join(lines), choices)]
     return [flex]
 
 
@@ -230,8 +238,13 @@ def _card_reasons(suggestion: Any) -> list[str]:
 def _bubble(suggestion: Any) -> dict[str, Any]:
     """One card: name, category, certainty, reasons, key amount, window, source with its date."""
     certainty = _certainty(suggestion)
+    group = getattr(suggestion, "group_label", "")
     header = [
-        _text(suggestion.category, size="xs", color=COLOURS["muted"]),
+        _text(
+            f"{group} {suggestion.category}" if group else suggestion.category,
+            size="xs",
+            color=COLOURS["muted"],
+        ),
         _text(suggestion.name, weight="bold", size="md"),
     ]
     status = [_text(certainty, size="xs", weight="bold", color=COLOURS.get(suggestion.certainty, "#333333"))]

@@ -62,6 +62,7 @@ PROGRAM_FIELDS = {
     "estimate",
     "requirements",
     "suits",
+    "serves",
 }
 CONDITION_FIELDS = {
     "parent",
@@ -142,6 +143,9 @@ class Program:
     # Work situations the program is made for (ハローワーク for someone looking for work): it comes first
     # among the programs of a need for such a household. It rules nobody out.
     suits: tuple[str, ...] = ()
+    # The municipalities a prefecture's office covers (石川県七尾児童相談所: the Noto towns); empty = the
+    # whole jurisdiction. A resident elsewhere is never given that office.
+    serves: tuple[str, ...] = ()
 
     @property
     def group(self) -> str:
@@ -289,9 +293,19 @@ def _program(entry: dict[str, Any], sources: dict[str, Source], places: Places) 
             estimate=bool(entry.get("estimate", False)),
             requirements=tuple(_requirement(program_id, item) for item in entry.get("requirements") or ()),
             suits=tuple(entry.get("suits") or ()),
+            serves=_serves(program_id, entry.get("serves"), places),
         )
     except KeyError as missing:
         raise CatalogueError(f"{program_id}: missing field {missing}") from None
+
+
+def _serves(program_id: str, raw: Any, places: Places) -> tuple[str, ...]:
+    """Municipalities of the register only, so a misspelt town cannot silently lose its office."""
+    names = tuple(str(name) for name in raw or ())
+    for name in names:
+        if not places.is_municipality(name):
+            raise CatalogueError(f"{program_id}: serves {name!r} is not a municipality of the register")
+    return names
 
 
 def _requirement(program_id: str, item: Any) -> Requirement:

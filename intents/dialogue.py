@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from intents import messages
 from intents.catalogue import Catalogue, CatalogueError
 from intents.facts import CHILD_ALLOWANCE, EMPLOYMENTS, NEEDS, PARENTS, RESIDENT_TAX, SITUATIONS, Facts
-from intents.matching import Amounts, Recommendation, Suggestion, recommend
+from intents.matching import Amounts, Recommendation, recommend
 from intents.parsing import STAGE_AGES, ParsedText, ages_only, normalise, parse_facts
 from intents.storage import Database, Rows
 
@@ -478,7 +478,8 @@ class FactsDialogue:
             lines.append(messages.RESULT_NONE)
         else:
             lines.append(messages.RESULT_URGENT if result.urgent else messages.RESULT_INTRO)
-            lines.extend(_grouped_lines(result))
+            headings = dict.fromkeys(suggestion.group_label for suggestion in result.programs)
+            lines.append(messages.RESULT_GROUPS.format(groups="".join(headings)))
             unsure = dict.fromkeys(s.label for s in result.programs if s.certainty == "possible")
             if unsure:
                 labels = "".join(messages.QUOTED.format(label=label) for label in unsure)
@@ -615,28 +616,6 @@ def _child_labels(state: _State, new_ages: list[int], labels: list[str], adding:
 def _command(words: str, commands: tuple[str, ...]) -> bool:
     """A short message that is a command ("やめる"); a long sentence that happens to contain it is not."""
     return any(word in words for word in commands) and len(words) <= COMMAND_LENGTH
-
-
-def _grouped_lines(result: Recommendation) -> list[str]:
-    """The programs grouped by the need they answer (the DV windows first when safety is at stake, then the
-    needs in the order the resident named them, then the rest), each once, best fit first within its
-    group: its certainty, one reason, what is still to check, and where to apply."""
-    groups: dict[str, list[Suggestion]] = {}
-    for suggestion in result.programs:
-        key = "dv" if suggestion.urgent else next(iter(suggestion.needs), "")
-        groups.setdefault(key, []).append(suggestion)
-    order = sorted(groups, key=lambda key: (key != "dv" or not result.urgent, key == ""))
-    lines: list[str] = []
-    for key in order:
-        heading = messages.NEED_LABELS[key] if key else messages.RESULT_OTHER
-        lines.append(messages.RESULT_NEED.format(need=heading))
-        for suggestion in groups[key]:
-            lines.append(messages.RESULT_ITEM.format(name=suggestion.name, label=suggestion.label))
-            if suggestion.reason:
-                lines.append(messages.RESULT_REASON.format(reason=suggestion.reason))
-            lines.extend(messages.RESULT_CHECK.format(check=check) for check in suggestion.checks)
-            lines.append(messages.RESULT_WINDOW.format(contact=suggestion.contact))
-    return lines
 
 
 def _is_question(words: str) -> bool:

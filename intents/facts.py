@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 PARENTS = ("mother", "father", "widow", "guardian")
-SITUATIONS = ("single", "considering_divorce", "separated", "bereaved")
+SITUATIONS = ("single", "considering_divorce", "separated", "bereaved", "married")
 CHILD_ALLOWANCE = ("receiving", "applying", "not_receiving")
 RESIDENT_TAX = ("exempt", "taxed")
 EMPLOYMENTS = ("full_time", "part_time", "self_employed", "job_seeking", "not_working")

@@ -17,6 +17,7 @@ from intents.catalogue import NATIONAL, Catalogue, Conditions, Program
 from intents.facts import Facts
 
 DEFAULT_LIMIT = 10
+UNASKED_CORE_ROOM = 2
 FACT_ORDER = Facts.field_names()
 PENDING_SINGLE = ("considering_divorce", "separated")
 UNDER_18 = 17
@@ -118,6 +119,15 @@ class Suggestion:
     # unknown (the facts do not settle it yet) or ask (only the window can tell). None is unmet: that rules
     # the program out.
     requirements: list[dict[str, str]] = field(default_factory=list)
+    # The need it is listed under (the first of the household's it answers; "dv" for a DV window shown
+    # first, "" for none): results are read one need after another.
+    group: str = ""
+
+    @property
+    def group_label(self) -> str:
+        """The heading of its group, as the resident reads it."""
+        need = messages.NEED_LABELS[self.group] if self.group else messages.RESULT_OTHER
+        return messages.RESULT_NEED.format(need=need)
 
     @property
     def reason(self) -> str | None:
@@ -148,6 +158,7 @@ class Suggestion:
             "needs": list(self.needs),
             "checks": list(self.checks),
             "requirements": [dict(item) for item in self.requirements],
+            "group": self.group,
         }
 
 
@@ -204,16 +215,67 @@ def recommend(
     ordered = sorted(candidates, key=_fit)
     first = [c for c in ordered if urgent and c.program.urgent_window]
     kept = first + [c for c in ordered if c.program.core and not c.speculative and c not in first]
-    room = None if limit is None else max(limit, len(first))
+    # Core programs nobody asked about (就学援助 for a family that asked about childcare) do not take the
+    # room of the programs that answer what was asked, up to UNASKED_CORE_ROOM of them.
+    unasked = min(UNASKED_CORE_ROOM, sum(1 for c in kept if c.need_hits <= 0))
+    room = None if limit is None else max(limit, len(first)) + unasked
     for candidate in [*_by_need(candidates, facts, kept), *ordered]:
         if room is not None and len(kept) >= room:
             break
         if candidate not in kept:
             kept.append(candidate)
-    rest = sorted((c for c in kept if c not in first), key=_fit)
+    rest = _grouped(sorted((c for c in kept if c not in first), key=_fit), facts, catalogue)
     on = on or date.today()
     suggestions = [_suggestion(c, facts, catalogue, urgent, amounts, on) for c in first + rest]
+    for suggestion, candidate in zip(suggestions, first + rest, strict=True):
+        suggestion.group = "dv" if suggestion.urgent else _group_of(candidate, facts, catalogue)
     return Recommendation(programs=suggestions, urgent=urgent, missing=_missing(facts, first + rest))
+
+
+def _grouped(ordered: list[_Candidate], facts: Facts, catalogue: Catalogue) -> list[_Candidate]:
+    """The suggestions as they are read, one need after another: the need holding money the household is
+    entitled to and does not receive yet first (a caseworker names 児童扶養手当 before any loan), then the
+    needs in the order the resident named them, then the programs no need asked for; best fit first within
+    each."""
+    wanted = _wanted(facts)
+
+    def group(candidate: _Candidate) -> str:
+        return _group_of(candidate, facts, catalogue)
+
+    entitled = {group(c) for c in ordered if _entitlement(c) and group(c)}
+    rank = {
+        need: (need not in entitled, index) for index, need in enumerate(dict.fromkeys(map(group, ordered)))
+    }
+    named = {need: wanted.index(need) if need in wanted else len(wanted) + (need == "") for need in rank}
+    return sorted(ordered, key=lambda c: (rank[group(c)][0], named[group(c)]))
+
+
+def _group_of(candidate: _Candidate, facts: Facts, catalogue: Catalogue) -> str:
+    """The first need of the household's the program answers ("" for none): where it is listed. Money the
+    household is entitled to is listed under money for anyone asking about money or loans, so that
+    someone who only asked to borrow hears of 児童扶養手当 before the loans."""
+    needs = _all_needs(candidate.program, catalogue)
+    wanted = _wanted(facts)
+    found = next((need for need in wanted if need in needs), "")
+    if not found and "money" in needs and {"money", "loan"} & set(wanted) and _entitlement(candidate):
+        return "money"
+    return found
+
+
+def _entitlement(candidate: _Candidate) -> bool:
+    """Money the household is likely entitled to and does not receive yet (児童扶養手当, 遺族基礎年金, 医療費
+    助成, 就学援助): a core program that is not a window, open at most on income, not already received."""
+    program = candidate.program
+    income = candidate.settled.get("income")
+    receiving = income is not None and income.reason == messages.REASON_RECEIVING
+    return (
+        program.core
+        and program.category != "相談"
+        and not candidate.unsure
+        and not candidate.speculative
+        and candidate.outlook in (Outlook.LIKELY, Outlook.POSSIBLE)
+        and not receiving
+    )
 
 
 def _by_need(candidates: list[_Candidate], facts: Facts, taken: list[_Candidate]) -> list[_Candidate]:
@@ -263,9 +325,13 @@ def _importance(candidate: _Candidate) -> tuple[Any, ...]:
 
 
 def _fit(candidate: _Candidate) -> tuple[Any, ...]:
+    """What answers the household's needs first; within that, money it is entitled to before anything it
+    would have to pay back, then what is likely, then what is open on more than income."""
     return (
         candidate.need_hits < 1,
         candidate.need_hits <= 0,
+        not _entitlement(candidate),
+        candidate.unsure,
         candidate.certainty is not Certainty.LIKELY,
         -candidate.need_hits,
         -candidate.program.weight,
@@ -298,7 +364,7 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
     place = _jurisdiction(program, facts, catalogue)
     if place.status is _Status.UNMET:
         return None
-    outcomes = _conditions(program.conditions, facts)
+    outcomes = _conditions(program.conditions, facts, catalogue.contact_for(program, facts.municipality))
     if any(outcome.status is _Status.UNMET for outcome in outcomes.values()):
         return None
     everything = [place, *outcomes.values()]
@@ -311,6 +377,10 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
             messages.NEED_LABELS[need] for need in _wanted(facts) if need in _all_needs(program, catalogue)
         ]
         why.append(messages.REASON_NEEDS.format(needs=messages.SEPARATOR.join(matched)))
+    minor = _minor_unasked(program, facts, open_)
+    if minor is not None:
+        open_.append(minor)
+        everything.append(minor)
     checks = list(dict.fromkeys(outcome.note for outcome in open_ if outcome.note))
     if missing:
         labels = [messages.FACT_LABELS[name] for name in FACT_ORDER if name in missing]
@@ -327,7 +397,7 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
         employment = messages.EMPLOYMENT_LABELS[facts.employment or ""]
         why.insert(0, messages.REASON_EMPLOYMENT.format(employment=employment))
     soft = [outcomes.get("income"), place if program.jurisdiction == catalogue.home_prefecture else None]
-    unsure = any(all(outcome is not other for other in soft) for outcome in open_)
+    unsure = minor is not None or any(all(outcome is not other for other in soft) for outcome in open_)
     locality = _locality(program, catalogue)
     settled = {"place": place, **outcomes}
     return _Candidate(
@@ -345,6 +415,20 @@ def _assess(program: Program, index: int, facts: Facts, catalogue: Catalogue) ->
         checks,
         settled,
     )
+
+
+def _minor_unasked(program: Program, facts: Facts, open_: list[_Outcome]) -> _Outcome | None:
+    """A minor service (weight 1) is never told as strongly as the core programs: when nothing else is
+    open, it is 「対象かもしれません」 with what the source asks of its users (「自宅にPCがない」) to check,
+    unless the household asked for exactly what it gives and the source asks nothing the facts leave open."""
+    if program.weight > 1 or program.core or open_:
+        return None
+    only_window = [item.text for item in program.requirements if item.check is None]
+    asked = bool(set(_wanted(facts)) & set(program.needs))
+    if asked and not only_window:
+        return None
+    what = messages.SEPARATOR.join(only_window) if only_window else program.for_whom
+    return _Outcome(_Status.OPEN, note=messages.NOTE_MINOR.format(what=what))
 
 
 def _speculative(
@@ -409,12 +493,14 @@ def _jurisdiction(program: Program, facts: Facts, catalogue: Catalogue) -> _Outc
     if facts.municipality is None:
         return _Outcome(_Status.OPEN, missing=("municipality",))
     municipality = catalogue.places.normalise(facts.municipality)
+    if program.serves and municipality not in program.serves:
+        return _UNMET
     if catalogue.places.is_prefecture(program.jurisdiction):
         return _MET if catalogue.places.prefecture_of(municipality) == program.jurisdiction else _UNMET
     return _MET if municipality == program.jurisdiction else _UNMET
 
 
-def _conditions(conditions: Conditions, facts: Facts) -> dict[str, _Outcome]:
+def _conditions(conditions: Conditions, facts: Facts, contact: str) -> dict[str, _Outcome]:
     outcomes: dict[str, _Outcome] = {}
     if conditions.parent is not None:
         outcomes["parent"] = _one_of(facts.parent, conditions.parent, "parent")
@@ -423,7 +509,7 @@ def _conditions(conditions: Conditions, facts: Facts) -> dict[str, _Outcome]:
     if conditions.child_age is not None:
         outcomes["child_age"] = _child_age(facts, conditions)
     if conditions.income is not None:
-        outcomes["income"] = _income(facts, conditions.income, conditions.income_rule)
+        outcomes["income"] = _income(facts, conditions.income, conditions.income_rule, contact)
     if conditions.allowance is not None:
         outcomes["allowance"] = _allowance(facts, conditions.allowance)
     if conditions.resident_tax is not None:
@@ -465,17 +551,22 @@ def _child_age(facts: Facts, conditions: Conditions) -> _Outcome:
     return _UNMET
 
 
-def _income(facts: Facts, level: str, rule: str | None) -> _Outcome:
+def _income(facts: Facts, level: str, rule: str | None, contact: str) -> _Outcome:
     """An income limit at or above 児童扶養手当's: receiving it or a tax-exempt household meets it.
 
     The facts hold no income, so an unsettled limit never rules a program out: it stays possible, with the
-    limit as the source states it for the resident to check.
+    limit as the source states it and the window that tells the amount. The allowance's own limit
+    (`limited`) is not settled by asking whether the allowance is received: that would be the allowance
+    checking itself.
     """
     if facts.child_allowance == "receiving":
         reason = messages.REASON_RECEIVING if level == "limited" else messages.REASON_ALLOWANCE
         return _Outcome(_Status.MET, reason=reason)
     if facts.resident_tax == "exempt":
         return _Outcome(_Status.MET, reason=messages.REASON_TAX_EXEMPT)
+    if level == "limited":
+        note = messages.NOTE_INCOME_LIMIT.format(rule=rule or messages.NOTE_INCOME, contact=contact)
+        return _Outcome(_Status.OPEN, note=note)
     missing = tuple(name for name in ("child_allowance", "resident_tax") if getattr(facts, name) is None)
     note = messages.NOTE_INCOME_RULE.format(rule=rule) if rule else messages.NOTE_INCOME
     return _Outcome(_Status.OPEN, missing=missing, note=note)
@@ -516,6 +607,8 @@ def _reasons(conditions: Conditions, outcomes: dict[str, _Outcome], facts: Facts
     pending = "situation" in outcomes and "situation" not in met
     if "parent" in met and facts.situation in PENDING_SINGLE:
         household = None if pending else messages.PENDING_HOUSEHOLD_LABELS[facts.situation]
+    elif "parent" in met and facts.situation == "married":
+        household = messages.HOUSEHOLD_LABELS["guardian"]
     elif "parent" in met and facts.parent is not None:
         household = messages.HOUSEHOLD_LABELS[facts.parent]
     child = conditions.child_age.label if conditions.child_age and "child_age" in met else None

@@ -18,6 +18,7 @@ SITUATION_LABELS = {
     "considering_divorce": "離婚を考えている",
     "separated": "別居中",
     "bereaved": "配偶者と死別",
+    "married": "結婚している(別居していない)",
 }
 CHILD_ALLOWANCE_LABELS = {
     "receiving": "受け取っている",
@@ -96,6 +97,10 @@ NOTE_APPLYING = "児童扶養手当の受給が決まると対象になります
 NOTE_PENSION = "遺族基礎年金などを受けている場合に対象です"
 NOTE_INCOME = "所得制限があります。額は窓口でご確認ください"
 NOTE_INCOME_RULE = "所得の条件: {rule}"
+# The allowance's own income limit, with the window that tells the amount for the household.
+NOTE_INCOME_LIMIT = "所得制限があります: {rule}。限度額は窓口({contact})で確認できます"
+# A minor service: what its users must have or lack, as the source says, to check first.
+NOTE_MINOR = "ご利用の条件を窓口で確認してください: {what}"
 NOTE_CHECK = "確認が必要: {facts}"
 NOTE_TOWN_WINDOW = "町にお住まいの方の窓口"
 LOCAL_OFFICE = "{window} {phone}"
@@ -166,11 +171,9 @@ RESULT_URGENT = "身の安全がいちばん大切です。DVの相談窓口を�
 RESULT_POSSIBLE = "{labels}の制度は、条件を窓口で確認してください。"
 QUOTED = "「{label}」"
 RESULT_NEED = "【{need}】"
+# The results themselves are the cards (one message); the text before them says only how they are ordered.
+RESULT_GROUPS = "カードは{groups}の順です。それぞれに理由・確認すること・窓口を書いています。"
 RESULT_OTHER = "ほかに使えそうな制度"
-RESULT_ITEM = "・{name}({label})"
-RESULT_REASON = "　理由: {reason}"
-RESULT_CHECK = "　※{check}"
-RESULT_WINDOW = "　窓口: {contact}"
 # A local program's window for a resident who named no place: another area's number would mislead.
 CONTACT_UNKNOWN_PLACE = "お住まいの市区町村のひとり親相談窓口"
 RESULT_AGAIN_LABEL = "条件を変えてもう一度"

@@ -30,6 +30,13 @@ GRADE_PATTERNS = (
     (r"小学校?(\d)年?|(?<![\u4e00-\u9fff])小(\d)", 5),
     (r"中学校?(\d)年?|(?<![\u4e00-\u9fff])中(\d)(?!\d)", 11),
     (r"高校(\d)年?|高等学校(\d)年?|(?<![\u4e00-\u9fff])高(\d)(?!\d)", 14),
+    (r"(?:大学|短大|短期大学|専門学校)(\d)年", 17),
+)
+# A child who has just started a school is in its first year (「小学校に入学したばかり」 → 6).
+STARTED_SCHOOL = (
+    (r"小学校?に(?:入学|あが|上が)(?:った|りました|した|しました|して)", 6),
+    (r"中学校?に(?:入学|あが|上が)(?:った|りました|した|しました|して)", 12),
+    (r"高校に(?:入学|あが|上が)(?:った|りました|した|しました|して)", 15),
 )
 KINDERGARTEN_YEARS = {"年少": 3, "年中": 4, "年長": 5}
 # A stage word right before the precise year it names (「保育園の年中」, 「高校の2年」) is the same child.
@@ -67,7 +74,7 @@ PARENT_RULES = (
     ("widow", r"寡婦"),
     (
         "mother",
-        r"シングルマザー|母子家庭|母子世帯|ママ|母親|母です|母として|母ひとり|女手|元夫|(?<![丈工])夫|未婚の母"
+        r"シングルマザー|母子家庭|母子世帯|ママ|母親|母です|母として|母ひとり|女手|元夫|(?<![丈工])夫(?!婦)|未婚の母"
         r"|産み|産んだ|出産|妊娠|主人|旦那|主婦",
     ),
     ("father", r"シングルファー?ザー|父子家庭|父子世帯|パパ|父親|父です|父として|父ひとり|男手|元妻|妻"),
@@ -75,17 +82,28 @@ PARENT_RULES = (
 SITUATION_RULES = (
     ("bereaved", r"亡くな|亡くし|死別|他界|死亡|急逝|(?:夫|妻|主人|旦那|配偶者)が(?:なくな|死ん)"),
     # Still married: living apart, or a divorce in mediation, is "separated" whatever else is said.
-    ("separated", r"別居|調停中|調停をして|離婚調停|家を出"),
+    (
+        "separated",
+        r"別居|調停中|調停をして|離婚調停|家を出|身を寄せ|避難して|シェルター"
+        r"|(?:夫|妻|主人|旦那|配偶者)(?:の[^。]{0,6})?から逃げ",
+    ),
     (
         "considering_divorce",
         r"離婚を(?:考え|検討|迷)|離婚したい|離婚(?:する|の)?予定|離婚前|離婚するか|これから離婚|離婚に向け"
-        r"|別れたい|別れようと|別れるか",
+        r"|別れたい|別れようと|別れるか|離婚協議|協議離婚(?:を|の)?(?:話し合|準備)",
     ),
     (
         "single",
         r"離婚し|離婚済|離婚後|離婚して|離婚が成立|離婚成立|離婚歴|バツイチ|元夫|元妻|前夫|前妻|(?:夫|妻)と別れ"
         r"|シングル|ひとり親|一人親|母子家庭|父子家庭|未婚|独身"
-        r"|結婚(?:は)?して(?:い)?(?:ない|ません)|籍を入れて(?:い)?(?:ない|ません)",
+        r"|結婚(?:は)?して(?:い)?(?:ない|ません)|籍を入れて(?:い)?(?:ない|ません)"
+        r"|(?:年|か月|ヶ月|カ月)前に離婚|離婚(?=[。、\s]|$)",
+    ),
+    # Still married and living together: single-parent programs are not theirs.
+    (
+        "married",
+        r"結婚(?:は|も)?して(?:い|お)(?:ます|る|て)|既婚|夫婦(?:で|共|二人)|共働き"
+        r"|(?:夫|妻|主人|旦那)と(?:一緒に)?(?:暮らして|住んで|同居)",
     ),
 )
 # 「祖父母と同居している母子家庭」: grandparents who live with the family do not make the speaker a guardian.
@@ -95,15 +113,16 @@ ALLOWANCE_WORD = re.compile(r"扶養手当|(?<![\u4e00-\u9fff])手当")
 EMPLOYMENT_RULES = (
     (
         "job_seeking",
-        r"求職|(?:仕事|職|パート|アルバイト|バイト|働き口|勤め先|正社員の仕事)を探|職探し|就活|就職活動|失業"
+        r"求職|(?:仕事|職|パート|アルバイト|バイト|働き口|勤め先|正社員の仕事)(?:を|は|も)?探|職探し|就活|就職活動|失業"
         r"|仕事がない|仕事を辞め|仕事を失|解雇|雇い止め",
     ),
-    ("full_time", r"正社員|正規雇用|常勤"),
+    ("full_time", r"正社員|正規雇用|常勤|正職員|正規(?:の)?職員"),
     ("part_time", r"パート|アルバイト|バイト|非正規|派遣"),
     ("self_employed", r"自営|フリーランス|個人事業"),
     (
         "not_working",
-        r"無職|働いて(?:い)?(?:ない|ません)|働けない|仕事をして(?:い)?(?:ない|ません)|専業主[婦夫]",
+        r"無職|働いて(?:い)?(?:ない|ません)|働けない|仕事(?:を|は)?して(?:い)?(?:ない|ません)|専業主[婦夫]"
+        r"|年金(?:暮らし|生活)",
     ),
 )
 NEED_RULES = (
@@ -131,12 +150,16 @@ CIRCUMSTANCE_RULES = (
     ("disaster", r"災害|地震|震災|豪雨|被災|津波|労災|労働災害"),
     ("illness", r"病気|障害|障がい|持病|闘病"),
 )
+# 「住民税はかかっていません」「課税されていない」: the same as 非課税.
+TAX_NOT_CHARGED = (
+    r"(?:住民税|市民税)(?:は|も)?.{0,4}(?:課税されて|かかって|払って|納めて)(?:い)?(?:ない|ません)"
+)
 RECEIVING = r"受給中|受給して(?:い|お|ま)|(?:もらっ|貰っ|受け取っ|受け|いただい|頂い)て(?:い|お|ま)|もらえて"
 NOT_RECEIVING = (
     r"(?:受給|もらっ|貰っ|受け取っ|受け|もらえ)て(?:い)?(?:ない|ません)|受給していない|もらえなかった"
     r"|もらえ(?:ない|ません)|受けられ(?:ない|ません)"
 )
-APPLYING = r"申請中|申請し(?:た|ました|ている)"
+APPLYING = r"申請中|申請し(?:た|ました|ている)|手続き?中|手続き?をし(?:た|ました|ている)"
 # 「正社員ではなくパートです」: the work named with a negation is not the resident's.
 NOT_THIS_WORK = re.compile(r"(?:正社員|パート|アルバイト|自営業?|派遣)(?:では|じゃ)(?:なく|ない|ありません)")
 PLACE = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffー]{1,5}[市区町村])(?:に住|在住|住まい|に引っ越|です|から)")
@@ -171,7 +194,7 @@ def parse_facts(text: str, places: Places, stage_labels: dict[str, str] | None =
         "resident_tax": _resident_tax(text),
         "employment": _first(EMPLOYMENT_RULES, NOT_THIS_WORK.sub("", text)),
     }
-    needs = _all(NEED_RULES, text)
+    needs = _in_order_said(NEED_RULES, text)
     circumstances = _all(CIRCUMSTANCE_RULES, text)
     if "dv" in circumstances and "dv" not in needs:
         needs.append("dv")
@@ -232,6 +255,9 @@ def _precise_mentions(text: str) -> list[_Mention]:
         for match in re.finditer(pattern, text):
             year = next(group for group in match.groups() if group)
             add(match.start(), match.end(), int(year) + offset, match.group(0))
+    for pattern, age in STARTED_SCHOOL:
+        for match in re.finditer(pattern, text):
+            add(match.start(), match.end(), age, match.group(0))
     for word, age in KINDERGARTEN_YEARS.items():
         for match in re.finditer(word, text):
             add(match.start(), match.end(), age, word)
@@ -293,6 +319,12 @@ def _all(rules: tuple[tuple[str, str], ...], text: str) -> list[str]:
     return [value for value, pattern in rules if re.search(pattern, text)]
 
 
+def _in_order_said(rules: tuple[tuple[str, str], ...], text: str) -> list[str]:
+    """Every value whose words appear, in the order the resident said them (the first worry first)."""
+    found = [(match.start(), value) for value, pattern in rules if (match := re.search(pattern, text))]
+    return [value for _, value in sorted(found, key=lambda pair: pair[0])]
+
+
 def _municipality(text: str, places: Places) -> str | None:
     known = places.municipality_in(text)
     if known:
@@ -314,7 +346,7 @@ def _child_allowance(text: str) -> str | None:
 
 
 def _resident_tax(text: str) -> str | None:
-    if re.search(r"非課税", text):
+    if re.search(r"非課税", text) or re.search(TAX_NOT_CHARGED, text):
         return "exempt"
     if re.search(r"(?:住民税|市民税).{0,4}(?:課税|払って|納めて|かかって)", text):
         return "taxed"

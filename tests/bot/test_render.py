@@ -149,6 +149,10 @@ def test_more_than_twelve_programs_keep_twelve_cards_and_say_how_many_more():
     assert len(payload["altText"]) <= render.MAX_ALT_TEXT_CHARS
     assert "quickReply" not in payload or payload["quickReply"] is None
     assert "3件" in more.text and more.quick_reply is not None
+    # Only the programs the cards cannot hold are listed as text, each once, with its window.
+    shown_as_text = [p.name for p in programs if p.name in more.text]
+    assert shown_as_text == [p.name for p in programs[render.MAX_BUBBLES :]]
+    assert all(p.contact in more.text for p in programs[render.MAX_BUBBLES :])
     assert len(json.dumps(payload, ensure_ascii=False).encode()) < 50_000
 
 

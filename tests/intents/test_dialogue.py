@@ -198,16 +198,19 @@ def test_results_are_grouped_by_need_each_with_a_reason_what_to_check_and_where_
     said = "白山市で夫と離婚を考えています。保育園の子が1人。保育園と学童を探していて、生活費も心配です"
     turn = finish(dialogue, said)
     assert dialogue.facts(USER).children_ages == [3]
-    lines = turn.text.splitlines()
-    childcare = lines.index(messages.RESULT_NEED.format(need=messages.NEED_LABELS["childcare"]))
-    money = lines.index(messages.RESULT_NEED.format(need=messages.NEED_LABELS["money"]))
-    assert childcare < money
     programs = turn.recommendation.programs
+    groups = list(dict.fromkeys(suggestion.group for suggestion in programs))
+    assert groups.index("childcare") < groups.index("money")
+    # Read one need after another: a group's cards are together.
+    assert [s.group for s in programs] == sorted((s.group for s in programs), key=groups.index)
+    # The text names the groups in that order and does not list the programs again (the cards do).
+    headings = [
+        messages.RESULT_NEED.format(need=messages.NEED_LABELS[need]) for need in ("childcare", "money")
+    ]
+    assert turn.text.index(headings[0]) < turn.text.index(headings[1])
+    assert not any(suggestion.contact in turn.text for suggestion in programs)
     for suggestion in programs:
-        item = lines.index(messages.RESULT_ITEM.format(name=suggestion.name, label=suggestion.label))
-        block = lines[item + 1 : item + 2 + len(suggestion.checks) + 1]
-        assert messages.RESULT_WINDOW.format(contact=suggestion.contact) in block
-        assert all(messages.RESULT_CHECK.format(check=check) in block for check in suggestion.checks)
+        assert suggestion.reason and suggestion.contact
         if suggestion.certainty == "possible":
             assert suggestion.checks, suggestion.name
     allowance = next(s for s in programs if s.name == "児童扶養手当")
