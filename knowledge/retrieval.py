@@ -277,6 +277,10 @@ class Retriever:
         ) + self.unit_share * _share_of_best(self.index.best_unit_per_chunk(unit_lexical))
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * lexical_share
         names = self.names.scores(text)
+        if names.size and names.max() >= NAMED:
+            # One program's whole name is spelled out: a part of it shared by another program's name
+            # (高等職業訓練促進 of the loan 高等職業訓練促進資金貸付金) is no sign of that other program.
+            names = np.where(names >= NAMED, names, 0.0)
         fused = fused + self.name_weight * names
         if self.data_chunks.any():
             fused = np.where(self.data_chunks & (names < NAMED), fused * UNNAMED_DATA_FACTOR, fused)
