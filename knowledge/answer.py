@@ -72,7 +72,11 @@ _KEY_FACT = re.compile(r"額|支給|限度|所得制限|対象|要件|期間|期
 MAX_PARTS = 3
 # Where one message asks a second question: after a sentence's end, or at a word that adds one (「あと」).
 _NEXT_QUESTION = re.compile(
-    r"(?<=[？?。！!])\s*(?=\S)|(?:(?<=^)|(?<=[、,\s]))(?:あと|それと|それから|ついでに|もう一つ|もうひとつ)[、,\s]*"
+    r"(?<=[？?。！!])\s*(?=\S)|(?<=[、,\s])(?=(?:あと(?![でからにのもう])|それと|それから|ついでに)[、,\s]*\S)"
+)
+# 「あと」 that adds a question, not 「あとで」「あとから」.
+_ADDING_WORD = re.compile(
+    r"^(?:あと(?![でからにのもう])|それと|それから|ついでに|もう一つ|もうひとつ)[、,\s]*"
 )
 # 「保育料の減免と学童の補助について教えて」: two things asked with one ending.
 _TWO_WITH_ONE_ENDING = re.compile(
@@ -102,7 +106,7 @@ def split_questions(question: str) -> list[str]:
     """The questions one message asks, in order (one element when it asks one). Only the shapes people
     use to add a question: a second sentence, 「あと…」, or two things before one ending."""
     text = clean(question)
-    parts = [part.strip(" 、,") for part in _NEXT_QUESTION.split(text)]
+    parts = [_ADDING_WORD.sub("", part.strip(" 、,")) for part in _NEXT_QUESTION.split(text)]
     parts = [part for part in parts if len(part) >= 2]
     if len(parts) == 1:
         two = _TWO_WITH_ONE_ENDING.match(parts[0])
