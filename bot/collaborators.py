@@ -28,7 +28,11 @@ class Identity(Protocol):
 
 class Knowledge(Protocol):
     def answer(
-        self, question: str, municipality: str | None = None, query_vector: np.ndarray | None = None
+        self,
+        question: str,
+        municipality: str | None = None,
+        query_vector: np.ndarray | None = None,
+        topic: str | None = None,
     ) -> Answer: ...
 
     def place_named(self, text: str) -> str | None: ...
@@ -62,6 +66,10 @@ class Dialogue(Protocol):
     def cancel(self, user_key: str) -> None: ...
 
     def facts(self, user_key: str) -> Facts | None: ...
+
+    def remember_topic(self, user_key: str, topic: str) -> None: ...
+
+    def topic(self, user_key: str) -> str | None: ...
 
 
 class Suggest(Protocol):

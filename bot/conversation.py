@@ -309,9 +309,11 @@ class Conversation:
     def _knowledge_answer(self, user_key: str, text: str) -> Answer:
         """The knowledge answer on the message's one vector (the one crisis and intents read)."""
         municipality = self._municipality(user_key, text)
-        if self.vectors is None:
-            return self.knowledge.answer(text, municipality=municipality)
-        return self.knowledge.answer(text, municipality=municipality, query_vector=self.vectors.vector(text))
+        topic = self.dialogue.topic(user_key)  # the last answer's program, for 「3人だと？」
+        vector = self.vectors.vector(text) if self.vectors is not None else None
+        answer = self.knowledge.answer(text, municipality=municipality, query_vector=vector, topic=topic)
+        self.dialogue.remember_topic(user_key, answer.topic)
+        return answer
 
     def _answer_only(self, user_key: str, text: str) -> list[Message]:
         """The knowledge answer alone, beside a crisis reply or an acknowledgement (no offer, no count)."""

@@ -24,6 +24,8 @@ from intents.parsing import STAGE_AGES, ParsedText, ages_only, normalise, parse_
 from intents.storage import Database, Rows
 
 TABLE = "intents_dialogues"
+# How long a follow-up (「3人だと？」) is taken to continue the last answer's program.
+TOPIC_TTL = timedelta(minutes=30)
 PREFIX = "dlg:"
 START = "dlg:start"
 REVIEW = "dlg:review"
@@ -116,6 +118,9 @@ class _State:
     done: bool = False
     # Only place and children said outside a check, kept for the next check and for answers' jurisdiction.
     remembered_only: bool = False
+    # The program the last answer was about and when (ISO), so 「3人だと？」 continues it for a while.
+    topic: str = ""
+    topic_at: str = ""
 
     def to_json(self) -> str:
         return json.dumps(
@@ -128,6 +133,8 @@ class _State:
                 "needs_closed": self.needs_closed,
                 "done": self.done,
                 "remembered_only": self.remembered_only,
+                "topic": self.topic,
+                "topic_at": self.topic_at,
             },
             ensure_ascii=False,
         )
@@ -144,6 +151,8 @@ class _State:
             needs_closed=bool(data["needs_closed"]),
             done=bool(data["done"]),
             remembered_only=bool(data.get("remembered_only", False)),
+            topic=str(data.get("topic", "")),
+            topic_at=str(data.get("topic_at", "")),
         )
 
 
@@ -221,6 +230,28 @@ class FactsDialogue:
             return
         state.facts = state.facts.merged(found)
         self._save(user_key, state)
+
+    def remember_topic(self, user_key: str, topic: str) -> None:
+        """Keep the program the last answer was about (sealed like the rest): a short follow-up such as
+        「子ども2人の場合は？」 is about it. An empty topic (an unsure answer) forgets the one before."""
+        state = self._load(user_key)
+        if state is None:
+            if not topic:
+                return
+            state = _State(done=True, remembered_only=True)
+        if state.topic == topic == "":
+            return
+        state.topic, state.topic_at = topic, self._clock().isoformat() if topic else ""
+        self._save(user_key, state)
+
+    def topic(self, user_key: str) -> str | None:
+        """The program of the last answer, if it was given less than TOPIC_TTL ago."""
+        state = self._load(user_key)
+        if state is None or not state.topic or not state.topic_at:
+            return None
+        if datetime.fromisoformat(state.topic_at) < self._clock() - TOPIC_TTL:
+            return None
+        return state.topic
 
     def handle(
         self, user_key: str, text: str | None = None, postback: str | None = None

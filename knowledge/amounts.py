@@ -30,6 +30,8 @@ _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _CHILDREN = re.compile(
     r"(?:子ども|子供|こども|子|児童|きょうだい|兄弟|姉妹)(?:が|は|を)?\s*([1-9一二三四五六])\s*人(?!目)"
     r"|([1-9一二三四五六])\s*人の(?:子|こども|子ども|子供|きょうだい|兄弟)"
+    # a follow-up that gives only the count (「3人だと？」「じゃあ2人なら」)
+    r"|(?:^|[、,\s]|じゃあ|では)([1-9一二三四五六])\s*人(?:だと|なら|の場合|では|だったら|いると|いたら)"
 )
 
 
@@ -44,7 +46,7 @@ def children_in(question: str) -> int | None:
     match = _CHILDREN.search(unicodedata.normalize("NFKC", question or ""))
     if not match:
         return None
-    digit = match.group(1) or match.group(2)
+    digit = match.group(1) or match.group(2) or match.group(3)
     return _KANJI_DIGITS.get(digit) or int(digit)
 
 

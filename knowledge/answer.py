@@ -69,6 +69,58 @@ _ITEM_NUMBER = re.compile(r"^(?:No\.\s*\d+|R\d+-\d+|R元-\d+)\s*")
 _COMPARE = re.compile(r"違い|違う|ちがい|ちがう|比べ|どっち|どちら|差は")
 MAX_COMPARED = 3
 _KEY_FACT = re.compile(r"額|支給|限度|所得制限|対象|要件|期間|期限")
+MAX_PARTS = 3
+# Where one message asks a second question: after a sentence's end, or at a word that adds one (「あと」).
+_NEXT_QUESTION = re.compile(
+    r"(?<=[？?。！!])\s*(?=\S)|(?<=[、,\s])(?=(?:あと(?![でからにのもう])|それと|それから|ついでに)[、,\s]*\S)"
+)
+# 「あと」 that adds a question, not 「あとで」「あとから」.
+_ADDING_WORD = re.compile(
+    r"^(?:あと(?![でからにのもう])|それと|それから|ついでに|もう一つ|もうひとつ)[、,\s]*"
+)
+# 「保育料の減免と学童の補助について教えて」: two things asked with one ending.
+_TWO_WITH_ONE_ENDING = re.compile(
+    r"^(?P<first>[^、。？?\s]{2,}?)と(?P<second>[^、。？?\s]{2,}?)"
+    r"(?P<ending>(?:について|のこと|を|は|が)(?:教えて|知りたい|聞きたい|どこ|いくら|ありますか|使え).*)$"
+)
+# A message that only continues the question before (「子ども2人の場合は？」「3人だと？」「金沢市では？」).
+MAX_FOLLOW_UP_CHARS = 20
+_FOLLOW_UP = re.compile(
+    r"(?:の場合|だと|なら|では|だったら|の時|のとき)(?:は|って|どう|どうなる|いくら)?[？?]*$"
+    r"|^(?:じゃあ|では|それ(?:で|なら|って|は)|なら|で、)"
+)
+
+
+# A part that asks something (「…はいくら？」「…を教えて」), not one that tells the situation
+# (「子ども3人です」).
+_ASKING = re.compile(
+    r"[？?]$|(?:か|の|かな)[。]?$|教えて|知りたい|聞きたい|いくら|どこ|なに|何|ありますか|できますか|ください|どう"
+)
+
+
+def asks(part: str) -> bool:
+    return _ASKING.search(clean(part)) is not None
+
+
+def split_questions(question: str) -> list[str]:
+    """The questions one message asks, in order (one element when it asks one). Only the shapes people
+    use to add a question: a second sentence, 「あと…」, or two things before one ending."""
+    text = clean(question)
+    parts = [_ADDING_WORD.sub("", part.strip(" 、,")) for part in _NEXT_QUESTION.split(text)]
+    parts = [part for part in parts if len(part) >= 2]
+    if len(parts) == 1:
+        two = _TWO_WITH_ONE_ENDING.match(parts[0])
+        if two and not _COMPARE.search(text):
+            ending = two.group("ending")
+            parts = [two.group("first") + ending, two.group("second") + ending]
+    return parts[:MAX_PARTS] or [text]
+
+
+def follows_up(question: str) -> bool:
+    """A short message shaped like a continuation of the question before it."""
+    text = clean(question)
+    return 0 < len(text) <= MAX_FOLLOW_UP_CHARS and _FOLLOW_UP.search(text) is not None
+
 
 # What kind of fact a question asks for → what a matching unit looks like.
 _ASKS = {
@@ -156,6 +208,11 @@ _POINTS = (
         messages.POINTS["rent_subsidy"],
     ),
     (
+        re.compile(r"家賃.{0,12}(?:払え|払わ|滞納|溜|足りな|待って)|(?:退去|出ていく|出て行く)"),
+        re.compile(r"家賃(?:の)?(?:補助|助成|支払)|住居確保給付金|滞納"),
+        messages.POINTS["rent_arrears"],
+    ),
+    (
         re.compile(r"実績|件数|達成|統計|目標値"),
         re.compile(r"(?!)"),
         messages.POINTS["statistics"],
@@ -202,6 +259,77 @@ def uncovered_point(question: str, units: list[Unit], focus: list[str] | None = 
         ):
             return point
     return ""
+
+
+# A yes/no question about one's own case (「外国籍の母親でも…できますか」「夏休みだけ利用する場合も…」).
+# 「〜してもらえる」 asks for help, 「どうしたら」 asks what to do: neither is a case.
+_OWN_CASE = re.compile(r"(?:でも|ても)(?!ら)|ことも|(?<!どうし)たら|場合も|でないと|なくても|途中で")
+_YES_NO = re.compile(r"(?:か|の|かな)[？?。]*$|[？?]$")
+# Words of such a question that say nothing about the case itself.
+_CASE_GENERIC = frozenset(
+    [
+        "受け取る",
+        "もらう",
+        "貰う",
+        "使う",
+        "利用",
+        "申し込む",
+        "申請",
+        "借りる",
+        "対象",
+        "場合",
+        "頼む",
+        "無い",
+        "行く",
+        "一人親",
+        "ひとり親",
+        "母子",
+        "父子",
+        "家庭",
+        "子供",
+        "子ども",
+        "後",
+        "急",
+        "良い",
+        "いい",
+        "大丈夫",
+        "可能",
+        "支給",
+        "受ける",
+        "受給",
+        "制度",
+        "手続き",
+        "必要",
+        "補助",
+        "助成",
+        "減免",
+        "軽減",
+        "費用",
+        "お金",
+    ]
+)
+
+
+def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
+    """The resident's own case when the question asks whether the program holds in it and the program's
+    sources never mention its words (「外国籍」「夏休み」「歯医者」): "" when there is no such case. Only
+    words spelled as in the question are named, so the answer echoes the resident's terms."""
+    asked = re.split(r"(?<=[。！!？?])", question.strip(" 。"))[-1] or question  # the sentence that asks
+    if not (_OWN_CASE.search(asked) and _YES_NO.search(asked)):
+        return ""
+    known: set[str] = set()
+    for unit in units:
+        known.update(content_terms(_unit_text(unit)))
+    missing = [
+        term
+        for term in content_terms(question)
+        if term not in topic
+        and term not in _CASE_GENERIC
+        and term not in known
+        and len(term) >= 2
+        and term in question
+    ]
+    return messages.CASE_POINT.format(words="、".join(dict.fromkeys(missing))) if missing else ""
 
 
 @dataclass
@@ -251,6 +379,9 @@ class Answer:
     confident: bool
     sources: list[Source] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
+    # The program the answer is about, for a follow-up that names none (「子ども2人の場合は？」);
+    # "" when unsure.
+    topic: str = ""
 
     def to_dict(self) -> dict:
         """The JSON contract of `yorisoi ask --json`."""
@@ -259,6 +390,7 @@ class Answer:
             "answer": self.text,
             "confident": self.confident,
             "sources": [source.to_dict() for source in self.sources],
+            "topic": self.topic,
         }
 
 
@@ -290,6 +422,11 @@ def resident_facing(chunk: Chunk) -> bool:
         return True
     heading = _ITEM_NUMBER.sub("", chunk.sections[-1]) if chunk.sections else chunk.title
     return not _ADMINISTRATIVE.search(heading) and any(usable(unit, chunk) for unit in chunk.units)
+
+
+def topic_of(chunk: Chunk) -> str:
+    """What a follow-up question is taken to be about: the program's name as residents type it."""
+    return program_name(chunk) if resident_facing(chunk) else ""
 
 
 def same_program(one: Chunk, other: Chunk) -> bool:
@@ -484,11 +621,18 @@ class Composer:
         if not search.hits or search.hits[0].chunk.kind == "program":
             return search
         best = search.hits[0]
+        # Words of the question (and of its everyday words' expansions, 学童 → 放課後児童クラブ) long
+        # enough to name a program: a program page whose heading has one is what the resident asked about,
+        # even when a plan's list of services (「子どもの保育」) scores higher.
+        named = [term for term in search.terms if len(term) >= 3]
         for position, hit in enumerate(search.hits[1:], start=1):
             if (
                 hit.chunk.kind == "program"
                 and hit.score >= PROGRAM_SCORE_SHARE * best.score
-                and same_program(hit.chunk, best.chunk)
+                and (
+                    same_program(hit.chunk, best.chunk)
+                    or any(term in hit.chunk.sections[-1] for term in named if hit.chunk.sections)
+                )
             ):
                 hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
                 return dataclasses.replace(search, hits=hits)
@@ -528,10 +672,39 @@ class Composer:
         ]
         topic = set(content_terms(search.hits[0].chunk.heading))
         focus = [term for term in search.terms if term not in topic]
-        point = uncovered_point(clean(question), program_units, focus)
+        point = uncovered_point(clean(question), program_units, focus) or uncovered_case(
+            clean(question), program_units, topic
+        )
         text = self._confident_text(clean(question), search, point, day)
         return Answer(
-            question=question, text=text, confident=not point, sources=sources, related=related[1:4]
+            question=question,
+            text=text,
+            confident=not point,
+            sources=sources,
+            related=related[1:4],
+            topic=topic_of(search.hits[0].chunk),
+        )
+
+    def compose_parts(self, question: str, searches: list[Search], day: dt.date | None = None) -> Answer:
+        """One message that asks about two or three programs (「保育料の減免と学童の補助について」): each
+        program short (who it is for, the amounts in force, where to apply) with its source; confident only
+        when every part is."""
+        compared: list[Hit] = []
+        for search in searches:
+            facing = [hit for hit in search.hits if resident_facing(hit.chunk)]
+            if facing and not any(same_program(facing[0].chunk, hit.chunk) for hit in compared):
+                compared.append(facing[0])
+        main = searches[0]
+        sources = [Source.from_hit(hit) for hit in compared]
+        sources += [s for s in (Source.from_hit(hit) for hit in main.hits) if s not in sources]
+        text = self._comparison_text(compared, main, day or today(), messages.PARTS_INTRO)
+        return Answer(
+            question=question,
+            text=text,
+            confident=all(self.confident(search) for search in searches),
+            sources=sources[:MAX_SOURCES],
+            related=[program_name(hit.chunk) for hit in compared[1:]],
+            topic=topic_of(compared[-1].chunk),
         )
 
     def _compared(self, question: str, search: Search) -> list[Hit]:
@@ -550,11 +723,13 @@ class Composer:
             chosen.append(hit)
         return chosen[:MAX_COMPARED]
 
-    def _comparison_text(self, compared: list[Hit], search: Search, day: dt.date) -> str:
+    def _comparison_text(
+        self, compared: list[Hit], search: Search, day: dt.date, intro: str = messages.COMPARE_INTRO
+    ) -> str:
         """Each compared program in a few lines: who it is for (the source's opening sentence), the amounts
         in force with the date they apply from, where to apply; then the sources."""
         names = [self._short_name(hit.chunk) for hit in compared]
-        lines = [messages.COMPARE_INTRO.format(programs="と".join(f"「{name}」" for name in names))]
+        lines = [intro.format(programs="と".join(f"「{name}」" for name in names))]
         sources: list[str] = []
         amount_sources: list[str] = []
         for name, hit in zip(names, compared, strict=True):
@@ -601,7 +776,13 @@ class Composer:
         names: list[str] = []
         for hit in search.hits[1:4]:
             name = program_name(hit.chunk)
-            if hit.chunk.kind == "program" and not same_program(hit.chunk, best) and name not in names:
+            close = hit.score >= PROGRAM_SCORE_SHARE * search.hits[0].score  # not what merely shares a word
+            if (
+                close
+                and hit.chunk.kind == "program"
+                and not same_program(hit.chunk, best)
+                and name not in names
+            ):
                 names.append(name)
         return names[:2]
 

@@ -9,7 +9,16 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.amounts import Amounts, default_amounts
-from knowledge.answer import Answer, Composer, Source
+from knowledge.answer import (
+    Answer,
+    Composer,
+    Source,
+    asks,
+    follows_up,
+    resident_facing,
+    same_program,
+    split_questions,
+)
 from knowledge.documents import Document, load_documents
 from knowledge.embedders import Embedder, load_embedder
 from knowledge.index import INDEX_DIR, KnowledgeIndex, ensure_index
@@ -19,6 +28,10 @@ from knowledge.places import PlaceRegister, default_register
 from knowledge.retrieval import QueryExpander, Retriever, Search, default_expander
 
 log = logging.getLogger(__name__)
+
+# Share of a program's name a part of a message must spell out (after everyday words are expanded) to be
+# taken as a question of its own about that program.
+PART_NAME_SHARE = 0.45
 
 
 class KnowledgeBase:
@@ -102,22 +115,76 @@ class KnowledgeBase:
         municipality: str | None = None,
         today: dt.date | None = None,
         query_vector: np.ndarray | None = None,
+        topic: str | None = None,
     ) -> Answer:
         """A short grounded answer; never raises on odd input (empty, huge, emoji, other languages).
 
         The resident's place is the one the question names, else `municipality` (what the chat remembers),
         else the home municipality; the answer carries no other place's local phone number. `today` picks
         the amounts in force (default: YORISOI_TODAY or the real date); `query_vector` is
-        `query_vector(question)` when the caller already computed it."""
+        `query_vector(question)` when the caller already computed it. `topic` is the program the chat's
+        previous answer was about (`Answer.topic`): a short follow-up that names no program
+        (「子ども2人の場合は？」) is answered about it. A message asking about two or three programs gets
+        each answered."""
         question = question if isinstance(question, str) else ""
+        place = municipality or self.home_municipality
+        if query_vector is None and question.strip():
+            query_vector = self.query_vector(question)
+        # One embedding per message: a follow-up and each part of a message are searched with the message's
+        # vector; the words (the topic's name, the part's own words) tell them apart.
+        query = question
+        if topic and follows_up(question) and not self.names_program(question):
+            query = f"{topic} {question}"
         # More hits than sources shown: rules and plans with nothing for a resident are set aside.
-        search = self.retriever.search(
-            question,
-            k=8,
-            municipality=municipality or self.home_municipality,
-            query_vector=query_vector,
-        )
-        return for_residents_place(self.composer.compose(question, search, today), search.place, self.places)
+        search = self.retriever.search(query, k=8, municipality=place, query_vector=query_vector)
+        parts = split_questions(question) if query is question else [question]
+        if len(parts) > 1:
+            answer = self._answer_parts(question, parts, search, place, today, query_vector)
+            if answer is not None:
+                return for_residents_place(answer, search.place, self.places)
+        answer = self.composer.compose(query, search, today)
+        answer.question = question
+        return for_residents_place(answer, search.place, self.places)
+
+    def names_program(self, text: str) -> bool:
+        """The text names a program (or an everyday word for one, 学童 → 放課後児童クラブ) well enough to be
+        asked about on its own."""
+        scores = self.retriever.names.scores(self.retriever.dense_query(text))
+        return bool(scores.size) and float(scores.max()) >= PART_NAME_SHARE
+
+    def _answer_parts(
+        self,
+        question: str,
+        parts: list[str],
+        search: Search,
+        place: str | None,
+        today: dt.date | None,
+        vector: np.ndarray | None,
+    ) -> Answer | None:
+        """Each further part that names another program than the whole message's answer is searched on
+        its own words (with the message's one vector); None when every part is about one program
+        (「児童扶養手当はいくら？あと申請はどこで？」 is one answer with amounts and the window)."""
+        if not search.hits or not self.composer.confident(search):
+            return None
+        searches = [search]
+        best = search.hits[0].chunk
+        for part in parts:
+            if not asks(part) or not self.names_program(part):
+                continue
+            found = self.retriever.search(part, k=8, municipality=place, query_vector=vector)
+            if not self.composer.confident(found):
+                continue
+            top = next((hit for hit in found.hits if resident_facing(hit.chunk)), None)
+            if (
+                top is None
+                or any(same_program(top.chunk, other.hits[0].chunk) for other in searches)
+                or same_program(top.chunk, best)
+            ):
+                continue
+            searches.append(found)
+        if len(searches) < 2:
+            return None
+        return self.composer.compose_parts(question, searches, today)
 
     def place_named(self, text: str) -> str | None:
         """The place a resident's message names (「白山です」 → 白山市), for the chat to remember."""

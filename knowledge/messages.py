@@ -50,6 +50,8 @@ AMOUNT_SOURCE_NATIONAL = "金額の出典: 国の制度（{source} の資料よ�
 # A question that compares programs (「児童手当と児童扶養手当って違う？」): each one, short.
 COMPARE_INTRO = "{programs}は別の制度です。それぞれご案内します。"
 COMPARE_NAME = "■{program}"
+# One message that asks about two or three programs.
+PARTS_INTRO = "ご質問の{programs}について、それぞれご案内します。"
 COMPARE_FACT = "・{fact}"
 COMPARE_WINDOW = "・申請先: {window}"
 BAND_SUMMARY = (
@@ -77,12 +79,15 @@ POINTS = {
     "working": "受けている間に働くこと",
     "income_limit": "所得の基準額",
     "rent_subsidy": "家賃の補助",
+    "rent_arrears": "払えない家賃そのものへの助け（支払いの猶予や給付）",
     "statistics": "事業の件数などの数字",
     "when": "時期や日時",
     "where": "場所",
     "cost": "利用するときの費用",
     "how_long": "利用できる日数や回数",
 }
+# The resident's own case (the words of their question the sources never mention).
+CASE_POINT = "ご質問の場合（{words}）"
 POINT_NOT_COVERED = "※ {point}については、手元の資料には書かれていません。窓口で確認してください。"
 
 # Low confidence: say so, list the closest programs, offer a counselor.

@@ -45,6 +45,8 @@ JURISDICTION_FACTOR = {SAME: 1.15, COVERS: 1.0, INSIDE: 0.95, CONFLICT: 0.5}
 # given for 児童扶養手当.
 UNNAMED_DATA_FACTOR = 0.8
 NAMED = 0.99
+# A program synonyms.yaml marks as no help for the need the question's words name ("-住宅資金" under 家賃).
+UNHELPFUL_FACTOR = 0.5
 # Characters allowed between the two words of a synonyms.yaml key written "A…B".
 MAX_SYNONYM_GAP = 12
 
@@ -78,10 +80,20 @@ class QueryExpander:
     """Adds the documents' own words for the everyday words of a question (data: synonyms.yaml)."""
 
     def __init__(self, synonyms: dict[str, list[str]]) -> None:
-        self.synonyms = {
-            unicodedata.normalize("NFKC", key).lower(): list(values)
+        normalised = {
+            unicodedata.normalize("NFKC", key).lower(): [str(value) for value in values]
             for key, values in synonyms.items()
             if values
+        }
+        # "-住宅資金": a program that shares the documents' words but never helps with this need (a loan to
+        # build or buy a home is no help with rent): it is ranked down, not added.
+        self.synonyms = {
+            key: [value for value in values if not value.startswith("-")]
+            for key, values in normalised.items()
+        }
+        self.not_for = {
+            key: [value[1:] for value in values if value.startswith("-")]
+            for key, values in normalised.items()
         }
         # "家で…仕事": both words in this order, a few characters apart (「家で子どもを見ながらできる仕事」).
         # NFKC has turned "…" into "...".
@@ -95,14 +107,25 @@ class QueryExpander:
     def load(cls, path: Path = SYNONYMS_FILE) -> QueryExpander:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
 
+    def _keys_in(self, query: str) -> list[str]:
+        text = unicodedata.normalize("NFKC", query).lower()
+        return [
+            key
+            for key in self.synonyms
+            if (self.patterns[key].search(text) if key in self.patterns else key in text)
+        ]
+
     def expansions(self, query: str) -> list[str]:
         text = unicodedata.normalize("NFKC", query).lower()
         added: list[str] = []
-        for key, values in self.synonyms.items():
-            pattern = self.patterns.get(key)
-            if pattern.search(text) if pattern else key in text:
-                added.extend(value for value in values if value not in added and value.lower() not in text)
+        for key in self._keys_in(query):
+            values = self.synonyms[key]
+            added.extend(value for value in values if value not in added and value.lower() not in text)
         return added
+
+    def unhelpful(self, query: str) -> list[str]:
+        """Programs (their last heading) that never help with what the query's everyday words ask."""
+        return [name for key in self._keys_in(query) for name in self.not_for.get(key, [])]
 
 
 @lru_cache(maxsize=1)
@@ -277,7 +300,15 @@ class Retriever:
         ) + self.unit_share * _share_of_best(self.index.best_unit_per_chunk(unit_lexical))
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * lexical_share
         names = self.names.scores(text)
+        if names.size and names.max() >= NAMED:
+            # One program's whole name is spelled out: a part of it shared by another program's name
+            # (高等職業訓練促進 of the loan 高等職業訓練促進資金貸付金) is no sign of that other program.
+            names = np.where(names >= NAMED, names, 0.0)
         fused = fused + self.name_weight * names
+        unhelpful = self.expander.unhelpful(text) if self.expand else []
+        if unhelpful:
+            last = [chunk.sections[-1] if chunk.sections else "" for chunk in self.index.chunks]
+            fused = np.where([name in unhelpful for name in last], fused * UNHELPFUL_FACTOR, fused)
         if self.data_chunks.any():
             fused = np.where(self.data_chunks & (names < NAMED), fused * UNNAMED_DATA_FACTOR, fused)
         base = fused

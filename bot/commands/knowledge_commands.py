@@ -97,6 +97,12 @@ def _print_answer(answer, as_json: bool) -> None:
 )
 @click.option("--municipality", help="The resident's municipality, e.g. 小平市 (prefers its sources).")
 @click.option(
+    "--after",
+    "after",
+    is_flag=True,
+    help="Ask the lines of --file as one chat: a short follow-up (「3人だと？」) continues the line before.",
+)
+@click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Answer as of this day (YYYY-MM-DD): picks the amounts in force. Default: YORISOI_TODAY or today.",
@@ -106,6 +112,7 @@ def ask_command(
     as_json: bool,
     questions_file: Path | None,
     municipality: str | None,
+    after: bool,
     today: datetime.datetime | None,
 ) -> None:
     """Answer QUESTION from the program documents (builds the index first if it is missing)."""
@@ -124,11 +131,15 @@ def ask_command(
     else:
         questions = [question or ""]
     kb = _open_knowledge_base()
+    topic = ""
     for number, text in enumerate(questions):
         if number and not as_json:
             click.echo("-" * 40)
         day = today.date() if today else None
-        _print_answer(kb.answer(text, municipality=municipality, today=day), as_json)
+        answer = kb.answer(text, municipality=municipality, today=day, topic=topic or None)
+        if after:
+            topic = answer.topic or topic
+        _print_answer(answer, as_json)
         sys.stdout.flush()
 
 

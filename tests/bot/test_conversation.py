@@ -42,16 +42,19 @@ CLOSED_HOUR = datetime(2026, 11, 28, 10, 0, tzinfo=TOKYO)  # a Saturday
 class Knowledge:
     def __init__(self) -> None:
         self.asked: list[tuple[str, str | None]] = []
+        self.topics: list[str | None] = []
         self.confident = True
 
-    def answer(self, question: str, municipality: str | None = None):
+    def answer(self, question: str, municipality: str | None = None, query_vector=None, topic=None):
         self.asked.append((question, municipality))
+        self.topics.append(topic)
         return SimpleNamespace(
             question=question,
             text=f"回答：{question[:20]}",
             confident=self.confident,
             sources=[],
             related=["児童扶養手当"],
+            topic="児童扶養手当",
         )
 
     def place_named(self, text: str) -> str | None:
@@ -83,6 +86,7 @@ class Dialogue:
         self.known: dict[str, Facts] = {}
         self.handled: list[tuple[str, str | None, str | None]] = []
         self.forgotten: list[str] = []
+        self.topics: dict[str, str] = {}
 
     def start(self, user_key: str, text: str | None = None, known: Facts | None = None):
         self.running.add(user_key)
@@ -123,6 +127,12 @@ class Dialogue:
 
     def facts(self, user_key: str) -> Facts | None:
         return self.known.get(user_key)
+
+    def remember_topic(self, user_key: str, topic: str) -> None:
+        self.topics[user_key] = topic
+
+    def topic(self, user_key: str) -> str | None:
+        return self.topics.get(user_key) or None
 
 
 def suggest(facts: Facts) -> Recommendation:

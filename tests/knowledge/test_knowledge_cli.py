@@ -30,7 +30,7 @@ def run(real_data_dir):
 
 
 def check_contract(data: dict, question: str) -> None:
-    assert list(data) == ["question", "answer", "confident", "sources"]
+    assert list(data) == ["question", "answer", "confident", "sources", "topic"]
     assert data["question"] == question
     assert isinstance(data["answer"], str) and data["answer"]
     assert isinstance(data["confident"], bool)

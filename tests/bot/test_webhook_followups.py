@@ -1,0 +1,128 @@
+"""The reviewer's findings through the webhook (LINE → /callback → worker → router → knowledge → fake LINE):
+rent owed, 学童 fees, two questions in one message, a follow-up that only gives a count (the chat remembers
+the program of the last answer, with one query embedding per message), and a named municipality's window."""
+
+from __future__ import annotations
+
+import json
+
+from fake_line import REPLY_PATH
+
+from knowledge import default_register, load_embedder
+from knowledge.places import phones_in
+
+USER = "U" + "5" * 32
+OTHER = "U" + "6" * 32
+
+
+def settle(server) -> None:
+    assert server.core.worker.queue.wait_idle(120), "the worker did not finish"
+
+
+def ask(server, signed_event, fake_line, text: str, user: str = USER) -> tuple[str, str]:
+    """The reply's texts, and the whole reply body as JSON (quick replies included)."""
+    event = signed_event.text(text, source=signed_event.source(user))
+    assert signed_event.post(server.url, event)[0] == 200
+    settle(server)
+    reply = fake_line.delivered()[-1]
+    assert reply.path == REPLY_PATH and reply.body["replyToken"] == event["replyToken"]
+    return "\n".join(reply.texts), json.dumps(reply.body, ensure_ascii=False)
+
+
+def test_rent_that_cannot_be_paid_gets_housing_help_and_a_counselor(live_server, signed_event, fake_line):
+    text, body = ask(live_server, signed_event, fake_line, "家賃が払えない")
+    assert "公営住宅" in text and "住宅資金" not in body
+    assert "払えない家賃" in text and "相談員に相談" in text
+    register = default_register()
+    assert [number for number in phones_in(body) if not register.serves(number, None)] == []
+
+
+def test_a_school_childcare_fee_question_is_answered_from_the_program_page(
+    live_server, signed_event, fake_line
+):
+    ask(live_server, signed_event, fake_line, "金沢市に住んでいます")
+    text, _ = ask(live_server, signed_event, fake_line, "学童の減免について知りたい")
+    assert "放課後児童クラブ利用支援" in text and "3,000円" in text
+    assert "計画（2012年度）" not in text
+
+
+def test_two_questions_in_one_message_are_both_answered(live_server, signed_event, fake_line):
+    text, _ = ask(live_server, signed_event, fake_line, "保育料の減免と学童の補助について教えて")
+    assert "■保育料の軽減制度" in text and "■ひとり親家庭放課後児童クラブ利用支援" in text
+    assert "3,000円" in text
+    text, _ = ask(live_server, signed_event, fake_line, "児童扶養手当はいくら？あと申請はどこで？")
+    assert "46,690円" in text and "申請先" in text
+
+
+def test_a_follow_up_count_gets_the_total_of_the_program_asked_before(
+    live_server, signed_event, fake_line, monkeypatch
+):
+    monkeypatch.setenv("YORISOI_TODAY", "2026-05-01")
+    text, _ = ask(live_server, signed_event, fake_line, "児童扶養手当はいくら？")
+    assert "46,690円" in text
+    text, _ = ask(live_server, signed_event, fake_line, "子ども2人の場合は？")
+    assert "2人なら合計で月額57,720円（全部支給の場合）" in text
+    text, _ = ask(live_server, signed_event, fake_line, "3人だと？")
+    assert "3人なら合計で月額68,750円（全部支給の場合）" in text
+    # Another resident's chat continues that resident's own program.
+    ask(live_server, signed_event, fake_line, "高等職業訓練促進給付金はいくら？", user=OTHER)
+    text, _ = ask(live_server, signed_event, fake_line, "3人だと？", user=OTHER)
+    assert "高等職業訓練促進給付金" in text and "68,750円" not in text
+
+
+def test_the_follow_up_topic_is_forgotten_with_the_residents_data(live_server, signed_event, fake_line):
+    ask(live_server, signed_event, fake_line, "児童扶養手当はいくら？")
+    stores = live_server.core.stores
+    user_key = stores.identity.user_key(USER)
+    assert stores.dialogue.topic(user_key) == "児童扶養手当"
+    for forget in stores.forgetters():  # what 「データを削除」 runs
+        forget(user_key)
+    assert stores.dialogue.topic(user_key) is None
+
+
+def test_a_named_municipality_gets_its_own_window(live_server, signed_event, fake_line):
+    text, body = ask(live_server, signed_event, fake_line, "白山市に住んでいます。児童扶養手当の申請はどこ？")
+    assert "076-274-9527" in text
+    register = default_register()
+    assert all(register.serves(number, "白山市") for number in phones_in(body))
+    # A place said in an earlier message is the resident's too.
+    ask(live_server, signed_event, fake_line, "小松市に住んでいます", user=OTHER)
+    text, _ = ask(live_server, signed_event, fake_line, "児童扶養手当の窓口を教えて", user=OTHER)
+    assert "0761-24-8057" in text and "076-274-9527" not in text
+
+
+class CountingEmbedder:
+    """The real embedder, counting model runs on one text (a message; exemplars come in batches)."""
+
+    def __init__(self, embedder) -> None:
+        self._embedder = embedder
+        self.message_runs: list[str] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self._embedder, name)
+
+    def embed_queries(self, texts):
+        texts = list(texts)
+        if len(texts) == 1:
+            self.message_runs.append(texts[0])
+        return self._embedder.embed_queries(texts)
+
+
+def test_a_follow_up_and_a_two_part_message_cost_one_query_embedding_each(
+    make_app, live_server_for, signed_event, fake_line, monkeypatch
+):
+    from bot import services
+
+    counted: list[CountingEmbedder] = []
+
+    def load_counting(name: str):
+        counted.append(CountingEmbedder(load_embedder(name)))
+        return counted[-1]
+
+    monkeypatch.setattr(services, "load_embedder", load_counting)
+    server = live_server_for(make_app())
+    [embedder] = counted
+    for message in ("児童扶養手当はいくら？", "3人だと？", "保育料の減免と学童の補助について教えて"):
+        embedder.message_runs.clear()
+        ask(server, signed_event, fake_line, message)
+        assert len(embedder.message_runs) == 1, (message, embedder.message_runs)
