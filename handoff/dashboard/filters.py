@@ -68,6 +68,24 @@ def audit_label(action: str) -> str:
     return messages.AUDIT_ACTION_LABELS.get(action, action)
 
 
+def content_problem(problem: Any) -> str:
+    """A `docs check` finding (handoff.content.ContentProblem) in Japanese: its code picks the sentence, its
+    values fill it; the operator's English never reaches the page."""
+    text = messages.CHECK_PROBLEMS.get(problem.code, messages.CHECK_PROBLEMS["unknown"])
+    args = dict(problem.args)
+    if "key" in args:
+        args["key"] = messages.FRONT_MATTER_LABELS.get(args["key"], args["key"])
+    try:
+        return text.format(**args)
+    except (KeyError, IndexError):  # a finding without the values its sentence names
+        return messages.CHECK_PROBLEMS["unknown"]
+
+
+def stop_reason(reason: str, sent: int) -> str:
+    """Why a notice run stopped, in Japanese; a reason this version does not know is said plainly."""
+    return messages.NOTICE_STOP_REASONS.get(reason, messages.NOTICE_STOP_UNKNOWN).format(sent=sent)
+
+
 def japanese_date(day: date | None) -> str:
     """2026-04-01 → 2026年4月1日 (dates on the content pages)."""
     return messages.DATE_FORMAT.format(year=day.year, month=day.month, day=day.day) if day else ""
@@ -78,5 +96,7 @@ def register(blueprint: Blueprint) -> None:
     blueprint.add_app_template_filter(fact_rows, "counselor_facts")
     blueprint.add_app_template_filter(delivery_label, "counselor_delivery")
     blueprint.add_app_template_filter(audit_label, "counselor_action")
+    blueprint.add_app_template_filter(content_problem, "content_problem")
+    blueprint.add_app_template_filter(stop_reason, "stop_reason")
     blueprint.add_app_template_filter(tokyo_time, "counselor_time")
     blueprint.add_app_template_filter(waited, "counselor_waited")

@@ -253,7 +253,8 @@ def test_a_draft_that_would_fail_the_check_is_not_published_and_stays_as_edited(
     page = "<main><h1>お知らせ</h1><p>電話 076-225-142</p></main>".encode()
     location = upload(client, "oshirase.html", page).location
     shown = client.get(location).get_data(as_text=True)
-    assert "076-225-142 has 9 digits" in shown  # the reason is on the page before anyone presses publish
+    assert "電話番号「076-225-142」は9桁です（10桁のはずです）" in shown  # before anyone presses publish
+    assert "has 9 digits" not in shown  # the check's English stays in the CLI
     content = app.extensions["yorisoi"].stores.content
     edited = content.document("oshirase").markdown.replace("# お知らせ", "# お知らせ（編集）")
     refused = client.post(
