@@ -102,6 +102,7 @@ def test_a_window_is_checked_kept_and_laid_over_the_shipped_one(tmp_path: Path) 
         content.close()
 
 
+@pytest.mark.both_backends
 def test_forget_and_purge_leave_the_city_windows_alone(plumbing_app, settings_for) -> None:
     app = plumbing_app()
     stores = app.extensions["yorisoi"].stores
@@ -155,6 +156,7 @@ def test_the_cli_sets_lists_and_checks_windows_and_refuses_bad_ones(tmp_path: Pa
     assert "ERROR content_contacts: 横浜市: the window has no source" in failed.output
 
 
+@pytest.mark.both_backends
 def test_the_content_page_sets_a_window_and_says_what_is_wrong_in_japanese(plumbing_app) -> None:
     app = plumbing_app()
     stores = app.extensions["yorisoi"].stores
