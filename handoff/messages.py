@@ -620,7 +620,7 @@ CHILD_AGE = "{age}歳"
 CHILD_STAGE_AND_AGE = "{stage}（{age}歳）"
 UNKNOWN_VALUE = "（不明な値）"
 
-# Delivery states of a message pushed to the resident; "failed: <why>" shows the reason after the label.
+# Delivery states of a message pushed to the resident; a failure shows LINE's HTTP status after the label.
 DELIVERY_LABELS = {"delivered": "届きました", "sending": "送信中", "failed": "送れませんでした"}
 DELIVERY_FAILED_DETAIL = "{label}（{detail}）"
 

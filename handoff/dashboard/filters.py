@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -9,6 +10,8 @@ from flask import Blueprint
 
 from handoff import messages
 from handoff.hours import to_tokyo
+
+_HTTP_STATUS = re.compile(r"(?<!\d)[1-5]\d\d(?!\d)")
 
 
 def tokyo_time(moment: datetime | None) -> str:
@@ -57,11 +60,14 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def delivery_label(status: str | None) -> str:
+    """A delivery status in the counselor's words: the label, and for a failure only LINE's HTTP status
+    (「送れませんでした（500）」); the error text itself is the operator's English and stays in the log."""
     if not status:
         return ""
     kind, _, detail = status.partition(":")
     label = messages.DELIVERY_LABELS.get(kind.strip(), messages.DELIVERY_LABELS["failed"])
-    return messages.DELIVERY_FAILED_DETAIL.format(label=label, detail=detail.strip()) if detail else label
+    code = _HTTP_STATUS.search(detail)
+    return messages.DELIVERY_FAILED_DETAIL.format(label=label, detail=code.group(0)) if code else label
 
 
 def audit_label(action: str) -> str:

@@ -1,6 +1,6 @@
-"""Staff read every finding and refusal of the content and notice pages in Japanese (handoff.messages): the
-check's English (for operators at the CLI) and internal codes never reach a page (the pages themselves:
-tests/bot/test_city_content.py)."""
+"""Staff read every finding and refusal of the content, notice and thread pages in Japanese (messages.py):
+the check's English (for operators at the CLI), error texts and internal codes never reach a page (the pages
+themselves: tests/bot/test_city_content.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import bot.content
 import handoff.dashboard.content
 from handoff import messages
 from handoff.content import ContentProblem
-from handoff.dashboard.filters import content_problem, stop_reason
+from handoff.dashboard.filters import content_problem, delivery_label, stop_reason
 from knowledge import checking, library
 from knowledge.library import CONTACT_PROBLEM_TEXT
 
@@ -60,3 +60,13 @@ def test_audit_actions_and_stop_reasons_are_japanese() -> None:
     assert stop_reason("monthly_limit", 120).startswith("LINEの今月のメッセージ上限に達したため")
     unknown = stop_reason("ConnectionResetError: peer reset", 7)
     assert "7人に送信済み" in unknown and "Error" not in unknown
+
+
+def test_a_failed_delivery_is_said_without_the_error_text() -> None:
+    assert (
+        delivery_label("failed: gave up after 3 attempts: HTTP 500: upstream timeout")
+        == "送れませんでした（500）"
+    )
+    assert delivery_label("failed: ConnectionError") == "送れませんでした"
+    assert delivery_label("failed: no push target") == "送れませんでした"
+    assert delivery_label("delivered") == "届きました"
