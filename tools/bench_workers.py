@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -37,6 +36,7 @@ from tools.loopback import (
     free_port,
     milliseconds,
     percentile,
+    send_burst,
     serve_env,
     start_serve,
     stop_serve,
@@ -109,34 +109,8 @@ def run_one(
         chats = [builder.source(f"U{n:032x}") for n in range(200)]
         texts = [builder.text(QUESTIONS[n % len(QUESTIONS)], source=chats[n % 200]) for n in range(events)]
         bodies = [builder.signed(event) for event in texts]
-        latencies: list[float] = []
-        statuses: dict[int, int] = {}
-        lock = threading.Lock()
-        cursor = iter(range(events))
-
-        def send_all() -> None:
-            sender = WebhookSender(port)
-            while True:
-                with lock:
-                    n = next(cursor, None)
-                if n is None:
-                    sender.close()
-                    return
-                body, headers = bodies[n]
-                started = time.perf_counter()
-                status = sender.post(body, headers)
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.append(elapsed)
-                    statuses[status] = statuses.get(status, 0) + 1
-
-        threads = [threading.Thread(target=send_all) for _ in range(senders)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        burst = time.perf_counter() - started
+        sent = send_burst(port, bodies, senders)
+        latencies, statuses, started, burst = sent.latencies, sent.statuses, sent.started, sent.seconds
         answered_in_burst = len(fake.delivered()) - warmed
         time.sleep(window)
         total = time.perf_counter() - started
