@@ -28,6 +28,7 @@ from bot.database import (
 from bot.delivery import Outbox
 from bot.events import EventStore
 from handoff import CounselorAccounts, ResidentIdentity, ThreadStore
+from handoff.store import Thread
 from intents import FactsDialogue
 
 REPO = Path(__file__).resolve().parents[1]
@@ -132,10 +133,10 @@ def test_a_release_data_directory_upgrades_in_place_keeping_every_row(tmp_path, 
     assert db.query("SELECT priority FROM bot_events ORDER BY rowid") == [{"priority": 0}] * 3
 
 
-def test_the_stores_read_what_the_release_wrote(tmp_path, monkeypatch) -> None:
-    data_dir = release_data_dir(tmp_path / "data")
-    yorisoi_migrate(data_dir, monkeypatch)
-    db, identity = Database.in_data_dir(data_dir), ResidentIdentity(RELEASE_KEY)
+def assert_release_rows_read(db: Database) -> tuple[ThreadStore, Thread]:
+    """Every store reads what release b2eb11d wrote (migrated in place, or copied to another database) with
+    the release's key; returns the thread store and the one thread, for a test to write after them."""
+    identity = ResidentIdentity(RELEASE_KEY)
     user_key = identity.user_key("U" + "a" * 32)
     events = EventStore(db, identity)
     assert len(events.pending()) == 2 and events.status("01FIXTURE" + "1".zfill(17)) == "done"
@@ -149,6 +150,13 @@ def test_the_stores_read_what_the_release_wrote(tmp_path, monkeypatch) -> None:
     assert CounselorAccounts(db).verify("sato", "fixture-password-1").is_admin
     assert FactsDialogue(db, sealer=identity).facts(user_key).parent == "mother"
     assert ConversationState(db).unanswered(user_key) == 1
+    return threads, thread
+
+
+def test_the_stores_read_what_the_release_wrote(tmp_path, monkeypatch) -> None:
+    data_dir = release_data_dir(tmp_path / "data")
+    yorisoi_migrate(data_dir, monkeypatch)
+    assert_release_rows_read(Database.in_data_dir(data_dir))
 
 
 def test_the_app_starts_on_a_release_data_directory(tmp_path, make_app, fake_line) -> None:

@@ -6,15 +6,10 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from test_migrations import RELEASE_KEY, contents, migrate_together, release_data_dir
+from test_migrations import assert_release_rows_read, contents, migrate_together, release_data_dir
 
 from bot.cli import cli
-from bot.conversation import ConversationState
 from bot.database import RELEASE_TABLES, PostgresDatabase, available_migrations, postgres_sql
-from bot.delivery import Outbox
-from bot.events import EventStore
-from handoff import CounselorAccounts, ResidentIdentity, ThreadStore
-from intents import FactsDialogue
 
 
 @pytest.fixture
@@ -66,18 +61,7 @@ def test_copy_data_carries_a_release_data_directory_over(pg_url, tmp_path, monke
     db = PostgresDatabase(pg_url)
     for table in RELEASE_TABLES:
         assert db.one(f"SELECT COUNT(*) AS n FROM {table}")["n"] == len(before[table]), table
-    identity = ResidentIdentity(RELEASE_KEY)
-    user_key = identity.user_key("U" + "a" * 32)
-    events = EventStore(db, identity)
-    assert len(events.pending()) == 2 and events.status("01FIXTURE" + "1".zfill(17)) == "done"
-    outbox = Outbox(db, identity, events)
-    assert outbox.for_event("01FIXTURE" + "2".zfill(17)).messages[0].text == "どういたしまして"
-    threads = ThreadStore(db, identity)
-    [thread] = threads.list()
-    assert [m.text for m in threads.transcript(thread.id)] == ["相談したいです", "相談員につなぎます"]
-    assert CounselorAccounts(db).verify("sato", "fixture-password-1").is_admin
-    assert FactsDialogue(db, sealer=identity).facts(user_key).parent == "mother"
-    assert ConversationState(db).unanswered(user_key) == 1
+    threads, thread = assert_release_rows_read(db)
     # New ids continue after the copied ones.
     note = threads.add_note(thread.id, "sato", "移行後のメモ")
     assert note.id > max(
