@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import log_in as log_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -48,11 +49,7 @@ def running(make_app, live_server_for, monkeypatch):
 
 
 def log_in(page: Any, base_url: str) -> None:
-    page.goto(f"{base_url}/counselor/login")
-    page.fill("input[name=name]", "kanri")
-    page.fill("input[name=password]", "kanri-password")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/counselor/")
+    log_in_as(page, base_url, "kanri", "kanri-password")
 
 
 def test_upload_report_edit_and_publish_is_answered_at_once_and_by_another_process(
