@@ -1,13 +1,15 @@
-"""The city's content in the database (tables of migration 0006), and the dashboard's content desk.
+"""The city's content in the database (tables of migrations 0006 and 0008), and the dashboard's content desk.
 
-`CityContent` is the database-backed `knowledge.library.ContentStore`: documents (drafts and published) and
-amounts periods a city adds or overrides, and a version every published change increments. The tables are
+`CityContent` is the database-backed `knowledge.library.ContentStore`: documents (drafts and published),
+amounts periods and windows (contacts) a city adds or overrides, and a version every published change
+increments. The tables are
 city data, not resident data: `forget` and `purge` leave them alone. Every serving process runs one watcher
 thread that asks for the version every few seconds and, when it changed, calls its listeners (the live
 knowledge base reloads); a publish in this process calls them at once.
 
 `Desk` is what handoff's content pages (`handoff.content.ContentDesk`) work through: import, fidelity, drafts,
-publish, amounts periods and `docs check`, built from knowledge's functions so handoff never imports them.
+publish, amounts periods, windows and `docs check`, built from knowledge's functions so handoff never imports
+them.
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ from bot.database import Database, Transaction
 from handoff.content import (
     AmountProgram,
     CheckReport,
+    ContactRow,
     ContentInputError,
+    ContentProblem,
     DraftView,
     FactCheck,
     LapsedAmount,
     LibraryRow,
 )
 from knowledge.amounts import Amounts, shipped_data, with_periods
+from knowledge.checking import Problem
 from knowledge.documents import DocumentError
 from knowledge.fidelity import compare
 from knowledge.importing import (
@@ -44,15 +49,21 @@ from knowledge.importing import (
 from knowledge.library import (
     DRAFT,
     PUBLISHED,
+    StoredContact,
     StoredDocument,
     StoredPeriod,
     check_content,
+    clean_contact,
+    contact_entries,
+    contact_problems,
     content_amounts,
-    draft_problems,
+    content_places,
+    draft_check,
     import_files,
     library_entries,
     publish_draft,
 )
+from knowledge.places import LivePlaces
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +197,53 @@ class CityContent:
             self._bump(tx)
         self._changed()
 
+    def contacts(self) -> list[StoredContact]:
+        rows = self._db.query("SELECT * FROM content_contacts ORDER BY place")
+        return [
+            StoredContact(
+                place=row["place"],
+                window=row["window_name"],
+                phone=row["phone"],
+                source=row["source"],
+                hours=row["hours"],
+                address=row["address"],
+                updated_at=row["updated_at"],
+                updated_by=row["updated_by"],
+            )
+            for row in rows
+        ]
+
+    def set_contact(self, contact: StoredContact, by: str = "") -> None:
+        """Add (or, for the same place, replace) a place's window; changes the version. The caller checks
+        it first (`knowledge.library.contact_problems`)."""
+        with self._db.atomic() as tx:
+            tx.execute(
+                "INSERT INTO content_contacts (place, window_name, phone, hours, address, source, updated_at,"
+                " updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (place) DO UPDATE SET"
+                " window_name = excluded.window_name, phone = excluded.phone, hours = excluded.hours,"
+                " address = excluded.address, source = excluded.source, updated_at = excluded.updated_at,"
+                " updated_by = excluded.updated_by",
+                (
+                    contact.place,
+                    contact.window,
+                    contact.phone,
+                    contact.hours,
+                    contact.address,
+                    contact.source,
+                    self._clock().isoformat(),
+                    by,
+                ),
+            )
+            self._bump(tx)
+        self._changed()
+
+    def live_places(self) -> LivePlaces:
+        """The place register with the city's windows, read again whenever the content changes (listeners run
+        in order: call this before the knowledge base registers its own, so answers see the new windows)."""
+        places = LivePlaces(lambda: content_places(self))
+        self.on_change(places.refresh)
+        return places
+
     def amounts(self) -> Amounts:
         """amounts.yaml with the city's periods, re-read only when the version changed."""
         version = self.version()
@@ -253,7 +311,7 @@ class Desk:
             for problem in problems
             if problem.level == "warning" and problem.newest and problem.fiscal_year
         ]
-        errors = [(problem.where, problem.message) for problem in problems if problem.level == "error"]
+        errors = [_problem(problem) for problem in problems if problem.level == "error"]
         return CheckReport(checked=checked, errors=errors, lapsed=lapsed)
 
     def library(self) -> list[LibraryRow]:
@@ -329,7 +387,7 @@ class Desk:
             source_text=stored.source_text,
             source_file=stored.source_file,
             facts=facts,
-            problems=draft_problems(stored),
+            problems=[_problem(problem) for problem in draft_check(stored)],
             updated_at=stored.updated_at,
         )
 
@@ -349,7 +407,7 @@ class Desk:
             raise ContentInputError("no_draft")
         try:
             publish_draft(self._content, name, by)
-        except DocumentError as error:
+        except DocumentError as error:  # the page lists the draft's problems in Japanese (DraftView)
             raise ContentInputError("draft_not_publishable", str(error)) from error
 
     def discard(self, name: str) -> bool:
@@ -383,3 +441,42 @@ class Desk:
         except (ValueError, KeyError, TypeError) as error:
             raise ContentInputError("bad_period", str(error)) from error
         self._content.add_period(StoredPeriod(program, period), by)
+
+    def contacts(self) -> list[ContactRow]:
+        return [
+            ContactRow(
+                place=entry.place,
+                window=entry.window.name,
+                phone=entry.window.phone,
+                hours=entry.window.hours,
+                address=entry.window.address,
+                source=entry.window.source,
+                status=entry.status,
+                updated_by=entry.updated_by,
+            )
+            for entry in contact_entries(self._content)
+        ]
+
+    def set_contact(
+        self,
+        place: str,
+        *,
+        window: str,
+        phone: str,
+        source: str,
+        hours: str = "",
+        address: str = "",
+        by: str = "",
+    ) -> str:
+        contact = clean_contact(StoredContact(place, window, phone, source, hours, address))
+        problems = contact_problems(contact)
+        if problems:
+            codes = tuple(f"contact_{code}" for code in problems)
+            raise ContentInputError(codes[0], ", ".join(problems), codes)
+        self._content.set_contact(contact, by)
+        return contact.place
+
+
+def _problem(problem: Problem) -> ContentProblem:
+    """A check finding as the page reads it (its code and values, never the operator's English)."""
+    return ContentProblem(problem.subject or problem.where, problem.code or "unknown", dict(problem.args))

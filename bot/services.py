@@ -43,8 +43,9 @@ from handoff import (
 from handoff.notices import NoticeDesk, NoticeTopics
 from handoff.subscriptions import NoticeRuns, Subscriptions
 from intents import Catalogue, FactsDialogue, IntentDetector, recommend
-from knowledge import KnowledgeBase, PlaceRegister, default_register, load_embedder
+from knowledge import KnowledgeBase, load_embedder
 from knowledge.live import LiveKnowledge
+from knowledge.places import LivePlaces
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class Stores:
     questions: QuestionLog
     subscriptions: Subscriptions
     notice_runs: NoticeRuns
-    places: PlaceRegister
+    places: LivePlaces  # places.yaml with the city's windows, re-read when the content changes
     catalogue: Catalogue
     amounts: DatedAmounts
     content: CityContent  # city data, not a resident's: no forget, no purge
@@ -107,9 +108,9 @@ def build_stores(settings: Settings) -> Stores:
     )
     events = EventStore(db, identity)
     audit = AuditLog(db)
-    places = default_register()
-    catalogue = Catalogue.load(places)
     content = open_content(db, settings.data_dir)
+    places = content.live_places()
+    catalogue = Catalogue.load(places)
     amounts = DatedAmounts(content.amounts, catalogue)
     return Stores(
         db=db,

@@ -1,8 +1,9 @@
 """What the dashboard's content pages work on (`ContentDesk`), and what it hands them back.
 
 City staff keep the content true from the dashboard: the `docs check` warnings, importing a saved page or a
-PDF into a draft with its fidelity report, editing, publishing or discarding the draft, and adding an amounts
-period with its source. `bot` wires the real desk from knowledge's functions (handoff never imports them).
+PDF into a draft with its fidelity report, editing, publishing or discarding the draft, adding an amounts
+period with its source, and setting a place's window (contact). `bot` wires the real desk from knowledge's
+functions (handoff never imports them).
 """
 
 from __future__ import annotations
@@ -13,12 +14,24 @@ from typing import Protocol
 
 
 class ContentInputError(ValueError):
-    """Input the desk refuses; `code` picks the page's message (handoff.messages.PAGE), `detail` says more."""
+    """Input the desk refuses; `code` picks the page's message (handoff.messages.PAGE), `detail` is the
+    operator's English for the log (never shown to staff), `codes` every reason when there are several."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", codes: tuple[str, ...] = ()) -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
+        self.codes = codes or (code,)
+
+
+@dataclass(frozen=True)
+class ContentProblem:
+    """A finding of `docs check` as data: `subject` is the document, program or place it is about; `code`
+    and `args` pick and fill the page's Japanese sentence (handoff.messages.CHECK_PROBLEMS)."""
+
+    subject: str
+    code: str
+    args: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -33,7 +46,7 @@ class LapsedAmount:
 @dataclass(frozen=True)
 class CheckReport:
     checked: int
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (document or file, what is wrong)
+    errors: list[ContentProblem] = field(default_factory=list)
     lapsed: list[LapsedAmount] = field(default_factory=list)
 
 
@@ -59,7 +72,7 @@ class DraftView:
     source_text: str
     source_file: str
     facts: list[FactCheck]
-    problems: list[str]  # why it may not be published yet (empty: it may)
+    problems: list[ContentProblem]  # why it may not be published yet (empty: it may)
     updated_at: str = ""
 
     @property
@@ -79,6 +92,20 @@ class AmountProgram:
     rows: list[tuple[str, int]]
     notes: list[str]
     periods: list[dt.date]
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """A place's window as the content page lists it; status is shipped, overridden or added."""
+
+    place: str
+    window: str
+    phone: str
+    hours: str
+    address: str
+    source: str
+    status: str
+    updated_by: str = ""
 
 
 class ContentDesk(Protocol):
@@ -112,3 +139,20 @@ class ContentDesk(Protocol):
     def amount_programs(self) -> list[AmountProgram]: ...
 
     def add_amount_period(self, program: str, period: dict, by: str = "") -> None: ...
+
+    def contacts(self) -> list[ContactRow]: ...
+
+    def set_contact(
+        self,
+        place: str,
+        *,
+        window: str,
+        phone: str,
+        source: str,
+        hours: str = "",
+        address: str = "",
+        by: str = "",
+    ) -> str:
+        """Store the window of `place` (returns the place in the register's spelling); refused input raises
+        ContentInputError with every reason in `codes` (contact_unknown_place, contact_bad_phone …)."""
+        ...

@@ -134,6 +134,7 @@ DASHBOARD = {
     "content_saved": "下書きを保存しました。",
     "too_large": "送られたデータが大きすぎます（ファイルの上限は{limit}MBです）。何も保存していません。",
     "amounts_added": "{program}の{start}からの額を追加しました。",
+    "contact_saved": "{place}の窓口を保存しました。回答とおすすめの制度は、これからこの窓口を案内します。",
     "login_failed": "名前またはパスワードが違います。",
     "locked": "ログインに続けて失敗したため、{until}までログインできません。",
     "logged_out": "ログアウトしました。",
@@ -403,6 +404,17 @@ PAGE: dict[str, str] = {
     "amounts_source": "出典（読んだページの名前とURL、必須）",
     "amounts_notes": "注記（1行に1つ）",
     "amounts_submit": "追加",
+    "content_contacts_title": "窓口（問い合わせ先）",
+    "content_contacts_lead": "住んでいる地域ごとに、回答とおすすめの制度が案内する窓口です。"
+    "市の窓口を入れると標準の窓口に代わり、前の電話番号は案内しなくなります。",
+    "content_contact_place": "地域（市区町村または都道府県）",
+    "content_contact_window": "窓口の名前",
+    "content_contact_phone": "電話番号",
+    "content_contact_hours": "受付時間（任意）",
+    "content_contact_address": "所在地（任意）",
+    "content_contact_source": "出典（読んだページの名前とURL、必須）",
+    "content_contact_submit": "窓口を保存",
+    "content_contact_status": "状態",
 }
 
 DATE_FORMAT = "{year}年{month}月{day}日"
@@ -424,7 +436,50 @@ CONTENT_ERRORS = {
     "bad_period": "この額は読み込めませんでした。",
     "bad_draft": "下書きが空か、長すぎるか、使えない文字を含んでいます。",
     "no_draft": "この下書きはもうありません（公開または破棄されました）。",
-    "draft_not_publishable": "公開できませんでした。下書きを直してください",
+    "draft_not_publishable": "公開できませんでした。"
+    "下の「このままでは公開できません」にある点を直してください。",
+    "contact_unknown_place": "この地域は登録されている都道府県・市区町村にありません。"
+    "「金沢市」「石川県」のように入れてください。",
+    "contact_no_window": "窓口の名前を入れてください。",
+    "contact_no_phone": "電話番号を入れてください。",
+    "contact_bad_phone": "電話番号の形が正しくありません。"
+    "076-220-2285 のように、市外局番から入れてください。",
+    "contact_no_source": "出典を入れてください。どのページで読んだ窓口かがわからないと保存できません。",
+    "contact_too_long": "長すぎる項目があります。短くしてください。",
+}
+
+# `docs check` findings as the content pages say them (by the code knowledge.checking gives each finding).
+CHECK_PROBLEMS = {
+    "no_front_matter_key": "先頭の項目に「{key}」がありません。",
+    "no_source_date": "先頭の項目に情報の日付（source_date）がありません。2026-04-01 の形で入れてください。",
+    "bad_source_date": "情報の日付「{date}」を日付として読めません。2026-04-01 の形で入れてください。",
+    "bad_kind": "種類「{kind}」は使えません。program（制度の案内）、law（要綱・規則）、plan（計画・報告）の"
+    "どれかにしてください。",
+    "bad_phone_digits": "電話番号「{number}」は{digits}桁です（{expected}桁のはずです）。"
+    "原本と見比べてください。",
+    "bad_short_dial": "短縮番号「{number}」は、#と4桁の数字で書いてください（#8008 など）。",
+    "unreadable": "文書として読めません。"
+    "先頭の項目（題名・発行元・自治体・日付）の書き方を確かめてください。",
+    "amounts_unreadable": "額のデータを読み込めません。開発者にお知らせください。",
+    "periods_unreadable": "市が追加した額を、標準の額と合わせて読み込めません。開発者にお知らせください。",
+    "no_programs": "額のデータに制度がありません。開発者にお知らせください。",
+    "no_periods": "額の期間がひとつもありません。",
+    "bad_period_start": "適用開始日「{start}」を日付として読めません。",
+    "period_no_source": "{start}からの額に出典がありません。",
+    "contact_unknown_place": "この地域は、登録されている都道府県・市区町村にありません"
+    "（窓口は使われていません）。",
+    "contact_no_window": "窓口の名前がありません。",
+    "contact_no_phone": "窓口の電話番号がありません。",
+    "contact_bad_phone": "窓口の電話番号の形が正しくありません。",
+    "contact_no_source": "窓口の出典がありません。",
+    "contact_too_long": "窓口に長すぎる項目があります。",
+    "unknown": "点検で問題が見つかりました。開発者にお知らせください。",
+}
+# Names of the front matter's fields in CHECK_PROBLEMS["no_front_matter_key"].
+FRONT_MATTER_LABELS = {
+    "title": "題名（title）",
+    "publisher": "発行元（publisher）",
+    "jurisdiction": "自治体（jurisdiction）",
 }
 CONTENT_STATUS_LABELS = {
     "shipped": "標準",
@@ -565,7 +620,7 @@ CHILD_AGE = "{age}歳"
 CHILD_STAGE_AND_AGE = "{stage}（{age}歳）"
 UNKNOWN_VALUE = "（不明な値）"
 
-# Delivery states of a message pushed to the resident; "failed: <why>" shows the reason after the label.
+# Delivery states of a message pushed to the resident; a failure shows LINE's HTTP status after the label.
 DELIVERY_LABELS = {"delivered": "届きました", "sending": "送信中", "failed": "送れませんでした"}
 DELIVERY_FAILED_DETAIL = "{label}（{detail}）"
 
@@ -597,6 +652,14 @@ AUDIT_ACTION_LABELS = {
     "notice_stopped": "お知らせの送信停止",
     "notice_cancel": "お知らせの取り消し",
     "notice_resume": "お知らせの送信再開",
+    "content_view": "コンテンツの点検の閲覧",
+    "content_import": "文書の取り込み",
+    "content_draft_view": "下書きの閲覧",
+    "content_draft_save": "下書きの保存",
+    "content_publish": "文書の公開",
+    "content_discard": "下書きの破棄",
+    "content_amounts_add": "額の追加",
+    "content_contact_set": "窓口の保存",
 }
 
 # Notice runs as admins see them.
@@ -610,14 +673,9 @@ NOTICE_STATUS_LABELS = {
 NOTICE_STOP_REASONS = {
     "monthly_limit": "LINEの今月のメッセージ上限に達したため、配信を止めました（{sent}人に送信済み）。"
     "上限を上げるか翌月になってから「残りを送信する」を押してください。",
-    "content_view": "コンテンツの点検の閲覧",
-    "content_import": "文書の取り込み",
-    "content_draft_view": "下書きの閲覧",
-    "content_draft_save": "下書きの保存",
-    "content_publish": "文書の公開",
-    "content_discard": "下書きの破棄",
-    "content_amounts_add": "額の追加",
 }
+# A stop reason this version does not know (a newer node's): said plainly, never as its code.
+NOTICE_STOP_UNKNOWN = "配信が途中で止まりました（{sent}人に送信済み）。「残りを送信する」で再開できます。"
 
 # The thread list: a resident who deleted their data leaves only this line behind.
 THREAD_DELETED = "相談者がデータを削除しました"

@@ -245,7 +245,7 @@ class Catalogue:
             return program.town_contact
         window = self.places.window_of(name)
         if program.local_office and window is not None:
-            return f"{window.name} {window.phone}"
+            return str(window)
         if prefecture in program.contacts:
             return program.contacts[prefecture]
         return program.contact

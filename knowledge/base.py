@@ -22,9 +22,9 @@ from knowledge.answer import (
 from knowledge.documents import Document, load_documents
 from knowledge.embedders import Embedder, load_embedder
 from knowledge.index import INDEX_DIR, KnowledgeIndex, ensure_index
-from knowledge.library import ContentStore, content_amounts, load_library
+from knowledge.library import ContentStore, content_amounts, content_places, load_library
 from knowledge.local_numbers import for_residents_place
-from knowledge.places import PlaceRegister, default_register
+from knowledge.places import LivePlaces, PlaceRegister, default_register
 from knowledge.retrieval import QueryExpander, Retriever, Search, default_expander
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class KnowledgeBase:
         embedder: Embedder,
         documents: list[Document],
         expander: QueryExpander | None = None,
-        places: PlaceRegister | None = None,
+        places: PlaceRegister | LivePlaces | None = None,
         rebuilt: str | None = None,
         home_municipality: str | None = None,
         amounts: Amounts | None = None,
@@ -70,7 +70,7 @@ class KnowledgeBase:
         docs_dir: Path | None = None,
         force_rebuild: bool = False,
         home_municipality: str | None = None,
-        places: PlaceRegister | None = None,
+        places: PlaceRegister | LivePlaces | None = None,
         content: ContentStore | None = None,
     ) -> KnowledgeBase:
         """Load the persisted index from `data_dir/index/`, rebuilding it first when the documents, the
@@ -78,6 +78,7 @@ class KnowledgeBase:
         with the city's published documents and amounts periods (`content`) laid over the shipped ones."""
         embedder = embedder or load_embedder()
         amounts = content_amounts(content)
+        places = places or (content_places(content) if content is not None else None)
         documents = all_documents(data_dir, docs_dir, content, amounts)
         index, rebuilt = ensure_index(Path(data_dir) / INDEX_DIR, documents, embedder, force=force_rebuild)
         if rebuilt:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -52,6 +52,10 @@ _DatesAsText.add_constructor(
 
 @dataclass(frozen=True)
 class Problem:
+    """One finding of the check. `message` is the operator's English (the CLI prints it); `code` and `args`
+    say the same as data, so a staff page can word it in Japanese (handoff.messages.CHECK_PROBLEMS), and
+    `subject` is what that page names (a document, a program, a place)."""
+
     level: str  # "error" | "warning"
     where: str  # the file or program
     message: str
@@ -59,6 +63,9 @@ class Problem:
     program: str = ""
     newest: dt.date | None = None
     fiscal_year: dt.date | None = None
+    code: str = ""
+    args: dict[str, str] = field(default_factory=dict)
+    subject: str = ""
 
     def __str__(self) -> str:
         return f"{self.level.upper()} {self.where}: {self.message}"
@@ -80,38 +87,68 @@ def parse_date(value: object) -> dt.date | None:
         return None
 
 
-def phone_problem(number: str) -> str | None:
-    """Why `number` is not a well-formed Japanese phone number (None: it is)."""
+def phone_digits(number: str) -> tuple[int, int] | None:
+    """(digits found, digits expected) when `number` is not a well-formed Japanese phone number; a short
+    dial that is not # and four digits gives (0, 4); None when the number is well-formed."""
     if number.startswith("#"):
-        return None if _SHORT_DIALS.fullmatch(number) else "a short dial has # and four digits (#8008)"
+        return None if _SHORT_DIALS.fullmatch(number) else (0, 4)
     digits = number.replace("-", "")
     expected = 11 if digits.startswith(_ELEVEN_DIGIT_PREFIXES) else 10
     if digits.startswith("0800"):
         expected = 11
-    if len(digits) != expected:
-        return f"has {len(digits)} digits where {expected} are expected"
-    return None
+    return (len(digits), expected) if len(digits) != expected else None
+
+
+def phone_problem(number: str) -> str | None:
+    """Why `number` is not a well-formed Japanese phone number (None: it is)."""
+    found = phone_digits(number)
+    if found is None:
+        return None
+    if found[0] == 0:
+        return "a short dial has # and four digits (#8008)"
+    return f"has {found[0]} digits where {found[1]} are expected"
+
+
+def unreadable(where: str, error: Exception, subject: str = "") -> Problem:
+    """A document or file that cannot be read at all (its front matter, its encoding, its YAML)."""
+    return Problem("error", where, str(error), code="unreadable", subject=subject or where)
 
 
 def check_document(document: Document) -> list[Problem]:
     where = Path(document.path).name or document.id
+
+    def error(message: str, code: str, **args: str) -> Problem:
+        return Problem("error", where, message, code=code, args=args, subject=document.id)
+
     problems = [
-        Problem("error", where, f"front matter has no {key}")
+        error(f"front matter has no {key}", "no_front_matter_key", key=key)
         for key in REQUIRED_FRONT_MATTER
         if not document.meta.get(key, "").strip()
     ]
     date_text = next((document.meta[key] for key in DATE_KEYS if document.meta.get(key)), "")
     if not date_text:
-        problems.append(Problem("error", where, "front matter has no source_date (YYYY-MM-DD)"))
+        problems.append(error("front matter has no source_date (YYYY-MM-DD)", "no_source_date"))
     elif parse_date(date_text) is None:
-        problems.append(Problem("error", where, f"source_date {date_text!r} is not a date (YYYY-MM-DD)"))
+        problems.append(
+            error(f"source_date {date_text!r} is not a date (YYYY-MM-DD)", "bad_source_date", date=date_text)
+        )
     kind = document.meta.get("kind")
     if kind is not None and kind not in KINDS:
-        problems.append(Problem("error", where, f"kind {kind!r} is not one of {', '.join(KINDS)}"))
+        problems.append(error(f"kind {kind!r} is not one of {', '.join(KINDS)}", "bad_kind", kind=kind))
     for match in _PHONE_CANDIDATE.finditer(unicodedata.normalize("NFKC", document.body)):
-        reason = phone_problem(match.group(0))
-        if reason:
-            problems.append(Problem("error", where, f"phone number {match.group(0)} {reason}"))
+        number = match.group(0)
+        reason, digits = phone_problem(number), phone_digits(number)
+        if reason and digits:
+            code = "bad_short_dial" if digits[0] == 0 else "bad_phone_digits"
+            problems.append(
+                error(
+                    f"phone number {number} {reason}",
+                    code,
+                    number=number,
+                    digits=str(digits[0]),
+                    expected=str(digits[1]),
+                )
+            )
     return problems
 
 
@@ -121,7 +158,7 @@ def check_document_paths(paths: list[Path]) -> list[Problem]:
         try:
             document = load_document(path)
         except (DocumentError, ValueError) as error:  # yaml raises ValueError for a date like 2025-13-01
-            problems.append(Problem("error", path.name, str(error)))
+            problems.append(unreadable(path.name, error, path.stem))
             continue
         problems += check_document(document)
     return problems
@@ -159,7 +196,7 @@ def check_amounts(path: Path, today: dt.date) -> list[Problem]:
     try:
         data = read_amounts(path)
     except ValueError as error:
-        return [Problem("error", path.name, str(error))]
+        return [Problem("error", path.name, str(error), code="amounts_unreadable", subject=path.name)]
     return check_amounts_data(data, path.name, today)
 
 
@@ -167,26 +204,38 @@ def check_amounts_data(data: object, where: str, today: dt.date) -> list[Problem
     """`check_amounts` on data already read (amounts.yaml with a city's periods laid over it)."""
     programs = _programs(data)
     if not programs:
-        return [Problem("error", where, "has no programs (expected `programs:` with a list of programs)")]
+        message = "has no programs (expected `programs:` with a list of programs)"
+        return [Problem("error", where, message, code="no_programs", subject=where)]
     problems: list[Problem] = []
     for name, program in programs:
         periods = program.get("periods")
         if not isinstance(periods, list) or not periods:
-            problems.append(Problem("error", f"{where}: {name}", "has no periods"))
+            problems.append(
+                Problem("error", f"{where}: {name}", "has no periods", code="no_periods", subject=name)
+            )
             continue
         starts: list[dt.date] = []
         for period in periods:
             period = period if isinstance(period, dict) else {}
             start = parse_date(period.get("from"))
             label = f"period from {period.get('from')!s}"
+            args = {"start": str(period.get("from"))}
             if start is None:
+                message = f"{label}: `from` is not a date (YYYY-MM-DD)"
                 problems.append(
-                    Problem("error", f"{where}: {name}", f"{label}: `from` is not a date (YYYY-MM-DD)")
+                    Problem(
+                        "error", f"{where}: {name}", message, code="bad_period_start", args=args, subject=name
+                    )
                 )
             else:
                 starts.append(start)
             if not str(period.get("source") or "").strip():
-                problems.append(Problem("error", f"{where}: {name}", f"{label} has no source"))
+                message = f"{label} has no source"
+                problems.append(
+                    Problem(
+                        "error", f"{where}: {name}", message, code="period_no_source", args=args, subject=name
+                    )
+                )
         if program.get("revised_every_april") and starts:
             newest, this_year = max(starts), fiscal_year_start(today)
             if newest < this_year:
@@ -203,6 +252,8 @@ def check_amounts_data(data: object, where: str, today: dt.date) -> list[Problem
                         program=name,
                         newest=newest,
                         fiscal_year=this_year,
+                        code="lapsed",
+                        subject=name,
                     )
                 )
     return problems

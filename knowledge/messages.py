@@ -11,6 +11,9 @@ WINDOW = "お問い合わせ・申請先: {window}"
 DETAIL = "・国の制度では: {fact}"
 WINDOW_FALLBACK = "お問い合わせ・申請先: お住まいの市区町村のひとり親支援の窓口にご確認ください。"
 LOCAL_WINDOW = "お住まいの地域の窓口: {window}"
+# A window of the place register (a city may add its hours).
+WINDOW_PLAIN = "{name} {phone}"
+WINDOW_WITH_HOURS = "{name} {phone}（{hours}）"
 # In place of the quoted offices and numbers of a place the resident has not said they live in.
 WINDOWS_DIFFER_BY_PLACE = (
     "窓口や電話番号は地域ごとに異なります。お住まいの市区町村を「〇〇市に住んでいます」のように"

@@ -8,13 +8,22 @@ Ishikawa's; a resident who named no place must hear no city's number at all.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import re
+import threading
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from knowledge import messages
+
+log = logging.getLogger(__name__)
 
 PLACES_FILE = Path(__file__).with_name("places.yaml")
 
@@ -57,13 +66,19 @@ def phones_in(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Window:
-    """Where a resident of a place asks about single-parent support."""
+    """Where a resident of a place asks about single-parent support. A window a city keeps in its content
+    store (`knowledge.library.StoredContact`) also carries its hours, address and source."""
 
     name: str
     phone: str
+    hours: str = ""
+    address: str = ""
+    source: str = ""
 
     def __str__(self) -> str:
-        return f"{self.name} {self.phone}"
+        if self.hours:
+            return messages.WINDOW_WITH_HOURS.format(name=self.name, phone=self.phone, hours=self.hours)
+        return messages.WINDOW_PLAIN.format(name=self.name, phone=self.phone)
 
 
 @dataclass(frozen=True)
@@ -75,6 +90,8 @@ class PlaceRegister:
     phones: dict[str, frozenset[str]]  # phone_key → the places whose offices answer on it
     aliases: dict[str, str]
     other_prefectures: frozenset[str] = frozenset()  # prefectures no document covers
+    # phone_key of numbers a city's own window replaced: no answer gives them any more (see `with_windows`)
+    superseded: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path = PLACES_FILE) -> PlaceRegister:
@@ -107,6 +124,35 @@ class PlaceRegister:
             aliases=dict(data.get("aliases") or {}),
             other_prefectures=frozenset(data.get("other_prefectures") or []),
         )
+
+    def with_windows(self, windows: Mapping[str, Window]) -> PlaceRegister:
+        """This register with a city's windows over the shipped ones, by place. The new number reaches the
+        place's residents; the number it replaces is withdrawn (never quoted again) unless another office
+        answers on it too (野々市市's window shares 石川県中央児童相談所's line)."""
+        merged = dict(self.windows)
+        phones = {number: set(places) for number, places in self.phones.items()}
+        superseded = set(self.superseded)
+        for place, window in windows.items():
+            new = {phone_key(number) for number in phones_in(window.phone)}
+            old = merged.get(place)
+            for number in phones_in(old.phone) if old else []:
+                key = phone_key(number)
+                if key not in new and phones.get(key) == {place}:
+                    superseded.add(key)
+            for key in new:
+                phones.setdefault(key, set()).add(place)
+                superseded.discard(key)
+            merged[place] = window
+        return dataclasses.replace(
+            self,
+            windows=merged,
+            phones={number: frozenset(places) for number, places in phones.items()},
+            superseded=frozenset(superseded),
+        )
+
+    def knows(self, name: str) -> bool:
+        """`name` is a prefecture or municipality of the register (one a window may be kept for)."""
+        return name in self.municipalities or name in self.prefectures
 
     # --- names ------------------------------------------------------------------------------------------
     def normalise(self, name: str) -> str:
@@ -254,7 +300,9 @@ class PlaceRegister:
     def serves(self, number: str, place: str | None) -> bool:
         """A number a resident of `place` may be given: not a local office's, or one of an office of the
         place itself or of the prefecture it lies in. A resident who named no place is served by no local
-        office."""
+        office; a number a city's window replaced serves nobody."""
+        if phone_key(number) in self.superseded:
+            return False
         owners = self.phones.get(phone_key(number))
         if owners is None:
             return True
@@ -279,3 +327,33 @@ def _word_position(text: str, word: str) -> int:
 def default_register() -> PlaceRegister:
     """The packaged register, read once per process."""
     return PlaceRegister.load()
+
+
+class LivePlaces:
+    """The register with the city's windows, replaced whole when the city's content changes (`refresh`, called
+    by the content store's change listener): the catalogue and the knowledge base hold this one object, so a
+    household result and an answer name the window the city set without being rebuilt. Reads delegate to the
+    current register."""
+
+    def __init__(self, load: Callable[[], PlaceRegister]) -> None:
+        self._load = load
+        self._swap = threading.Lock()
+        self._current = load()
+
+    @property
+    def current(self) -> PlaceRegister:
+        with self._swap:
+            return self._current
+
+    def refresh(self) -> None:
+        """Read the register again; a failure keeps the one in use (and is logged)."""
+        try:
+            register = self._load()
+        except Exception:  # a busy database must not leave answers without a register
+            log.exception("place register reload failed; the windows in use stay")
+            return
+        with self._swap:
+            self._current = register
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.current, name)

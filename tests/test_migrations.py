@@ -28,6 +28,7 @@ from bot.database import (
 from bot.delivery import Outbox
 from bot.events import EventStore
 from handoff import CounselorAccounts, ResidentIdentity, ThreadStore
+from handoff.store import Thread
 from intents import FactsDialogue
 
 REPO = Path(__file__).resolve().parents[1]
@@ -132,10 +133,10 @@ def test_a_release_data_directory_upgrades_in_place_keeping_every_row(tmp_path, 
     assert db.query("SELECT priority FROM bot_events ORDER BY rowid") == [{"priority": 0}] * 3
 
 
-def test_the_stores_read_what_the_release_wrote(tmp_path, monkeypatch) -> None:
-    data_dir = release_data_dir(tmp_path / "data")
-    yorisoi_migrate(data_dir, monkeypatch)
-    db, identity = Database.in_data_dir(data_dir), ResidentIdentity(RELEASE_KEY)
+def assert_release_rows_read(db: Database) -> tuple[ThreadStore, Thread]:
+    """Every store reads what release b2eb11d wrote (migrated in place, or copied to another database) with
+    the release's key; returns the thread store and the one thread, for a test to write after them."""
+    identity = ResidentIdentity(RELEASE_KEY)
     user_key = identity.user_key("U" + "a" * 32)
     events = EventStore(db, identity)
     assert len(events.pending()) == 2 and events.status("01FIXTURE" + "1".zfill(17)) == "done"
@@ -149,6 +150,13 @@ def test_the_stores_read_what_the_release_wrote(tmp_path, monkeypatch) -> None:
     assert CounselorAccounts(db).verify("sato", "fixture-password-1").is_admin
     assert FactsDialogue(db, sealer=identity).facts(user_key).parent == "mother"
     assert ConversationState(db).unanswered(user_key) == 1
+    return threads, thread
+
+
+def test_the_stores_read_what_the_release_wrote(tmp_path, monkeypatch) -> None:
+    data_dir = release_data_dir(tmp_path / "data")
+    yorisoi_migrate(data_dir, monkeypatch)
+    assert_release_rows_read(Database.in_data_dir(data_dir))
 
 
 def test_the_app_starts_on_a_release_data_directory(tmp_path, make_app, fake_line) -> None:
@@ -181,36 +189,42 @@ def test_a_later_migration_applies_on_top_with_a_backup(tmp_path: Path) -> None:
 MIGRATE_WHEN_TOLD = r"""
 import sys, time
 from pathlib import Path
-from bot.database import Database, migrate
+from bot.database import Database, PostgresDatabase, migrate
 go = Path(sys.argv[2])
 deadline = time.monotonic() + 120
 while not go.exists() and time.monotonic() < deadline:
     time.sleep(0.01)
-report = migrate(Database.in_data_dir(Path(sys.argv[1])))
-print(len(report.applied))
+target = sys.argv[1]
+db = PostgresDatabase(target) if "://" in target else Database.in_data_dir(Path(target))
+print(len(migrate(db).applied))
 """
 
 
-@pytest.mark.parametrize("start", ["release", "empty"])
-def test_processes_starting_together_apply_each_migration_once(tmp_path: Path, start: str) -> None:
-    data_dir = release_data_dir(tmp_path / "data") if start == "release" else tmp_path / "data"
+def migrate_together(target: str, tmp_path: Path, processes: int = 4) -> list[int]:
+    """Start `processes` processes that migrate `target` (a data directory, or a PostgreSQL URL) at one
+    moment; how many migrations each applied, sorted (one should apply them all, the others none)."""
     go = tmp_path / "go"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    processes = [
+    started = [
         subprocess.Popen(
-            [sys.executable, "-c", MIGRATE_WHEN_TOLD, str(data_dir), str(go)],
+            [sys.executable, "-c", MIGRATE_WHEN_TOLD, target, str(go)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(4)
+        for _ in range(processes)
     ]
     go.touch()
-    results = [process.communicate(timeout=300) for process in processes]
-    assert all(process.returncode == 0 for process in processes), results
-    applied = sorted(int(out.strip()) for out, _ in results)
-    assert applied == [0, 0, 0, len(available_migrations())]
+    results = [process.communicate(timeout=300) for process in started]
+    assert all(process.returncode == 0 for process in started), results
+    return sorted(int(out.strip()) for out, _ in results)
+
+
+@pytest.mark.parametrize("start", ["release", "empty"])
+def test_processes_starting_together_apply_each_migration_once(tmp_path: Path, start: str) -> None:
+    data_dir = release_data_dir(tmp_path / "data") if start == "release" else tmp_path / "data"
+    assert migrate_together(str(data_dir), tmp_path) == [0, 0, 0, len(available_migrations())]
     rows = Database.in_data_dir(data_dir).query("SELECT version FROM schema_migrations")
     assert [row["version"] for row in rows] == [m.version for m in available_migrations()]
     backups = list((data_dir / "backups").glob("*.db")) if (data_dir / "backups").exists() else []

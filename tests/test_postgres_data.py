@@ -4,21 +4,12 @@ release before numbered migrations over with every row, readable by the stores w
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from click.testing import CliRunner
-from test_migrations import RELEASE_KEY, REPO, contents, release_data_dir
+from test_migrations import assert_release_rows_read, contents, migrate_together, release_data_dir
 
 from bot.cli import cli
-from bot.conversation import ConversationState
 from bot.database import RELEASE_TABLES, PostgresDatabase, available_migrations, postgres_sql
-from bot.delivery import Outbox
-from bot.events import EventStore
-from handoff import CounselorAccounts, ResidentIdentity, ThreadStore
-from intents import FactsDialogue
 
 
 @pytest.fixture
@@ -56,35 +47,8 @@ def test_yorisoi_migrate_on_postgresql_and_again(pg_url, tmp_path, monkeypatch) 
     db.close()
 
 
-MIGRATE_WHEN_TOLD = """
-import sys, time
-from pathlib import Path
-from bot.database import PostgresDatabase, migrate
-go = Path(sys.argv[2])
-deadline = time.monotonic() + 120
-while not go.exists() and time.monotonic() < deadline:
-    time.sleep(0.01)
-print(len(migrate(PostgresDatabase(sys.argv[1])).applied))
-"""
-
-
 def test_processes_starting_together_on_postgresql_apply_each_migration_once(pg_url, tmp_path) -> None:
-    go = tmp_path / "go"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", MIGRATE_WHEN_TOLD, pg_url, str(go)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(4)
-    ]
-    go.touch()
-    results = [process.communicate(timeout=300) for process in processes]
-    assert all(process.returncode == 0 for process in processes), results
-    assert sorted(int(out.strip()) for out, _ in results) == [0, 0, 0, len(available_migrations())]
+    assert migrate_together(pg_url, tmp_path) == [0, 0, 0, len(available_migrations())]
 
 
 def test_copy_data_carries_a_release_data_directory_over(pg_url, tmp_path, monkeypatch) -> None:
@@ -97,18 +61,7 @@ def test_copy_data_carries_a_release_data_directory_over(pg_url, tmp_path, monke
     db = PostgresDatabase(pg_url)
     for table in RELEASE_TABLES:
         assert db.one(f"SELECT COUNT(*) AS n FROM {table}")["n"] == len(before[table]), table
-    identity = ResidentIdentity(RELEASE_KEY)
-    user_key = identity.user_key("U" + "a" * 32)
-    events = EventStore(db, identity)
-    assert len(events.pending()) == 2 and events.status("01FIXTURE" + "1".zfill(17)) == "done"
-    outbox = Outbox(db, identity, events)
-    assert outbox.for_event("01FIXTURE" + "2".zfill(17)).messages[0].text == "どういたしまして"
-    threads = ThreadStore(db, identity)
-    [thread] = threads.list()
-    assert [m.text for m in threads.transcript(thread.id)] == ["相談したいです", "相談員につなぎます"]
-    assert CounselorAccounts(db).verify("sato", "fixture-password-1").is_admin
-    assert FactsDialogue(db, sealer=identity).facts(user_key).parent == "mother"
-    assert ConversationState(db).unanswered(user_key) == 1
+    threads, thread = assert_release_rows_read(db)
     # New ids continue after the copied ones.
     note = threads.add_note(thread.id, "sato", "移行後のメモ")
     assert note.id > max(

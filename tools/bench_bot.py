@@ -26,7 +26,6 @@ import platform
 import shutil
 import statistics
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -40,6 +39,7 @@ from tools.loopback import (
     free_port,
     milliseconds,
     percentile,
+    send_burst,
     start_serve,
     stop_serve,
     wait_until_healthy,
@@ -89,36 +89,8 @@ def run(
         for n in range(events):
             event = builder.text(QUESTIONS[n % len(QUESTIONS)], source=builder.source(f"U{n % 200:032x}"))
             bodies.append(builder.signed(event))
-        latencies: list[float] = []
-        statuses: dict[int, int] = {}
-        lock = threading.Lock()
-        cursor = iter(range(events))
-        deadline = time.monotonic() + seconds
-
-        def send_all() -> None:
-            sender = WebhookSender(port)
-            while time.monotonic() < deadline:
-                with lock:
-                    n = next(cursor, None)
-                if n is None:
-                    return
-                if burst_rate:
-                    time.sleep(max(0.0, burst_started + n / burst_rate - time.perf_counter()))
-                body, headers = bodies[n]
-                started = time.perf_counter()
-                status = sender.post(body, headers)
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.append(elapsed)
-                    statuses[status] = statuses.get(status, 0) + 1
-
-        threads = [threading.Thread(target=send_all) for _ in range(senders)]
-        burst_started = time.perf_counter()  # send_all reads it for pacing; threads start below
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        burst_seconds = time.perf_counter() - burst_started
+        burst = send_burst(port, bodies, senders, seconds=seconds, rate=burst_rate)
+        latencies, statuses, burst_seconds = burst.latencies, burst.statuses, burst.seconds
         acknowledged = statuses.get(200, 0)
         drain_started = time.perf_counter()
         fake.wait_for(lambda f: len(f.delivered()) >= acknowledged, timeout=max(60.0, acknowledged * 0.5))

@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -38,6 +37,7 @@ from tools.loopback import (
     free_port,
     milliseconds,
     percentile,
+    send_burst,
     serve_env,
     start_serve,
     stop_serve,
@@ -88,34 +88,10 @@ def _send_share(
 ) -> None:
     """One sender process: `connections` keep-alive connections posting its share of the bodies once `go`
     is set; puts (latencies, statuses, first start, last end) on `results`."""
-    lock = threading.Lock()
-    cursor = iter(range(len(bodies)))
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-
-    def send() -> None:
-        sender = WebhookSender(port)
-        while True:
-            with lock:
-                n = next(cursor, None)
-            if n is None:
-                sender.close()
-                return
-            started = time.perf_counter()
-            status = sender.post(*bodies[n])
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                statuses[status] = statuses.get(status, 0) + 1
-
-    threads = [threading.Thread(target=send) for _ in range(connections)]
     go.wait()
     started = time.time()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    results.put((latencies, statuses, started, time.time()))
+    sent = send_burst(port, bodies, connections)
+    results.put((sent.latencies, sent.statuses, started, time.time()))
 
 
 def _burst(

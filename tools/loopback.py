@@ -1,6 +1,6 @@
-"""What `python -m tools.bench_bot` and `python -m tools.loadtest` share to drive `yorisoi serve` on
-127.0.0.1: the server process with throwaway secrets, the questions residents send, a keep-alive webhook
-sender, the wait for /healthz, percentiles."""
+"""What `python -m tools.bench_bot`, `tools.bench_workers` and `tools.loadtest` share to drive `yorisoi serve`
+on 127.0.0.1: the server process with throwaway secrets, the questions residents send, a keep-alive webhook
+sender and a burst of concurrent ones, the wait for /healthz, percentiles."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -72,6 +74,59 @@ class WebhookSender:
 
     def close(self) -> None:
         self._connection.close()
+
+
+@dataclass
+class Burst:
+    """What a burst saw: each acknowledgement's latency (s), the count per HTTP status, when it began
+    (`time.perf_counter()`) and how long it took."""
+
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    started: float = 0.0
+    seconds: float = 0.0
+
+
+def send_burst(
+    port: int,
+    bodies: Sequence[tuple[bytes, dict[str, str]]],
+    senders: int,
+    seconds: float | None = None,
+    rate: float = 0.0,
+) -> Burst:
+    """Post the signed `bodies` from `senders` concurrent keep-alive connections, each body once, in order:
+    flat out, or paced at `rate` events/s; stops early after `seconds` when given."""
+    burst = Burst()
+    lock = threading.Lock()
+    cursor = iter(range(len(bodies)))
+    deadline = time.monotonic() + seconds if seconds else None
+
+    def send_all() -> None:
+        sender = WebhookSender(port)
+        while deadline is None or time.monotonic() < deadline:
+            with lock:
+                n = next(cursor, None)
+            if n is None:
+                break
+            if rate:
+                time.sleep(max(0.0, burst.started + n / rate - time.perf_counter()))
+            body, headers = bodies[n]
+            started = time.perf_counter()
+            status = sender.post(body, headers)
+            elapsed = time.perf_counter() - started
+            with lock:
+                burst.latencies.append(elapsed)
+                burst.statuses[status] = burst.statuses.get(status, 0) + 1
+        sender.close()
+
+    threads = [threading.Thread(target=send_all) for _ in range(senders)]
+    burst.started = time.perf_counter()  # send_all reads it for pacing; threads start below
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    burst.seconds = time.perf_counter() - burst.started
+    return burst
 
 
 def serve_env(data_dir: Path, line_api_base_url: str, database_url: str = "") -> dict[str, str]:

@@ -1,6 +1,8 @@
 """Admin-only views that keep the city's content true: the `docs check` warnings, importing a saved page or a
-PDF into a draft (fidelity report, draft beside its source, edit, publish or discard), and adding an amounts
-period with its source. Every action is audited; refused input is shown again with what was entered."""
+PDF into a draft (fidelity report, draft beside its source, edit, publish or discard), adding an amounts
+period with its source, and setting a place's window. Every action is audited; refused input is shown again
+with what was entered, and every reason is said in Japanese (handoff.messages), never in the check's
+English."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from handoff.dashboard.auth import admin_required
 JAPAN = ZoneInfo("Asia/Tokyo")
 KINDS = ("program", "law", "plan")
 IMPORT_FIELDS = ("title", "jurisdiction", "date", "publisher", "kind")
+CONTACT_FIELDS = ("place", "window", "phone", "hours", "address", "source")
 BAND_KEYS = ("first", "second", "third")
 BAND_PARTS = ("full", "low", "high")
 MAX_DRAFT_LENGTH = 400_000
@@ -61,12 +64,17 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
-def _error(code: str, detail: str = "") -> str:
-    text = messages.CONTENT_ERRORS.get(code, messages.CONTENT_ERRORS["invalid"])
-    return f"{text}（{detail}）" if detail else text
+def _error(code: str) -> str:
+    return messages.CONTENT_ERRORS.get(code, messages.CONTENT_ERRORS["invalid"])
 
 
-def _index(form: dict[str, str] | None = None, error: str = "", status: int = 200) -> Any:
+def _index(
+    form: dict[str, str] | None = None,
+    error: str = "",
+    status: int = 200,
+    contact_form: dict[str, str] | None = None,
+    contact_error: str = "",
+) -> Any:
     desk, today = _desk(), _today()
     return (
         render_template(
@@ -79,6 +87,9 @@ def _index(form: dict[str, str] | None = None, error: str = "", status: int = 20
             kinds=KINDS,
             form=form or {},
             error=error,
+            contacts=desk.contacts(),
+            contact_form=contact_form or {},
+            contact_error=contact_error,
         ),
         status,
     )
@@ -158,10 +169,8 @@ def draft(name: str) -> Any:
                     return redirect(url_for("counselor.content.index"))
                 flash(TEXT["content_saved"], "info")
                 return redirect(url_for("counselor.content.draft", name=name))
-            except ContentInputError as refused:
-                error = _error(
-                    refused.code, refused.detail if refused.code == "draft_not_publishable" else ""
-                )
+            except ContentInputError as refused:  # the draft's problems are listed on the page in Japanese
+                error = _error(refused.code)
     view = desk.draft(name)
     if view is None:
         abort(404)
@@ -170,6 +179,31 @@ def draft(name: str) -> Any:
     return render_template("counselor/content_draft.html", draft=view, markdown=markdown, error=error), (
         422 if error else 200
     )
+
+
+@bp.route("/contacts", methods=["POST"])
+@admin_required
+def contact() -> Any:
+    """Set a place's window; refused input comes back with every field as entered and every reason."""
+    form = {key: request.form.get(key, "").strip() for key in CONTACT_FIELDS}
+    if any(has_bad_characters(value) for value in form.values()):
+        return _index(contact_form=form, contact_error=_error("invalid"), status=422)
+    try:
+        place = _desk().set_contact(
+            form["place"],
+            window=form["window"],
+            phone=form["phone"],
+            source=form["source"],
+            hours=form["hours"],
+            address=form["address"],
+            by=g.account.name,
+        )
+    except ContentInputError as refused:
+        reasons = "".join(_error(code) for code in refused.codes)
+        return _index(contact_form=form, contact_error=reasons, status=422)
+    _audit("content_contact_set", f"place={place} phone={form['phone']}")
+    flash(TEXT["contact_saved"].format(place=place), "info")
+    return redirect(url_for("counselor.content.index") + "#contacts")
 
 
 def _program(name: str) -> AmountProgram:

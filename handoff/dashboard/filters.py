@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -9,6 +10,8 @@ from flask import Blueprint
 
 from handoff import messages
 from handoff.hours import to_tokyo
+
+_HTTP_STATUS = re.compile(r"(?<!\d)[1-5]\d\d(?!\d)")
 
 
 def tokyo_time(moment: datetime | None) -> str:
@@ -57,15 +60,36 @@ def fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def delivery_label(status: str | None) -> str:
+    """A delivery status in the counselor's words: the label, and for a failure only LINE's HTTP status
+    (「送れませんでした（500）」); the error text itself is the operator's English and stays in the log."""
     if not status:
         return ""
     kind, _, detail = status.partition(":")
     label = messages.DELIVERY_LABELS.get(kind.strip(), messages.DELIVERY_LABELS["failed"])
-    return messages.DELIVERY_FAILED_DETAIL.format(label=label, detail=detail.strip()) if detail else label
+    code = _HTTP_STATUS.search(detail)
+    return messages.DELIVERY_FAILED_DETAIL.format(label=label, detail=code.group(0)) if code else label
 
 
 def audit_label(action: str) -> str:
     return messages.AUDIT_ACTION_LABELS.get(action, action)
+
+
+def content_problem(problem: Any) -> str:
+    """A `docs check` finding (handoff.content.ContentProblem) in Japanese: its code picks the sentence, its
+    values fill it; the operator's English never reaches the page."""
+    text = messages.CHECK_PROBLEMS.get(problem.code, messages.CHECK_PROBLEMS["unknown"])
+    args = dict(problem.args)
+    if "key" in args:
+        args["key"] = messages.FRONT_MATTER_LABELS.get(args["key"], args["key"])
+    try:
+        return text.format(**args)
+    except (KeyError, IndexError):  # a finding without the values its sentence names
+        return messages.CHECK_PROBLEMS["unknown"]
+
+
+def stop_reason(reason: str, sent: int) -> str:
+    """Why a notice run stopped, in Japanese; a reason this version does not know is said plainly."""
+    return messages.NOTICE_STOP_REASONS.get(reason, messages.NOTICE_STOP_UNKNOWN).format(sent=sent)
 
 
 def japanese_date(day: date | None) -> str:
@@ -78,5 +102,7 @@ def register(blueprint: Blueprint) -> None:
     blueprint.add_app_template_filter(fact_rows, "counselor_facts")
     blueprint.add_app_template_filter(delivery_label, "counselor_delivery")
     blueprint.add_app_template_filter(audit_label, "counselor_action")
+    blueprint.add_app_template_filter(content_problem, "content_problem")
+    blueprint.add_app_template_filter(stop_reason, "stop_reason")
     blueprint.add_app_template_filter(tokyo_time, "counselor_time")
     blueprint.add_app_template_filter(waited, "counselor_waited")

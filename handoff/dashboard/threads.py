@@ -58,7 +58,7 @@ def _back(thread_id: int) -> Any:
 
 def _flash_delivery(delivery: str | None, failed: bool) -> None:
     flash(
-        TEXT["reply_failed" if failed else "reply_sent"].format(status=delivery),
+        TEXT["reply_failed" if failed else "reply_sent"].format(status=delivery_label(delivery)),
         "error" if failed else "info",
     )
 

@@ -19,6 +19,9 @@ from bot.database import open_database
 from knowledge.documents import DOCS_DIR
 from knowledge.library import DRAFT, PUBLISHED, StoredDocument, StoredPeriod, check_content, library_entries
 
+KODAIRA = (DOCS_DIR / "kodaira-hitorioya-soudan.md").read_text(encoding="utf-8")
+# Words of the check's English (printed by `yorisoi docs check`) that must never reach a staff page.
+ENGLISH = ("front matter", "digits", "is not", "has no", "YAML", "must be", "expected")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 YEARLY = "児童扶養手当"
 PERIOD_2026 = {
@@ -253,7 +256,8 @@ def test_a_draft_that_would_fail_the_check_is_not_published_and_stays_as_edited(
     page = "<main><h1>お知らせ</h1><p>電話 076-225-142</p></main>".encode()
     location = upload(client, "oshirase.html", page).location
     shown = client.get(location).get_data(as_text=True)
-    assert "076-225-142 has 9 digits" in shown  # the reason is on the page before anyone presses publish
+    assert "電話番号「076-225-142」は9桁です（10桁のはずです）" in shown  # before anyone presses publish
+    assert "has 9 digits" not in shown  # the check's English stays in the CLI
     content = app.extensions["yorisoi"].stores.content
     edited = content.document("oshirase").markdown.replace("# お知らせ", "# お知らせ（編集）")
     refused = client.post(
@@ -263,3 +267,32 @@ def test_a_draft_that_would_fail_the_check_is_not_published_and_stays_as_edited(
     assert content.documents(PUBLISHED) == [] and content.document("oshirase").markdown == edited
     discarded = client.post(location, data={"csrf_token": token(client, location), "action": "discard"})
     assert discarded.status_code == 302 and content.documents(DRAFT) == []
+
+
+def test_the_content_page_says_each_finding_in_japanese_and_the_cli_in_english(
+    plumbing_app, tmp_path
+) -> None:
+    app = plumbing_app()
+    content = app.extensions["yorisoi"].stores.content
+    broken = {
+        "no-publisher": KODAIRA.replace("publisher:", "publisher_old:"),
+        "bad-phone": KODAIRA.replace("042-341-1211", "042-341-121", 1),
+        "bad-yaml": "---\ntitle: [unclosed\n---\n# x\n",
+    }
+    for name, markdown in broken.items():
+        content.save(StoredDocument(name, markdown, PUBLISHED))
+    problems, _ = check_content(content, dt.date(2025, 6, 1))
+    english = {problem.message for problem in problems}
+    assert any("front matter has no publisher" in message for message in english)
+    assert any("has 9 digits where 10 are expected" in message for message in english)
+
+    client = admin_client(app)
+    page = client.get("/counselor/admin/content/?today=2025-06-01").get_data(as_text=True)
+    errors = re.search(r'<ul class="content-errors">(.*?)</ul>', page, re.S).group(1)
+    assert "no-publisher: 先頭の項目に「発行元（publisher）」がありません。" in errors
+    assert "bad-phone: 電話番号「042-341-121」は9桁です（10桁のはずです）" in errors
+    assert "bad-yaml: 文書として読めません" in errors
+    for message in english:
+        assert message not in page
+    shown = " ".join(re.findall(r">([^<]*)</li>", errors))  # what staff read (not the data-code attributes)
+    assert not any(word in shown for word in ENGLISH), shown

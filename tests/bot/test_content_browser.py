@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import log_in as log_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -48,11 +49,7 @@ def running(make_app, live_server_for, monkeypatch):
 
 
 def log_in(page: Any, base_url: str) -> None:
-    page.goto(f"{base_url}/counselor/login")
-    page.fill("input[name=name]", "kanri")
-    page.fill("input[name=password]", "kanri-password")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/counselor/")
+    log_in_as(page, base_url, "kanri", "kanri-password")
 
 
 def test_upload_report_edit_and_publish_is_answered_at_once_and_by_another_process(
@@ -161,3 +158,44 @@ def test_an_amounts_period_added_with_its_source_is_in_force_at_once(page: Any, 
 
     answer = knowledge.answer("児童扶養手当の額はいくらですか").text
     assert "47,000円" in answer and "2026年4月" in answer, answer
+
+
+def test_a_window_set_on_the_content_page_is_named_at_once_and_refusals_are_in_japanese(
+    page: Any, running: Any
+) -> None:
+    question = "金沢市に住んでいます。ひとり親の相談はどこにすればいいですか"
+    knowledge, catalogue = running.core.conversation.knowledge, running.core.stores.catalogue
+    assert "076-220-2285" in knowledge.answer(question).text
+
+    log_in(page, running.url)
+    page.goto(f"{running.url}/counselor/admin/content/")
+    form = page.locator("form.contact-form")
+    form.locator("input[name=place]").fill("金沢市")
+    form.locator("input[name=window]").fill("金沢市 こども家庭センター")
+    form.locator("input[name=phone]").fill("076-220-99")
+    form.locator("input[name=hours]").fill("平日 8:30〜17:45")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("p.contact-error")
+    error = page.inner_text("p.contact-error")
+    assert "電話番号の形が正しくありません" in error and "出典を入れてください" in error
+    assert not any(word in error for word in ("phone", "source", "contact_"))
+    assert page.input_value("form.contact-form input[name=hours]") == "平日 8:30〜17:45"  # nothing is lost
+
+    page.fill("form.contact-form input[name=phone]", "076-220-9999")
+    page.fill(
+        "form.contact-form input[name=source]",
+        "金沢市 ひとり親家庭のページ https://www4.city.kanazawa.lg.jp/",
+    )
+    page.click("form.contact-form button[type=submit]")
+    page.wait_for_selector("p.flash-info")
+    assert "金沢市の窓口を保存しました" in page.inner_text("p.flash-info")
+    assert page.locator("table.content-contacts tr[data-place=金沢市][data-status=overridden]").count() == 1
+    assert "content_contact_set" in [entry.action for entry in running.core.stores.audit.entries(limit=5)]
+
+    # The running app names it at once, in answers and household results; the old number is withdrawn.
+    answer = knowledge.answer(question).text
+    assert (
+        "金沢市 こども家庭センター 076-220-9999（平日 8:30〜17:45）" in answer
+        and "076-220-2285" not in answer
+    )
+    assert "076-220-9999" in catalogue.contact_for(catalogue.get("single_parent_counselor"), "金沢市")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from browser_support import log_in
 from playwright.sync_api import expect
 
 from handoff import ThreadStore
@@ -14,14 +15,6 @@ from handoff.messages import COUNSELOR_REPLY, THREAD_DELETED, THREAD_RESOLVED
 pytestmark = pytest.mark.browser
 LINE_USER_ID = "U4af4980629f8c7b5e3f1a2b3c4d5e6f7"  # the default of the open_thread fixture
 LIVE_WAIT_MS = 60_000  # the list polls every 10 s; a loaded machine gets plenty of slack
-
-
-def log_in(page, base_url: str, name: str, password: str) -> None:
-    page.goto(f"{base_url}/counselor/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/counselor/")
 
 
 def test_close_asks_first_and_sends_the_typed_text_as_the_closing_message(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from browser_support import log_in as log_in_through
 
 from handoff import ThreadStore
 from handoff.messages import COUNSELOR_REPLY, THREAD_RESOLVED
@@ -15,12 +16,8 @@ XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 
 def log_in(page, base_url: str, name: str, password: str) -> None:
-    page.goto(f"{base_url}/counselor/")
-    assert "/counselor/login" in page.url
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/counselor/")
+    """Through the queue, which sends a logged-out visitor to the login page."""
+    log_in_through(page, base_url, name, password, start="/counselor/")
 
 
 def test_counselor_takes_the_urgent_thread_replies_and_resolves(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
+from browser_support import log_in
 from flask import Flask
 
 from bot.database import Database
@@ -59,14 +60,6 @@ def dashboard_app(
     accounts.add("admin", "admin-password", admin=True)
     accounts.add("suzuki", "suzuki-password")
     return app
-
-
-def log_in(page, base_url: str, name: str, password: str) -> None:
-    page.goto(f"{base_url}/counselor/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/counselor/")
 
 
 def test_admins_read_the_missed_questions_masked_by_program(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from browser_support import log_in
 from fake_line import PUSH_PATH, ScriptedConversation
 
 pytestmark = pytest.mark.browser
@@ -21,14 +22,6 @@ def server(make_app, live_server_for):
     stores.accounts.add("kanri", "kanri-password", admin=True)
     stores.accounts.add("suzuki", "suzuki-password")
     return live_server_for(app)
-
-
-def log_in(page, base_url: str, name: str, password: str) -> None:
-    page.goto(f"{base_url}/counselor/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{base_url}/counselor/")
 
 
 def test_write_preview_and_send_a_notice(page, server, fake_line) -> None:
