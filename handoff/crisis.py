@@ -178,6 +178,7 @@ class CrisisDetector:
         self.negations = _compile(rules.get("negations"), "negations")
         self.masks = _compile(rules.get("masks"), "masks")
         self.question_markers = _compile(rules.get("question_markers"), "question_markers")
+        self.strain = _compile(rules.get("strain"), "strain")
         self.personal_markers = _compile(rules.get("personal_markers"), "personal_markers")
         context = rules.get("context") or {}
         self.context = _Context(
@@ -247,6 +248,11 @@ class CrisisDetector:
             return None
         return CrisisAssessment(tuple(named), "embedding", score, asks)
 
+    def strained(self, text: str) -> bool:
+        """Whether a message that is no crisis speaks of ordinary strain (「死ぬほど忙しい」): then, when no
+        program fits it, the resident gets a warm word and the way to a person rather than "not found"."""
+        return _any(self.strain, normalise(text or ""))
+
     def _scan(self, normalised: str, asks: bool) -> _Scan:
         scan = _Scan()
         text = normalised
@@ -259,9 +265,7 @@ class CrisisDetector:
         # for these kinds a signal reads as the subject of the question (「友達が旦那さんに怒鳴られてる
         # らしい。窓口を教えてあげたい」), like a topic word.
         about_others = (
-            asks
-            and _any(self.context.others, normalised)
-            and not _any(self.context.ongoing, normalised)
+            asks and _any(self.context.others, normalised) and not _any(self.context.ongoing, normalised)
         )
         for kind in self.kinds:
             if self._live(kind.signals, text, scan):
@@ -329,9 +333,12 @@ class CrisisDetector:
         if not self._says_enough(by_name[ranked[0]], normalised):
             return [], probability
         named = [ranked[0]]
-        if len(ranked) > 1 and scores[ranked[0]] - scores[ranked[1]] <= self.kind_margin:
-            if self._says_enough(by_name[ranked[1]], normalised):
-                named.append(ranked[1])
+        if (
+            len(ranked) > 1
+            and scores[ranked[0]] - scores[ranked[1]] <= self.kind_margin
+            and self._says_enough(by_name[ranked[1]], normalised)
+        ):
+            named.append(ranked[1])
         return named, probability
 
     def _classifier(self) -> tuple[np.ndarray, np.ndarray]:

@@ -79,7 +79,9 @@ def crisis_eval(files: tuple[Path, ...], rules_only: bool, router: bool, show_mi
         if row["kind"] in found.kinds:
             caught[row["kind"]][2] += 1
         else:
-            wrong.append(f"  other kind [{row['kind']} → {','.join(found.kinds)} by {found.by}] {row['text']}")
+            wrong.append(
+                f"  other kind [{row['kind']} → {','.join(found.kinds)} by {found.by}] {row['text']}"
+            )
     total_hit = sum(hit for hit, _, _ in caught.values())
     total = sum(count for _, count, _ in caught.values())
     for kind, (hit, count, right) in sorted(caught.items()):
