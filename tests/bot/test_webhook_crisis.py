@@ -172,14 +172,13 @@ def test_an_urgent_thread_alerts_on_call_staff_once_and_answers_questions_at_nig
     assert server.core.conversation.alerts.status(thread_id) is None
 
 
-@pytest.mark.parametrize(
-    "text", ["死ぬほど忙しい", "仕事も家事も忙しすぎて毎日くたくた", "眠すぎて死にそう、もうへとへと"]
-)
+@pytest.mark.parametrize("text", ["死ぬほど忙しい", "眠すぎて死にそう、もうへとへと"])
 def test_busy_or_worn_out_matching_no_program_gets_a_warm_word_and_no_thread(
     text, live_server, signed_event, fake_line
 ):
     """Hyperbole about being busy is no crisis and no question: the resident is not told "not found" but
-    gets a warm word, the way to a counselor and to 使い方, and no urgent thread is opened."""
+    gets a warm word, the way to a counselor and to 使い方, and no urgent thread is opened. (A message of
+    strain that does match a program, 「忙しすぎて毎日くたくた」 → ホームヘルプサービス, gets that answer.)"""
     from bot import messages
     from knowledge import messages as knowledge_messages
 
