@@ -202,6 +202,16 @@ def test_the_fifth_sealed_set_and_its_kinds(detector: CrisisDetector) -> None:
     assert len(right) >= 63, len(right)
 
 
+def test_the_sixth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout6 / noncrisis_heldout6 (27, 20) were written during the kind round, before its last
+    changes, and measured once at its end, never read for tuning: 26/27 caught before and after, 19/27 →
+    23/27 of the right kind, 3/20 false urgent before and after (short of 1 in 10). Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout6")
+    assert (crises, plain) == (27, 20), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 3, alarms
+
+
 @pytest.mark.parametrize(
     "text",
     [
