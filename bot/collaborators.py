@@ -97,6 +97,8 @@ class Crisis(Protocol):
 
     def contact_lines(self, kinds: Sequence[str], now: datetime) -> list[str]: ...
 
+    def strained(self, text: str) -> bool: ...
+
 
 class Alerts(Protocol):
     """Tells on-call staff of an urgent thread, once (`handoff.CrisisAlerts`)."""

@@ -331,6 +331,9 @@ class Conversation:
             self.dialogue.remember(user_key, text)
             return [render.text(messages.PLACE_NOTED.format(place=place), render.menu_choices())]
         answer = self._knowledge_answer(user_key, text)
+        if not answer.confident and self.crisis.strained(text):
+            # 「死ぬほど忙しい」 is no question and no crisis: a warm word and the ways on, not "not found".
+            return [render.text(messages.STRAIN_REPLY, render.menu_choices())]
         missed = self.state.record_answer(user_key, bool(answer.confident))
         question_id = self._log_question(user_key, text, answer)
         replies = render.answer(answer, render.feedback_choices(question_id) if question_id else ())

@@ -63,6 +63,7 @@ class _Kind:
     exemplars: tuple[str, ...]
     contacts: tuple[str, ...]
     needs: tuple[re.Pattern[str], ...]  # the classifier names this kind only when one of these is said
+    cues: tuple[re.Pattern[str], ...]  # words that point to this kind once the classifier says crisis
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class CrisisDetector:
                 + tuple((rules.get("wordings") or {}).get(name) or ()),
                 contacts=tuple(spec.get("contacts") or ()),
                 needs=_compile(spec.get("needs"), f"{name}.needs"),
+                cues=_compile(spec.get("cues"), f"{name}.cues"),
             )
             for name in KINDS
             if (spec := rules["kinds"].get(name))
@@ -176,16 +178,28 @@ class CrisisDetector:
         self.negations = _compile(rules.get("negations"), "negations")
         self.masks = _compile(rules.get("masks"), "masks")
         self.question_markers = _compile(rules.get("question_markers"), "question_markers")
+        self.strain = _compile(rules.get("strain"), "strain")
         self.personal_markers = _compile(rules.get("personal_markers"), "personal_markers")
         context = rules.get("context") or {}
         self.context = _Context(
             *(_compile(context.get(part), f"context.{part}") for part in _Context.__dataclass_fields__)
         )
+        self.told_of_others = frozenset(rules.get("told_of_others") or ())
+        unknown = self.told_of_others - set(KINDS)
+        if unknown:
+            raise ValueError(f"crisis rules, told_of_others: unknown kinds {sorted(unknown)}")
         self.threshold = float(rules["embedding"]["threshold"])
         self.lead = float(rules["embedding"].get("lead", 0.0))
         self.neighbours = int(rules["embedding"].get("neighbours", 3))
+        self.kind_neighbours = int(rules["embedding"].get("kind_neighbours", 1))
+        self.cue_bonus = float(rules["embedding"].get("cue_bonus", 0.0))
+        self.kind_margin = float(rules["embedding"].get("kind_margin", 0.0))
         self._embedder = embedder
         self._labels = [kind.name for kind in self.kinds for _ in kind.exemplars]
+        self._label_rows = {
+            kind.name: np.array([row for row, label in enumerate(self._labels) if label == kind.name])
+            for kind in self.kinds
+        }
         self._ordinary = tuple(rules.get("not_crisis") or ()) + tuple(rules.get("everyday") or ())
         self._exemplars: np.ndarray | None = None
         self._ordinary_vectors: np.ndarray | None = None
@@ -220,13 +234,24 @@ class CrisisDetector:
         asks = _any(self.question_markers, normalised)
         scan = self._scan(normalised, asks)
         if scan.kinds:
-            return CrisisAssessment(tuple(scan.kinds), "rules", 1.0, asks)
+            kinds = list(scan.kinds)
+            if query_vector is not None and self._embedder is not None and not scan.cautious:
+                # The rule that fired may belong to a neighbouring kind (「押し倒された」 is said of DV and of
+                # sexual violence): the classifier's kind, when it also says crisis, adds its lines.
+                named, _ = self._nearest(query_vector, normalised)
+                kinds.extend(kind for kind in named[:1] if kind not in kinds)
+            return CrisisAssessment(tuple(kinds), "rules", 1.0, asks)
         if query_vector is None or scan.cautious or scan.general or self._embedder is None:
             return None
-        kind, score = self._nearest(query_vector)
-        if kind is None or not self._says_enough(kind, normalised):
+        named, score = self._nearest(query_vector, normalised)
+        if not named:
             return None
-        return CrisisAssessment((kind,), "embedding", score, asks)
+        return CrisisAssessment(tuple(named), "embedding", score, asks)
+
+    def strained(self, text: str) -> bool:
+        """Whether a message that is no crisis speaks of ordinary strain (「死ぬほど忙しい」): then, when no
+        program fits it, the resident gets a warm word and the way to a person rather than "not found"."""
+        return _any(self.strain, normalise(text or ""))
 
     def _scan(self, normalised: str, asks: bool) -> _Scan:
         scan = _Scan()
@@ -236,9 +261,18 @@ class CrisisDetector:
             scan.cautious = scan.cautious or hits > 0
         speaks_of_self = _any(self.personal_markers, normalised) and not _any(self.context.others, normalised)
         scan.general = not speaks_of_self and _any(self.context.general, normalised)
+        # Someone else's situation, asked about for information, with nothing saying it is going on now:
+        # for these kinds a signal reads as the subject of the question (「友達が旦那さんに怒鳴られてる
+        # らしい。窓口を教えてあげたい」), like a topic word.
+        about_others = (
+            asks and _any(self.context.others, normalised) and not _any(self.context.ongoing, normalised)
+        )
         for kind in self.kinds:
             if self._live(kind.signals, text, scan):
-                scan.kinds.append(kind.name)
+                if about_others and kind.name in self.told_of_others:
+                    scan.cautious = True
+                else:
+                    scan.kinds.append(kind.name)
             elif self._live(kind.topics, text, scan):
                 if asks and not speaks_of_self:
                     scan.cautious = True
@@ -257,33 +291,55 @@ class CrisisDetector:
                 return True
         return False
 
-    def _says_enough(self, name: str, normalised: str) -> bool:
+    def _says_enough(self, kind: _Kind, normalised: str) -> bool:
         """Whether the message says something of the kind the classifier named, where the kind asks for it
         (`needs`): 「ねむれない日が続いて」 sits next to 「今夜寝る場所がない」 on a small model, but says no
         night and no place, so it is not taken as nowhere to sleep tonight."""
-        kind = next(kind for kind in self.kinds if kind.name == name)
         return not kind.needs or _any(kind.needs, normalised)
 
-    def _nearest(self, query_vector: np.ndarray) -> tuple[str | None, float]:
-        """The kind of the nearest crisis exemplar, when the classifier says crisis with at least
-        `threshold` probability and the message's nearest crisis exemplars are at least as close as its
-        nearest ordinary ones (by `lead`): the regression alone reads any worry about a child as a crisis
-        near its boundary, the neighbours alone cannot tell short texts apart; together they disagree
-        rarely (None and the probability otherwise)."""
+    def _nearest(self, query_vector: np.ndarray, normalised: str) -> tuple[list[str], float]:
+        """The kinds the classifier names, when it says crisis with at least `threshold` probability and
+        the message's nearest crisis exemplars are at least as close as its nearest ordinary ones (by
+        `lead`): the regression alone reads any worry about a child as a crisis near its boundary, the
+        neighbours alone cannot tell short texts apart; together they disagree rarely ([] and the
+        probability otherwise).
+
+        The kind: per kind, the mean similarity of its `kind_neighbours` nearest exemplars, plus `cue_bonus`
+        when the message says one of its `cues` (a small model places 「げんこつ、またやってしもた」 as near
+        to danger as to a parent hitting a child; the words tell them apart). A second kind within
+        `kind_margin` of the first is named too, so an unsure message gets the lines of both. The first
+        kind must say its `needs`, or there is no crisis."""
         exemplars, weights = self._classifier()
         assert self._ordinary_vectors is not None
         query = _unit_rows(query_vector)[0]
         probability = float(_sigmoid(float(query @ weights[:-1] + weights[-1])))
         if probability < self.threshold:
-            return None, probability
+            return [], probability
         similarities = exemplars @ query
         if (
             _top_mean(similarities, self.neighbours)
             - _top_mean(self._ordinary_vectors @ query, self.neighbours)
             < self.lead
         ):
-            return None, probability
-        return self._labels[int(np.argmax(similarities))], probability
+            return [], probability
+        scores = {
+            kind.name: _top_mean(similarities[self._label_rows[kind.name]], self.kind_neighbours)
+            + self.cue_bonus * _any(kind.cues, normalised)
+            for kind in self.kinds
+            if kind.exemplars
+        }
+        ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+        by_name = {kind.name: kind for kind in self.kinds}
+        if not self._says_enough(by_name[ranked[0]], normalised):
+            return [], probability
+        named = [ranked[0]]
+        if (
+            len(ranked) > 1
+            and scores[ranked[0]] - scores[ranked[1]] <= self.kind_margin
+            and self._says_enough(by_name[ranked[1]], normalised)
+        ):
+            named.append(ranked[1])
+        return named, probability
 
     def _classifier(self) -> tuple[np.ndarray, np.ndarray]:
         """Trained once, on first use (or `warm`), from the YAML: crisis exemplars and wordings against

@@ -61,8 +61,8 @@ def crisis_eval(files: tuple[Path, ...], rules_only: bool, router: bool, show_mi
 
             embedder = SharedQueryEmbedder(embedder, dense_query)
     detector = CrisisDetector.load(embedder=embedder)
-    caught: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    false_alarms, plain, misses, wrong_kind = 0, 0, [], 0
+    caught: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # caught, count, of the right kind
+    false_alarms, plain, misses, wrong = 0, 0, [], []
     for row in _rows(files):
         found = detector.assess(row["text"], detector.embed(row["text"]))
         if row["kind"] is None:
@@ -76,18 +76,23 @@ def crisis_eval(files: tuple[Path, ...], rules_only: bool, router: bool, show_mi
             misses.append(f"  missed [{row['kind']}] {row['text']}")
             continue
         caught[row["kind"]][0] += 1
-        wrong_kind += row["kind"] not in found.kinds
-    total_hit = sum(hit for hit, _ in caught.values())
-    total = sum(count for _, count in caught.values())
-    for kind, (hit, count) in sorted(caught.items()):
-        click.echo(f"{kind:20} recall {hit}/{count} = {hit / count:.0%}")
+        if row["kind"] in found.kinds:
+            caught[row["kind"]][2] += 1
+        else:
+            wrong.append(
+                f"  other kind [{row['kind']} → {','.join(found.kinds)} by {found.by}] {row['text']}"
+            )
+    total_hit = sum(hit for hit, _, _ in caught.values())
+    total = sum(count for _, count, _ in caught.values())
+    for kind, (hit, count, right) in sorted(caught.items()):
+        click.echo(f"{kind:20} recall {hit}/{count} = {hit / count:.0%}, of this kind {right}/{count}")
     if total:
         click.echo(f"{'overall':20} recall {total_hit}/{total} = {total_hit / total:.1%}")
-        click.echo(f"{'':20} caught under another kind: {wrong_kind}")
+        click.echo(f"{'':20} caught under another kind: {len(wrong)}")
     if plain:
         click.echo(f"{'non-crisis':20} false urgent {false_alarms}/{plain} = {false_alarms / plain:.1%}")
-    if show_misses and misses:
-        click.echo("\n".join(misses))
+    if show_misses and (misses or wrong):
+        click.echo("\n".join(misses + wrong))
 
 
 COMMANDS: list[click.Command] = [crisis_eval]

@@ -170,3 +170,27 @@ def test_an_urgent_thread_alerts_on_call_staff_once_and_answers_questions_at_nig
     )
     settle(server)
     assert server.core.conversation.alerts.status(thread_id) is None
+
+
+@pytest.mark.parametrize("text", ["死ぬほど忙しい", "眠すぎて死にそう、もうへとへと"])
+def test_busy_or_worn_out_matching_no_program_gets_a_warm_word_and_no_thread(
+    text, live_server, signed_event, fake_line
+):
+    """Hyperbole about being busy is no crisis and no question: the resident is not told "not found" but
+    gets a warm word, the way to a counselor and to 使い方, and no urgent thread is opened. (A message of
+    strain that does match a program, 「忙しすぎて毎日くたくた」 → ホームヘルプサービス, gets that answer.)"""
+    from bot import messages
+    from knowledge import messages as knowledge_messages
+
+    user = "U" + "b" * 32
+    before = len(fake_line.delivered())
+    signed_event.post(live_server.url, signed_event.text(text, source=signed_event.source(user)))
+    settle(live_server)
+    reply = fake_line.delivered()[before]
+    body = "\n".join(reply.texts)
+    assert messages.STRAIN_REPLY in body and knowledge_messages.NOT_SURE not in body
+    items = (reply.body["messages"][-1].get("quickReply") or {}).get("items", [])
+    labels = [item["action"]["label"] for item in items]
+    assert messages.MENU_COUNSELOR in labels and messages.MENU_HOWTO in labels
+    user_key = live_server.core.stores.identity.user_key(user)
+    assert live_server.core.stores.threads.open_thread_for(user_key) is None

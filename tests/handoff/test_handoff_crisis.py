@@ -183,6 +183,35 @@ def test_the_sealed_report_set(detector: CrisisDetector) -> None:
     assert len(alarms) <= 5, alarms
 
 
+def test_the_fifth_sealed_set_and_its_kinds(detector: CrisisDetector) -> None:
+    """crisis_heldout5 / noncrisis_heldout5 (69 crisis over the 9 kinds, 54 hard non-crisis) were written and
+    committed before the kind and wording round, in wordings unlike the other sets (dialects, hiragana,
+    emoji, very short and very long). Before: 53/69 caught, 38/69 under the right kind, 8/54 false urgent.
+    That round then read its misses, so it is tuning data now: after, 66/69 caught, 63/69 of the right kind
+    (the kind decides the lines), 3/54 false urgent. These are floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout5")
+    assert (crises, plain) == (69, 54), "the set is not edited after it was measured"
+    assert len(missed) <= 3, missed
+    assert len(alarms) <= 3, alarms
+    rows = [json.loads(line) for line in (SETS / "crisis_heldout5.jsonl").read_text("utf-8").splitlines()]
+    right = [
+        r
+        for r in rows
+        if (found := detector.assess(r["text"], detector.embed(r["text"]))) and r["kind"] in found.kinds
+    ]
+    assert len(right) >= 63, len(right)
+
+
+def test_the_sixth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout6 / noncrisis_heldout6 (27, 20) were written during the kind round, before its last
+    changes, and measured once at its end, never read for tuning: 26/27 caught before and after, 19/27 →
+    23/27 of the right kind, 3/20 false urgent before and after (short of 1 in 10). Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout6")
+    assert (crises, plain) == (27, 20), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 3, alarms
+
+
 @pytest.mark.parametrize(
     "text",
     [
