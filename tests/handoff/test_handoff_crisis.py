@@ -74,12 +74,24 @@ def test_rules_alone_are_cheap_and_need_no_vector(detector: CrisisDetector) -> N
         "DVの相談窓口を知りたい。友達が困っている",
         "保護命令とは何ですか",
         "DV被害者向けの住宅支援はありますか",
+        "下の子の寝返りがすごくて毎晩顔を叩かれて起きます",
+        "おなかの子によく蹴られて眠れません",
+        "保育園で喧嘩して息子が叩かれたそうです。先生に何と言えば",
     ],
 )
 def test_negation_hyperbole_bereavement_and_information_are_not_crises(
     detector: CrisisDetector, text: str
 ) -> None:
     assert detector.assess(text, detector.embed(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["公園で夫と喧嘩になって蹴られた", "寝ている間に夫に叩かれた", "学校で喧嘩した娘が彼氏に殴られた"]
+)
+def test_a_child_at_play_or_asleep_is_masked_but_an_adult_hitting_is_not(
+    detector: CrisisDetector, text: str
+) -> None:
+    assert detector.assess(text) is not None
 
 
 def test_a_crisis_inside_a_question_says_it_also_asks(detector: CrisisDetector) -> None:
