@@ -4,36 +4,20 @@ and one query embedding per message, shared by the crisis check, intents and the
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from fake_line import REPLY_PATH
+from conversation_support import ask, count_embeddings
 
 from bot import messages as bot_messages
-from knowledge import default_register, load_embedder
+from knowledge import default_register
 from knowledge import messages as knowledge_messages
 from knowledge.places import phones_in
 
-USER = "U" + "7" * 32
 KNOWLEDGE_TESTS = Path(__file__).parents[1] / "knowledge"
 SUPERSEDED_ON_2026_05_01 = ["45,500円", "6,450円", "10,750円", "10,740円", "5,380円", "3,230円"]
 # The program intro opens an answer the engine stands behind; the off-topic reply must not read like one.
 CONFIDENT_OPENING = knowledge_messages.PROGRAM_INTRO.split("{program}")[1]
-
-
-def settle(server) -> None:
-    assert server.core.worker.queue.wait_idle(120), "the worker did not finish"
-
-
-def ask(server, signed_event, fake_line, text: str) -> tuple[str, str]:
-    """The reply's texts, and the whole reply body as JSON (every string a resident can see or tap)."""
-    event = signed_event.text(text, source=signed_event.source(USER))
-    assert signed_event.post(server.url, event)[0] == 200
-    settle(server)
-    reply = fake_line.delivered()[-1]
-    assert reply.path == REPLY_PATH and reply.body["replyToken"] == event["replyToken"]
-    return "\n".join(reply.texts), json.dumps(reply.body, ensure_ascii=False)
 
 
 def test_an_amount_question_gets_the_amounts_in_force_with_the_total_and_the_newer_amounts_note(
@@ -114,35 +98,10 @@ def test_an_off_topic_message_is_not_answered_confidently(live_server, signed_ev
     assert "相談員" in text  # a person is offered (or, on a crisis false alarm, the counselor answers)
 
 
-class CountingEmbedder:
-    """The real embedder, counting model runs on one text (a message; exemplars come in batches)."""
-
-    def __init__(self, embedder) -> None:
-        self._embedder = embedder
-        self.message_runs: list[str] = []
-
-    def __getattr__(self, name: str):
-        return getattr(self._embedder, name)
-
-    def embed_queries(self, texts):
-        texts = list(texts)
-        if len(texts) == 1:
-            self.message_runs.append(texts[0])
-        return self._embedder.embed_queries(texts)
-
-
 def test_an_answered_message_costs_one_query_embedding(
     make_app, live_server_for, signed_event, fake_line, monkeypatch
 ):
-    from bot import services
-
-    counted: list[CountingEmbedder] = []
-
-    def load_counting(name: str):
-        counted.append(CountingEmbedder(load_embedder(name)))
-        return counted[-1]
-
-    monkeypatch.setattr(services, "load_embedder", load_counting)
+    counted = count_embeddings(monkeypatch)
     server = live_server_for(make_app())
     [embedder] = counted
     embedder.message_runs.clear()

@@ -4,29 +4,12 @@ the program of the last answer, with one query embedding per message), and a nam
 
 from __future__ import annotations
 
-import json
+from conversation_support import RESIDENT, ask, count_embeddings
 
-from fake_line import REPLY_PATH
-
-from knowledge import default_register, load_embedder
+from knowledge import default_register
 from knowledge.places import phones_in
 
-USER = "U" + "5" * 32
 OTHER = "U" + "6" * 32
-
-
-def settle(server) -> None:
-    assert server.core.worker.queue.wait_idle(120), "the worker did not finish"
-
-
-def ask(server, signed_event, fake_line, text: str, user: str = USER) -> tuple[str, str]:
-    """The reply's texts, and the whole reply body as JSON (quick replies included)."""
-    event = signed_event.text(text, source=signed_event.source(user))
-    assert signed_event.post(server.url, event)[0] == 200
-    settle(server)
-    reply = fake_line.delivered()[-1]
-    assert reply.path == REPLY_PATH and reply.body["replyToken"] == event["replyToken"]
-    return "\n".join(reply.texts), json.dumps(reply.body, ensure_ascii=False)
 
 
 def test_rent_that_cannot_be_paid_gets_housing_help_and_a_counselor(live_server, signed_event, fake_line):
@@ -73,7 +56,7 @@ def test_a_follow_up_count_gets_the_total_of_the_program_asked_before(
 def test_the_follow_up_topic_is_forgotten_with_the_residents_data(live_server, signed_event, fake_line):
     ask(live_server, signed_event, fake_line, "児童扶養手当はいくら？")
     stores = live_server.core.stores
-    user_key = stores.identity.user_key(USER)
+    user_key = stores.identity.user_key(RESIDENT)
     assert stores.dialogue.topic(user_key) == "児童扶養手当"
     for forget in stores.forgetters():  # what 「データを削除」 runs
         forget(user_key)
@@ -91,35 +74,10 @@ def test_a_named_municipality_gets_its_own_window(live_server, signed_event, fak
     assert "0761-24-8057" in text and "076-274-9527" not in text
 
 
-class CountingEmbedder:
-    """The real embedder, counting model runs on one text (a message; exemplars come in batches)."""
-
-    def __init__(self, embedder) -> None:
-        self._embedder = embedder
-        self.message_runs: list[str] = []
-
-    def __getattr__(self, name: str):
-        return getattr(self._embedder, name)
-
-    def embed_queries(self, texts):
-        texts = list(texts)
-        if len(texts) == 1:
-            self.message_runs.append(texts[0])
-        return self._embedder.embed_queries(texts)
-
-
 def test_a_follow_up_and_a_two_part_message_cost_one_query_embedding_each(
     make_app, live_server_for, signed_event, fake_line, monkeypatch
 ):
-    from bot import services
-
-    counted: list[CountingEmbedder] = []
-
-    def load_counting(name: str):
-        counted.append(CountingEmbedder(load_embedder(name)))
-        return counted[-1]
-
-    monkeypatch.setattr(services, "load_embedder", load_counting)
+    counted = count_embeddings(monkeypatch)
     server = live_server_for(make_app())
     [embedder] = counted
     for message in ("児童扶養手当はいくら？", "3人だと？", "保育料の減免と学童の補助について教えて"):
