@@ -35,7 +35,13 @@ class WorkerSupervisor:
     started again.
     """
 
-    def __init__(self, threads: int, niceness: int = 0, restart_delay: float = 1.0) -> None:
+    def __init__(
+        self,
+        threads: int,
+        niceness: int = 0,
+        env: dict[str, str] | None = None,
+        restart_delay: float = 1.0,
+    ) -> None:
         self._command = [
             sys.executable,
             "-m",
@@ -48,6 +54,7 @@ class WorkerSupervisor:
             "--nice",
             str(min(19, max(0, niceness))),
         ]
+        self._env = {**os.environ, **(env or {})}
         self._restart_delay = restart_delay
         self._stopping = threading.Event()
         self._process: subprocess.Popen[bytes] | None = None
@@ -58,7 +65,7 @@ class WorkerSupervisor:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            self._process = subprocess.Popen(self._command)
+            self._process = subprocess.Popen(self._command, env=self._env)
             self.starts += 1
             while self._process.poll() is None and not self._stopping.wait(0.5):
                 pass
@@ -152,6 +159,15 @@ def refresh_index(settings: Settings) -> None:
         raise RuntimeError(f"building the knowledge index failed (exit code {process.exitcode})")
 
 
+def worker_env(settings: Settings) -> dict[str, str]:
+    """What the worker `serve` starts must read like `serve` did: `--local` is a flag of `serve`, so in local
+    mode the worker is told so (it reads the same generated secrets from the data directory) and where the
+    emulator answers."""
+    if not settings.local_mode:
+        return {}
+    return {"YORISOI_LOCAL": "1", "PORT": str(settings.port), "LINE_API_BASE_URL": settings.line_api_base_url}
+
+
 def serve(
     settings: Settings, host: str, port: int, workers: int = 1, threads: int = 8, answer_worker: bool = True
 ) -> None:
@@ -161,7 +177,7 @@ def serve(
     if settings.worker_mode == "thread":
         refresh_index(settings)
     elif answer_worker:
-        supervisor = WorkerSupervisor(settings.worker_threads, settings.worker_nice)
+        supervisor = WorkerSupervisor(settings.worker_threads, settings.worker_nice, worker_env(settings))
         supervisor.start()
     YorisoiServer(settings, host, port, workers, threads, supervisor).run()
 

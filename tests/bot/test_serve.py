@@ -3,11 +3,15 @@ or repeating an answer, and answers 503 when the disk is full so LINE redelivers
 
 from __future__ import annotations
 
+import json
 import os
 import resource
+import shutil
+import signal
 import sqlite3
 import subprocess
 import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -88,6 +92,58 @@ def test_serve_runs_its_answer_worker_at_a_lower_cpu_priority(serve):
     assert len(workers) == 1
     lowered_by = Settings.__dataclass_fields__["worker_nice"].default
     assert _niceness(workers[0]) == min(19, _niceness(server.process.pid) + lowered_by)
+
+
+@pytest.mark.timeout(900)
+def test_serve_local_answers_in_its_emulator_through_its_answer_worker(knowledge_index, tmp_path):
+    """`make run`: `serve --local` starts a worker that must read local mode too (a flag of `serve`)."""
+    data_dir = tmp_path / "local"
+    data_dir.mkdir()
+    shutil.copytree(knowledge_index, data_dir / "index")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LINE_", "YORISOI_"))}
+    env["YORISOI_DATA_DIR"] = str(data_dir)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "local.log").open("ab")
+    process = subprocess.Popen(
+        [YORISOI, "serve", "--local", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    user = "U" + "c" * 32
+    try:
+        deadline = time.monotonic() + 600
+        sent = False
+        entries: list[dict] = []
+        while time.monotonic() < deadline:
+            assert process.poll() is None, "yorisoi serve --local exited"
+            try:
+                if not sent:
+                    body = json.dumps(
+                        {"user": user, "kind": "text", "text": "児童扶養手当はいくら？"}
+                    ).encode()
+                    request = urllib.request.Request(
+                        f"{url}/emulator/send", body, {"Content-Type": "application/json"}
+                    )
+                    with urllib.request.urlopen(request, timeout=30) as response:
+                        sent = json.loads(response.read())["callback_status"] == 200
+                with urllib.request.urlopen(f"{url}/emulator/messages?user={user}", timeout=30) as response:
+                    entries = json.loads(response.read())["entries"]
+            except OSError:
+                pass
+            if any(entry["from"] == "bot" for entry in entries):
+                break
+            time.sleep(0.5)
+        assert any("児童扶養手当" in (entry["message"].get("text") or "") for entry in entries), entries
+    finally:
+        os.killpg(os.getpgid(process.pid), signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(os.getpgid(process.pid), signal.SIGKILL)
+        log.close()
 
 
 @pytest.mark.timeout(900)

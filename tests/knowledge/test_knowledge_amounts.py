@@ -97,7 +97,14 @@ def test_household_total_for_intents() -> None:
 
 @pytest.mark.parametrize(
     ("question", "children"),
-    [("子ども2人の場合は？", 2), ("二人の子を育てています", 2), ("子供が3人", 3), ("3人目の加算", None)],
+    [
+        ("子ども2人の場合は？", 2),
+        ("二人の子を育てています", 2),
+        ("子供が3人", 3),
+        ("3人目の加算", None),
+        ("小学生２人そだててます", 2),
+        ("中学生が1人います", 1),
+    ],
 )
 def test_children_in(question: str, children: int | None) -> None:
     assert children_in(question) == children
