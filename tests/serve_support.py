@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,12 +90,22 @@ def free_port() -> int:
 class ServeProcess:
     """One `yorisoi serve` (gunicorn master + worker, one process group) on a free loopback port."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path, extra_args: Sequence[str] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log_path.open("ab")
         self.process = subprocess.Popen(
-            [YORISOI, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--threads", "8"],
+            [
+                YORISOI,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--threads",
+                "8",
+                *extra_args,
+            ],
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,

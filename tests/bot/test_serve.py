@@ -7,7 +7,6 @@ import json
 import os
 import resource
 import shutil
-import signal
 import sqlite3
 import subprocess
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from fake_line import ACCESS_TOKEN, CHANNEL_SECRET, PUSH_PATH, REPLY_PATH, SECRET_KEY
-from serve_support import YORISOI, answers_per_user, event_statuses, free_port
+from serve_support import YORISOI, ServeProcess, answers_per_user, event_statuses, free_port
 
 from bot.config import Settings
 
@@ -102,16 +101,8 @@ def test_serve_local_answers_in_its_emulator_through_its_answer_worker(knowledge
     shutil.copytree(knowledge_index, data_dir / "index")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("LINE_", "YORISOI_"))}
     env["YORISOI_DATA_DIR"] = str(data_dir)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "local.log").open("ab")
-    process = subprocess.Popen(
-        [YORISOI, "serve", "--local", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = ServeProcess(env, tmp_path / "local.log", ["--local"])
+    url, process = server.url, server.process
     user = "U" + "c" * 32
     try:
         deadline = time.monotonic() + 600
@@ -138,12 +129,7 @@ def test_serve_local_answers_in_its_emulator_through_its_answer_worker(knowledge
             time.sleep(0.5)
         assert any("児童扶養手当" in (entry["message"].get("text") or "") for entry in entries), entries
     finally:
-        os.killpg(os.getpgid(process.pid), signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(os.getpgid(process.pid), signal.SIGKILL)
-        log.close()
+        server.stop()
 
 
 @pytest.mark.timeout(900)
