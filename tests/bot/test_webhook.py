@@ -116,6 +116,41 @@ def test_unknown_event_type_is_ignored_not_an_error(server, signed_event, fake_l
     assert [row["event_type"] for row in stored_rows(server)] == ["message"]
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"source": "U1234"},
+        {"message": ["text"]},
+        {"timestamp": "1700000000000"},
+        {"timestamp": True},
+        {"webhookEventId": 12345},
+        {"source": {"type": "user", "userId": 7}},
+    ],
+    ids=["source-text", "message-list", "timestamp-text", "timestamp-bool", "id-number", "user-id-number"],
+)
+def test_a_known_event_of_the_wrong_shape_is_ignored_and_the_rest_answered(
+    server, signed_event, fake_line, change
+):
+    broken = {**signed_event.text("壊れた形"), **change}
+    status, _ = signed_event.post(server.url, broken, signed_event.text("あとの質問"))
+    assert status == 200
+    settle(server)
+    assert [call.texts for call in fake_line.delivered()] == [["message:あとの質問"]]
+    assert len(stored_rows(server)) == 1
+
+
+def test_a_known_event_the_sdk_cannot_read_is_stored_and_skipped_by_the_worker(
+    server, signed_event, fake_line
+):
+    """Acceptance checks only what it reads; the worker's full parse skips the rest without an error."""
+    unreadable = signed_event.text("本文")
+    unreadable["message"] = {"type": "text"}  # no id: the SDK refuses it
+    status, _ = signed_event.post(server.url, unreadable, signed_event.text("あとの質問"))
+    assert status == 200
+    settle(server)
+    assert [call.texts for call in fake_line.delivered()] == [["message:あとの質問"]]
+
+
 def test_standby_events_are_skipped(server, signed_event, fake_line):
     event = signed_event.text("待機中", mode="standby", reply=False)
     assert signed_event.post(server.url, event)[0] == 200
