@@ -286,6 +286,9 @@ class Conversation:
                 return self._restart(user_key)
             case "thanks":
                 return [render.text(messages.THANKS, render.after_answer_choices())]
+            case "privacy":
+                privacy = self.handoff.anonymous_consultation(self.retention_days)
+                return [render.text(privacy, render.menu_choices())]
         return self._answer(user_key, text)
 
     def _municipality(self, user_key: str, text: str) -> str | None:

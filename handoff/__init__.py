@@ -28,6 +28,7 @@ from handoff.messages import (
 from handoff.notices import NoticeRequest, NoticeTopic, NoticeTopics, RenderedNotice, render_notice
 from handoff.replies import (
     acknowledgement,
+    anonymous_consultation,
     delete_cancelled,
     delete_confirmation,
     delete_done,
@@ -83,6 +84,7 @@ __all__ = [
     "ThreadStateError",
     "ThreadStore",
     "acknowledgement",
+    "anonymous_consultation",
     "delete_cancelled",
     "delete_confirmation",
     "delete_done",

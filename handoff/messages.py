@@ -127,6 +127,15 @@ PRIVACY_NOTICE = (
     "【ご家族とスマートフォンを共有している方へ】\n" + CHAT_HISTORY_HOWTO
 )
 
+# --- Asked whether one can consult without being known (「名前を出さずに」「夫にばれずに」) ----------------
+ANONYMOUS_CONSULTATION = (
+    "はい、お名前を出さずに相談できます。離婚する前の方や、まだ迷っている方も相談できます。\n"
+    + PRIVACY_NOTICE
+    + "\n暴力を受けている、身の危険を感じるときは、そのことを送ってください。"
+    "すぐに相談できる窓口をご案内します。\n"
+    "人と話したいときは「相談員に相談」を押してください。市の相談員（母子・父子自立支援員）がこのトークでお返事します。"
+)
+
 # --- Counselor dashboard: sentences shown by the code (flash messages, errors) ---------------------------
 DASHBOARD = {
     "content_published": "「{name}」を公開しました。回答はこの文書も使います。",

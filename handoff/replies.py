@@ -67,3 +67,8 @@ def delete_cancelled() -> str:
 def privacy_notice(retention_days: int) -> str:
     """The follow message's paragraph: what is kept, how to delete it, and how to clear a shared phone."""
     return messages.PRIVACY_NOTICE.format(retention_days=retention_days)
+
+
+def anonymous_consultation(retention_days: int) -> str:
+    """The answer to 「名前を出さずに相談できますか」: yes, before a divorce too, and what is kept."""
+    return messages.ANONYMOUS_CONSULTATION.format(retention_days=retention_days)

@@ -35,6 +35,7 @@ class Intent(enum.StrEnum):
     RESET = "reset"
     DELETE_DATA = "delete_data"
     THANKS = "thanks"
+    PRIVACY = "privacy"
 
 
 # When keywords of several intents match, the first of these wins: the resident's rights first.
@@ -42,6 +43,7 @@ PRIORITY = (
     Intent.DELETE_DATA,
     Intent.COUNSELOR,
     Intent.RESET,
+    Intent.PRIVACY,
     Intent.START_CHECK,
     Intent.THANKS,
     Intent.GREETING,

@@ -69,6 +69,7 @@ class Detector:
         "最初から": "reset",
         "どんな支援": "start_check",
         "誰か人に": "counselor",
+        "名前を出さずに": "privacy",
     }
 
     def __init__(self) -> None:
@@ -325,6 +326,13 @@ def test_intents_route_to_greeting_dialogue_reset_and_thanks(conversation, line,
     assert restart.text.startswith(messages.RESTARTED)
     assert texts(say(conversation, line, "ありがとう")) == [messages.THANKS]
     assert texts(say(conversation, line, "誰か人に聞いてほしい"))[0] == handoff.messages.REQUEST_REPLY
+
+
+def test_asking_whether_one_can_consult_unknown_gets_the_privacy_answer_and_the_menu(conversation, line):
+    [reply] = say(conversation, line, "名前を出さずに相談できますか", user="U" + "7" * 32)
+    assert reply.text == handoff.anonymous_consultation(conversation.retention_days)
+    assert postbacks(reply)[0] == render.MENU_CHECK
+    assert conversation.knowledge.asked == []
 
 
 def test_the_municipality_from_the_dialogue_sharpens_the_answer(conversation, line, identity):

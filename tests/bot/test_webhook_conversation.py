@@ -109,3 +109,20 @@ def test_the_home_municipality_answers_a_resident_who_names_no_place(
     assert "076-220-2285" in answer and local_numbers_not_for("金沢市", answer) == []
     kodaira = ask_in_chat(server, signed_event, fake_line, "小平市に住んでいます。相談窓口の電話番号は？")
     assert "042-341-1211" in kodaira and "076-220-2285" not in kodaira
+
+
+def test_asking_to_consult_without_being_known_is_told_how_private_it_is(
+    live_server, signed_event, fake_line
+):
+    """Before a divorce, afraid of being found out: yes, no name needed, how to keep the chat hidden, and a
+    person; not the closest programs."""
+    event = signed_event.text(
+        "離婚を考えてるんですが、夫にばれずに相談できるところありますか", source=signed_event.source(USER)
+    )
+    assert signed_event.post(live_server.url, event)[0] == 200
+    settle(live_server)
+    [reply] = fake_line.delivered()
+    answer = "\n".join(reply.texts)
+    assert answer.startswith("はい、お名前を出さずに相談できます")
+    assert "離婚する前" in answer and "トーク履歴をすべて削除" in answer and "データを削除" in answer
+    assert "相談員に相談" in answer and not phones_in(answer)

@@ -45,6 +45,16 @@ PARAPHRASES = {
         "データを残さないで",
         "登録した内容を消去して",
     ],
+    Intent.PRIVACY: [
+        "まだ離婚してないけど、名前を出さずに相談したい",
+        "旦那にバレないで使えますか？",
+        "ここで話したこと、市役所の人以外にもれたりしませんか",
+        "自分のことが特定されるのが怖いです。名乗らなくても大丈夫？",
+        "LINEの名前とか向こうに見えてますか",
+        "相談した内容は記録に残りますか",
+        "相談内容ってだれが読んでるの？",
+        "DVのことを相談したいけど、夫に見られたら怖い",
+    ],
     Intent.THANKS: [
         "ありがとうございます！",
         "とても助かりました",
@@ -88,6 +98,17 @@ def test_crises_are_not_an_intent(detector):
     result = detector.detect("データを全部消して。死にたい")
     assert (result.intent, result.score, result.by) == (Intent.DELETE_DATA, 1.0, "keyword")
     assert "crisis" not in {intent.value for intent in Intent}
+
+
+def test_questions_near_privacy_words_stay_questions(detector):
+    near = (
+        "子どもを見てくれる人がいない",
+        "名前の変更の手続きは？",
+        "会社にバレずに副業したい",
+        "離婚前でも相談できますか",
+    )
+    for text in near:
+        assert detector.detect(text).intent is not Intent.PRIVACY, text
 
 
 def test_greeting_words_inside_a_question_do_not_make_a_greeting(detector):
