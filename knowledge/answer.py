@@ -771,7 +771,7 @@ class Composer:
 
     def _other_programs(self, search: Search) -> list[str]:
         """Program pages among the first hits about another program than the plan that leads: what a
-        resident can also ask about (at most two)."""
+        resident can also ask about (at most two), never another area's service (see `_related`)."""
         best = search.hits[0].chunk
         names: list[str] = []
         for hit in search.hits[1:4]:
@@ -781,6 +781,7 @@ class Composer:
                 close
                 and hit.chunk.kind == "program"
                 and not same_program(hit.chunk, best)
+                and not self._elsewhere(hit.chunk, search.place, best)
                 and name not in names
             ):
                 names.append(name)

@@ -227,6 +227,17 @@ def test_no_other_areas_program_is_offered_to_a_resident_of_unknown_place(real_k
         assert not any("東京都" in name for name in answer.related)
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["離婚を考えてるんですが、夫にばれずに相談できるところありますか", "離婚前の相談はどこでできますか"],
+)
+def test_the_other_programs_line_names_no_other_prefectures_service(real_kb, question):
+    """「ほかに関係しそうな制度」 under a 金沢市 answer named 東京都's centres to someone of unknown place."""
+    answer = real_kb.answer(question)
+    if answer.sources[0].jurisdiction not in ("東京都", "小平市"):
+        assert "東京都" not in answer.text and "はあと" not in answer.text
+
+
 def test_a_resident_of_a_named_city_is_not_offered_another_citys_program(real_kb):
     answer = real_kb.answer("相談できるところの住所と電話を教えて", municipality="白山市")
     assert not any("小平" in name or "東京都" in name for name in answer.related)
