@@ -227,6 +227,13 @@ def test_no_other_areas_program_is_offered_to_a_resident_of_unknown_place(real_k
         assert not any("東京都" in name for name in answer.related)
 
 
+def test_a_rules_annex_or_form_is_not_offered_as_a_next_question(real_kb):
+    """「別紙 親子交流支援計画書（様式）」 was a quick reply to a parent whose child keeps falling ill."""
+    sick_child = "子供が熱出して保育園から呼び出し。今月もう3回目で、パートクビになりそう"
+    for question in (sick_child, "親子交流の支援は？"):
+        assert not any("様式" in name or "別紙" in name for name in real_kb.answer(question).related)
+
+
 @pytest.mark.parametrize(
     "question",
     ["離婚を考えてるんですが、夫にばれずに相談できるところありますか", "離婚前の相談はどこでできますか"],
