@@ -267,3 +267,13 @@ def test_a_plan_report_is_cited_by_whose_plan_and_its_year(real_kb):
     plan = next(c for c in real_kb.composer.chunks if c.kind == "plan" and "施策達成状況概要" in c.title)
     line = source_line(plan)
     assert "施策達成状況概要" not in line and f"{plan.jurisdiction}の計画（{plan.date[:4]}年）" in line
+
+
+@pytest.mark.parametrize(
+    "question", ["保育園、仕事探し中でも入れますか？", "ほいくえん、しごとさがし中でも入れますか？"]
+)
+def test_a_nursery_question_finds_the_nursery_entry_and_says_what_it_does_not_cover(real_kb, question):
+    """保育園 is 保育所 in the documents (it had found トワイライトステイ, or nothing when written in kana);
+    they do not say whether a job seeker qualifies, so the answer is not confident."""
+    answer = real_kb.answer(question)
+    assert "保育所" in answer.text.splitlines()[1] and not answer.confident
