@@ -20,7 +20,7 @@ from intents import messages
 from intents.catalogue import Catalogue, CatalogueError
 from intents.facts import CHILD_ALLOWANCE, EMPLOYMENTS, NEEDS, PARENTS, RESIDENT_TAX, SITUATIONS, Facts
 from intents.matching import Amounts, Recommendation, recommend
-from intents.parsing import STAGE_AGES, ParsedText, ages_only, normalise, parse_facts
+from intents.parsing import STAGE_AGES, ParsedText, ages_only, allowance_reply, normalise, parse_facts
 from intents.storage import Database, Rows
 
 TABLE = "intents_dialogues"
@@ -361,6 +361,8 @@ class FactsDialogue:
             ages = ages_only(words)
             learned = learned.merged(Facts(children_ages=ages))
             parsed.child_labels = [messages.AGE.format(age=age) for age in ages]
+        if state.step == "child_allowance" and learned.child_allowance is None and allowance_reply(words):
+            learned = learned.merged(Facts(child_allowance=allowance_reply(words)))
         if state.step == "municipality" and learned.municipality is None and _looks_like_a_place(words):
             learned = learned.merged(Facts(municipality=self.catalogue.places.normalise(words)))
         if not learned.known():

@@ -160,6 +160,13 @@ NOT_RECEIVING = (
     r"|もらえ(?:ない|ません)|受けられ(?:ない|ません)"
 )
 APPLYING = r"申請中|申請し(?:た|ました|ている)|手続き?中|手続き?をし(?:た|ました|ている)"
+# 「まだ申請してない」「手続きはこれから」: not applied yet, so not receiving.
+NOT_APPLIED = (
+    r"(?:申請|手続き?)(?:は|を|も)?(?:まだ(?!中)|して(?:い)?(?:ない|ません)|これから)"
+    r"|(?:まだ|これから)(?:申請|手続き?)(?!き|中)"
+)
+YES = re.compile(r"(?:はい|うん|ええ)(?![らやなっ])")
+NO = re.compile(r"(?:いいえ|ううん|いえ)(?!ー)")
 # 「正社員ではなくパートです」: the work named with a negation is not the resident's.
 NOT_THIS_WORK = re.compile(r"(?:正社員|パート|アルバイト|自営業?|派遣)(?:では|じゃ)(?:なく|ない|ありません)")
 PLACE = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffー]{1,5}[市区町村])(?:に住|在住|住まい|に引っ越|です|から)")
@@ -333,10 +340,24 @@ def _municipality(text: str, places: Places) -> str | None:
     return places.normalise(match.group(1)) if match else None
 
 
+def allowance_reply(text: str) -> str | None:
+    """The answer to 「児童扶養手当を受け取っていますか」, which need not name the allowance again
+    (「まだ申請してないです」, 「いいえ」, 「もらってます」)."""
+    words = normalise(text).strip()
+    status = _allowance_status(words)
+    if status is None and YES.match(words):
+        return "receiving"
+    if status is None and NO.match(words):
+        return "not_receiving"
+    return status
+
+
 def _child_allowance(text: str) -> str | None:
-    if not ALLOWANCE_WORD.search(text):
-        return None
-    if re.search(NOT_RECEIVING, text):
+    return _allowance_status(text) if ALLOWANCE_WORD.search(text) else None
+
+
+def _allowance_status(text: str) -> str | None:
+    if re.search(NOT_APPLIED, text) or re.search(NOT_RECEIVING, text):
         return "not_receiving"
     if re.search(APPLYING, text):
         return "applying"

@@ -98,6 +98,35 @@ def test_questions_answered_in_free_text_are_not_asked(dialogue):
     assert facts.employment == "full_time"
 
 
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [
+        ("まだ申請してないです", "not_receiving"),
+        ("手続きはこれからです", "not_receiving"),
+        ("いいえ", "not_receiving"),
+        ("もらってないです", "not_receiving"),
+        ("はい、もらってます", "receiving"),
+        ("うん", "receiving"),
+        ("いま手続き中です", "applying"),
+        ("まだ申請中で結果待ち", "applying"),
+    ],
+)
+def test_the_allowance_question_is_answered_in_words_that_do_not_name_it(dialogue, reply, status):
+    """「まだ申請してないです」 was not understood: at this question the answer need not name it."""
+    dialogue.start(USER)
+    turn = dialogue.handle(USER, text="白山市のシングルマザーで、小学生が1人います")
+    assert "児童扶養手当を受け取っていますか" in turn.text
+    turn = dialogue.handle(USER, text=reply)
+    assert dialogue.facts(USER).child_allowance == status
+    assert "児童扶養手当を受け取っていますか" not in turn.text
+
+
+def test_a_description_that_has_not_applied_yet_is_read_as_not_receiving(dialogue):
+    dialogue.start(USER)
+    dialogue.handle(USER, text="金沢市で中学生の娘と二人暮らし。児童扶養手当はまだ申請してないです")
+    assert dialogue.facts(USER).child_allowance == "not_receiving"
+
+
 def test_bereavement_asks_about_accidents_and_disasters(dialogue):
     dialogue.start(USER)
     turn = dialogue.handle(USER, text="夫が亡くなりました")
