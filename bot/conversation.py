@@ -236,6 +236,9 @@ class Conversation:
         # Crisis first, on every message: in the household check, inside a counselor thread, and inside
         # another question (then both: the lines open now first, the answer after).
         crisis = self.crisis.assess(text, self.crisis.embed(text))
+        if crisis is not None and crisis.by == "embedding" and self.dialogue.reads_as_answer(user_key, text):
+            # 「受け取っていない」 typed to the allowance question: its crisis words would have been rules.
+            crisis = None
         if crisis is not None:
             replies = self._escalate(user_id, user_key, self.crisis.escalation(crisis, self._clock()), text)
             urgent = self.threads.open_thread_for(user_key)

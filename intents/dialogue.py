@@ -27,6 +27,8 @@ TABLE = "intents_dialogues"
 # How long a follow-up (「3人だと？」) is taken to continue the last answer's program.
 TOPIC_TTL = timedelta(minutes=30)
 PREFIX = "dlg:"
+# The longest message `reads_as_answer` takes for a plain answer (「受け取っていない」, 「小学生と年長です」).
+SHORT_ANSWER = 15
 START = "dlg:start"
 REVIEW = "dlg:review"
 MAX_CHOICES = 13
@@ -346,31 +348,49 @@ class FactsDialogue:
         parsed = parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS)
         if _is_question(words):
             return self._on_question(user_key, state, parsed.facts)
-        learned = parsed.facts
         if state.step == "children_more" and parsed.facts.children_ages is None and _says_done(words):
             state.children_closed = True
             return self._advance(user_key, state)
         if state.step == "needs_more" and parsed.facts.needs is None and _says_done(words):
             state.needs_closed = True
             return self._advance(user_key, state)
-        if (
-            state.step in ("children_ages", "children_more")
-            and learned.children_ages is None
-            and ages_only(words)
-        ):
-            ages = ages_only(words)
-            learned = learned.merged(Facts(children_ages=ages))
-            parsed.child_labels = [messages.AGE.format(age=age) for age in ages]
-        if state.step == "child_allowance" and learned.child_allowance is None and allowance_reply(words):
-            learned = learned.merged(Facts(child_allowance=allowance_reply(words)))
-        if state.step == "municipality" and learned.municipality is None and _looks_like_a_place(words):
-            learned = learned.merged(Facts(municipality=self.catalogue.places.normalise(words)))
-        if not learned.known():
+        self._read_for_step(state.step, words, parsed)
+        if not parsed.facts.known():
             return self._ask(user_key, state, messages.NOT_UNDERSTOOD)
-        parsed.facts = learned
         learned = self._take(state, parsed, adding=state.step == "children_more")
         preface = messages.UNDERSTOOD.format(facts=_summary(learned, state.child_labels))
         return self._advance(user_key, state, preface)
+
+    def _read_for_step(self, step: str, words: str, parsed: ParsedText) -> None:
+        """Add to `parsed` what a short reply means as the answer to the open question (「3と7」 to the
+        children's ages, 「まだです」 to the allowance, 「白山」 to the place), though alone it says none."""
+        facts = parsed.facts
+        if step in ("children_ages", "children_more") and facts.children_ages is None and ages_only(words):
+            ages = ages_only(words)
+            facts = facts.merged(Facts(children_ages=ages))
+            parsed.child_labels = [messages.AGE.format(age=age) for age in ages]
+        if step == "child_allowance" and facts.child_allowance is None and allowance_reply(words):
+            facts = facts.merged(Facts(child_allowance=allowance_reply(words)))
+        if step == "municipality" and facts.municipality is None and _looks_like_a_place(words):
+            facts = facts.merged(Facts(municipality=self.catalogue.places.normalise(words)))
+        parsed.facts = facts
+
+    def reads_as_answer(self, user_key: str, text: str) -> bool:
+        """Whether a message is a short, plain answer to the check's open question: facts it can read, a
+        skip or 「もうない」. The caller's crisis check then trusts its rules alone: on a small model a
+        short answer such as 「受け取っていない」 sits near crisis wordings. A longer message is never
+        only an answer (「小学生が2人います。もう生きていけない」)."""
+        words = normalise(text).strip()
+        if len(words) > SHORT_ANSWER:
+            return False
+        state = self._load(user_key)
+        if state is None or state.done:
+            return False
+        if _command(words, messages.SKIP_WORDS) or _says_done(words):
+            return True
+        parsed = parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS)
+        self._read_for_step(state.step, words, parsed)
+        return parsed.facts.known()
 
     def _take(self, state: _State, parsed: ParsedText, adding: bool = False) -> Facts:
         """Merge what a message said into the state; children told again replace the earlier answer unless

@@ -166,7 +166,7 @@ NOT_APPLIED = (
     r"|(?:まだ|これから)(?:申請|手続き?)(?!き|中)"
 )
 YES = re.compile(r"(?:はい|うん|ええ)(?![らやなっ])")
-NO = re.compile(r"(?:いいえ|ううん|いえ)(?!ー)")
+NO = re.compile(r"(?:いいえ|ううん|いえ|まだ)(?!ー)")
 # 「正社員ではなくパートです」: the work named with a negation is not the resident's.
 NOT_THIS_WORK = re.compile(r"(?:正社員|パート|アルバイト|自営業?|派遣)(?:では|じゃ)(?:なく|ない|ありません)")
 PLACE = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffー]{1,5}[市区町村])(?:に住|在住|住まい|に引っ越|です|から)")

@@ -102,6 +102,9 @@ class Dialogue:
     def active(self, user_key: str) -> bool:
         return user_key in self.running
 
+    def reads_as_answer(self, user_key: str, text: str) -> bool:
+        return False
+
     def reviewing(self, user_key: str) -> bool:
         return False
 

@@ -194,3 +194,29 @@ def test_busy_or_worn_out_matching_no_program_gets_a_warm_word_and_no_thread(
     assert messages.MENU_COUNSELOR in labels and messages.MENU_HOWTO in labels
     user_key = live_server.core.stores.identity.user_key(user)
     assert live_server.core.stores.threads.open_thread_for(user_key) is None
+
+
+@pytest.mark.parametrize("answer", ["受け取っていない", "まだです", "答えない"])
+def test_a_short_typed_answer_in_the_household_check_is_no_crisis(
+    answer, live_server, signed_event, fake_line
+):
+    """Typed to 「児童扶養手当を受け取っていますか」, 「受け取っていない」 was read as sexual violence by the
+    embedding and opened an urgent thread; a plain answer is taken by the check. Crisis words are not."""
+    user = "U" + "c" * 32
+    source = signed_event.source(user)
+    signed_event.post(live_server.url, signed_event.text("使える制度を調べたい", source=source))
+    signed_event.post(
+        live_server.url, signed_event.text("白山市のシングルマザーで小学生が1人います", source=source)
+    )
+    settle(live_server)
+    assert "児童扶養手当を受け取っていますか" in "\n".join(fake_line.delivered()[-1].texts)
+    before = len(fake_line.delivered())
+    signed_event.post(live_server.url, signed_event.text(answer, source=source))
+    settle(live_server)
+    body = "\n".join(fake_line.delivered()[before].texts)
+    assert "0120-279-338" not in body and "児童扶養手当を受け取っていますか" not in body
+    user_key = live_server.core.stores.identity.user_key(user)
+    assert live_server.core.stores.threads.open_thread_for(user_key) is None
+    signed_event.post(live_server.url, signed_event.text("もう死にたい", source=source))
+    settle(live_server)
+    assert live_server.core.stores.threads.open_thread_for(user_key).urgent

@@ -104,6 +104,7 @@ def test_questions_answered_in_free_text_are_not_asked(dialogue):
         ("まだ申請してないです", "not_receiving"),
         ("手続きはこれからです", "not_receiving"),
         ("いいえ", "not_receiving"),
+        ("まだです", "not_receiving"),
         ("もらってないです", "not_receiving"),
         ("はい、もらってます", "receiving"),
         ("うん", "receiving"),
@@ -421,3 +422,14 @@ def test_a_new_need_after_the_results_is_not_taken_as_a_correction(dialogue):
     assert dialogue.facts(USER).children_ages == [9]
     turn = dialogue.handle(USER, text="子どもは2人でした。小3と年中です")
     assert turn.done and dialogue.facts(USER).children_ages == [4, 8]
+
+
+def test_only_a_short_plain_answer_to_the_open_question_reads_as_an_answer(dialogue):
+    """The crisis check trusts only its rules for these (the embedding sits short answers near crises)."""
+    assert not dialogue.reads_as_answer(USER, "受け取っていない")  # no check running
+    dialogue.start(USER)
+    dialogue.handle(USER, text="白山市のシングルマザーで小学生が1人います")
+    assert dialogue.reads_as_answer(USER, "受け取っていない")
+    assert dialogue.reads_as_answer(USER, "答えない")
+    assert not dialogue.reads_as_answer(USER, "つらい")
+    assert not dialogue.reads_as_answer(USER, "小学生が2人います。もう生きていくのがしんどい")
