@@ -20,7 +20,15 @@ from intents import messages
 from intents.catalogue import Catalogue, CatalogueError
 from intents.facts import CHILD_ALLOWANCE, EMPLOYMENTS, NEEDS, PARENTS, RESIDENT_TAX, SITUATIONS, Facts
 from intents.matching import Amounts, Recommendation, recommend
-from intents.parsing import STAGE_AGES, ParsedText, ages_only, allowance_reply, normalise, parse_facts
+from intents.parsing import (
+    STAGE_AGES,
+    ParsedText,
+    ages_only,
+    allowance_reply,
+    normalise,
+    parse_facts,
+    tax_reply,
+)
 from intents.storage import Database, Rows
 
 TABLE = "intents_dialogues"
@@ -371,6 +379,8 @@ class FactsDialogue:
             parsed.child_labels = [messages.AGE.format(age=age) for age in ages]
         if step == "child_allowance" and facts.child_allowance is None and allowance_reply(words):
             facts = facts.merged(Facts(child_allowance=allowance_reply(words)))
+        if step == "resident_tax" and facts.resident_tax is None and tax_reply(words):
+            facts = facts.merged(Facts(resident_tax=tax_reply(words)))
         if step == "municipality" and facts.municipality is None and _looks_like_a_place(words):
             facts = facts.merged(Facts(municipality=self.catalogue.places.normalise(words)))
         parsed.facts = facts

@@ -166,7 +166,10 @@ NOT_APPLIED = (
     r"|(?:まだ|これから)(?:申請|手続き?)(?!き|中)"
 )
 YES = re.compile(r"(?:はい|うん|ええ)(?![らやなっ])")
-NO = re.compile(r"(?:いいえ|ううん|いえ|まだ)(?!ー)")
+NO = re.compile(r"(?:いいえ|ううん|いえ)(?!ー)")
+# 「かかってると思う」「払ってません」: a reply to the resident-tax question that need not name the tax.
+TAX_CHARGED_REPLY = r"(?:課税されて|かかって|払って|納めて|引かれて)(?:る|い|ま)"
+TAX_NOT_CHARGED_REPLY = r"(?:課税されて|かかって|払って|納めて|引かれて)(?:い)?(?:ない|ません)"
 # 「正社員ではなくパートです」: the work named with a negation is not the resident's.
 NOT_THIS_WORK = re.compile(r"(?:正社員|パート|アルバイト|自営業?|派遣)(?:では|じゃ)(?:なく|ない|ありません)")
 PLACE = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ffー]{1,5}[市区町村])(?:に住|在住|住まい|に引っ越|です|から)")
@@ -347,9 +350,23 @@ def allowance_reply(text: str) -> str | None:
     status = _allowance_status(words)
     if status is None and YES.match(words):
         return "receiving"
-    if status is None and NO.match(words):
+    if status is None and (NO.match(words) or words.startswith("まだ")):
         return "not_receiving"
     return status
+
+
+def tax_reply(text: str) -> str | None:
+    """The answer to 「住民税は非課税ですか」 without naming the tax (「かかってると思う」, 「はい」)."""
+    words = normalise(text).strip()
+    if status := _resident_tax(words):
+        return status
+    if re.search(TAX_NOT_CHARGED_REPLY, words):
+        return "exempt"
+    if re.search(TAX_CHARGED_REPLY, words):
+        return "taxed"
+    if YES.match(words):
+        return "exempt"
+    return "taxed" if NO.match(words) else None
 
 
 def _child_allowance(text: str) -> str | None:

@@ -122,6 +122,27 @@ def test_the_allowance_question_is_answered_in_words_that_do_not_name_it(dialogu
     assert "児童扶養手当を受け取っていますか" not in turn.text
 
 
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [
+        ("かかってると思う", "taxed"),
+        ("払ってます", "taxed"),
+        ("いいえ", "taxed"),
+        ("はい、非課税です", "exempt"),
+        ("はい", "exempt"),
+        ("たぶん払ってないです", "exempt"),
+    ],
+)
+def test_the_resident_tax_question_is_answered_in_words_that_do_not_name_it(dialogue, reply, status):
+    dialogue.start(USER)
+    dialogue.handle(USER, text="白山市のシングルマザーで小学生が1人います")
+    turn = dialogue.handle(USER, text="受け取っている")
+    assert "住民税は非課税ですか" in turn.text
+    turn = dialogue.handle(USER, text=reply)
+    assert dialogue.facts(USER).resident_tax == status
+    assert "住民税は非課税ですか" not in turn.text
+
+
 def test_a_description_that_has_not_applied_yet_is_read_as_not_receiving(dialogue):
     dialogue.start(USER)
     dialogue.handle(USER, text="金沢市で中学生の娘と二人暮らし。児童扶養手当はまだ申請してないです")
