@@ -25,6 +25,7 @@ from intents.parsing import (
     ParsedText,
     ages_only,
     allowance_reply,
+    employment_reply,
     normalise,
     parse_facts,
     tax_reply,
@@ -379,6 +380,8 @@ class FactsDialogue:
             parsed.child_labels = [messages.AGE.format(age=age) for age in ages]
         if step == "child_allowance" and facts.child_allowance is None and allowance_reply(words):
             facts = facts.merged(Facts(child_allowance=allowance_reply(words)))
+        if step == "employment" and facts.employment is None and employment_reply(words):
+            facts = facts.merged(Facts(employment=employment_reply(words)))
         if step == "resident_tax" and facts.resident_tax is None and tax_reply(words):
             facts = facts.merged(Facts(resident_tax=tax_reply(words)))
         if step == "municipality" and facts.municipality is None and _looks_like_a_place(words):

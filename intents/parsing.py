@@ -355,6 +355,16 @@ def allowance_reply(text: str) -> str | None:
     return status
 
 
+# 「会社員です」 to the work question: employed by a company; a description leaves it open (契約社員 too).
+EMPLOYED_REPLY = re.compile(r"会社員|サラリーマン|会社勤め|勤め人|公務員|会社で働")
+
+
+def employment_reply(text: str) -> str | None:
+    """The answer to 「いまのお仕事の状況」 in words the choices do not use (「会社員です」 → 正社員)."""
+    words = normalise(text).strip()
+    return "full_time" if EMPLOYED_REPLY.search(words) and not NOT_THIS_WORK.search(words) else None
+
+
 def tax_reply(text: str) -> str | None:
     """The answer to 「住民税は非課税ですか」 without naming the tax (「かかってると思う」, 「はい」)."""
     words = normalise(text).strip()

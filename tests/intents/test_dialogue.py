@@ -143,6 +143,16 @@ def test_the_resident_tax_question_is_answered_in_words_that_do_not_name_it(dial
     assert "住民税は非課税ですか" not in turn.text
 
 
+def test_the_work_question_takes_a_company_employee_as_employed_full_time(dialogue):
+    dialogue.start(USER)
+    dialogue.handle(USER, text="白山市のシングルマザーで小学生が1人います")
+    dialogue.handle(USER, text="受け取っている")
+    turn = dialogue.handle(USER, text="課税されている")
+    assert "お仕事" in turn.text
+    dialogue.handle(USER, text="会社員です")
+    assert dialogue.facts(USER).employment == "full_time"
+
+
 def test_a_description_that_has_not_applied_yet_is_read_as_not_receiving(dialogue):
     dialogue.start(USER)
     dialogue.handle(USER, text="金沢市で中学生の娘と二人暮らし。児童扶養手当はまだ申請してないです")
