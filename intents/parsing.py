@@ -44,7 +44,7 @@ SAME_CHILD = re.compile(r"^(?:の|に通う|に通っている|で|・|は|が)?
 # A school the child is heading to, not attending (「高校に進学」), or a place the resident is looking for
 # (「保育園と学童を探しています」) names no child.
 HEADING_TO = re.compile(
-    r"^(?:[とや][^。、!?]{0,6})?(?:に|へ|を|が)?"
+    r"^(?:[とや][^。、!?]{0,6})?(?:に|へ|を|が|の)?"
     r"(?:進学|受験|入学|行か|行き|入れ|入り|探|見つ|申し込|申込|預け|空|決まら|落ち)"
 )
 NO_CHILDREN = (

@@ -65,6 +65,9 @@ from intents import parse_facts
         ("孫を育てています。小学生です", {"parent": "guardian", "children_ages": [9]}),
         ("養育費を払ってもらえません", {"needs": ["child_support"]}),
         ("大丈夫です", {}),
+        # A school the child is heading to is not the child's stage; one the child attends is.
+        ("塾代と高校の進学費用が心配", {"needs": ["education"]}),
+        ("高校の授業料が払えない", {"children_ages": [16], "needs": ["education"]}),
         ("地震で家が壊れて住むところに困っています", {"needs": ["housing"], "circumstances": ["disaster"]}),
     ],
 )
