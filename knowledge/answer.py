@@ -59,8 +59,11 @@ _ADMINISTRATIVE = re.compile(
     r"達成状況|実績|目標値|指標|実施主体|事業数|計画期間|施策|基本方針|基本理念|国の補助|補助率|"
     r"No\.\s*\d|^R\d|都道府県、市|委託|要綱|留意|状況にある"
 )
-# An annex or form of a rule (「別紙 親子交流支援計画書（様式）」): paperwork, not a service to offer.
-_FORM = re.compile(r"別紙|別記|様式")
+# An annex or form of a rule (「別紙 親子交流支援計画書（様式）」), or work among staff (「相談関係職員研修
+# 支援事業」, 「広報啓発・広聴、ニーズ把握活動等事業」): not a service to offer a resident.
+_NOT_A_SERVICE = re.compile(
+    r"別紙|別記|様式|研修|広報|啓発|広聴|ニーズ把握|検討会議|協議会|連絡会議|調査研究"
+)
 # A connective that links a quoted sentence to the one before it, meaningless once quoted alone.
 _CONNECTIVE = re.compile(r"^(?:また|このため|さらに|なお|ただし書)、")
 # Words in many program names that do not tell programs apart.
@@ -423,7 +426,7 @@ def resident_facing(chunk: Chunk) -> bool:
     if chunk.kind == "program":
         return True
     heading = _ITEM_NUMBER.sub("", chunk.sections[-1]) if chunk.sections else chunk.title
-    if _ADMINISTRATIVE.search(heading) or _FORM.search(heading):
+    if _ADMINISTRATIVE.search(heading) or _NOT_A_SERVICE.search(heading):
         return False
     return any(usable(unit, chunk) for unit in chunk.units)
 
