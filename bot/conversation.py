@@ -289,6 +289,9 @@ class Conversation:
                 return self._restart(user_key)
             case "thanks":
                 return [render.text(messages.THANKS, render.after_answer_choices())]
+            case "question" if self.dialogue.describes_household(text):
+                # The household told at once, asking nothing: the check, with only the rest to ask.
+                return render.dialogue_turn(self.dialogue.start(user_key, text=text))
             case "privacy":
                 privacy = self.handoff.anonymous_consultation(self.retention_days)
                 return [render.text(privacy, render.menu_choices())]

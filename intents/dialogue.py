@@ -36,6 +36,8 @@ TABLE = "intents_dialogues"
 # How long a follow-up (「3人だと？」) is taken to continue the last answer's program.
 TOPIC_TTL = timedelta(minutes=30)
 PREFIX = "dlg:"
+# How many facts (with the parent and the children) make a message a description of the household.
+HOUSEHOLD_FACTS = 4
 # The longest message `reads_as_answer` takes for a plain answer (「受け取っていない」, 「小学生と年長です」).
 SHORT_ANSWER = 15
 START = "dlg:start"
@@ -212,6 +214,16 @@ class FactsDialogue:
                 understood = messages.UNDERSTOOD.format(facts=_summary(learned, state.child_labels))
                 preface = f"{preface}\n{understood}"
         return self._advance(user_key, state, preface)
+
+    def describes_household(self, text: str) -> bool:
+        """Whether a message, asking nothing, tells who raises which children and more
+        (「父子家庭です。能美市で中2の息子と二人。会社員です」): the check's answers, given up front."""
+        words = normalise(text).strip()
+        if _is_question(words):
+            return False
+        facts = parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS).facts
+        who = facts.parent is not None or facts.situation is not None
+        return who and bool(facts.children_ages) and len(facts.known()) >= HOUSEHOLD_FACTS
 
     def active(self, user_key: str) -> bool:
         state = self._load(user_key)

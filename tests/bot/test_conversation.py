@@ -105,6 +105,9 @@ class Dialogue:
     def reads_as_answer(self, user_key: str, text: str) -> bool:
         return False
 
+    def describes_household(self, text: str) -> bool:
+        return False
+
     def reviewing(self, user_key: str) -> bool:
         return False
 

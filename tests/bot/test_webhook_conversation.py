@@ -126,3 +126,17 @@ def test_asking_to_consult_without_being_known_is_told_how_private_it_is(
     assert answer.startswith("はい、お名前を出さずに相談できます")
     assert "離婚する前" in answer and "トーク履歴をすべて削除" in answer and "データを削除" in answer
     assert "相談員に相談" in answer and not phones_in(answer)
+
+
+def test_a_household_described_at_once_starts_the_check_with_only_the_rest_to_ask(
+    live_server, signed_event, fake_line
+):
+    """「父子家庭です。能美市で中2の息子と二人…」 asked nothing and got 能美市's office as an answer; it
+    is the check's answers given up front, so the check starts with them and asks what is left."""
+    text = "父子家庭です。能美市で中2の息子と二人。手当はもらってない。住民税は払ってる"
+    event = signed_event.text(text, source=signed_event.source(USER))
+    assert signed_event.post(live_server.url, event)[0] == 200
+    settle(live_server)
+    answer = "\n".join(fake_line.delivered()[-1].texts)
+    assert "父(父子家庭)" in answer and "能美市" in answer and "中2" in answer
+    assert "お仕事の状況" in answer and "児童扶養手当を受け取っていますか" not in answer

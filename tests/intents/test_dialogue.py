@@ -464,3 +464,19 @@ def test_only_a_short_plain_answer_to_the_open_question_reads_as_an_answer(dialo
     assert dialogue.reads_as_answer(USER, "答えない")
     assert not dialogue.reads_as_answer(USER, "つらい")
     assert not dialogue.reads_as_answer(USER, "小学生が2人います。もう生きていくのがしんどい")
+
+
+@pytest.mark.parametrize(
+    ("text", "described"),
+    [
+        ("父子家庭です。能美市で中2の息子と二人。手当はもらってない。住民税は払ってる", True),
+        ("シングルマザーで小1と3歳の子がいます。パートです。白山市在住", True),
+        ("夫と別居中で、小学生が2人。仕事は探しているところです", True),
+        ("シングルマザーで小学生が2人います。児童扶養手当はいくらですか", False),
+        ("小学生が2人います", False),
+        ("白山市に住んでいます", False),
+        ("母子家庭です", False),
+    ],
+)
+def test_a_household_told_at_once_without_a_question_is_a_description(dialogue, text, described):
+    assert dialogue.describes_household(text) is described
