@@ -272,6 +272,76 @@ def test_everyday_messages_open_no_urgent_thread(detector: CrisisDetector, text:
     assert detector.assess(text, detector.embed(text)) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # farewells and a last night said without a crisis word
+        ("明日の夜で最後にします", "suicide"),
+        ("今日が最後の日なんだ。子どもは寝かせた", "suicide"),
+        ("息子たちのこと、よろしく頼みます", "suicide"),
+        ("いままでほんとにありがと", "suicide"),
+        ("鉄橋の上に来ました", "suicide"),
+        ("私はもう区切りをつけます", "suicide"),
+        ("私がいなくなっても困らないように、書類は全部まとめた", "suicide"),
+        ("氏にたい", "suicide"),
+        # a threat naming the child's school or the workplace
+        ("元夫から『娘の中学わかってるからな』と届いた", "danger"),
+        ("元彼に『会社に行くからな』と言われた", "danger"),
+        ("勤め先がばれて、元夫から電話がかかってくる", "danger"),
+        ("別れた夫が娘の幼稚園の外で待っていたと連絡があった", "danger"),
+        ("いま子どもと押し入れに隠れてる", "danger"),
+        # locked out, a night outside
+        ("部屋の鍵を換えられてて入れない", "no_place_tonight"),
+        ("今夜は家に入れない、夫が鍵をしめた", "no_place_tonight"),
+        ("公園で朝を待ってます", "no_place_tonight"),
+        # neglect counted in days, a hand that goes out, coercion for rent
+        ("ご飯、もう4日作ってない", "child_abuse_risk"),
+        ("赤ちゃんを家に置いたまま出かけてしまう", "child_abuse_risk"),
+        ("息子に手が出ちゃう", "child_abuse_risk"),
+        ("祖父に叩かれたって娘が言う", "child_abuse_other"),
+        ("借金を待つかわりに体を求められた", "sexual_violence"),
+        ("嫌だって言ったけど無理やり", "sexual_violence"),
+    ],
+)
+def test_indirect_crises_are_caught_by_rules_alone(detector: CrisisDetector, text: str, kind: str) -> None:
+    """The rules run when the event is accepted, before any vector: these wordings need no classifier."""
+    found = detector.assess(text)
+    assert found is not None and kind in found.kinds, (text, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "毎日へとへと、でも週末の遠足が楽しみ",
+        "寝かしつけで一緒に寝落ちした。反省",
+        "怒りっぽい息子、どう接したらいい？",
+        "くたくたの一週間を乗り切った",
+        "ちょっと愚痴りたかっただけです、ありがとう",
+        "子どもに手をあげないようにしたい。いい本はありますか",
+        "昔、夫に殴られていたけど、今は離れて安全に暮らしています",
+        "アニメで子どもが家を追い出される場面があった",
+    ],
+)
+def test_coping_safe_now_and_scenes_are_not_crises(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+def test_coping_words_do_not_outweigh_a_rule(detector: CrisisDetector) -> None:
+    """「反省」 or 「みんなどうしてる？」 keep only the classifier from flagging; a rule still counts."""
+    for text in ("反省してる。でももう死にたい", "みんなどうしてる？私は子どもを叩いてしまった"):
+        assert detector.assess(text, detector.embed(text)) is not None, text
+
+
+def test_the_seventh_tuning_set(detector: CrisisDetector) -> None:
+    """crisis_tuning7 / noncrisis_tuning7 (49, 40) were written before the round that added farewells,
+    threats naming a school or a workplace, being locked out and the coping words, and tuned on: 37/49
+    caught and 6/40 false urgent before (router vector), 49/49 and 2/40 after. Floors."""
+    missed, alarms, crises, plain = held_out(detector, "tuning7")
+    assert (crises, plain) == (49, 40)
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 3, alarms
+
+
 # ---- the alert -----------------------------------------------------------------------------------------
 def alert_settings(smtp: SmtpReceiver, hook: HookReceiver) -> AlertSettings:
     return AlertSettings(
