@@ -342,6 +342,17 @@ def test_the_seventh_tuning_set(detector: CrisisDetector) -> None:
     assert len(alarms) <= 3, alarms
 
 
+def test_the_seventh_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout7 / noncrisis_heldout7 (66 crisis over the 9 kinds, 42 hard non-crisis) were written and
+    committed before the seventh round and measured once before and once after it, never tuned on. Through
+    the router's vector: 56/66 caught and 7/42 false urgent before, 57/66 and 5/42 after (plain vector, as
+    here: 57/66 and 7/42 after). Short of the issue's targets on unseen wordings; floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout7")
+    assert (crises, plain) == (66, 42), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 9, missed
+    assert len(alarms) <= 7, alarms
+
+
 # ---- the alert -----------------------------------------------------------------------------------------
 def alert_settings(smtp: SmtpReceiver, hook: HookReceiver) -> AlertSettings:
     return AlertSettings(
