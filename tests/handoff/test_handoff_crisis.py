@@ -326,6 +326,17 @@ def test_coping_safe_now_and_scenes_are_not_crises(detector: CrisisDetector, tex
     assert detector.assess(text, detector.embed(text)) is None
 
 
+@pytest.mark.parametrize(
+    "text", ["明日もがんばれそうにない", "もう乗り切れない", "何も楽しみがない", "もう癒されない"]
+)
+def test_coping_words_said_in_the_negative_are_not_coping(detector: CrisisDetector, text: str) -> None:
+    """「楽しみがない」 is the opposite of coping: it must not keep the classifier from being asked."""
+    from handoff.crisis import _any
+    from handoff.escalation import normalise
+
+    assert not _any(detector.coping, normalise(text))
+
+
 def test_coping_words_do_not_outweigh_a_rule(detector: CrisisDetector) -> None:
     """「反省」 or 「みんなどうしてる？」 keep only the classifier from flagging; a rule still counts."""
     for text in ("反省してる。でももう死にたい", "みんなどうしてる？私は子どもを叩いてしまった"):
