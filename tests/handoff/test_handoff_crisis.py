@@ -99,21 +99,51 @@ def test_a_crisis_inside_a_question_says_it_also_asks(detector: CrisisDetector) 
     assert found is not None and found.asks and "child_abuse_risk" in found.kinds
 
 
+AFTERNOON = datetime(2026, 12, 1, 14, 0, tzinfo=TOKYO)  # Tuesday 14:00, office hours
+SATURDAY = datetime(2026, 12, 5, 14, 0, tzinfo=TOKYO)
+
+
+@pytest.mark.parametrize("when", [NIGHT, AFTERNOON, SATURDAY], ids=["0130", "1400", "sat1400"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_at_0130_every_kind_offers_an_open_line_and_no_closed_one(
-    detector: CrisisDetector, kind: str
+def test_every_kind_offers_an_open_line_and_no_closed_one(
+    detector: CrisisDetector, kind: str, when: datetime
 ) -> None:
-    open_now, local = detector.contacts_for([kind], NIGHT)
-    assert open_now, f"{kind}: no line open at 01:30"
-    assert all(contact.is_open(NIGHT) for contact in open_now)
-    reply = detector.reply([kind], NIGHT)
+    open_now, local = detector.contacts_for([kind], when)
+    assert open_now, f"{kind}: no line open at {when:%a %H:%M}"
+    assert all(contact.is_open(when) for contact in open_now)
+    reply = detector.reply([kind], when)
     closed = [
         c
         for c in detector.contact_book.contacts.values()
-        if not c.is_open(NIGHT) and not c.local and c.reach in reply
+        if not c.is_open(when) and not c.local and c.reach in reply
     ]
-    assert not closed, f"{kind}: closed lines offered at 01:30: {[c.name for c in closed]}"
+    assert not closed, f"{kind}: closed lines offered at {when:%a %H:%M}: {[c.name for c in closed]}"
     assert all(c.hours_text in reply for c in local), "lines with local hours say so"
+
+
+# The line each kind must reach at any hour (crisis_contacts.md), and whether the chat-safety note is due.
+RIGHT_LINES = {
+    "suicide": ("0120-279-338", False),
+    "self_harm": ("119", False),
+    "despair": ("0120-279-338", False),
+    "child_abuse_risk": ("189", False),
+    "child_abuse_other": ("189", False),
+    "dv": ("0120-279-889", True),
+    "danger": ("110", True),
+    "sexual_violence": ("#8103", False),
+    "no_place_tonight": ("福祉事務所", False),
+}
+
+
+@pytest.mark.parametrize("when", [NIGHT, AFTERNOON], ids=["0130", "1400"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_gets_its_own_line_at_night_and_by_day(
+    detector: CrisisDetector, kind: str, when: datetime
+) -> None:
+    line, safety_note = RIGHT_LINES[kind]
+    reply = detector.reply([kind], when)
+    assert line in reply, (kind, reply)
+    assert ("トーク履歴" in reply) == safety_note
 
 
 def test_a_line_open_in_the_evening_is_offered_then() -> None:
