@@ -383,6 +383,16 @@ def test_the_seventh_tuning_set(detector: CrisisDetector) -> None:
     assert len(alarms) <= 3, alarms
 
 
+def test_the_eighth_tuning_set(detector: CrisisDetector) -> None:
+    """crisis_tuning8 / noncrisis_tuning8 (20 crisis, mostly suicide said indirectly; 10 look-alikes that are
+    not) were written after heldout7's last measurement and tuned on: 12/20 and 2/10 false urgent before
+    (router), 20/20 and 0/10 after. Floors."""
+    missed, alarms, crises, plain = held_out(detector, "tuning8")
+    assert (crises, plain) == (20, 10)
+    assert not missed, missed
+    assert len(alarms) <= 1, alarms
+
+
 def test_the_seventh_sealed_set(detector: CrisisDetector) -> None:
     """crisis_heldout7 / noncrisis_heldout7 (66 crisis over the 9 kinds, 42 hard non-crisis) were written and
     committed before the seventh round and measured once before and once after it, never tuned on. Through
