@@ -179,6 +179,7 @@ class CrisisDetector:
         self.masks = _compile(rules.get("masks"), "masks")
         self.question_markers = _compile(rules.get("question_markers"), "question_markers")
         self.strain = _compile(rules.get("strain"), "strain")
+        self.coping = _compile(rules.get("coping"), "coping")
         self.personal_markers = _compile(rules.get("personal_markers"), "personal_markers")
         context = rules.get("context") or {}
         self.context = _Context(
@@ -242,6 +243,10 @@ class CrisisDetector:
                 kinds.extend(kind for kind in named[:1] if kind not in kinds)
             return CrisisAssessment(tuple(kinds), "rules", 1.0, asks)
         if query_vector is None or scan.cautious or scan.general or self._embedder is None:
+            return None
+        if _any(self.coping, normalised):
+            # 「反省」, 「明日もがんばる」, 「みんなどうしてる？」: someone managing, whom the vector alone
+            # would place next to despair; only a rule makes such a message a crisis.
             return None
         named, score = self._nearest(query_vector, normalised)
         if not named:

@@ -99,21 +99,51 @@ def test_a_crisis_inside_a_question_says_it_also_asks(detector: CrisisDetector) 
     assert found is not None and found.asks and "child_abuse_risk" in found.kinds
 
 
+AFTERNOON = datetime(2026, 12, 1, 14, 0, tzinfo=TOKYO)  # Tuesday 14:00, office hours
+SATURDAY = datetime(2026, 12, 5, 14, 0, tzinfo=TOKYO)
+
+
+@pytest.mark.parametrize("when", [NIGHT, AFTERNOON, SATURDAY], ids=["0130", "1400", "sat1400"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_at_0130_every_kind_offers_an_open_line_and_no_closed_one(
-    detector: CrisisDetector, kind: str
+def test_every_kind_offers_an_open_line_and_no_closed_one(
+    detector: CrisisDetector, kind: str, when: datetime
 ) -> None:
-    open_now, local = detector.contacts_for([kind], NIGHT)
-    assert open_now, f"{kind}: no line open at 01:30"
-    assert all(contact.is_open(NIGHT) for contact in open_now)
-    reply = detector.reply([kind], NIGHT)
+    open_now, local = detector.contacts_for([kind], when)
+    assert open_now, f"{kind}: no line open at {when:%a %H:%M}"
+    assert all(contact.is_open(when) for contact in open_now)
+    reply = detector.reply([kind], when)
     closed = [
         c
         for c in detector.contact_book.contacts.values()
-        if not c.is_open(NIGHT) and not c.local and c.reach in reply
+        if not c.is_open(when) and not c.local and c.reach in reply
     ]
-    assert not closed, f"{kind}: closed lines offered at 01:30: {[c.name for c in closed]}"
+    assert not closed, f"{kind}: closed lines offered at {when:%a %H:%M}: {[c.name for c in closed]}"
     assert all(c.hours_text in reply for c in local), "lines with local hours say so"
+
+
+# The line each kind must reach at any hour (crisis_contacts.md), and whether the chat-safety note is due.
+RIGHT_LINES = {
+    "suicide": ("0120-279-338", False),
+    "self_harm": ("119", False),
+    "despair": ("0120-279-338", False),
+    "child_abuse_risk": ("189", False),
+    "child_abuse_other": ("189", False),
+    "dv": ("0120-279-889", True),
+    "danger": ("110", True),
+    "sexual_violence": ("#8103", False),
+    "no_place_tonight": ("福祉事務所", False),
+}
+
+
+@pytest.mark.parametrize("when", [NIGHT, AFTERNOON], ids=["0130", "1400"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_gets_its_own_line_at_night_and_by_day(
+    detector: CrisisDetector, kind: str, when: datetime
+) -> None:
+    line, safety_note = RIGHT_LINES[kind]
+    reply = detector.reply([kind], when)
+    assert line in reply, (kind, reply)
+    assert ("トーク履歴" in reply) == safety_note
 
 
 def test_a_line_open_in_the_evening_is_offered_then() -> None:
@@ -270,6 +300,108 @@ def test_a_past_event_that_is_back_or_still_hurts_stays_a_crisis(detector: Crisi
 )
 def test_everyday_messages_open_no_urgent_thread(detector: CrisisDetector, text: str) -> None:
     assert detector.assess(text, detector.embed(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # farewells and a last night said without a crisis word
+        ("明日の夜で最後にします", "suicide"),
+        ("今日が最後の日なんだ。子どもは寝かせた", "suicide"),
+        ("息子たちのこと、よろしく頼みます", "suicide"),
+        ("いままでほんとにありがと", "suicide"),
+        ("鉄橋の上に来ました", "suicide"),
+        ("私はもう区切りをつけます", "suicide"),
+        ("私がいなくなっても困らないように、書類は全部まとめた", "suicide"),
+        ("氏にたい", "suicide"),
+        # a threat naming the child's school or the workplace
+        ("元夫から『娘の中学わかってるからな』と届いた", "danger"),
+        ("元彼に『会社に行くからな』と言われた", "danger"),
+        ("勤め先がばれて、元夫から電話がかかってくる", "danger"),
+        ("別れた夫が娘の幼稚園の外で待っていたと連絡があった", "danger"),
+        ("いま子どもと押し入れに隠れてる", "danger"),
+        # locked out, a night outside
+        ("部屋の鍵を換えられてて入れない", "no_place_tonight"),
+        ("今夜は家に入れない、夫が鍵をしめた", "no_place_tonight"),
+        ("公園で朝を待ってます", "no_place_tonight"),
+        # neglect counted in days, a hand that goes out, coercion for rent
+        ("ご飯、もう4日作ってない", "child_abuse_risk"),
+        ("赤ちゃんを家に置いたまま出かけてしまう", "child_abuse_risk"),
+        ("息子に手が出ちゃう", "child_abuse_risk"),
+        ("祖父に叩かれたって娘が言う", "child_abuse_other"),
+        ("借金を待つかわりに体を求められた", "sexual_violence"),
+        ("嫌だって言ったけど無理やり", "sexual_violence"),
+    ],
+)
+def test_indirect_crises_are_caught_by_rules_alone(detector: CrisisDetector, text: str, kind: str) -> None:
+    """The rules run when the event is accepted, before any vector: these wordings need no classifier."""
+    found = detector.assess(text)
+    assert found is not None and kind in found.kinds, (text, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "毎日へとへと、でも週末の遠足が楽しみ",
+        "寝かしつけで一緒に寝落ちした。反省",
+        "怒りっぽい息子、どう接したらいい？",
+        "くたくたの一週間を乗り切った",
+        "ちょっと愚痴りたかっただけです、ありがとう",
+        "子どもに手をあげないようにしたい。いい本はありますか",
+        "昔、夫に殴られていたけど、今は離れて安全に暮らしています",
+        "アニメで子どもが家を追い出される場面があった",
+    ],
+)
+def test_coping_safe_now_and_scenes_are_not_crises(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["明日もがんばれそうにない", "もう乗り切れない", "何も楽しみがない", "もう癒されない"]
+)
+def test_coping_words_said_in_the_negative_are_not_coping(detector: CrisisDetector, text: str) -> None:
+    """「楽しみがない」 is the opposite of coping: it must not keep the classifier from being asked."""
+    from handoff.crisis import _any
+    from handoff.escalation import normalise
+
+    assert not _any(detector.coping, normalise(text))
+
+
+def test_coping_words_do_not_outweigh_a_rule(detector: CrisisDetector) -> None:
+    """「反省」 or 「みんなどうしてる？」 keep only the classifier from flagging; a rule still counts."""
+    for text in ("反省してる。でももう死にたい", "みんなどうしてる？私は子どもを叩いてしまった"):
+        assert detector.assess(text, detector.embed(text)) is not None, text
+
+
+def test_the_seventh_tuning_set(detector: CrisisDetector) -> None:
+    """crisis_tuning7 / noncrisis_tuning7 (49, 40) were written before the round that added farewells,
+    threats naming a school or a workplace, being locked out and the coping words, and tuned on: 37/49
+    caught and 6/40 false urgent before (router vector), 49/49 and 2/40 after. Floors."""
+    missed, alarms, crises, plain = held_out(detector, "tuning7")
+    assert (crises, plain) == (49, 40)
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 3, alarms
+
+
+def test_the_eighth_tuning_set(detector: CrisisDetector) -> None:
+    """crisis_tuning8 / noncrisis_tuning8 (20 crisis, mostly suicide said indirectly; 10 look-alikes that are
+    not) were written after heldout7's last measurement and tuned on: 12/20 and 2/10 false urgent before
+    (router), 20/20 and 0/10 after. Floors."""
+    missed, alarms, crises, plain = held_out(detector, "tuning8")
+    assert (crises, plain) == (20, 10)
+    assert not missed, missed
+    assert len(alarms) <= 1, alarms
+
+
+def test_the_seventh_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout7 / noncrisis_heldout7 (66 crisis over the 9 kinds, 42 hard non-crisis) were written and
+    committed before the seventh round and measured once before and once after it, never tuned on. Through
+    the router's vector: 56/66 caught and 7/42 false urgent before, 57/66 and 5/42 after (plain vector, as
+    here: 57/66 and 7/42 after). Short of the issue's targets on unseen wordings; floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout7")
+    assert (crises, plain) == (66, 42), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 9, missed
+    assert len(alarms) <= 7, alarms
 
 
 # ---- the alert -----------------------------------------------------------------------------------------
