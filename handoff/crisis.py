@@ -202,6 +202,7 @@ class CrisisDetector:
             for kind in self.kinds
         }
         self._ordinary = tuple(rules.get("not_crisis") or ()) + tuple(rules.get("everyday") or ())
+        self._replies = tuple(rules.get("replies") or ())
         self._exemplars: np.ndarray | None = None
         self._ordinary_vectors: np.ndarray | None = None
         self._weights: np.ndarray | None = None
@@ -356,8 +357,11 @@ class CrisisDetector:
             crisis = _unit_rows(
                 self._embedder.embed_queries([embedding_text(t) for k in self.kinds for t in k.exemplars])
             )
-            ordinary = _unit_rows(self._embedder.embed_queries([embedding_text(t) for t in self._ordinary]))
-            self._weights = _logistic_regression(crisis, ordinary)
+            texts = [embedding_text(t) for t in (*self._ordinary, *self._replies)]
+            ordinary = _unit_rows(self._embedder.embed_queries(texts))
+            # Short replies are neighbours only: trained on, they tilt the regression towards reading any
+            # longer worry as a crisis.
+            self._weights = _logistic_regression(crisis, ordinary[: len(self._ordinary)])
             self._ordinary_vectors = ordinary
             self._exemplars = crisis
         return self._exemplars, self._weights

@@ -56,6 +56,28 @@ def test_each_kind_by_rules(detector: CrisisDetector, text: str, kind: str) -> N
     assert kind in kinds_of(detector, text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["うけとってない", "もらえてない", "まだ未定", "聞いてない", "出してない", "持ってません"],
+)
+def test_a_short_plain_reply_is_no_crisis(detector: CrisisDetector, text: str) -> None:
+    """Short replies not among `replies`: the embedding had read such answers as sexual violence."""
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("手首切った", "self_harm"),
+        ("子どもを叩いた", "child_abuse_risk"),
+        ("生きるのつらい", "despair"),
+        ("首つりたい", "suicide"),
+    ],
+)
+def test_a_short_crisis_is_still_one(detector: CrisisDetector, text: str, kind: str) -> None:
+    assert kind in kinds_of(detector, text)
+
+
 def test_rules_alone_are_cheap_and_need_no_vector(detector: CrisisDetector) -> None:
     found = detector.assess("夫に殴られています")
     assert found is not None and found.by == "rules"
