@@ -160,9 +160,24 @@ _POINTS = (
         messages.POINTS["processing_days"],
     ),
     (
-        re.compile(r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家|養育費を(?:もら|受け)"),
-        re.compile(r"同居|扶養義務者|事実上の婚姻|事実婚|生計を同じ|養育費の"),
+        re.compile(r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家"),
+        re.compile(r"同居|扶養義務者|事実上の婚姻|事実婚|生計を同じ|再婚"),
         messages.POINTS["living_with"],
+    ),
+    (
+        re.compile(r"養育費を(?:もら|受け)"),
+        re.compile(r"養育費の"),
+        messages.POINTS["living_with"],
+    ),
+    (
+        re.compile(r"相場|平均|(?:ふつう|普通|一般的|だいたい|大体).{0,8}(?:いくら|どのくらい|どれくらい)"),
+        re.compile(r"相場|平均|算定表|目安"),
+        messages.POINTS["typical"],
+    ),
+    (
+        re.compile(r"再発行|紛失|なくし|無くし|失くし"),
+        re.compile(r"再発行|紛失|再交付"),
+        messages.POINTS["reissue"],
     ),
     (
         re.compile(

@@ -73,6 +73,8 @@ POINTS = {
     "deadline": "期限や手続きの時期",
     "processing_days": "かかる日数",
     "living_with": "ほかの方との同居や収入の扱い",
+    "typical": "よくある額（相場）",
+    "reissue": "なくしたときの再発行",
     "court_steps": "裁判所での手続きのやり方",
     "lottery": "抽選や倍率",
     "first_month": "いつの分から支給されるか",

@@ -47,8 +47,19 @@ UNNAMED_DATA_FACTOR = 0.8
 NAMED = 0.99
 # A program synonyms.yaml marks as no help for the need the question's words name ("-住宅資金" under 家賃).
 UNHELPFUL_FACTOR = 0.5
+# A resident who asks to borrow money (「医療費を借りられる制度」) asks for a loan: program pages of other
+# help (the 医療費助成 that shares the words) are ranked down. Borrowing a computer or renting a flat is
+# not that: a word for money comes just before (医療費を借り) or お金・制度 just after (借りられるお金).
+_BORROW = re.compile(r"借り|貸し|貸して|融資|ローン")
+_MONEY_BEFORE = re.compile(r"(?:お金|金|資金|費|費用|代|円)(?:を|が|も)?$")
+_MONEY_AFTER = re.compile(r"^(?:られる|れる|たい|る)?(?:お金|資金|制度|貸付)")
+NOT_A_LOAN_FACTOR = 0.75
 # Characters allowed between the two words of a synonyms.yaml key written "A…B".
 MAX_SYNONYM_GAP = 12
+# The documents' words added to the embedded text, at most this many characters (the lexical side gets every
+# word). The embedding's cost grows with its text: a third word seldom changes the ranking (measured: the
+# same answers on every eval set at 16 as with no cap; 12 loses one) but costs like a longer question.
+MAX_DENSE_EXTRA_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -133,11 +144,37 @@ def default_expander() -> QueryExpander:
     return QueryExpander.load()
 
 
+def asks_to_borrow(text: str) -> bool:
+    """The question asks to borrow money (not to rent a home)."""
+    return "貸付" in text or any(
+        _MONEY_BEFORE.search(text[max(0, match.start() - 6) : match.start()])
+        or _MONEY_AFTER.search(text[match.end() : match.end() + 8])
+        for match in _BORROW.finditer(text)
+    )
+
+
+def is_loan(chunk: Chunk) -> bool:
+    """A chunk of a loan program (its heading path names a 貸付)."""
+    return any("貸付" in section for section in chunk.sections)
+
+
 def clean_query(text: str) -> str:
     """Whitespace collapsed, control characters removed, length capped."""
     text = unicodedata.normalize("NFKC", text or "")
     text = "".join(char for char in text if unicodedata.category(char)[0] != "C" or char in "\n\t")
     return re.sub(r"\s+", " ", text).strip()[:MAX_QUERY_CHARS]
+
+
+def dense_text(text: str, extra: list[str]) -> str:
+    """The question plus as many of the documents' words as fit in MAX_DENSE_EXTRA_CHARS, in order."""
+    kept: list[str] = []
+    used = 0
+    for word in extra:
+        if used + len(word) > MAX_DENSE_EXTRA_CHARS:
+            break
+        kept.append(word)
+        used += len(word)
+    return f"{text} {' '.join(kept)}" if kept else text
 
 
 def _minmax(scores: np.ndarray) -> np.ndarray:
@@ -233,6 +270,10 @@ class Retriever:
         self.names = NameMatcher(index.chunks, ignore=sorted(self.places.names(), key=len, reverse=True))
         self._factors: dict[str, np.ndarray] = {}
         self.data_chunks = np.array([chunk.kind == "data" for chunk in index.chunks], dtype=bool)
+        # Program pages of what is not a loan (a grant, an allowance); plans list loans among their services.
+        self.not_loans = np.array(
+            [chunk.kind in ("program", "data") and not is_loan(chunk) for chunk in index.chunks], dtype=bool
+        )
 
     def place_for(self, query: str, municipality: str | None) -> str | None:
         """A place named in the question wins over the resident's registered municipality."""
@@ -269,7 +310,7 @@ class Retriever:
         words (see QueryExpander)."""
         text = clean_query(query)
         extra = self.expander.expansions(text) if self.expand and text else []
-        return f"{text} {' '.join(extra)}" if extra else text
+        return dense_text(text, extra)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The one embedding of a message; the bot computes it once and shares it with every component."""
@@ -292,7 +333,7 @@ class Retriever:
         for phrase in extra:
             terms.extend(content_terms(phrase))
         if query_vector is None:
-            query_vector = self.embedder.embed_queries([f"{text} {' '.join(extra)}" if extra else text])[0]
+            query_vector = self.embedder.embed_queries([dense_text(text, extra)])[0]
         dense = self.index.dense_scores(np.asarray(query_vector, dtype=np.float32))
         chunk_lexical, unit_lexical = self._lexical(terms, place)
         lexical_share = (1 - self.unit_share) * _share_of_best(
@@ -309,6 +350,8 @@ class Retriever:
         if unhelpful:
             last = [chunk.sections[-1] if chunk.sections else "" for chunk in self.index.chunks]
             fused = np.where([name in unhelpful for name in last], fused * UNHELPFUL_FACTOR, fused)
+        if asks_to_borrow(text):
+            fused = np.where(self.not_loans, fused * NOT_A_LOAN_FACTOR, fused)
         if self.data_chunks.any():
             fused = np.where(self.data_chunks & (names < NAMED), fused * UNNAMED_DATA_FACTOR, fused)
         base = fused
