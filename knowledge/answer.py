@@ -22,7 +22,7 @@ from knowledge.amounts import GENERATED_PREFIX, Amounts, children_in, default_am
 from knowledge.chunking import HEADING_SEPARATOR, Chunk, Unit
 from knowledge.documents import display_date
 from knowledge.places import CONFLICT, COVERS, OUTSIDE, SAME, PlaceRegister
-from knowledge.retrieval import NAMED, Hit, Search
+from knowledge.retrieval import NAMED, Hit, Search, asks_to_borrow, is_loan
 from knowledge.tokenize import content_terms
 
 MAX_ANSWER_CHARS = 600
@@ -32,6 +32,9 @@ MAX_SOURCES = 5
 CLOSE_SCORE_SHARE = 0.85
 # A program page of the same program leads over a rule or plan that scores at least this share of it.
 PROGRAM_SCORE_SHARE = 0.75
+# A loan leads only by a clear margin over help that need not be repaid (a grant, an allowance), unless the
+# resident asks to borrow: a caseworker names the 給付金 before the 貸付金.
+GRANT_SCORE_SHARE = 0.95
 # A unit is quoted besides the best one only if it scores at least this share of the best one.
 FACT_SCORE_SHARE = 0.6
 MAX_FACT_CHARS = 160
@@ -187,6 +190,7 @@ _POINTS = (
         messages.POINTS["court_steps"],
     ),
     (re.compile(r"倍率|抽選|当選"), re.compile(r"倍率|抽選"), messages.POINTS["lottery"]),
+    (re.compile(r"優先|加点|点数|指数"), re.compile(r"優先|加点|点数|指数"), messages.POINTS["priority"]),
     (
         re.compile(r"いつから(?:もら|支給|受け|出)|何月分から"),
         re.compile(r"翌月|月分から|から支給"),
@@ -653,12 +657,30 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
+    def _prefer_grant(self, question: str, search: Search) -> Search:
+        """A loan that leads yields to a close program page of help that need not be repaid, unless the
+        resident asks to borrow (「資格をとりたいけど学費がない」: 高等職業訓練促進給付金 before 生活資金)."""
+        if not search.hits or not is_loan(search.hits[0].chunk) or asks_to_borrow(question):
+            return search
+        best = search.hits[0]
+        for position, hit in enumerate(search.hits[1:3], start=1):
+            if (
+                hit.chunk.kind == "program"
+                and not is_loan(hit.chunk)
+                and resident_facing(hit.chunk)
+                and hit.score >= GRANT_SCORE_SHARE * best.score
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
     def compose(self, question: str, search: Search, day: dt.date | None = None) -> Answer:
         facing = [hit for hit in search.hits if resident_facing(hit.chunk)]
         if facing and len(facing) < len(search.hits):
             rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
             search = dataclasses.replace(search, hits=[*facing, *rest])
         search = self._prefer_program_source(search)
+        search = self._prefer_grant(clean(question), search)
         search = self._prefer_answering_source(clean(question), search)
         sources = [Source.from_hit(hit) for hit in search.hits[:MAX_SOURCES]]
         related = self._related(search.hits, search.place)
@@ -687,8 +709,10 @@ class Composer:
         ]
         topic = set(content_terms(search.hits[0].chunk.heading))
         focus = [term for term in search.terms if term not in topic]
-        point = uncovered_point(clean(question), program_units, focus) or uncovered_case(
-            clean(question), program_units, topic
+        point = (
+            uncovered_point(clean(question), program_units, focus)
+            or uncovered_case(clean(question), program_units, topic)
+            or self._elsewhere_point(clean(question), search, day or today())
         )
         text = self._confident_text(clean(question), search, point, day)
         return Answer(
@@ -699,6 +723,21 @@ class Composer:
             related=related[1:4],
             topic=topic_of(search.hits[0].chunk),
         )
+
+    def _elsewhere_point(self, question: str, search: Search, day: dt.date) -> str:
+        """The resident lives where no document speaks (大阪府, 福岡県) and asks where to apply or what it
+        costs there: a local source's window or figures are not theirs, so the answer hedges. Amounts the
+        data holds as national (児童扶養手当) are the same everywhere."""
+        best = search.hits[0].chunk
+        if not search.place or best.jurisdiction in ("", "国"):
+            return ""
+        if self.places.relation(search.place, best.jurisdiction) not in (CONFLICT, OUTSIDE):
+            return ""
+        asks_where = _ASKS["where"][0].search(question)
+        asks_money = re.search(r"自己負担|所得制限|利用料|費用", question) or (
+            _ASKS["amount"][0].search(question) and not self._amount_lines(question, best, [], day)
+        )
+        return messages.ELSEWHERE_POINT.format(place=search.place) if asks_where or asks_money else ""
 
     def compose_parts(self, question: str, searches: list[Search], day: dt.date | None = None) -> Answer:
         """One message that asks about two or three programs (「保育料の減免と学童の補助について」): each

@@ -54,6 +54,8 @@ _BORROW = re.compile(r"借り|貸し|貸して|融資|ローン")
 _MONEY_BEFORE = re.compile(r"(?:お金|金|資金|費|費用|代|円)(?:を|が|も)?$")
 _MONEY_AFTER = re.compile(r"^(?:られる|れる|たい|る)?(?:お金|資金|制度|貸付)")
 NOT_A_LOAN_FACTOR = 0.75
+# Share of the name weight a program gets when an everyday word of the question expands to its whole name.
+EXPANSION_NAME_SHARE = 0.5
 # Characters allowed between the two words of a synonyms.yaml key written "A…B".
 MAX_SYNONYM_GAP = 12
 # The documents' words added to the embedded text, at most this many characters (the lexical side gets every
@@ -133,6 +135,11 @@ class QueryExpander:
             values = self.synonyms[key]
             added.extend(value for value in values if value not in added and value.lower() not in text)
         return added
+
+    def stands_for(self, query: str) -> list[str]:
+        """The documents' words of the query's everyday words that have only one (開業 → 事業開始資金)."""
+        found = [self.synonyms[key][0] for key in self._keys_in(query) if len(self.synonyms[key]) == 1]
+        return list(dict.fromkeys(found))
 
     def unhelpful(self, query: str) -> list[str]:
         """Programs (their last heading) that never help with what the query's everyday words ask."""
@@ -345,6 +352,15 @@ class Retriever:
             # One program's whole name is spelled out: a part of it shared by another program's name
             # (高等職業訓練促進 of the loan 高等職業訓練促進資金貸付金) is no sign of that other program.
             names = np.where(names >= NAMED, names, 0.0)
+        standing_for = self.expander.stands_for(text) if self.expand else []
+        if standing_for:
+            # An everyday word that stands for one program by its whole name (開業 → 事業開始資金) names
+            # it, a little less surely than the resident spelling it out.
+            named = np.zeros_like(names)
+            for phrase in standing_for:
+                whole = self.names.scores(phrase)
+                named = np.maximum(named, np.where(whole >= NAMED, whole, 0.0))
+            names = np.maximum(names, EXPANSION_NAME_SHARE * named)
         fused = fused + self.name_weight * names
         unhelpful = self.expander.unhelpful(text) if self.expand else []
         if unhelpful:
