@@ -54,8 +54,15 @@ _BORROW = re.compile(r"借り|貸し|貸して|融資|ローン")
 _MONEY_BEFORE = re.compile(r"(?:お金|金|資金|費|費用|代|円)(?:を|が|も)?$")
 _MONEY_AFTER = re.compile(r"^(?:られる|れる|たい|る)?(?:お金|資金|制度|貸付)")
 NOT_A_LOAN_FACTOR = 0.75
+# A program the documents say is for the child (「お子さんが高校・大学等に修学するために」) is ranked down when
+# the question speaks of no child: the resident asks for their own need (a licence, a shop of their own).
+_FOR_THE_CHILD = re.compile(r"^(?:お子さん|子ども|児童)が")
+_CHILD_WORDS = re.compile(r"子|息子|娘|児童|生徒|学生|進学|入学|受験|結婚|長男|長女|次男|次女")
+CHILDS_NEED_FACTOR = 0.85
 # Share of the name weight a program gets when an everyday word of the question expands to its whole name.
 EXPANSION_NAME_SHARE = 0.5
+# What follows a word the resident rules out (「ハローワークとは別に」「ハローワーク以外で」).
+_DECLINED = r"(?:とは別|以外|じゃなく|ではなく|じゃない|でなく)"
 # Characters allowed between the two words of a synonyms.yaml key written "A…B".
 MAX_SYNONYM_GAP = 12
 # The documents' words added to the embedded text, at most this many characters (the lexical side gets every
@@ -128,12 +135,31 @@ class QueryExpander:
             if (self.patterns[key].search(text) if key in self.patterns else key in text)
         ]
 
+    def _declined(self, query: str) -> list[str]:
+        """Keys the resident rules out (「ハローワークとは別に」「ハローワーク以外で」)."""
+        text = unicodedata.normalize("NFKC", query).lower()
+        return [
+            key
+            for key in self._keys_in(query)
+            if key not in self.patterns
+            and re.search(re.escape(key) + _DECLINED, text)
+            and not re.search(re.escape(key) + f"(?!{_DECLINED})", text)
+        ]
+
     def expansions(self, query: str) -> list[str]:
         text = unicodedata.normalize("NFKC", query).lower()
         added: list[str] = []
+        declined = self._declined(query)
+        ruled_out = {value for key in declined for value in self.synonyms[key]}
         for key in self._keys_in(query):
+            if key in declined:
+                continue
             values = self.synonyms[key]
-            added.extend(value for value in values if value not in added and value.lower() not in text)
+            added.extend(
+                value
+                for value in values
+                if value not in added and value.lower() not in text and value not in ruled_out
+            )
         return added
 
     def stands_for(self, query: str) -> list[str]:
@@ -143,7 +169,12 @@ class QueryExpander:
 
     def unhelpful(self, query: str) -> list[str]:
         """Programs (their last heading) that never help with what the query's everyday words ask."""
-        return [name for key in self._keys_in(query) for name in self.not_for.get(key, [])]
+        declined = self._declined(query)
+        return [
+            name
+            for key in self._keys_in(query)
+            for name in (self.synonyms[key] if key in declined else self.not_for.get(key, []))
+        ]
 
 
 @lru_cache(maxsize=1)
@@ -163,6 +194,16 @@ def asks_to_borrow(text: str) -> bool:
 def is_loan(chunk: Chunk) -> bool:
     """A chunk of a loan program (its heading path names a 貸付)."""
     return any("貸付" in section for section in chunk.sections)
+
+
+def for_the_child(chunk: Chunk) -> bool:
+    """The chunk's program is, in its own first words, for the child (修学資金, 修業資金)."""
+    return bool(chunk.units) and _FOR_THE_CHILD.match(chunk.units[0].text) is not None
+
+
+def speaks_of_a_child(text: str) -> bool:
+    """The question speaks of a child (not only of 母子家庭 or 父子家庭)."""
+    return _CHILD_WORDS.search(re.sub(r"[母父]子", "", text)) is not None
 
 
 def clean_query(text: str) -> str:
@@ -277,6 +318,7 @@ class Retriever:
         self.names = NameMatcher(index.chunks, ignore=sorted(self.places.names(), key=len, reverse=True))
         self._factors: dict[str, np.ndarray] = {}
         self.data_chunks = np.array([chunk.kind == "data" for chunk in index.chunks], dtype=bool)
+        self.childs_need = np.array([for_the_child(chunk) for chunk in index.chunks], dtype=bool)
         # Program pages of what is not a loan (a grant, an allowance); plans list loans among their services.
         self.not_loans = np.array(
             [chunk.kind in ("program", "data") and not is_loan(chunk) for chunk in index.chunks], dtype=bool
@@ -366,6 +408,8 @@ class Retriever:
         if unhelpful:
             last = [chunk.sections[-1] if chunk.sections else "" for chunk in self.index.chunks]
             fused = np.where([name in unhelpful for name in last], fused * UNHELPFUL_FACTOR, fused)
+        if self.childs_need.any() and not speaks_of_a_child(text):
+            fused = np.where(self.childs_need, fused * CHILDS_NEED_FACTOR, fused)
         if asks_to_borrow(text):
             fused = np.where(self.not_loans, fused * NOT_A_LOAN_FACTOR, fused)
         if self.data_chunks.any():
