@@ -384,13 +384,19 @@ class Retriever:
         if query_vector is None:
             query_vector = self.embedder.embed_queries([dense_text(text, extra)])[0]
         dense = self.index.dense_scores(np.asarray(query_vector, dtype=np.float32))
+        names = self.names.scores(text)
+        spelled_out = bool(names.size) and float(names.max()) >= NAMED
+        if place and spelled_out:
+            # The resident names their place and a program by its whole name (「金沢市在住です。児童扶養手当
+            # の窓口は」): the place picks the window, not a directory's row that has the place's name.
+            place_terms = set(content_terms(place))
+            terms = [term for term in terms if term not in place_terms]
         chunk_lexical, unit_lexical = self._lexical(terms, place)
         lexical_share = (1 - self.unit_share) * _share_of_best(
             chunk_lexical
         ) + self.unit_share * _share_of_best(self.index.best_unit_per_chunk(unit_lexical))
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * lexical_share
-        names = self.names.scores(text)
-        if names.size and names.max() >= NAMED:
+        if spelled_out:
             # One program's whole name is spelled out: a part of it shared by another program's name
             # (高等職業訓練促進 of the loan 高等職業訓練促進資金貸付金) is no sign of that other program.
             names = np.where(names >= NAMED, names, 0.0)
