@@ -789,6 +789,7 @@ class Composer:
         for name, hit in zip(names, compared, strict=True):
             chunk = hit.chunk
             lines.append(messages.COMPARE_NAME.format(program=name))
+            heading_at = len(lines)
             generated = chunk.doc.startswith(GENERATED_PREFIX)
             lead = next(
                 (u for u in chunk.units if u.kind == "sentence" and usable(u, chunk) and not u.label), None
@@ -808,6 +809,9 @@ class Composer:
                 window = self.window_for(chunk)
             if window:
                 lines.append(messages.COMPARE_WINDOW.format(window=_shorten(window, 80)))
+            first = next((u for u in chunk.units if usable(u, chunk)), None)
+            if len(lines) == heading_at and first is not None:  # a table, no sentence: its first row
+                lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(first), 90)))
             if not generated and source_line(chunk) not in sources:
                 sources.append(source_line(chunk))
             period = program.in_force(day) if program is not None else None

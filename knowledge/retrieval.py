@@ -53,7 +53,7 @@ UNHELPFUL_FACTOR = 0.5
 _BORROW = re.compile(r"借り|貸し|貸して|融資|ローン")
 _MONEY_BEFORE = re.compile(r"(?:お金|金|資金|費|費用|代|円)(?:を|が|も)?$")
 _MONEY_AFTER = re.compile(r"^(?:られる|れる|たい|る)?(?:お金|資金|制度|貸付)")
-NOT_A_LOAN_FACTOR = 0.75
+NOT_A_LOAN_FACTOR = 0.65
 # A program the documents say is for the child (「お子さんが高校・大学等に修学するために」) is ranked down when
 # the question speaks of no child: the resident asks for their own need (a licence, a shop of their own).
 _FOR_THE_CHILD = re.compile(r"^(?:お子さん|子ども|児童)が")
@@ -79,7 +79,7 @@ class Hit:
     lexical: float  # BM25 score, normalised by the best BM25 score of this query
     index: int  # position of the chunk in the index
     name: float = 0.0  # share of the chunk's program name spelled out in the question
-    base: float = 0.0  # fused score before the jurisdiction preference: how clearly the chunk matches
+    base: float = 0.0  # fused score before the preferences (place, loan, whose need): how clearly it matches
 
 
 @dataclass(frozen=True)
@@ -414,13 +414,14 @@ class Retriever:
         if unhelpful:
             last = [chunk.sections[-1] if chunk.sections else "" for chunk in self.index.chunks]
             fused = np.where([name in unhelpful for name in last], fused * UNHELPFUL_FACTOR, fused)
+        if self.data_chunks.any():
+            fused = np.where(self.data_chunks & (names < NAMED), fused * UNNAMED_DATA_FACTOR, fused)
+        base = fused
+        # Preferences, like the place's below: they order the hits, not how clearly each matches.
         if self.childs_need.any() and not speaks_of_a_child(text):
             fused = np.where(self.childs_need, fused * CHILDS_NEED_FACTOR, fused)
         if asks_to_borrow(text):
             fused = np.where(self.not_loans, fused * NOT_A_LOAN_FACTOR, fused)
-        if self.data_chunks.any():
-            fused = np.where(self.data_chunks & (names < NAMED), fused * UNNAMED_DATA_FACTOR, fused)
-        base = fused
         if place:
             fused = fused * self._jurisdiction_factors(place)
         order = np.argsort(-fused, kind="stable")[: max(k, 1)]
