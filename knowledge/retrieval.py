@@ -54,8 +54,8 @@ _BORROW = re.compile(r"借り|貸し|貸して|融資|ローン")
 _MONEY_BEFORE = re.compile(r"(?:お金|金|資金|費|費用|代|円)(?:を|が|も)?$")
 _MONEY_AFTER = re.compile(r"^(?:られる|れる|たい|る)?(?:お金|資金|制度|貸付)")
 NOT_A_LOAN_FACTOR = 0.65
-# A program the documents say is for the child (「お子さんが高校・大学等に修学するために」) is ranked down when
-# the question speaks of no child: the resident asks for their own need (a licence, a shop of their own).
+# A program the documents say is for the child (「お子さんが高校・大学等に修学するために」) is ranked down
+# when the question speaks of no child: the resident asks for their own need (a licence, a shop).
 _FOR_THE_CHILD = re.compile(r"^(?:お子さん|子ども|児童)が")
 _CHILD_WORDS = re.compile(r"子|息子|娘|児童|生徒|学生|進学|入学|受験|結婚|長男|長女|次男|次女")
 CHILDS_NEED_FACTOR = 0.85
