@@ -63,6 +63,8 @@ _ADMINISTRATIVE = re.compile(
     r"No\.\s*\d|^R\d|都道府県、市|委託|要綱|留意|状況にある"
 )
 # A connective that links a quoted sentence to the one before it, meaningless once quoted alone.
+# Sections about who runs a program, not what it does for a resident.
+_SIDE_SECTION = re.compile(r"運営|沿革|設置|実施主体|委託")
 _CONNECTIVE = re.compile(r"^(?:また|このため|さらに|なお|ただし書)、")
 # Words in many program names that do not tell programs apart.
 _GENERIC_NAME = re.compile(r"事業|支援|制度|ひとり親家庭|ひとり親|母子家庭等|母子|父子|家庭|[（）()・、\s]")
@@ -674,6 +676,25 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
+    def _prefer_overview(self, question: str, search: Search) -> Search:
+        """A program's side section about who runs it (「運営」) that leads yields to the program's own
+        opening section close behind it, unless the question names that side."""
+        if len(search.hits) < 2 or len(search.hits[0].chunk.sections) < 2:
+            return search
+        best = search.hits[0]
+        side = best.chunk.sections[-1]
+        if not _SIDE_SECTION.search(side) or side in question:
+            return search
+        for position, hit in enumerate(search.hits[1:4], start=1):
+            if (
+                hit.chunk.doc == best.chunk.doc
+                and hit.chunk.sections == best.chunk.sections[:-1]
+                and hit.score >= CLOSE_SCORE_SHARE * best.score
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
     def compose(self, question: str, search: Search, day: dt.date | None = None) -> Answer:
         facing = [hit for hit in search.hits if resident_facing(hit.chunk)]
         if facing and len(facing) < len(search.hits):
@@ -681,6 +702,7 @@ class Composer:
             search = dataclasses.replace(search, hits=[*facing, *rest])
         search = self._prefer_program_source(search)
         search = self._prefer_grant(clean(question), search)
+        search = self._prefer_overview(clean(question), search)
         search = self._prefer_answering_source(clean(question), search)
         sources = [Source.from_hit(hit) for hit in search.hits[:MAX_SOURCES]]
         related = self._related(search.hits, search.place)
