@@ -521,7 +521,17 @@ class Composer:
         the same program (a long program is split over several chunks), in document order; the program's
         opening sentence leads when there is room, so the resident knows what it is."""
         best = search.hits[0]
-        parts = [hit for hit in search.hits if hit is best or _part_of(hit.chunk, best.chunk)]
+        parts = [
+            hit
+            for hit in search.hits
+            if hit is best
+            or (
+                _part_of(hit.chunk, best.chunk)
+                and not (
+                    _SIDE_SECTION.search(hit.chunk.sections[-1]) and hit.chunk.sections[-1] not in question
+                )
+            )
+        ]
         unit_scores = search.unit_scores
         # Inside the chosen program its name is in every unit; the other words of the question
         # (期間, 所得制限)
@@ -872,7 +882,9 @@ class Composer:
         hit stays when `keep_best`, as the answer itself is about it."""
         names: list[str] = []
         for hit in hits:
-            if not resident_facing(hit.chunk):
+            if not resident_facing(hit.chunk) or (
+                hit.chunk.sections and _SIDE_SECTION.search(hit.chunk.sections[-1])
+            ):
                 continue
             if not (keep_best and hit is hits[0]) and self._elsewhere(hit.chunk, place, hits[0].chunk):
                 continue
