@@ -192,7 +192,8 @@ _POINTS = (
         messages.POINTS["court_steps"],
     ),
     (re.compile(r"倍率|抽選|当選"), re.compile(r"倍率|抽選"), messages.POINTS["lottery"]),
-    (re.compile(r"優先|加点|点数|指数"), re.compile(r"優先|加点|点数|指数"), messages.POINTS["priority"]),
+    (re.compile(r"優先"), re.compile(r"優先"), messages.POINTS["priority"]),
+    (re.compile(r"加点|点数|指数|何点"), re.compile(r"加点|点数|指数"), messages.POINTS["points"]),
     (
         re.compile(r"いつから(?:もら|支給|受け|出)|何月分から"),
         re.compile(r"翌月|月分から|から支給"),
