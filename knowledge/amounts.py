@@ -26,6 +26,8 @@ AMOUNTS_FILE = Path(__file__).with_name("amounts.yaml")
 TODAY_ENV = "YORISOI_TODAY"
 GENERATED_PREFIX = "amounts-"
 CHILD_ALLOWANCE = "児童扶養手当"
+# Counts written in kana (「こどもがふたり」); not ひとり, which is also ひとり親.
+_KANA_COUNTS = {"ふたり": "2人", "さんにん": "3人", "よにん": "4人", "ごにん": "5人"}
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _CHILDREN = re.compile(
     r"(?:子ども|子供|こども|子|児童|きょうだい|兄弟|姉妹|小学生|中学生|高校生|園児|幼児|未就学児)"
@@ -44,7 +46,10 @@ def today() -> dt.date:
 
 def children_in(question: str) -> int | None:
     """How many children the resident says they have (「子ども2人」「二人の子」), or None."""
-    match = _CHILDREN.search(unicodedata.normalize("NFKC", question or ""))
+    text = unicodedata.normalize("NFKC", question or "")
+    for word, digit in _KANA_COUNTS.items():
+        text = text.replace(word, digit)
+    match = _CHILDREN.search(text)
     if not match:
         return None
     digit = match.group(1) or match.group(2) or match.group(3)

@@ -22,7 +22,7 @@ from knowledge.amounts import GENERATED_PREFIX, Amounts, children_in, default_am
 from knowledge.chunking import HEADING_SEPARATOR, Chunk, Unit
 from knowledge.documents import display_date
 from knowledge.places import CONFLICT, COVERS, OUTSIDE, SAME, PlaceRegister
-from knowledge.retrieval import NAMED, Hit, Search
+from knowledge.retrieval import NAMED, Hit, Search, asks_to_borrow, is_loan
 from knowledge.tokenize import content_terms
 
 MAX_ANSWER_CHARS = 600
@@ -32,6 +32,9 @@ MAX_SOURCES = 5
 CLOSE_SCORE_SHARE = 0.85
 # A program page of the same program leads over a rule or plan that scores at least this share of it.
 PROGRAM_SCORE_SHARE = 0.75
+# A loan leads only by a clear margin over help that need not be repaid (a grant, an allowance), unless the
+# resident asks to borrow: a caseworker names the 給付金 before the 貸付金.
+GRANT_SCORE_SHARE = 0.95
 # A unit is quoted besides the best one only if it scores at least this share of the best one.
 FACT_SCORE_SHARE = 0.6
 MAX_FACT_CHARS = 160
@@ -65,6 +68,8 @@ _NOT_A_SERVICE = re.compile(
     r"別紙|別記|様式|研修|広報|啓発|広聴|ニーズ把握|検討会議|協議会|連絡会議|調査研究"
 )
 # A connective that links a quoted sentence to the one before it, meaningless once quoted alone.
+# Sections about who runs a program, not what it does for a resident.
+_SIDE_SECTION = re.compile(r"運営|沿革|設置|実施主体|委託")
 _CONNECTIVE = re.compile(r"^(?:また|このため|さらに|なお|ただし書)、")
 # Words in many program names that do not tell programs apart.
 _GENERIC_NAME = re.compile(r"事業|支援|制度|ひとり親家庭|ひとり親|母子家庭等|母子|父子|家庭|[（）()・、\s]")
@@ -165,9 +170,24 @@ _POINTS = (
         messages.POINTS["processing_days"],
     ),
     (
-        re.compile(r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家|養育費を(?:もら|受け)"),
-        re.compile(r"同居|扶養義務者|事実上の婚姻|事実婚|生計を同じ|養育費の"),
+        re.compile(r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家"),
+        re.compile(r"同居|扶養義務者|事実上の婚姻|事実婚|生計を同じ|再婚"),
         messages.POINTS["living_with"],
+    ),
+    (
+        re.compile(r"養育費を(?:もら|受け)"),
+        re.compile(r"養育費の"),
+        messages.POINTS["living_with"],
+    ),
+    (
+        re.compile(r"相場|平均|(?:ふつう|普通|一般的|だいたい|大体).{0,8}(?:いくら|どのくらい|どれくらい)"),
+        re.compile(r"相場|平均|算定表|目安"),
+        messages.POINTS["typical"],
+    ),
+    (
+        re.compile(r"再発行|紛失|なくし|無くし|失くし"),
+        re.compile(r"再発行|紛失|再交付"),
+        messages.POINTS["reissue"],
     ),
     (
         re.compile(
@@ -177,6 +197,8 @@ _POINTS = (
         messages.POINTS["court_steps"],
     ),
     (re.compile(r"倍率|抽選|当選"), re.compile(r"倍率|抽選"), messages.POINTS["lottery"]),
+    (re.compile(r"優先"), re.compile(r"優先"), messages.POINTS["priority"]),
+    (re.compile(r"加点|点数|指数|何点"), re.compile(r"加点|点数|指数"), messages.POINTS["points"]),
     (
         re.compile(r"いつから(?:もら|支給|受け|出)|何月分から"),
         re.compile(r"翌月|月分から|から支給"),
@@ -507,7 +529,17 @@ class Composer:
         the same program (a long program is split over several chunks), in document order; the program's
         opening sentence leads when there is room, so the resident knows what it is."""
         best = search.hits[0]
-        parts = [hit for hit in search.hits if hit is best or _part_of(hit.chunk, best.chunk)]
+        parts = [
+            hit
+            for hit in search.hits
+            if hit is best
+            or (
+                _part_of(hit.chunk, best.chunk)
+                and not (
+                    _SIDE_SECTION.search(hit.chunk.sections[-1]) and hit.chunk.sections[-1] not in question
+                )
+            )
+        ]
         unit_scores = search.unit_scores
         # Inside the chosen program its name is in every unit; the other words of the question
         # (期間, 所得制限)
@@ -645,12 +677,50 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
+    def _prefer_grant(self, question: str, search: Search) -> Search:
+        """A loan that leads yields to a close program page of help that need not be repaid, unless the
+        resident asks to borrow (「資格をとりたいけど学費がない」: 高等職業訓練促進給付金 before 生活資金)."""
+        if not search.hits or not is_loan(search.hits[0].chunk) or asks_to_borrow(question):
+            return search
+        best = search.hits[0]
+        for position, hit in enumerate(search.hits[1:3], start=1):
+            if (
+                hit.chunk.kind == "program"
+                and not is_loan(hit.chunk)
+                and resident_facing(hit.chunk)
+                and hit.score >= GRANT_SCORE_SHARE * best.score
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
+    def _prefer_overview(self, question: str, search: Search) -> Search:
+        """A program's side section about who runs it (「運営」) that leads yields to the program's own
+        opening section close behind it, unless the question names that side."""
+        if len(search.hits) < 2 or len(search.hits[0].chunk.sections) < 2:
+            return search
+        best = search.hits[0]
+        side = best.chunk.sections[-1]
+        if not _SIDE_SECTION.search(side) or side in question:
+            return search
+        for position, hit in enumerate(search.hits[1:4], start=1):
+            if (
+                hit.chunk.doc == best.chunk.doc
+                and hit.chunk.sections == best.chunk.sections[:-1]
+                and hit.score >= CLOSE_SCORE_SHARE * best.score
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
     def compose(self, question: str, search: Search, day: dt.date | None = None) -> Answer:
         facing = [hit for hit in search.hits if resident_facing(hit.chunk)]
         if facing and len(facing) < len(search.hits):
             rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
             search = dataclasses.replace(search, hits=[*facing, *rest])
         search = self._prefer_program_source(search)
+        search = self._prefer_grant(clean(question), search)
+        search = self._prefer_overview(clean(question), search)
         search = self._prefer_answering_source(clean(question), search)
         sources = [Source.from_hit(hit) for hit in search.hits[:MAX_SOURCES]]
         related = self._related(search.hits, search.place)
@@ -679,8 +749,10 @@ class Composer:
         ]
         topic = set(content_terms(search.hits[0].chunk.heading))
         focus = [term for term in search.terms if term not in topic]
-        point = uncovered_point(clean(question), program_units, focus) or uncovered_case(
-            clean(question), program_units, topic
+        point = (
+            uncovered_point(clean(question), program_units, focus)
+            or uncovered_case(clean(question), program_units, topic)
+            or self._elsewhere_point(clean(question), search, day or today())
         )
         text = self._confident_text(clean(question), search, point, day)
         return Answer(
@@ -691,6 +763,21 @@ class Composer:
             related=related[1:4],
             topic=topic_of(search.hits[0].chunk),
         )
+
+    def _elsewhere_point(self, question: str, search: Search, day: dt.date) -> str:
+        """The resident lives where no document speaks (大阪府, 福岡県) and asks where to apply or what it
+        costs there: a local source's window or figures are not theirs, so the answer hedges. Amounts the
+        data holds as national (児童扶養手当) are the same everywhere."""
+        best = search.hits[0].chunk
+        if not search.place or best.jurisdiction in ("", "国"):
+            return ""
+        if self.places.relation(search.place, best.jurisdiction) not in (CONFLICT, OUTSIDE):
+            return ""
+        asks_where = _ASKS["where"][0].search(question)
+        asks_money = re.search(r"自己負担|所得制限|利用料|費用", question) or (
+            _ASKS["amount"][0].search(question) and not self._amount_lines(question, best, [], day)
+        )
+        return messages.ELSEWHERE_POINT.format(place=search.place) if asks_where or asks_money else ""
 
     def compose_parts(self, question: str, searches: list[Search], day: dt.date | None = None) -> Answer:
         """One message that asks about two or three programs (「保育料の減免と学童の補助について」): each
@@ -742,6 +829,7 @@ class Composer:
         for name, hit in zip(names, compared, strict=True):
             chunk = hit.chunk
             lines.append(messages.COMPARE_NAME.format(program=name))
+            heading_at = len(lines)
             generated = chunk.doc.startswith(GENERATED_PREFIX)
             lead = next(
                 (u for u in chunk.units if u.kind == "sentence" and usable(u, chunk) and not u.label), None
@@ -761,6 +849,9 @@ class Composer:
                 window = self.window_for(chunk)
             if window:
                 lines.append(messages.COMPARE_WINDOW.format(window=_shorten(window, 80)))
+            first = next((u for u in chunk.units if usable(u, chunk)), None)
+            if len(lines) == heading_at and first is not None:  # a table, no sentence: its first row
+                lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(first), 90)))
             if not generated and source_line(chunk) not in sources:
                 sources.append(source_line(chunk))
             period = program.in_force(day) if program is not None else None
@@ -800,7 +891,9 @@ class Composer:
         hit stays when `keep_best`, as the answer itself is about it."""
         names: list[str] = []
         for hit in hits:
-            if not resident_facing(hit.chunk):
+            if not resident_facing(hit.chunk) or (
+                hit.chunk.sections and _SIDE_SECTION.search(hit.chunk.sections[-1])
+            ):
                 continue
             if not (keep_best and hit is hits[0]) and self._elsewhere(hit.chunk, place, hits[0].chunk):
                 continue

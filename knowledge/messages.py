@@ -73,6 +73,10 @@ POINTS = {
     "deadline": "期限や手続きの時期",
     "processing_days": "かかる日数",
     "living_with": "ほかの方との同居や収入の扱い",
+    "typical": "よくある額（相場）",
+    "reissue": "なくしたときの再発行",
+    "priority": "優先の扱い",
+    "points": "選考の点数（指数）",
     "court_steps": "裁判所での手続きのやり方",
     "lottery": "抽選や倍率",
     "first_month": "いつの分から支給されるか",
@@ -91,6 +95,8 @@ POINTS = {
 }
 # The resident's own case (the words of their question the sources never mention).
 CASE_POINT = "ご質問の場合（{words}）"
+# The resident's place is one no document speaks for: its windows and figures.
+ELSEWHERE_POINT = "{place}での窓口や金額"
 POINT_NOT_COVERED = "※ {point}については、手元の資料には書かれていません。窓口で確認してください。"
 
 # Low confidence: say so, list the closest programs, offer a counselor.

@@ -47,8 +47,28 @@ UNNAMED_DATA_FACTOR = 0.8
 NAMED = 0.99
 # A program synonyms.yaml marks as no help for the need the question's words name ("-住宅資金" under 家賃).
 UNHELPFUL_FACTOR = 0.5
+# A resident who asks to borrow money (「医療費を借りられる制度」) asks for a loan: program pages of other
+# help (the 医療費助成 that shares the words) are ranked down. Borrowing a computer or renting a flat is
+# not that: a word for money comes just before (医療費を借り) or お金・制度 just after (借りられるお金).
+_BORROW = re.compile(r"借り|貸し|貸して|融資|ローン")
+_MONEY_BEFORE = re.compile(r"(?:お金|金|資金|費|費用|代|円)(?:を|が|も)?$")
+_MONEY_AFTER = re.compile(r"^(?:られる|れる|たい|る)?(?:お金|資金|制度|貸付)")
+NOT_A_LOAN_FACTOR = 0.65
+# A program the documents say is for the child (「お子さんが高校・大学等に修学するために」) is ranked down
+# when the question speaks of no child: the resident asks for their own need (a licence, a shop).
+_FOR_THE_CHILD = re.compile(r"^(?:お子さん|子ども|児童)が")
+_CHILD_WORDS = re.compile(r"子|息子|娘|児童|生徒|学生|進学|入学|受験|結婚|長男|長女|次男|次女")
+CHILDS_NEED_FACTOR = 0.85
+# Share of the name weight a program gets when an everyday word of the question expands to its whole name.
+EXPANSION_NAME_SHARE = 0.5
+# What follows a word the resident rules out (「ハローワークとは別に」「ハローワーク以外で」).
+_DECLINED = r"(?:とは別|以外|じゃなく|ではなく|じゃない|でなく)"
 # Characters allowed between the two words of a synonyms.yaml key written "A…B".
 MAX_SYNONYM_GAP = 12
+# The documents' words added to the embedded text, at most this many characters (the lexical side gets every
+# word). The embedding's cost grows with its text: a third word seldom changes the ranking (measured: the
+# same answers on every eval set at 16 as with no cap; 12 loses one) but costs like a longer question.
+MAX_DENSE_EXTRA_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -59,7 +79,7 @@ class Hit:
     lexical: float  # BM25 score, normalised by the best BM25 score of this query
     index: int  # position of the chunk in the index
     name: float = 0.0  # share of the chunk's program name spelled out in the question
-    base: float = 0.0  # fused score before the jurisdiction preference: how clearly the chunk matches
+    base: float = 0.0  # fused score before the preferences (place, loan, whose need): how clearly it matches
 
 
 @dataclass(frozen=True)
@@ -115,17 +135,46 @@ class QueryExpander:
             if (self.patterns[key].search(text) if key in self.patterns else key in text)
         ]
 
+    def _declined(self, query: str) -> list[str]:
+        """Keys the resident rules out (「ハローワークとは別に」「ハローワーク以外で」)."""
+        text = unicodedata.normalize("NFKC", query).lower()
+        return [
+            key
+            for key in self._keys_in(query)
+            if key not in self.patterns
+            and re.search(re.escape(key) + _DECLINED, text)
+            and not re.search(re.escape(key) + f"(?!{_DECLINED})", text)
+        ]
+
     def expansions(self, query: str) -> list[str]:
         text = unicodedata.normalize("NFKC", query).lower()
         added: list[str] = []
+        declined = self._declined(query)
+        ruled_out = {value for key in declined for value in self.synonyms[key]}
         for key in self._keys_in(query):
+            if key in declined:
+                continue
             values = self.synonyms[key]
-            added.extend(value for value in values if value not in added and value.lower() not in text)
+            added.extend(
+                value
+                for value in values
+                if value not in added and value.lower() not in text and value not in ruled_out
+            )
         return added
+
+    def stands_for(self, query: str) -> list[str]:
+        """The documents' words of the query's everyday words that have only one (開業 → 事業開始資金)."""
+        found = [self.synonyms[key][0] for key in self._keys_in(query) if len(self.synonyms[key]) == 1]
+        return list(dict.fromkeys(found))
 
     def unhelpful(self, query: str) -> list[str]:
         """Programs (their last heading) that never help with what the query's everyday words ask."""
-        return [name for key in self._keys_in(query) for name in self.not_for.get(key, [])]
+        declined = self._declined(query)
+        return [
+            name
+            for key in self._keys_in(query)
+            for name in (self.synonyms[key] if key in declined else self.not_for.get(key, []))
+        ]
 
 
 @lru_cache(maxsize=1)
@@ -133,11 +182,47 @@ def default_expander() -> QueryExpander:
     return QueryExpander.load()
 
 
+def asks_to_borrow(text: str) -> bool:
+    """The question asks to borrow money (not to rent a home)."""
+    return "貸付" in text or any(
+        _MONEY_BEFORE.search(text[max(0, match.start() - 6) : match.start()])
+        or _MONEY_AFTER.search(text[match.end() : match.end() + 8])
+        for match in _BORROW.finditer(text)
+    )
+
+
+def is_loan(chunk: Chunk) -> bool:
+    """A chunk of a loan program (its heading path names a 貸付)."""
+    return any("貸付" in section for section in chunk.sections)
+
+
+def for_the_child(chunk: Chunk) -> bool:
+    """The chunk's program is, in its own first words, for the child (修学資金, 修業資金)."""
+    return bool(chunk.units) and _FOR_THE_CHILD.match(chunk.units[0].text) is not None
+
+
+def speaks_of_a_child(text: str) -> bool:
+    """The question speaks of a child (not only of 母子家庭 or 父子家庭)."""
+    return _CHILD_WORDS.search(re.sub(r"[母父]子", "", text)) is not None
+
+
 def clean_query(text: str) -> str:
     """Whitespace collapsed, control characters removed, length capped."""
     text = unicodedata.normalize("NFKC", text or "")
     text = "".join(char for char in text if unicodedata.category(char)[0] != "C" or char in "\n\t")
     return re.sub(r"\s+", " ", text).strip()[:MAX_QUERY_CHARS]
+
+
+def dense_text(text: str, extra: list[str]) -> str:
+    """The question plus as many of the documents' words as fit in MAX_DENSE_EXTRA_CHARS, in order."""
+    kept: list[str] = []
+    used = 0
+    for word in extra:
+        if used + len(word) > MAX_DENSE_EXTRA_CHARS:
+            break
+        kept.append(word)
+        used += len(word)
+    return f"{text} {' '.join(kept)}" if kept else text
 
 
 def _minmax(scores: np.ndarray) -> np.ndarray:
@@ -233,6 +318,11 @@ class Retriever:
         self.names = NameMatcher(index.chunks, ignore=sorted(self.places.names(), key=len, reverse=True))
         self._factors: dict[str, np.ndarray] = {}
         self.data_chunks = np.array([chunk.kind == "data" for chunk in index.chunks], dtype=bool)
+        self.childs_need = np.array([for_the_child(chunk) for chunk in index.chunks], dtype=bool)
+        # Program pages of what is not a loan (a grant, an allowance); plans list loans among their services.
+        self.not_loans = np.array(
+            [chunk.kind in ("program", "data") and not is_loan(chunk) for chunk in index.chunks], dtype=bool
+        )
 
     def place_for(self, query: str, municipality: str | None) -> str | None:
         """A place named in the question wins over the resident's registered municipality."""
@@ -269,7 +359,7 @@ class Retriever:
         words (see QueryExpander)."""
         text = clean_query(query)
         extra = self.expander.expansions(text) if self.expand and text else []
-        return f"{text} {' '.join(extra)}" if extra else text
+        return dense_text(text, extra)
 
     def query_vector(self, query: str) -> np.ndarray:
         """The one embedding of a message; the bot computes it once and shares it with every component."""
@@ -292,18 +382,33 @@ class Retriever:
         for phrase in extra:
             terms.extend(content_terms(phrase))
         if query_vector is None:
-            query_vector = self.embedder.embed_queries([f"{text} {' '.join(extra)}" if extra else text])[0]
+            query_vector = self.embedder.embed_queries([dense_text(text, extra)])[0]
         dense = self.index.dense_scores(np.asarray(query_vector, dtype=np.float32))
+        names = self.names.scores(text)
+        spelled_out = bool(names.size) and float(names.max()) >= NAMED
+        if place and spelled_out:
+            # The resident names their place and a program by its whole name (「金沢市在住です。児童扶養手当
+            # の窓口は」): the place picks the window, not a directory's row that has the place's name.
+            place_terms = set(content_terms(place))
+            terms = [term for term in terms if term not in place_terms]
         chunk_lexical, unit_lexical = self._lexical(terms, place)
         lexical_share = (1 - self.unit_share) * _share_of_best(
             chunk_lexical
         ) + self.unit_share * _share_of_best(self.index.best_unit_per_chunk(unit_lexical))
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * lexical_share
-        names = self.names.scores(text)
-        if names.size and names.max() >= NAMED:
+        if spelled_out:
             # One program's whole name is spelled out: a part of it shared by another program's name
             # (高等職業訓練促進 of the loan 高等職業訓練促進資金貸付金) is no sign of that other program.
             names = np.where(names >= NAMED, names, 0.0)
+        standing_for = self.expander.stands_for(text) if self.expand else []
+        if standing_for:
+            # An everyday word that stands for one program by its whole name (開業 → 事業開始資金) names
+            # it, a little less surely than the resident spelling it out.
+            named = np.zeros_like(names)
+            for phrase in standing_for:
+                whole = self.names.scores(phrase)
+                named = np.maximum(named, np.where(whole >= NAMED, whole, 0.0))
+            names = np.maximum(names, EXPANSION_NAME_SHARE * named)
         fused = fused + self.name_weight * names
         unhelpful = self.expander.unhelpful(text) if self.expand else []
         if unhelpful:
@@ -312,6 +417,11 @@ class Retriever:
         if self.data_chunks.any():
             fused = np.where(self.data_chunks & (names < NAMED), fused * UNNAMED_DATA_FACTOR, fused)
         base = fused
+        # Preferences, like the place's below: they order the hits, not how clearly each matches.
+        if self.childs_need.any() and not speaks_of_a_child(text):
+            fused = np.where(self.childs_need, fused * CHILDS_NEED_FACTOR, fused)
+        if asks_to_borrow(text):
+            fused = np.where(self.not_loans, fused * NOT_A_LOAN_FACTOR, fused)
         if place:
             fused = fused * self._jurisdiction_factors(place)
         order = np.argsort(-fused, kind="stable")[: max(k, 1)]

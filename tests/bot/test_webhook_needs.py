@@ -1,0 +1,30 @@
+"""What the resident needs, through the webhook (LINE → /callback → worker → router → knowledge → fake LINE):
+a grant before a loan, a loan when they ask to borrow, who runs a centre only when asked, and an honest hedge
+for a point the documents do not cover, with one query embedding per message."""
+
+from __future__ import annotations
+
+from conversation_support import ask, count_embeddings
+
+
+def test_the_residents_need_is_answered_as_a_caseworker_would(live_server, signed_event, fake_line):
+    text, _ = ask(live_server, signed_event, fake_line, "資格をとって働きたいけど学費がない")
+    assert "高等職業訓練促進給付金" in text and "100,000円" in text
+    text, _ = ask(live_server, signed_event, fake_line, "今月ピンチで5万円くらい借りたい")
+    assert "小口資金" in text and "100,000円" in text
+    text, _ = ask(live_server, signed_event, fake_line, "元旦那から養育費が止まって3ヶ月。どうしたらいい？")
+    assert "養育費等相談支援センター" in text and "家庭問題情報センター" not in text
+    text, _ = ask(live_server, signed_event, fake_line, "養育費の相場っていくらくらい？")
+    assert "相場" in text and "手元の資料には書かれていません" in text and "相談員に相談" in text
+
+
+def test_one_query_embedding_for_a_message_that_asks_to_borrow(
+    make_app, live_server_for, signed_event, fake_line, monkeypatch
+):
+    counted = count_embeddings(monkeypatch)
+    server = live_server_for(make_app())
+    [embedder] = counted
+    embedder.message_runs.clear()
+    text, _ = ask(server, signed_event, fake_line, "子どもが入院して、医療費を借りられますか")
+    assert "医療介護資金" in text
+    assert len(embedder.message_runs) == 1, embedder.message_runs
