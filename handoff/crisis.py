@@ -202,7 +202,7 @@ class CrisisDetector:
             for kind in self.kinds
         }
         self._ordinary = tuple(rules.get("not_crisis") or ()) + tuple(rules.get("everyday") or ())
-        self._replies = tuple(rules.get("replies") or ())
+        self._neighbours_only = tuple(rules.get("ordinary_neighbours") or ())
         self._exemplars: np.ndarray | None = None
         self._ordinary_vectors: np.ndarray | None = None
         self._weights: np.ndarray | None = None
@@ -357,10 +357,10 @@ class CrisisDetector:
             crisis = _unit_rows(
                 self._embedder.embed_queries([embedding_text(t) for k in self.kinds for t in k.exemplars])
             )
-            texts = [embedding_text(t) for t in (*self._ordinary, *self._replies)]
+            texts = [embedding_text(t) for t in (*self._ordinary, *self._neighbours_only)]
             ordinary = _unit_rows(self._embedder.embed_queries(texts))
-            # Short replies are neighbours only: trained on, they tilt the regression towards reading any
-            # longer worry as a crisis.
+            # `ordinary_neighbours` only in the neighbour check: trained on, they tilt the regression
+            # towards reading any longer worry as a crisis.
             self._weights = _logistic_regression(crisis, ordinary[: len(self._ordinary)])
             self._ordinary_vectors = ordinary
             self._exemplars = crisis

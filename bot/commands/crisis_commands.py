@@ -49,15 +49,14 @@ def crisis_eval(files: tuple[Path, ...], rules_only: bool, router: bool, show_mi
         embedder = load_embedder(Settings.from_env().embedder)
         if router:
             from bot.embedding import SharedQueryEmbedder
-            from knowledge.retrieval import clean_query, default_expander
+            from knowledge.retrieval import clean_query, default_expander, dense_text
 
             expander = default_expander()
 
             def dense_query(text: str) -> str:
-                """`Retriever.dense_query` without the index: the text plus its expansions."""
+                """`Retriever.dense_query` without the index: the text plus its expansions, capped alike."""
                 cleaned = clean_query(text)
-                extra = expander.expansions(cleaned) if cleaned else []
-                return f"{cleaned} {' '.join(extra)}" if extra else cleaned
+                return dense_text(cleaned, expander.expansions(cleaned) if cleaned else [])
 
             embedder = SharedQueryEmbedder(embedder, dense_query)
     detector = CrisisDetector.load(embedder=embedder)

@@ -61,7 +61,14 @@ def test_each_kind_by_rules(detector: CrisisDetector, text: str, kind: str) -> N
     ["うけとってない", "もらえてない", "まだ未定", "聞いてない", "出してない", "持ってません"],
 )
 def test_a_short_plain_reply_is_no_crisis(detector: CrisisDetector, text: str) -> None:
-    """Short replies not among `replies`: the embedding had read such answers as sexual violence."""
+    """Short replies not in `ordinary_neighbours`: the embedding had read such answers as sexual violence."""
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["離婚したいけど、お金のことが不安で踏み出せません", "離婚届を出す勇気がない"]
+)
+def test_deciding_whether_to_divorce_is_no_crisis(detector: CrisisDetector, text: str) -> None:
     assert detector.assess(text, detector.embed(text)) is None
 
 
