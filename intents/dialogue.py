@@ -36,6 +36,8 @@ TABLE = "intents_dialogues"
 # How long a follow-up (「3人だと？」) is taken to continue the last answer's program.
 TOPIC_TTL = timedelta(minutes=30)
 PREFIX = "dlg:"
+# A short reply's meaning at its own question, though it names neither the allowance nor the tax.
+STEP_READERS = {"child_allowance": allowance_reply, "employment": employment_reply, "resident_tax": tax_reply}
 # How many facts (with the parent and the children) make a message a description of the household.
 HOUSEHOLD_FACTS = 4
 # The longest message `reads_as_answer` takes for a plain answer (「受け取っていない」, 「小学生と年長です」).
@@ -390,12 +392,9 @@ class FactsDialogue:
             ages = ages_only(words)
             facts = facts.merged(Facts(children_ages=ages))
             parsed.child_labels = [messages.AGE.format(age=age) for age in ages]
-        if step == "child_allowance" and facts.child_allowance is None and allowance_reply(words):
-            facts = facts.merged(Facts(child_allowance=allowance_reply(words)))
-        if step == "employment" and facts.employment is None and employment_reply(words):
-            facts = facts.merged(Facts(employment=employment_reply(words)))
-        if step == "resident_tax" and facts.resident_tax is None and tax_reply(words):
-            facts = facts.merged(Facts(resident_tax=tax_reply(words)))
+        read = STEP_READERS.get(step)
+        if read is not None and getattr(facts, step) is None and (value := read(words)):
+            facts = facts.merged(Facts.from_dict({step: value}))
         if step == "municipality" and facts.municipality is None and _looks_like_a_place(words):
             facts = facts.merged(Facts(municipality=self.catalogue.places.normalise(words)))
         parsed.facts = facts
