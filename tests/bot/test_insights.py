@@ -75,7 +75,7 @@ def test_a_week_of_questions_reports_the_missed_ones_masked_by_program(
     assert thanks["text"] == messages.FEEDBACK_THANKS
     # Tuesday: outside what the documents cover, with a mobile number.
     chat.say(MOTHER, "住民票の写しはコンビニで取れますか。携帯は090-1234-5678です", day=1)
-    # Wednesday: a name and an age; answered, but the resident says it did not help.
+    # Wednesday: a name and an age; answered (就学援助), but the resident says it did not help.
     answer = chat.say(FATHER, "山田花子です。12歳の娘の修学旅行の積立金は市で補助がありますか？", day=2)
     unhelpful = feedback_id(answer)
     assert (
@@ -113,14 +113,14 @@ def test_a_week_of_questions_reports_the_missed_ones_masked_by_program(
         ["not_confident"],
     )
     program, week, reasons = listed["［名前］です。中学生の娘の修学旅行の積立金は市で補助がありますか？"]
-    assert (program, week, reasons) == ("修学資金", "2026-W48", ["unhelpful"])
+    assert (program, week, reasons) == ("就学援助制度", "2026-W48", ["unhelpful"])
     assert listed["粗大ごみの出し方を教えてください。返事は ［メール］ へ"][1:] == (
         "2026-W49",
         ["not_confident", "escalated"],
     )
     assert listed["車の車検費用を借りられますか"][1:] == ("2026-W49", ["not_confident"])
     assert not any(secret in result.output for secret in ("090-1234-5678", "hanako@", "山田", "12歳"))
-    assert report["feedback"]["by_program"]["修学資金"] == {"helpful": 0, "unhelpful": 1}
+    assert report["feedback"]["by_program"]["就学援助制度"] == {"helpful": 0, "unhelpful": 1}
     assert sum(c["helpful"] for c in report["feedback"]["by_program"].values()) == 1
     assert report["feedback"]["by_source"]["ishikawa-hitorioya-shien"]["unhelpful"] == 1
 
