@@ -211,11 +211,15 @@ class FactsDialogue:
         state.children_closed = bool(state.facts.children_ages)
         preface = messages.INTRO
         if text:
-            learned = self._take(state, parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS))
+            learned = self._take(state, self._parse(text))
             if learned.known():
                 understood = messages.UNDERSTOOD.format(facts=_summary(learned, state.child_labels))
                 preface = f"{preface}\n{understood}"
         return self._advance(user_key, state, preface)
+
+    def _parse(self, text: str) -> ParsedText:
+        """What a message tells of the household, children labelled as the check shows them."""
+        return parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS)
 
     def describes_household(self, text: str) -> bool:
         """Whether a message, asking nothing, tells who raises which children and more
@@ -223,7 +227,7 @@ class FactsDialogue:
         words = normalise(text).strip()
         if _is_question(words):
             return False
-        facts = parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS).facts
+        facts = self._parse(text).facts
         who = facts.parent is not None or facts.situation is not None
         return who and bool(facts.children_ages) and len(facts.known()) >= HOUSEHOLD_FACTS
 
@@ -368,7 +372,7 @@ class FactsDialogue:
         if _command(words, messages.SKIP_WORDS):
             state.skipped.append(_question_of(state.step))
             return self._advance(user_key, state)
-        parsed = parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS)
+        parsed = self._parse(text)
         if _is_question(words):
             return self._on_question(user_key, state, parsed.facts)
         if state.step == "children_more" and parsed.facts.children_ages is None and _says_done(words):
@@ -388,8 +392,8 @@ class FactsDialogue:
         """Add to `parsed` what a short reply means as the answer to the open question (「3と7」 to the
         children's ages, 「まだです」 to the allowance, 「白山」 to the place), though alone it says none."""
         facts = parsed.facts
-        if step in ("children_ages", "children_more") and facts.children_ages is None and ages_only(words):
-            ages = ages_only(words)
+        ages = ages_only(words) if step in ("children_ages", "children_more") else []
+        if facts.children_ages is None and ages:
             facts = facts.merged(Facts(children_ages=ages))
             parsed.child_labels = [messages.AGE.format(age=age) for age in ages]
         read = STEP_READERS.get(step)
@@ -412,7 +416,7 @@ class FactsDialogue:
             return False
         if _command(words, messages.SKIP_WORDS) or _says_done(words):
             return True
-        parsed = parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS)
+        parsed = self._parse(text)
         self._read_for_step(state.step, words, parsed)
         return parsed.facts.known()
 
@@ -447,7 +451,7 @@ class FactsDialogue:
         asked = DETAIL.match(words)
         if asked:
             return self._details(state, asked.group(1))
-        parsed = parse_facts(text, self.catalogue.places, messages.CHILD_STAGE_LABELS)
+        parsed = self._parse(text)
         if _is_question(words) or not parsed.facts.known():
             return None
         plain_statement = parsed.facts.needs is None and len(words) <= COMMAND_LENGTH * 2
