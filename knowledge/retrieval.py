@@ -122,18 +122,20 @@ class QueryExpander:
             for key in self.synonyms
             if "..." in key
         }
+        # One search asks for the keys of the same text several times (expansions, declined, unhelpful).
+        self._keys_in = lru_cache(maxsize=256)(self._find_keys)
 
     @classmethod
     def load(cls, path: Path = SYNONYMS_FILE) -> QueryExpander:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
 
-    def _keys_in(self, query: str) -> list[str]:
+    def _find_keys(self, query: str) -> tuple[str, ...]:
         text = unicodedata.normalize("NFKC", query).lower()
-        return [
+        return tuple(
             key
             for key in self.synonyms
             if (self.patterns[key].search(text) if key in self.patterns else key in text)
-        ]
+        )
 
     def _declined(self, query: str) -> list[str]:
         """Keys the resident rules out (「ハローワークとは別に」「ハローワーク以外で」)."""
@@ -278,15 +280,24 @@ class NameMatcher:
         text = unicodedata.normalize("NFKC", query).lower()[:MAX_NAME_QUERY_CHARS]
         for word in self.ignore:
             text = text.replace(word, " ")
-        matched = np.zeros_like(self.lengths)
+        found: list[np.ndarray] = []
+        sizes: list[int] = []
         for start in range(len(text)):
             for end in range(start + MIN_NAME_MATCH, min(len(text), start + self.longest) + 1):
                 columns = self.substrings.get(text[start:end])
                 if columns is None:
                     break
-                np.maximum.at(matched, columns, end - start)
-        if not matched.any():
+                found.append(columns)
+                sizes.append(end - start)
+        if not found:
             return np.zeros(self.weights.shape[0], dtype=np.float32)
+        matched = np.zeros_like(self.lengths)
+        # One scatter for all matches (a call per match cost more than the lookups).
+        np.maximum.at(
+            matched,
+            np.concatenate(found),
+            np.repeat(np.asarray(sizes, dtype=np.float32), [len(columns) for columns in found]),
+        )
         return (self.weights * (matched / self.lengths)).max(axis=1)
 
 

@@ -68,13 +68,19 @@ def normalize(text: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     """Normalised content-word terms of `text`, in order (duplicates kept: BM25 counts them)."""
-    text = normalize(text)[:MAX_INPUT_CHARS]
+    return list(_content_terms(normalize(text)[:MAX_INPUT_CHARS]))
+
+
+# Answering one question tokenizes the same texts again and again (the question, the expansions, the
+# headings and sentences of the chosen program): Sudachi was a fifth of `answer`'s own time.
+@lru_cache(maxsize=8192)
+def _content_terms(text: str) -> tuple[str, ...]:
     if not text.strip():
-        return []
+        return ()
     tokenizer = _tokenizer()
     with _lock:  # a Sudachi tokenizer is not safe to share between threads
         morphemes = tokenizer.tokenize(text)
         terms = [(morpheme.normalized_form(), morpheme.part_of_speech()[0]) for morpheme in morphemes]
-    return [
+    return tuple(
         form for form, pos in terms if pos not in _DROPPED_POS and form not in _STOP_FORMS and form.strip()
-    ]
+    )
