@@ -1,12 +1,15 @@
 """`python -m tools.bench_knowledge`: how fast the knowledge engine is, measured, not asserted.
 
 Figures: index build time from scratch (no reused vectors); per-question latency of `answer` over the dev
-set with everything loaded (p50/p95); the time of one bare query embedding (p50 of single-question
-embeddings, interleaved with the answers so both see the same machine) and the ratio p95(answer) /
-embedding, whose target is ≤ 1.5 (all non-embedding work must stay small), in wall-clock and in CPU time,
-and the p95 of each answer's time over its own question's bare embedding taken just before it (paired);
-peak resident memory. Prints a table and writes JSON to bench-results/knowledge.json. The two cores are
-shared, so the load average is reported too: figures taken under load are not comparable.
+set with everything loaded (p50/p95); the bare question's own embedding taken just before each answer, so
+both series see the same machine. The target (issue 11) is p95 `answer` ≤ 1.5 × one query embedding (its
+p50); the bench states whether it is met, in wall-clock and in CPU time, and sets the same p95 against the
+embedding's p95 and, paired, against the same question's embedding, because a p95 of long questions over a
+p50 of all questions is partly the spread of question lengths. It also splits `answer` in two: embedding the
+text it embeds (the question plus up to MAX_DENSE_EXTRA_CHARS of the documents' words) and the rest with
+the vector given (the bot's path: the router embeds once per message). Peak resident memory. Prints a table
+and writes JSON to bench-results/knowledge.json. The two cores are shared, so the load average is reported
+too: figures taken under load are not comparable.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ import json
 import os
 import platform
 import resource
-import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from knowledge.base import KnowledgeBase, all_documents
@@ -28,11 +31,15 @@ from knowledge.evaluation import load_cases
 from knowledge.index import INDEX_DIR, build
 from knowledge.retrieval import clean_query
 
-# The dev set of ../shared/eval, beside the repository (make bench runs from a checkout).
-DEFAULT_QUESTIONS = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_qa.jsonl"
+# The dev set of the shared files (YORISOI_SHARED_DIR, as for the tests; else ../shared beside the checkout).
+SHARED_DIR = Path(os.environ.get("YORISOI_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+DEFAULT_QUESTIONS = SHARED_DIR / "eval" / "dev_qa.jsonl"
 RESULTS = Path("bench-results") / "knowledge.json"
 TARGET_RATIO = 1.5
 TARGET_BUILD_SECONDS = 60.0
+# What is timed for every question, in this order: its bare embedding, `answer`, the embedding of the text
+# `answer` embeds, and `answer` with that vector given.
+SERIES = ("bare", "ask", "embedded", "rest")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -64,25 +71,26 @@ def run(questions_file: Path, rounds: int, embedder_spec: str | None) -> dict:
         kb = KnowledgeBase.open(data_dir, embedder)
         for question in questions[:3]:  # warm caches (Sudachi, allocator) as a running server would be
             kb.answer(question)
-        # Interleaved, so that both series see the same machine: the two cores are shared with other work.
-        latencies: list[float] = []
-        embeddings: list[float] = []
-        latency_cpu: list[float] = []  # CPU time (both threads): what the work costs, whatever else runs
-        embedding_cpu: list[float] = []
+        # Interleaved, so that every series sees the same machine: the two cores are shared with other work.
+        wall: dict[str, list[float]] = {name: [] for name in SERIES}
+        cpu: dict[str, list[float]] = {name: [] for name in SERIES}  # both threads: what the work costs
+
+        def timed(name: str, work: Callable[[], object]) -> object:
+            began, used = time.perf_counter(), time.process_time()
+            result = work()
+            wall[name].append((time.perf_counter() - began) * 1000)
+            cpu[name].append((time.process_time() - used) * 1000)
+            return result
+
         for _ in range(rounds):
             for question in questions:
                 text = clean_query(question)
-                began, cpu = time.perf_counter(), time.process_time()
-                embedder.embed_queries([text])
-                embeddings.append((time.perf_counter() - began) * 1000)
-                embedding_cpu.append((time.process_time() - cpu) * 1000)
-                began, cpu = time.perf_counter(), time.process_time()
-                kb.answer(question)
-                latencies.append((time.perf_counter() - began) * 1000)
-                latency_cpu.append((time.process_time() - cpu) * 1000)
-
-    embed_ms = statistics.median(embeddings)
-    p95 = percentile(latencies, 0.95)
+                timed("bare", lambda text=text: embedder.embed_queries([text]))
+                embedded = kb.dense_query(question)
+                timed("ask", lambda question=question: kb.answer(question))
+                vector = timed("embedded", lambda text=embedded: embedder.embed_queries([text])[0])
+                given = {"query_vector": vector}
+                timed("rest", lambda question=question, given=given: kb.answer(question, **given))
     return {
         "embedder": embedder.name,
         "documents": len(documents),
@@ -90,27 +98,15 @@ def run(questions_file: Path, rounds: int, embedder_spec: str | None) -> dict:
         "questions": len(questions),
         "rounds": rounds,
         "build_seconds": round(build_seconds, 2),
-        "ask_p50_ms": round(percentile(latencies, 0.50), 2),
-        "ask_p95_ms": round(p95, 2),
-        "embed_query_ms": round(embed_ms, 2),
-        "ratio_p95_to_embedding": round(p95 / embed_ms, 2) if embed_ms else None,
-        "cpu_ask_p95_ms": round(percentile(latency_cpu, 0.95), 2),
-        "cpu_embed_query_ms": round(statistics.median(embedding_cpu), 2),
-        "cpu_ratio_p95_to_embedding": round(
-            percentile(latency_cpu, 0.95) / statistics.median(embedding_cpu), 2
-        )
-        if statistics.median(embedding_cpu)
-        else None,
-        # Each answer against the bare embedding of the same question, taken just before it: the length of
-        # the question and the moment's load cancel out; what is left is what `answer` adds to its embedding.
-        "paired_ratio_p95": round(
-            percentile([a / e for a, e in zip(latencies, embeddings, strict=True)], 0.95), 2
-        ),
-        "paired_cpu_ratio_p95": round(
-            percentile([a / e for a, e in zip(latency_cpu, embedding_cpu, strict=True) if e], 0.95), 2
-        ),
+        "wall_ms": summary(wall),
+        "cpu_ms": summary(cpu),
+        "ratios": {"wall": ratios(wall), "cpu": ratios(cpu)},
+        "target_met": {
+            clock: ratios(series)["p95_ask_over_p50_embedding"] <= TARGET_RATIO
+            for clock, series in (("wall", wall), ("cpu", cpu))
+        },
         "peak_memory_mb": round(peak_memory_mb(), 1),
-        "targets": {"ratio_p95_to_embedding": TARGET_RATIO, "build_seconds": TARGET_BUILD_SECONDS},
+        "targets": {"p95_ask_over_p50_embedding": TARGET_RATIO, "build_seconds": TARGET_BUILD_SECONDS},
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
@@ -120,7 +116,41 @@ def run(questions_file: Path, rounds: int, embedder_spec: str | None) -> dict:
     }
 
 
+def summary(series: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    return {
+        name: {"p50": round(percentile(values, 0.50), 2), "p95": round(percentile(values, 0.95), 2)}
+        for name, values in series.items()
+    }
+
+
+def ratios(series: dict[str, list[float]]) -> dict[str, float]:
+    """p95 of `answer` over the bare embedding's p50 (the target's definition) and p95, and the p95 of each
+    answer over its own question's bare embedding (paired: the question's length and the moment cancel)."""
+    ask, bare = series["ask"], series["bare"]
+    return {
+        "p95_ask_over_p50_embedding": round(percentile(ask, 0.95) / percentile(bare, 0.50), 2),
+        "p95_ask_over_p95_embedding": round(percentile(ask, 0.95) / percentile(bare, 0.95), 2),
+        "paired_p95": round(percentile([a / e for a, e in zip(ask, bare, strict=True) if e], 0.95), 2),
+        "paired_p50": round(percentile([a / e for a, e in zip(ask, bare, strict=True) if e], 0.50), 2),
+    }
+
+
 def table(result: dict) -> str:
+    wall, cpu = result["wall_ms"], result["cpu_ms"]
+
+    def both(name: str) -> str:
+        return (
+            f"{wall[name]['p50']:6.1f} / {wall[name]['p95']:6.1f} ms wall   "
+            f"{cpu[name]['p50']:6.1f} / {cpu[name]['p95']:6.1f} ms CPU"
+        )
+
+    def ratio(key: str) -> str:
+        return f"{result['ratios']['wall'][key]:.2f}× wall   {result['ratios']['cpu'][key]:.2f}× CPU"
+
+    verdict = ", ".join(
+        f"{'met' if met else 'NOT met'} in {'wall-clock' if clock == 'wall' else 'CPU'} time"
+        for clock, met in result["target_met"].items()
+    )
     rows = [
         ("embedder", result["embedder"]),
         ("documents / chunks", f"{result['documents']} / {result['chunks']}"),
@@ -128,20 +158,19 @@ def table(result: dict) -> str:
             "index build (from scratch)",
             f"{result['build_seconds']:.1f} s   (target < {TARGET_BUILD_SECONDS:.0f} s)",
         ),
-        (f"ask p50 ({result['questions']}×{result['rounds']})", f"{result['ask_p50_ms']:.1f} ms"),
-        ("ask p95", f"{result['ask_p95_ms']:.1f} ms"),
-        ("one query embedding (p50)", f"{result['embed_query_ms']:.1f} ms"),
-        ("p95 ask / embedding", f"{result['ratio_p95_to_embedding']:.2f}×  (target ≤ {TARGET_RATIO:.1f}×)"),
+        (f"p50 / p95 over {result['questions']}×{result['rounds']}", ""),
+        ("  ask", both("ask")),
+        ("  bare question embedding", both("bare")),
+        ("  embedding of ask's text", both("embedded")),
+        ("  ask with the vector given", both("rest")),
         (
-            "same in CPU time",
-            f"{result['cpu_ask_p95_ms']:.1f} ms / {result['cpu_embed_query_ms']:.1f} ms = "
-            f"{result['cpu_ratio_p95_to_embedding']:.2f}×",
+            "p95 ask / p50 embedding",
+            f"{ratio('p95_ask_over_p50_embedding')}   (target ≤ {TARGET_RATIO:.1f}×)",
         ),
-        (
-            "p95 of ask / own embedding",
-            f"{result['paired_ratio_p95']:.2f}× wall, "
-            f"{result['paired_cpu_ratio_p95']:.2f}× CPU (same question)",
-        ),
+        ("target", verdict),
+        ("p95 ask / p95 embedding", ratio("p95_ask_over_p95_embedding")),
+        ("ask / own embedding, p50", f"{ratio('paired_p50')}   (same question, just before)"),
+        ("ask / own embedding, p95", ratio("paired_p95")),
         ("peak memory (RSS)", f"{result['peak_memory_mb']:.0f} MB"),
         (
             "load average at end",
@@ -150,7 +179,7 @@ def table(result: dict) -> str:
         ),
     ]
     width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+    return "\n".join(f"{name:<{width}}  {value}".rstrip() for name, value in rows)
 
 
 def main(argv: list[str] | None = None) -> None:
