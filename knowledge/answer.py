@@ -73,6 +73,10 @@ _SIDE_SECTION = re.compile(r"運営|沿革|設置|実施主体|委託")
 _CONNECTIVE = re.compile(r"^(?:また|このため|さらに|なお|ただし書)、")
 # Words in many program names that do not tell programs apart.
 _GENERIC_NAME = re.compile(r"事業|支援|制度|ひとり親家庭|ひとり親|母子家庭等|母子|父子|家庭|[（）()・、\s]")
+# Words of program names that say whose or what kind of help, not which: left out when asking whether a
+# city's page and a prefecture's describe the same program (子どもの学習支援 ~ ひとり親家庭学習支援事業).
+_WHOSE_NAME = re.compile(r"ひとり親家庭等?|母子家庭等?|母子|父子|家庭|及び|制度|事業|[（）()・、\s]")
+MIN_SHARED_NAME = 4
 # Item numbers of a plan in front of a program name ("No.157 養育費確保サポート事業", "R6-2 …").
 _ITEM_NUMBER = re.compile(r"^(?:No\.\s*\d+|R\d+-\d+|R元-\d+)\s*")
 # A question that asks how programs differ (「児童手当と児童扶養手当って違う？」「どっちがいい？」).
@@ -465,6 +469,17 @@ def same_program(one: Chunk, other: Chunk) -> bool:
     return any(first[start : start + 3] in second for start in range(max(len(first) - 2, 0)))
 
 
+def alike(one: Chunk, other: Chunk) -> bool:
+    """Two pages describe the same kind of help: their last headings share a run of MIN_SHARED_NAME
+    characters once whose help it is is left out (「医療費助成」, 「学習支援」, 「高等職業訓練促進」)."""
+    first, second = (
+        _WHOSE_NAME.sub("", chunk.sections[-1] if chunk.sections else "") for chunk in (one, other)
+    )
+    return any(
+        first[start : start + MIN_SHARED_NAME] in second for start in range(len(first) - MIN_SHARED_NAME + 1)
+    )
+
+
 def source_line(chunk: Chunk) -> str:
     """The document an answer quotes; a plan titled in administrative wording is named by whose and when."""
     title = chunk.title
@@ -677,18 +692,45 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
+    def _prefer_wider_source(self, search: Search) -> Search:
+        """A city's own page that leads for a resident who named no place, or one no document covers
+        (横浜), yields to the prefecture's or the nation's page of the same kind of help close behind: the
+        city's service (小平市's 学習支援) is not theirs, the wider one may be."""
+        if not search.hits or (search.place and not self.places.outside(search.place)):
+            return search
+        best = search.hits[0]
+        if not self.places.is_municipality(self.places.canonical(best.chunk.jurisdiction) or ""):
+            return search
+        for position, hit in enumerate(search.hits[1:], start=1):
+            jurisdiction = self.places.canonical(hit.chunk.jurisdiction) or ""
+            if (
+                jurisdiction
+                and not self.places.is_municipality(jurisdiction)
+                and resident_facing(hit.chunk)
+                and is_loan(hit.chunk) == is_loan(best.chunk)
+                and hit.score >= PROGRAM_SCORE_SHARE * best.score
+                and alike(hit.chunk, best.chunk)
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
     def _prefer_grant(self, question: str, search: Search) -> Search:
         """A loan that leads yields to a close program page of help that need not be repaid, unless the
-        resident asks to borrow (「資格をとりたいけど学費がない」: 高等職業訓練促進給付金 before 生活資金)."""
+        resident asks to borrow (「資格をとりたいけど学費がない」: 高等職業訓練促進給付金 before 生活資金).
+        The grant a loan is made for (高等職業訓練促進資金貸付金 lends to those who get
+        高等職業訓練促進給付金) leads from further behind: a caseworker names the grant first."""
         if not search.hits or not is_loan(search.hits[0].chunk) or asks_to_borrow(question):
             return search
         best = search.hits[0]
-        for position, hit in enumerate(search.hits[1:3], start=1):
+        for position, hit in enumerate(search.hits[1:], start=1):
+            companion = alike(hit.chunk, best.chunk)
             if (
                 hit.chunk.kind == "program"
                 and not is_loan(hit.chunk)
                 and resident_facing(hit.chunk)
-                and hit.score >= GRANT_SCORE_SHARE * best.score
+                and (position <= 2 or companion)
+                and hit.score >= (PROGRAM_SCORE_SHARE if companion else GRANT_SCORE_SHARE) * best.score
             ):
                 hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
                 return dataclasses.replace(search, hits=hits)
@@ -720,6 +762,7 @@ class Composer:
             search = dataclasses.replace(search, hits=[*facing, *rest])
         search = self._prefer_program_source(search)
         search = self._prefer_grant(clean(question), search)
+        search = self._prefer_wider_source(search)
         search = self._prefer_overview(clean(question), search)
         search = self._prefer_answering_source(clean(question), search)
         sources = [Source.from_hit(hit) for hit in search.hits[:MAX_SOURCES]]
