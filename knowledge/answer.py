@@ -80,6 +80,8 @@ MIN_SHARED_NAME = 4
 # Item numbers of a plan in front of a program name ("No.157 養育費確保サポート事業", "R6-2 …").
 _ITEM_NUMBER = re.compile(r"^(?:No\.\s*\d+|R\d+-\d+|R元-\d+)\s*")
 # A question that asks how programs differ (「児童手当と児童扶養手当って違う？」「どっちがいい？」).
+# A resident asks whether they can use a program (「使えますか」「もらえますか」「対象になりますか」).
+_CAN_USE = re.compile(r"使え|もらえ|貰え|受けられ|利用でき|受給でき|対象(?:に|と|です|か)")
 _COMPARE = re.compile(r"違い|違う|ちがい|ちがう|比べ|どっち|どちら|差は")
 MAX_COMPARED = 3
 _KEY_FACT = re.compile(r"額|支給|限度|所得制限|対象|要件|期間|期限")
@@ -820,7 +822,12 @@ class Composer:
         asks_money = re.search(r"自己負担|所得制限|利用料|費用", question) or (
             _ASKS["amount"][0].search(question) and not self._amount_lines(question, best, [], day)
         )
-        return messages.ELSEWHERE_POINT.format(place=search.place) if asks_where or asks_money else ""
+        # Whether they can use it there: a prefecture's or city's program (石川県's 医療費助成) is not theirs.
+        program = self.amounts.for_heading(best.heading)
+        asks_if = _CAN_USE.search(question) and not (program is not None and program.national)
+        if asks_where or asks_money or asks_if:
+            return messages.ELSEWHERE_POINT.format(place=search.place)
+        return ""
 
     def compose_parts(self, question: str, searches: list[Search], day: dt.date | None = None) -> Answer:
         """One message that asks about two or three programs (「保育料の減免と学童の補助について」): each

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from knowledge import messages
+from knowledge.tokenize import is_place_name, place_names
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,10 @@ _SUFFIXES = ("市", "区", "町", "村")
 _WORD_CHAR = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ffー]")
 _PHONE = re.compile(r"0\d{1,4}[-ー－‐−]\d{1,4}[-ー－‐−]\d{3,4}")
 _DASHES = str.maketrans({"ー": "-", "－": "-", "‐": "-", "−": "-"})
+
+# What follows a place the dictionary knows when the resident says they live there (横浜に住んでいます,
+# 神戸在住, 札幌住みです, 大阪です); not はあと飯田橋では (a centre's name) nor から (moved away).
+_LIVES_THERE = re.compile(r"^(?:に住|に暮ら|で暮ら|在住|住み|に引っ越して|です)")
 
 # Rank of a match in `find`: the most specific place wins, then the earliest in the text.
 _MUNICIPALITY_NAMED, _MUNICIPALITY_SHORT, _PREFECTURE_NAMED, _ELSEWHERE = range(4)
@@ -240,6 +245,12 @@ class PlaceRegister:
                 for match in _MUNICIPALITY.finditer(text)
                 if self.outside(match.group(1))
             ]
+        if not found:  # a place the register does not list, said without 市 (「横浜に住んでいます」)
+            found = [
+                (_ELSEWHERE, position, name)
+                for position, name in place_names(text)
+                if name not in self._known and _LIVES_THERE.match(text[position + len(name) :])
+            ]
         return min(found)[2] if found else None
 
     def municipality_in(self, text: str) -> str | None:
@@ -255,7 +266,9 @@ class PlaceRegister:
         if name in self.other_prefectures:
             return True
         stem = name[:-1]
-        return bool(_MUNICIPALITY_NAME.fullmatch(name)) and not any(char in stem for char in _NOT_IN_A_STEM)
+        if _MUNICIPALITY_NAME.fullmatch(name) and not any(char in stem for char in _NOT_IN_A_STEM):
+            return True
+        return is_place_name(name)
 
     # --- containment ------------------------------------------------------------------------------------
     def lies_in(self, place: str | None, government: str) -> bool:

@@ -84,3 +84,24 @@ def _content_terms(text: str) -> tuple[str, ...]:
     return tuple(
         form for form, pos in terms if pos not in _DROPPED_POS and form not in _STOP_FORMS and form.strip()
     )
+
+
+def place_names(text: str) -> list[tuple[int, str]]:
+    """Where `text` names a place the dictionary knows (固有名詞・地名, not a country: 横浜, 神戸, 札幌),
+    with the position of each, so that a place outside the register is still recognised as one."""
+    text = unicodedata.normalize("NFKC", text or "")[:MAX_INPUT_CHARS]
+    if not text.strip():
+        return []
+    with _lock:
+        morphemes = _tokenizer().tokenize(text)
+        return [
+            (morpheme.begin(), morpheme.surface())
+            for morpheme in morphemes
+            if morpheme.part_of_speech()[1:4] == ("固有名詞", "地名", "一般")
+        ]
+
+
+@lru_cache(maxsize=1024)
+def is_place_name(word: str) -> bool:
+    """`word` is, as a whole, a place name the dictionary knows (横浜; not 実家, 田中)."""
+    return [name for _, name in place_names(word)] == [unicodedata.normalize("NFKC", word)]
