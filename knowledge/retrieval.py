@@ -63,6 +63,12 @@ CHILDS_NEED_FACTOR = 0.85
 EXPANSION_NAME_SHARE = 0.5
 # What follows a word the resident rules out (「ハローワークとは別に」「ハローワーク以外で」).
 _DECLINED = r"(?:とは別|以外|じゃなく|ではなく|じゃない|でなく)"
+# A time of the evening or night (「夜10時」「22時近く」「19時まで」): the resident needs care at that hour,
+# which synonyms.yaml gives under LATE_HOUR_KEY (夜間 → トワイライトステイ). NFKC has made the digits ASCII.
+_LATE_HOUR = re.compile(
+    r"(?:夜|よる|深夜)\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})時(?!間)|(?<!\d)(?:1[89]|2[0-4])時(?!間)"
+)
+LATE_HOUR_KEY = "夜間"
 # Characters allowed between the two words of a synonyms.yaml key written "A…B".
 MAX_SYNONYM_GAP = 12
 # The documents' words added to the embedded text, at most this many characters (the lexical side gets every
@@ -131,11 +137,14 @@ class QueryExpander:
 
     def _find_keys(self, query: str) -> tuple[str, ...]:
         text = unicodedata.normalize("NFKC", query).lower()
-        return tuple(
+        keys = [
             key
             for key in self.synonyms
             if (self.patterns[key].search(text) if key in self.patterns else key in text)
-        )
+        ]
+        if LATE_HOUR_KEY in self.synonyms and LATE_HOUR_KEY not in keys and _LATE_HOUR.search(text):
+            keys.append(LATE_HOUR_KEY)
+        return tuple(keys)
 
     def _declined(self, query: str) -> list[str]:
         """Keys the resident rules out (「ハローワークとは別に」「ハローワーク以外で」)."""
