@@ -246,6 +246,14 @@ _POINTS = (
         messages.POINTS["rent_arrears"],
     ),
     (
+        re.compile(
+            r"(?:離婚|別れ).{0,24}(?:迷|悩|決心|決められ|決めきれ|踏み切|かわいそう|可哀想)"
+            r"|(?:迷|悩|決心).{0,16}(?:離婚|別れ)"
+        ),
+        re.compile(r"(?!)"),
+        messages.POINTS["deciding"],
+    ),
+    (
         re.compile(r"実績|件数|達成|統計|目標値"),
         re.compile(r"(?!)"),
         messages.POINTS["statistics"],
@@ -1069,7 +1077,9 @@ class Composer:
                 amount_notes.append(messages.AMOUNT_AS_OF.format(date=display_date(best.date)))
             lines = [messages.PROGRAM_INTRO.format(program=program_name(best)), *([body] if body else [])]
             lines += [*amount_notes, *notes]
-            if point:
+            if point == messages.POINTS["deciding"]:
+                lines.append(messages.DECIDING_NOTE)
+            elif point:
                 lines.append(messages.POINT_NOT_COVERED.format(point=point))
             lines += [*([window_line] if window_line else []), source_line(best)]
             if detail and with_detail:

@@ -92,7 +92,13 @@ POINTS = {
     "where": "場所",
     "cost": "利用するときの費用",
     "how_long": "利用できる日数や回数",
+    "deciding": "離婚するかどうかのご判断",
 }
+# Said instead of POINT_NOT_COVERED to a resident deciding whether to divorce: no document decides that.
+DECIDING_NOTE = (
+    "※ 離婚するかどうかは資料ではお答えできませんが、決める前のご相談もできます。"
+    "お子さんのことも含めて、窓口や相談員にお話しください。"
+)
 # The resident's own case (the words of their question the sources never mention).
 CASE_POINT = "ご質問の場合（{words}）"
 # The resident's place is one no document speaks for: its windows and figures.
