@@ -351,6 +351,11 @@ _CASE_GENERIC = frozenset(
 )
 
 
+# A short run of hiragana is a piece the tokenizer cut from a word typed in kana (ほいくえん → ほいく・えん),
+# not a word to echo back to the resident (「ご質問の場合（えん）」).
+_KANA_FRAGMENT = re.compile(r"[ぁ-ゖー]{1,2}")
+
+
 def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
     """The resident's own case when the question asks whether the program holds in it and the program's
     sources never mention its words (「外国籍」「夏休み」「歯医者」): "" when there is no such case. Only
@@ -369,6 +374,7 @@ def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
         and term not in known
         and len(term) >= 2
         and term in question
+        and not _KANA_FRAGMENT.fullmatch(term)
     ]
     return messages.CASE_POINT.format(words="、".join(dict.fromkeys(missing))) if missing else ""
 
