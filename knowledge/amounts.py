@@ -104,6 +104,10 @@ class Total:
     period: Period
 
 
+# What identifies a page in an amounts source: a document's title in 「」 with its date, or a web address.
+_PAGE = re.compile(r"「[^」]+」(?:（[^）]*）)?|[a-z0-9-]+(?:\.[a-z0-9-]+)+/[!-~]*")
+
+
 @dataclass(frozen=True)
 class Program:
     name: str
@@ -115,9 +119,13 @@ class Program:
     national: bool = False  # a national amount, read from whichever page published it
 
     def source_line(self, period: Period) -> str:
-        """Where the amounts were read; a national amount is said to be the nation's, not the town's."""
-        template = messages.AMOUNT_SOURCE_NATIONAL if self.national else messages.AMOUNT_SOURCE
-        return template.format(source=period.source)
+        """Where the amounts were read. A national amount is said to be the nation's, the same everywhere,
+        and cited by the pages it was read from (their addresses and titles), without the name of the town
+        that published it: a resident of 金沢市 reading 「糸満市」 takes it for another town's amount."""
+        if not self.national:
+            return messages.AMOUNT_SOURCE.format(source=period.source)
+        pages = _PAGE.findall(period.source)
+        return messages.AMOUNT_SOURCE_NATIONAL.format(pages="、".join(pages) if pages else period.source)
 
     def in_force(self, day: dt.date) -> Period | None:
         """The newest period that began on or before `day` (None before the first)."""

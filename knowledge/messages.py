@@ -48,8 +48,8 @@ ROW_LINE = "・{who}: {amount}"
 NEWER_MAY_APPLY = "※ {date}から新しい年度の額になっている場合があります。最新の額は{window}でご確認ください。"
 AMOUNT_UNKNOWN = "{program}の今の額は手元の資料ではわかりません。{window}でご確認ください。"
 AMOUNT_SOURCE = "金額の出典: {source}"
-# A national amount read from a town's page: the town is where it was read, not whose amount it is.
-AMOUNT_SOURCE_NATIONAL = "金額の出典: 国の制度（{source} の資料より）"
+# A national amount read from a town's page: the page is where it was read, not whose amount it is.
+AMOUNT_SOURCE_NATIONAL = "金額の出典: 国の制度で、全国同じ額です（確認した資料: {pages}）"
 # A question that compares programs (「児童手当と児童扶養手当って違う？」): each one, short.
 COMPARE_INTRO = "{programs}は別の制度です。それぞれご案内します。"
 COMPARE_NAME = "■{program}"
