@@ -23,7 +23,7 @@ from knowledge.chunking import HEADING_SEPARATOR, Chunk, Unit
 from knowledge.documents import display_date
 from knowledge.places import CONFLICT, COVERS, OUTSIDE, SAME, PlaceRegister
 from knowledge.retrieval import NAMED, Hit, Search, asks_to_borrow, is_loan
-from knowledge.tokenize import content_terms
+from knowledge.tokenize import content_terms, content_words
 
 MAX_ANSWER_CHARS = 600
 MAX_FACTS = 3
@@ -354,6 +354,7 @@ _CASE_GENERIC = frozenset(
 # A short run of hiragana is a piece the tokenizer cut from a word typed in kana (ほいくえん → ほいく・えん),
 # not a word to echo back to the resident (「ご質問の場合（えん）」).
 _KANA_FRAGMENT = re.compile(r"[ぁ-ゖー]{1,2}")
+_KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
 
 
 def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
@@ -366,17 +367,26 @@ def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
     known: set[str] = set()
     for unit in units:
         known.update(content_terms(_unit_text(unit)))
-    missing = [
-        term
-        for term in content_terms(question)
-        if term not in topic
-        and term not in _CASE_GENERIC
-        and term not in known
-        and len(term) >= 2
-        and term in question
-        and not _KANA_FRAGMENT.fullmatch(term)
-    ]
-    return messages.CASE_POINT.format(words="、".join(dict.fromkeys(missing))) if missing else ""
+    # Only words spelled as in the question are named; a word typed in kana (しごとさがし, read 仕事・探し)
+    # still makes a case, said without its words.
+    shown: list[str] = []
+    typed_in_kana = False
+    for term, typed in content_words(question):
+        if (
+            term in topic
+            or term in _CASE_GENERIC
+            or term in known
+            or len(term) < 2
+            or _KANA_FRAGMENT.fullmatch(typed)
+        ):
+            continue
+        if term in question:
+            shown.append(term)
+        elif _KANA.fullmatch(typed):
+            typed_in_kana = True
+    if not shown:
+        return messages.CASE_POINT_UNNAMED if typed_in_kana else ""
+    return messages.CASE_POINT.format(words="、".join(dict.fromkeys(shown)))
 
 
 @dataclass
@@ -735,12 +745,16 @@ class Composer:
         """A loan that leads yields to a close program page of help that need not be repaid, unless the
         resident asks to borrow (「資格をとりたいけど学費がない」: 高等職業訓練促進給付金 before 生活資金).
         The grant a loan is made for (高等職業訓練促進資金貸付金 lends to those who get
-        高等職業訓練促進給付金) leads from further behind: a caseworker names the grant first."""
+        高等職業訓練促進給付金), or the help an everyday word of the question names (塾 → 学習支援), leads
+        from further behind: a caseworker names the grant first."""
         if not search.hits or not is_loan(search.hits[0].chunk) or asks_to_borrow(question):
             return search
         best = search.hits[0]
         for position, hit in enumerate(search.hits[1:], start=1):
-            companion = alike(hit.chunk, best.chunk)
+            # The loan's own grant, or the help an everyday word of the question names (塾 → 学習支援).
+            companion = alike(hit.chunk, best.chunk) or any(
+                phrase in hit.chunk.sections[-1] for phrase in search.expansions if hit.chunk.sections
+            )
             if (
                 hit.chunk.kind == "program"
                 and not is_loan(hit.chunk)

@@ -101,6 +101,7 @@ DECIDING_NOTE = (
 )
 # The resident's own case (the words of their question the sources never mention).
 CASE_POINT = "ご質問の場合（{words}）"
+CASE_POINT_UNNAMED = "ご質問のような場合"
 # The resident's place is one no document speaks for: its windows and figures.
 ELSEWHERE_POINT = "{place}での窓口や金額"
 POINT_NOT_COVERED = "※ {point}については、手元の資料には書かれていません。窓口で確認してください。"

@@ -100,6 +100,8 @@ class Search:
     lexical_max: float = (
         0.0  # best raw BM25 over all chunks: does the question share words with the documents?
     )
+    # The documents' words for the question's everyday words (塾 → 学習支援): the needs it names.
+    expansions: tuple[str, ...] = ()
 
 
 class QueryExpander:
@@ -464,4 +466,5 @@ class Retriever:
             hits=hits,
             unit_scores=unit_lexical,
             lexical_max=float(chunk_lexical.max()) if chunk_lexical.size else 0.0,
+            expansions=tuple(extra),
         )

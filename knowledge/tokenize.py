@@ -105,3 +105,19 @@ def place_names(text: str) -> list[tuple[int, str]]:
 def is_place_name(word: str) -> bool:
     """`word` is, as a whole, a place name the dictionary knows (横浜; not 実家, 田中)."""
     return [name for _, name in place_names(word)] == [unicodedata.normalize("NFKC", word)]
+
+
+def content_words(text: str) -> list[tuple[str, str]]:
+    """(normalised term, as typed) for each content word of `text`, in order: the term to compare, the
+    spelling to tell apart a word typed in kana (しごと → 仕事) from a conjugated one (払って → 払う)."""
+    text = normalize(text)[:MAX_INPUT_CHARS]
+    if not text.strip():
+        return []
+    with _lock:
+        morphemes = _tokenizer().tokenize(text)
+        words = [(m.normalized_form(), m.surface(), m.part_of_speech()[0]) for m in morphemes]
+    return [
+        (form, surface)
+        for form, surface, pos in words
+        if pos not in _DROPPED_POS and form not in _STOP_FORMS and form.strip()
+    ]
