@@ -65,9 +65,15 @@ def test_a_plan_that_leads_says_so_and_names_program_pages(ask):
 
 
 def test_a_program_page_without_amounts_gets_the_dated_amounts(ask):
-    text = ask("准看護師の資格を目指したい。学校に通う間に生活の支えになる制度は？")["answer"]
+    """小平市's page names the 給付金 but no amount (a resident who names no place gets 石川県's page, which
+    has them)."""
+    text = ask("小平市に住んでいます。准看護師の資格を目指したい。学校に通う間に生活の支えになる制度は？")[
+        "answer"
+    ]
     assert "高等職業訓練促進給付金" in text
     assert "100,000円" in text and "70,500円" in text and "2024年6月20日時点" in text
+    text = ask("准看護師の資格を目指したい。学校に通う間に生活の支えになる制度は？")["answer"]
+    assert "高等職業訓練促進給付金" in text and "100,000円" in text and "2024年6月20日時点" in text
 
 
 def test_school_entry_money_leads_with_the_entry_loan(ask):
