@@ -32,7 +32,7 @@ from knowledge.index import INDEX_DIR, build
 from knowledge.retrieval import clean_query
 
 # The dev set of the shared files (YORISOI_SHARED_DIR, as for the tests; else ../shared beside the checkout).
-SHARED_DIR = Path(os.environ.get("YORISOI_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+SHARED_DIR = Path(os.environ.get("YORISOI_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
 DEFAULT_QUESTIONS = SHARED_DIR / "eval" / "dev_qa.jsonl"
 RESULTS = Path("bench-results") / "knowledge.json"
 TARGET_RATIO = 1.5
