@@ -28,3 +28,16 @@ def test_one_query_embedding_for_a_message_that_asks_to_borrow(
     text, _ = ask(server, signed_event, fake_line, "子どもが入院して、医療費を借りられますか")
     assert "医療介護資金" in text
     assert len(embedder.message_runs) == 1, embedder.message_runs
+
+
+def test_the_gaps_found_as_a_resident_through_the_webhook(live_server, signed_event, fake_line):
+    """Grant before its loan, care late at night, deciding whether to divorce, a place said without 市."""
+    text, _ = ask(live_server, signed_event, fake_line, "看護師の学校に通ってる間の生活費が心配です")
+    assert "高等職業訓練促進給付金" in text.splitlines()[0] and "貸付金" not in text.splitlines()[0]
+    text, _ = ask(live_server, signed_event, fake_line, "仕事の帰りが22時近くになる日があります")
+    assert "トワイライトステイ" in text.splitlines()[0]
+    text, _ = ask(live_server, signed_event, fake_line, "離婚したいけど子どもがかわいそうで迷ってる")
+    assert "子どもの保育" not in text and "決める前のご相談もできます" in text and "相談員に相談" in text
+    yokohama = "横浜に住んでいます。ひとり親の医療費助成は使えますか"
+    text, _ = ask(live_server, signed_event, fake_line, yokohama)
+    assert "横浜での窓口や金額" in text and "小平市" not in text
