@@ -37,6 +37,8 @@ class Knowledge(Protocol):
 
     def place_named(self, text: str) -> str | None: ...
 
+    def covers_place(self, place: str) -> bool: ...
+
 
 class QueryVectors(Protocol):
     """The message's one embedding, shared by crisis, intents and knowledge (`bot.embedding`)."""

@@ -338,7 +338,10 @@ class Conversation:
         place = self._place_only(text)
         if place is not None:
             self.dialogue.remember(user_key, text)
-            return [render.text(messages.PLACE_NOTED.format(place=place), render.menu_choices())]
+            noted = (
+                messages.PLACE_NOTED if self.knowledge.covers_place(place) else messages.PLACE_NOTED_ELSEWHERE
+            )
+            return [render.text(noted.format(place=place), render.menu_choices())]
         answer = self._knowledge_answer(user_key, text)
         if not answer.confident and self.crisis.strained(text):
             # 「死ぬほど忙しい」 is no question and no crisis: a warm word and the ways on, not "not found".

@@ -60,6 +60,12 @@ GREETING = "こんにちは。寄り添いです。ひとり親家庭の制度�
 THANKS = "どういたしまして。ほかにも知りたいことがあれば、いつでも送ってください。"
 # A message that only says where the resident lives (as the bot invites): noted, not a question.
 PLACE_NOTED = "{place}にお住まいですね。これからは{place}の窓口をご案内します。ご質問をどうぞ。"
+# A place none of the documents speaks for (横浜): say what the bot can and cannot tell.
+PLACE_NOTED_ELSEWHERE = (
+    "{place}にお住まいですね。{place}の制度や窓口の資料は手元にありません。"
+    "国の制度（児童扶養手当など）はご案内できます。{place}の窓口は、お住まいの市区町村の役所でご確認ください。"
+    "ご質問をどうぞ。"
+)
 
 # --- Things the bot cannot read --------------------------------------------------------------------------
 TEXT_ONLY = (

@@ -191,6 +191,11 @@ class KnowledgeBase:
         """The place a resident's message names (「白山です」 → 白山市), for the chat to remember."""
         return self.places.find(text)
 
+    def covers_place(self, place: str) -> bool:
+        """The documents speak for `place` (its own, its prefecture's or the nation's sources): not 横浜,
+        whose windows and local programs the bot cannot name."""
+        return not self.places.outside(place)
+
 
 def all_documents(
     data_dir: Path,

@@ -78,3 +78,6 @@ class LiveKnowledge:
 
     def place_named(self, text: str) -> str | None:
         return self.current.place_named(text)
+
+    def covers_place(self, place: str) -> bool:
+        return self.current.covers_place(place)

@@ -60,6 +60,9 @@ class Knowledge:
     def place_named(self, text: str) -> str | None:
         return default_register().find(text)
 
+    def covers_place(self, place: str) -> bool:
+        return not default_register().outside(place)
+
 
 class Detector:
     KEYWORDS: ClassVar[dict[str, str]] = {
@@ -500,6 +503,17 @@ def test_a_message_that_only_says_where_one_lives_is_acknowledged_and_remembered
     assert texts(say(conversation, line, statement)) == [messages.PLACE_NOTED.format(place=place)]
     assert conversation.knowledge.asked == []
     assert conversation.state.unanswered(identity.user_key(USER)) == 0
+
+
+@pytest.mark.parametrize(
+    ("statement", "place"), [("横浜に住んでいます", "横浜"), ("大阪市在住です", "大阪市")]
+)
+def test_a_place_no_document_covers_is_acknowledged_without_promising_its_windows(
+    conversation, line, statement, place
+):
+    conversation.knowledge.confident = False
+    assert texts(say(conversation, line, statement)) == [messages.PLACE_NOTED_ELSEWHERE.format(place=place)]
+    assert conversation.knowledge.asked == []
     say(conversation, line, "手当はいつ振り込まれますか")
     assert conversation.knowledge.asked == [("手当はいつ振り込まれますか", place)]
 
