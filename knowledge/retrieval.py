@@ -22,7 +22,7 @@ from knowledge.chunking import Chunk
 from knowledge.embedders import Embedder
 from knowledge.index import KnowledgeIndex
 from knowledge.places import CONFLICT, COVERS, INSIDE, SAME, PlaceRegister, default_register
-from knowledge.tokenize import content_terms
+from knowledge.tokenize import content_terms, reading
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
 # Longer questions are not better questions: the embedder truncates at 512 tokens anyway, and a 10,000
@@ -69,6 +69,9 @@ _LATE_HOUR = re.compile(
     r"(?:夜|よる|深夜)\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})時(?!間)|(?<!\d)(?:1[89]|2[0-4])時(?!間)"
 )
 LATE_HOUR_KEY = "夜間"
+# A key is also found written in hiragana (学童 → がくどう, 給食費 → きゅうしょくひ) when its reading is at
+# least this long: a shorter one (じゅく, すめる) turns up inside other words (すすめる).
+MIN_READING_CHARS = 4
 # Characters allowed between the two words of a synonyms.yaml key written "A…B".
 MAX_SYNONYM_GAP = 12
 # The documents' words added to the embedded text, at most this many characters (the lexical side gets every
@@ -130,6 +133,14 @@ class QueryExpander:
             for key in self.synonyms
             if "..." in key
         }
+        # Residents type words in kana (「がくどうのおかね」): each key's reading finds it too.
+        self.readings: dict[str, str] = {}
+        for key in self.synonyms:
+            if key in self.patterns:
+                continue
+            spoken = reading(key)
+            if len(spoken) >= MIN_READING_CHARS and spoken != key and spoken not in self.synonyms:
+                self.readings.setdefault(spoken, key)
         # One search asks for the keys of the same text several times (expansions, declined, unhelpful).
         self._keys_in = lru_cache(maxsize=256)(self._find_keys)
 
@@ -144,6 +155,7 @@ class QueryExpander:
             for key in self.synonyms
             if (self.patterns[key].search(text) if key in self.patterns else key in text)
         ]
+        keys += [key for spoken, key in self.readings.items() if spoken in text and key not in keys]
         if LATE_HOUR_KEY in self.synonyms and LATE_HOUR_KEY not in keys and _LATE_HOUR.search(text):
             keys.append(LATE_HOUR_KEY)
         return tuple(keys)
