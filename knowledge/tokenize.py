@@ -89,16 +89,20 @@ def _content_terms(text: str) -> tuple[str, ...]:
 def place_names(text: str) -> list[tuple[int, str]]:
     """Where `text` names a place the dictionary knows (固有名詞・地名, not a country: 横浜, 神戸, 札幌),
     with the position of each, so that a place outside the register is still recognised as one."""
-    text = unicodedata.normalize("NFKC", text or "")[:MAX_INPUT_CHARS]
+    return list(_place_names(unicodedata.normalize("NFKC", text or "")[:MAX_INPUT_CHARS]))
+
+
+@lru_cache(maxsize=1024)  # every search asks where the resident lives, often of the same text twice
+def _place_names(text: str) -> tuple[tuple[int, str], ...]:
     if not text.strip():
-        return []
+        return ()
     with _lock:
         morphemes = _tokenizer().tokenize(text)
-        return [
+        return tuple(
             (morpheme.begin(), morpheme.surface())
             for morpheme in morphemes
             if morpheme.part_of_speech()[1:4] == ("固有名詞", "地名", "一般")
-        ]
+        )
 
 
 @lru_cache(maxsize=1024)
@@ -110,17 +114,21 @@ def is_place_name(word: str) -> bool:
 def content_words(text: str) -> list[tuple[str, str]]:
     """(normalised term, as typed) for each content word of `text`, in order: the term to compare, the
     spelling to tell apart a word typed in kana (しごと → 仕事) from a conjugated one (払って → 払う)."""
-    text = normalize(text)[:MAX_INPUT_CHARS]
+    return list(_content_words(normalize(text)[:MAX_INPUT_CHARS]))
+
+
+@lru_cache(maxsize=1024)
+def _content_words(text: str) -> tuple[tuple[str, str], ...]:
     if not text.strip():
-        return []
+        return ()
     with _lock:
         morphemes = _tokenizer().tokenize(text)
         words = [(m.normalized_form(), m.surface(), m.part_of_speech()[0]) for m in morphemes]
-    return [
+    return tuple(
         (form, surface)
         for form, surface, pos in words
         if pos not in _DROPPED_POS and form not in _STOP_FORMS and form.strip()
-    ]
+    )
 
 
 def reading(text: str) -> str:

@@ -133,3 +133,15 @@ def test_sixth_held_out_set(real_data_dir):
     assert metrics["hit@1"] >= 0.85
     assert metrics["unanswerable_hedged"] >= 3 / 4
     assert metrics["confident_wrong"] <= 1
+
+
+def test_a_key_is_found_typed_in_hiragana_by_its_reading():
+    expander = QueryExpander({"学童": ["放課後児童クラブ"], "塾": ["学習支援"], "住める": ["住居"]})
+    assert expander.expansions("がくどうのおかねがたかい") == ["放課後児童クラブ"]
+    assert expander.expansions("じゅくにいかせたい") == []  # じゅく is too short to trust
+    assert expander.expansions("しごとをすすめる") == []
+
+
+def test_a_question_typed_in_kana_finds_its_program(ask):
+    data = ask("がくどうのおかねがたかくてこまってます")[0]
+    assert "放課後児童クラブ" in first(data)["heading"]
