@@ -55,6 +55,7 @@ _DASHES = str.maketrans({"ー": "-", "－": "-", "‐": "-", "−": "-"})
 # 神戸在住, 札幌住みです, 大阪です); not はあと飯田橋では (a centre's name) nor から (moved away).
 _LIVES_THERE = re.compile(r"^(?:に住|に暮ら|で暮ら|在住|住み|に引っ越して|です)")
 
+MAX_NORMALISED = 4096
 # Rank of a match in `find`: the most specific place wins, then the earliest in the text.
 _MUNICIPALITY_NAMED, _MUNICIPALITY_SHORT, _PREFECTURE_NAMED, _ELSEWHERE = range(4)
 
@@ -162,6 +163,19 @@ class PlaceRegister:
     # --- names ------------------------------------------------------------------------------------------
     def normalise(self, name: str) -> str:
         """The register's spelling ("石川県 金沢市", "金沢" → "金沢市"); unknown names are only cleaned."""
+        known = self._normalised.get(name)
+        if known is None:
+            known = self._normalise(name)
+            if len(self._normalised) < MAX_NORMALISED:  # residents' own spellings are not kept without end
+                self._normalised[name] = known
+        return known
+
+    @cached_property
+    def _normalised(self) -> dict[str, str]:
+        """Names already normalised: an answer asks for the jurisdiction of every source it weighs."""
+        return {}
+
+    def _normalise(self, name: str) -> str:
         text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
         text = self.aliases.get(text, text)
         text = _PREFECTURE_PREFIX.sub("", text) if text not in self.prefectures else text
