@@ -180,6 +180,10 @@ class CrisisDetector:
         self.question_markers = _compile(rules.get("question_markers"), "question_markers")
         self.strain = _compile(rules.get("strain"), "strain")
         self.coping = _compile(rules.get("coping"), "coping")
+        ailments = rules.get("ailments") or {}
+        self.ailments = _compile(ailments.get("words"), "ailments.words")
+        self.ailments_unless = _compile(ailments.get("unless"), "ailments.unless")
+        self.ailment_chars = int(ailments.get("chars", 0))
         self.personal_markers = _compile(rules.get("personal_markers"), "personal_markers")
         context = rules.get("context") or {}
         self.context = _Context(
@@ -249,10 +253,22 @@ class CrisisDetector:
             # 「反省」, 「明日もがんばる」, 「みんなどうしてる？」: someone managing, whom the vector alone
             # would place next to despair; only a rule makes such a message a crisis.
             return None
+        if self._ailment(normalised):
+            # 「首が痛い」「体がだるい」: a short body complaint sits next to some crisis exemplar (the neck,
+            # the wrist, the body are their words too); only a rule makes it a crisis.
+            return None
         named, score = self._nearest(query_vector, normalised)
         if not named:
             return None
         return CrisisAssessment(tuple(named), "embedding", score, asks)
+
+    def _ailment(self, normalised: str) -> bool:
+        """A short ordinary body complaint (crisis.yaml `ailments`), with no medicine, cut or blood in it."""
+        return (
+            len(normalised) <= self.ailment_chars
+            and _any(self.ailments, normalised)
+            and not _any(self.ailments_unless, normalised)
+        )
 
     def strained(self, text: str) -> bool:
         """Whether a message that is no crisis speaks of ordinary strain (「死ぬほど忙しい」): then, when no
