@@ -6,7 +6,7 @@ YORISOI := $(VENV)/bin/yorisoi
 PORT ?= 8000
 export YORISOI_DATA_DIR ?= $(CURDIR)/.data
 
-.PHONY: run test bench lint loadtest index install install-dev browser postgres clean
+.PHONY: run test bench lint loadtest index install install-dev browser postgres wrk clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,11 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-bench: index postgres
+# wrk posts the webhook bench's burst (a C client: Python senders cost as much CPU as the server they measure).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q wrk; }
+
+bench: index postgres wrk
 	$(PY) -m tools.bench_knowledge
 	$(PY) -m tools.bench_bot
 	$(PY) -m tools.bench_workers --postgres

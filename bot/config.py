@@ -74,7 +74,7 @@ class Settings:
     worker_threads: int = 4
     # How much `serve` lowers the CPU priority of the answer worker it supervises, so on a shared box the
     # webhook's acknowledgements are not queued behind embeddings (0: same priority).
-    worker_nice: int = 5
+    worker_nice: int = 19
     # How long a worker process's claim on an event lasts unless renewed (it renews while it works): after a
     # worker dies, its events wait this long before another worker takes them over.
     worker_lease: float = 60.0
@@ -117,7 +117,7 @@ class Settings:
             "alert_to": _env("YORISOI_ALERT_TO"),
             "alert_webhook": _env("YORISOI_ALERT_WEBHOOK"),
             "worker_threads": int(_env("YORISOI_WORKER_THREADS", "4")),
-            "worker_nice": int(_env("YORISOI_WORKER_NICE", "5")),
+            "worker_nice": int(_env("YORISOI_WORKER_NICE", "19")),
             "notice_rate": float(_env("YORISOI_NOTICE_RATE", "200")),
             "notice_lease": float(_env("YORISOI_NOTICE_LEASE_SECONDS", "120")),
             "notice_poll": float(_env("YORISOI_NOTICE_POLL_SECONDS", "15")),

@@ -11,6 +11,10 @@ index against the fake LINE API (tests/fake_line.py):
 For each: `--events` question events from 200 chats posted by `--senders` keep-alive connections (one event
 per body, as LINE sends a chat's events), acknowledged events/s and webhook p50/p99, then answers/s over the
 burst and the following `--window` seconds. Writes bench-results/workers-bench.json.
+
+The burst is posted by `wrk` (Debian's `wrk`, installed by `make bench`): one C thread holding the keep-alive
+connections, each body signed beforehand and posted once. Python senders (`--client python`) spend as much CPU
+per request as the server they measure, on the same two cores; their figures are kept for comparison.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import multiprocessing
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -124,6 +129,68 @@ def _burst(
     return latencies, statuses, max(last for _, last in spans) - min(first for first, _ in spans)
 
 
+# wrk's script: thread-local bodies read from files at start, each posted once; the summary as one JSON line.
+WRK_SCRIPT = r"""
+local requests, sent, answered, count = {}, 0, 0, 0
+function init(args)
+  local folder, total = args[1], tonumber(args[2])
+  wrk.path_done = folder .. "/done"
+  for n = 0, total - 1 do
+    local file = io.open(folder .. "/" .. n .. ".body", "rb")
+    local body = file:read("*a")
+    file:close()
+    file = io.open(folder .. "/" .. n .. ".sig", "rb")
+    local signature = file:read("*a")
+    file:close()
+    requests[#requests + 1] = wrk.format("POST", "/callback",
+      {["Content-Type"] = "application/json", ["X-Line-Signature"] = signature}, body)
+  end
+  count = #requests
+end
+function request()
+  sent = sent % count + 1
+  return requests[sent]
+end
+function response(status, headers, body)
+  answered = answered + 1
+  if answered == count then
+    io.open(wrk.path_done, "w"):close()
+    wrk.thread:stop()
+  end
+end
+function done(summary, latency, requests)
+  io.write(string.format('{"requests": %d, "microseconds": %d, "not_ok": %d, "p50": %d, "p99": %d}\n',
+    summary.requests, summary.duration, summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def _wrk_burst(port: int, bodies: list[tuple[bytes, dict[str, str]]], senders: int, folder: Path) -> dict:
+    """Post every body once over `senders` keep-alive connections from one wrk thread; its summary with the
+    burst's seconds. wrk stops sending after as many responses as bodies but runs out its duration, so the
+    script marks the last response with a file and wrk is interrupted then (it prints its summary on
+    SIGINT). wrk counts a non-2xx answer as an error: `not_ok`."""
+    folder.mkdir()
+    for n, (body, headers) in enumerate(bodies):
+        (folder / f"{n}.body").write_bytes(body)
+        (folder / f"{n}.sig").write_text(headers["X-Line-Signature"])
+    script = folder / "burst.lua"
+    script.write_text(WRK_SCRIPT)
+    command = ["wrk", "-t1", f"-c{senders}", "-d600s", "-s", str(script), f"http://127.0.0.1:{port}"]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*command, "--", str(folder), str(len(bodies))], stdout=subprocess.PIPE, text=True
+    )
+    deadline = started + 900
+    while not (folder / "done").exists() and process.poll() is None and time.perf_counter() < deadline:
+        time.sleep(0.005)
+    seconds = time.perf_counter() - started
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    return {**json.loads(output.strip().splitlines()[-1]), "seconds": seconds}
+
+
 def run_one(
     name: str,
     serve_args: list[str],
@@ -134,6 +201,8 @@ def run_one(
     index: Path,
     database_url: str = "",
     sender_processes: int = 4,
+    client: str = "wrk",
+    server_threads: int = 4,
 ) -> dict[str, Any]:
     from tests.fake_line import FakeLine, LineEvents
 
@@ -143,7 +212,7 @@ def run_one(
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (workdir / "serve.log").open("ab")
-    server = start_serve(workdir, fake.base_url, port, 16, log, serve_args, database_url)
+    server = start_serve(workdir, fake.base_url, port, server_threads, log, serve_args, database_url)
     extra: list[subprocess.Popen] = []
     env = serve_env(workdir, fake.base_url, database_url)
     for _ in range(workers):
@@ -172,29 +241,35 @@ def run_one(
         texts = [builder.text(QUESTIONS[n % len(QUESTIONS)], source=chats[n % 200]) for n in range(events)]
         bodies = [builder.signed(event) for event in texts]
         cpu_before = _web_cpu_seconds(server.pid)
-        latencies, statuses, burst = _burst(port, bodies, senders, sender_processes)
+        if client == "wrk":
+            posted = _wrk_burst(port, bodies, senders, workdir / "bodies")
+            burst = posted["seconds"]
+            acknowledged = posted["requests"] - posted["not_ok"]
+            statuses = {200: acknowledged, "other": posted["not_ok"]}
+            p50, p99 = posted["p50"] / 1000, posted["p99"] / 1000
+        else:
+            latencies, statuses, burst = _burst(port, bodies, senders, sender_processes)
+            acknowledged = statuses.get(200, 0)
+            p50, p99 = milliseconds(percentile(latencies, 0.50)), milliseconds(percentile(latencies, 0.99))
         web_cpu = _web_cpu_seconds(server.pid) - cpu_before
         answered_in_burst = len(fake.delivered()) - warmed
         time.sleep(window)
         total = burst + window
         answered = len(fake.delivered()) - warmed
-        acknowledged = statuses.get(200, 0)
         return {
             "config": name,
             "backend": "postgresql" if database_url else "sqlite",
             "worker_processes": workers or (0 if "--in-process" in serve_args else 1),
             "events": events,
-            "sender_processes": sender_processes,
+            "client": "wrk, 1 thread" if client == "wrk" else f"python, {sender_processes} processes",
             "connections": senders,
+            "server_threads": server_threads,
             "acknowledged": acknowledged,
             "statuses": statuses,
             "burst_seconds": round(burst, 2),
             "acknowledged_per_second": round(acknowledged / burst, 1),
             "web_cpu_ms_per_event": round(web_cpu / max(1, acknowledged) * 1000, 2),
-            "webhook_ms": {
-                "p50": milliseconds(percentile(latencies, 0.50)),
-                "p99": milliseconds(percentile(latencies, 0.99)),
-            },
+            "webhook_ms": {"p50": round(p50, 1), "p99": round(p99, 1)},
             "answers_per_second_during_burst": round(answered_in_burst / burst, 1),
             "answers_per_second": round(answered / total, 1),
             "load_average": [round(value, 2) for value in os.getloadavg()],
@@ -218,13 +293,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--senders", type=int, default=16, help="keep-alive connections posting at once")
-    parser.add_argument("--sender-processes", type=int, default=4, help="client processes sharing them")
+    parser.add_argument("--client", choices=("wrk", "python"), default="wrk", help="who posts the burst")
+    parser.add_argument("--sender-processes", type=int, default=4, help="python client processes")
+    parser.add_argument("--server-threads", type=int, default=4, help="`yorisoi serve --threads`")
     parser.add_argument("--window", type=float, default=20.0, help="seconds after the burst for answers/s")
     parser.add_argument("--postgres", action="store_true", help="also on a throwaway PostgreSQL cluster")
     parser.add_argument("--curve", default="1,2,4", help="worker process counts for the answers/s curve")
     parser.add_argument("--only", default="", help="comma-separated config names to run")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results" / "workers-bench.json")
     args = parser.parse_args()
+    if args.client == "wrk" and shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: `make bench` installs it, or use --client python")
     index = Path(os.environ.get("YORISOI_DATA_DIR", REPO / ".data")) / "index"
     if not index.is_dir():
         raise SystemExit(f"no index at {index}: run `yorisoi index` first")
@@ -260,6 +339,8 @@ def main() -> None:
                 index,
                 url,
                 args.sender_processes,
+                args.client,
+                args.server_threads,
             )
             results.append(result)
             print(json.dumps(result, ensure_ascii=False), flush=True)
