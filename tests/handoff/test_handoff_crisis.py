@@ -128,6 +128,23 @@ def test_a_crisis_inside_a_question_says_it_also_asks(detector: CrisisDetector) 
     assert found is not None and found.asks and "child_abuse_risk" in found.kinds
 
 
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        # 「ことは」 is no definition question: a farewell must not get a program answer beside its lines.
+        ("もう何もかも終わりにしたい。子どものことは実家にお願いしてある", False),
+        ("消えてしまいたい。あとは姉にまかせました", False),
+        ("もう死にたい。自立支援教育訓練給付金とは何ですか", True),
+        ("もう限界です。ひとり親の医療費助成とは？", True),
+    ],
+)
+def test_only_a_question_about_what_something_is_counts_as_asking(
+    detector: CrisisDetector, text: str, asks: bool
+) -> None:
+    found = detector.assess(text)
+    assert found is not None and found.asks is asks
+
+
 AFTERNOON = datetime(2026, 12, 1, 14, 0, tzinfo=TOKYO)  # Tuesday 14:00, office hours
 SATURDAY = datetime(2026, 12, 5, 14, 0, tzinfo=TOKYO)
 
