@@ -142,6 +142,12 @@ def test_a_key_is_found_typed_in_hiragana_by_its_reading():
     assert expander.expansions("しごとをすすめる") == []
 
 
-def test_a_question_typed_in_kana_finds_its_program(ask):
-    data = ask("がくどうのおかねがたかくてこまってます")[0]
-    assert "放課後児童クラブ" in first(data)["heading"]
+@pytest.mark.parametrize(
+    ("question", "program"),
+    [
+        ("がくどうのおかねがたかくてこまってます", "放課後児童クラブ"),
+        ("ぼしかていのいりょうひってただになるの？", "医療費助成"),
+    ],
+)
+def test_a_question_typed_in_kana_finds_its_program(ask, question, program):
+    assert program in first(ask(question)[0])["heading"]
