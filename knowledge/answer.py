@@ -83,6 +83,10 @@ _ITEM_NUMBER = re.compile(r"^(?:No\.\s*\d+|R\d+-\d+|R元-\d+)\s*")
 # A resident asks whether they can use a program (「使えますか」「もらえますか」「対象になりますか」).
 _CAN_USE = re.compile(r"使え|もらえ|貰え|受けられ|利用でき|受給でき|対象(?:に|と|です|か)")
 _COMPARE = re.compile(r"違い|違う|ちがい|ちがう|比べ|どっち|どちら|差は")
+# Whether two benefits can be had together (「遺族年金と児童扶養手当は両方もらえますか」), and what a unit
+# that answers it says: the documents describe each program, seldom how one counts against the other.
+_COMBINE = re.compile(r"併給|併用|(?:両方|どちらも|同時に|一緒に)(?:とも|は|を|で)?(?:もら|貰|受け|使|利用)")
+_COMBINED = re.compile(r"生活保護|併給|併用|障害年金|差額")
 MAX_COMPARED = 3
 _KEY_FACT = re.compile(r"額|支給|限度|所得制限|対象|要件|期間|期限")
 MAX_PARTS = 3
@@ -221,8 +225,8 @@ _POINTS = (
         messages.POINTS["online"],
     ),
     (
-        re.compile(r"生活保護|障害年金|併給|ほかの手当と|他の手当と"),
-        re.compile(r"生活保護|併給|障害年金"),
+        re.compile(rf"生活保護|障害年金|ほかの手当と|他の手当と|{_COMBINE.pattern}"),
+        _COMBINED,
         messages.POINTS["other_benefits"],
     ),
     (
@@ -285,6 +289,15 @@ _POINTS = (
 
 
 GENERIC_POINTS = 4  # the last entries of _POINTS
+
+
+def _combination_point(question: str, compared: list[Hit]) -> str:
+    """「両方もらえますか」 asked of programs whose sources say nothing of having both: the point, or ""."""
+    if not _COMBINE.search(question):
+        return ""
+    if any(_COMBINED.search(_unit_text(unit)) for hit in compared for unit in hit.chunk.units):
+        return ""
+    return messages.POINTS["other_benefits"]
 
 
 def uncovered_point(question: str, units: list[Unit], focus: list[str] | None = None) -> str:
@@ -811,8 +824,11 @@ class Composer:
             )
         compared = self._compared(clean(question), search)
         if len(compared) >= 2:
-            text = self._comparison_text(compared, search, day or today())
-            return Answer(question=question, text=text, confident=True, sources=sources, related=related[1:4])
+            point = _combination_point(clean(question), compared)
+            text = self._comparison_text(compared, search, day or today(), point=point)
+            return Answer(
+                question=question, text=text, confident=not point, sources=sources, related=related[1:4]
+            )
         program_units = [
             unit
             for hit in search.hits
@@ -869,11 +885,12 @@ class Composer:
         main = searches[0]
         sources = [Source.from_hit(hit) for hit in compared]
         sources += [s for s in (Source.from_hit(hit) for hit in main.hits) if s not in sources]
-        text = self._comparison_text(compared, main, day or today(), messages.PARTS_INTRO)
+        point = _combination_point(clean(question), compared)
+        text = self._comparison_text(compared, main, day or today(), messages.PARTS_INTRO, point)
         return Answer(
             question=question,
             text=text,
-            confident=all(self.confident(search) for search in searches),
+            confident=not point and all(self.confident(search) for search in searches),
             sources=sources[:MAX_SOURCES],
             related=[program_name(hit.chunk) for hit in compared[1:]],
             topic=topic_of(compared[-1].chunk),
@@ -896,10 +913,16 @@ class Composer:
         return chosen[:MAX_COMPARED]
 
     def _comparison_text(
-        self, compared: list[Hit], search: Search, day: dt.date, intro: str = messages.COMPARE_INTRO
+        self,
+        compared: list[Hit],
+        search: Search,
+        day: dt.date,
+        intro: str = messages.COMPARE_INTRO,
+        point: str = "",
     ) -> str:
         """Each compared program in a few lines: who it is for (the source's opening sentence), the amounts
-        in force with the date they apply from, where to apply; then the sources."""
+        in force with the date they apply from, where to apply; the `point` asked that none of them covers;
+        then the sources."""
         names = [self._short_name(hit.chunk) for hit in compared]
         lines = [intro.format(programs="と".join(f"「{name}」" for name in names))]
         sources: list[str] = []
@@ -935,6 +958,8 @@ class Composer:
             period = program.in_force(day) if program is not None else None
             if period is not None:
                 amount_sources.append(program.source_line(period))
+        if point:
+            lines.append(messages.POINT_NOT_COVERED.format(point=point))
         # The documents' titles first; the pages the amounts were read from as room allows.
         while amount_sources and len("\n".join([*lines, *sources, *amount_sources])) > MAX_ANSWER_CHARS:
             amount_sources.pop()

@@ -151,3 +151,20 @@ def test_a_key_is_found_typed_in_hiragana_by_its_reading():
 )
 def test_a_question_typed_in_kana_finds_its_program(ask, question, program):
     assert program in first(ask(question)[0])["heading"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "夫が亡くなって母子家庭になりました。遺族年金と児童扶養手当は両方もらえますか",
+        "児童扶養手当と医療費助成はどちらも受けられますか",
+    ],
+)
+def test_whether_two_benefits_combine_is_hedged_when_no_source_says(ask, question):
+    data = ask(question)[0]
+    assert data["confident"] is False
+    assert messages.POINT_NOT_COVERED.format(point=messages.POINTS["other_benefits"]) in data["answer"]
+
+
+def test_a_plain_comparison_stays_confident(ask):
+    assert ask("児童扶養手当と児童手当の違いは？")[0]["confident"] is True
