@@ -79,9 +79,9 @@ _WHOSE_NAME = re.compile(r"ひとり親家庭等?|母子家庭等?|母子|父子
 MIN_SHARED_NAME = 4
 # Item numbers of a plan in front of a program name ("No.157 養育費確保サポート事業", "R6-2 …").
 _ITEM_NUMBER = re.compile(r"^(?:No\.\s*\d+|R\d+-\d+|R元-\d+)\s*")
-# A question that asks how programs differ (「児童手当と児童扶養手当って違う？」「どっちがいい？」).
 # A resident asks whether they can use a program (「使えますか」「もらえますか」「対象になりますか」).
 _CAN_USE = re.compile(r"使え|もらえ|貰え|受けられ|利用でき|受給でき|対象(?:に|と|です|か)")
+# A question that asks how programs differ (「児童手当と児童扶養手当って違う？」「どっちがいい？」).
 _COMPARE = re.compile(r"違い|違う|ちがい|ちがう|比べ|どっち|どちら|差は")
 # Whether two benefits can be had together (「遺族年金と児童扶養手当は両方もらえますか」), and what a unit
 # that answers it says: the documents describe each program, seldom how one counts against the other.
