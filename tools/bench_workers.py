@@ -159,8 +159,8 @@ function response(status, headers, body)
   end
 end
 function done(summary, latency, requests)
-  io.write(string.format('{"requests": %d, "microseconds": %d, "not_ok": %d, "p50": %d, "p99": %d}\n',
-    summary.requests, summary.duration, summary.errors.status + summary.errors.connect + summary.errors.read
+  io.write(string.format('{"requests": %d, "not_ok": %d, "p50": %d, "p99": %d}\n',
+    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read
     + summary.errors.write + summary.errors.timeout, latency:percentile(50), latency:percentile(99)))
 end
 """
@@ -246,7 +246,7 @@ def run_one(
             burst = posted["seconds"]
             acknowledged = posted["requests"] - posted["not_ok"]
             statuses = {200: acknowledged, "other": posted["not_ok"]}
-            p50, p99 = posted["p50"] / 1000, posted["p99"] / 1000
+            p50, p99 = round(posted["p50"] / 1000, 1), round(posted["p99"] / 1000, 1)
         else:
             latencies, statuses, burst = _burst(port, bodies, senders, sender_processes)
             acknowledged = statuses.get(200, 0)
@@ -269,7 +269,7 @@ def run_one(
             "burst_seconds": round(burst, 2),
             "acknowledged_per_second": round(acknowledged / burst, 1),
             "web_cpu_ms_per_event": round(web_cpu / max(1, acknowledged) * 1000, 2),
-            "webhook_ms": {"p50": round(p50, 1), "p99": round(p99, 1)},
+            "webhook_ms": {"p50": p50, "p99": p99},
             "answers_per_second_during_burst": round(answered_in_burst / burst, 1),
             "answers_per_second": round(answered / total, 1),
             "load_average": [round(value, 2) for value in os.getloadavg()],
