@@ -1,4 +1,4 @@
-# Yorisoi production image: slim Python, non-root, index built at image build, gunicorn behind `yorisoi serve`.
+# Yorisoi production image: slim Python, non-root, index built at image build, granian behind `yorisoi serve`.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

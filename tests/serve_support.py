@@ -88,7 +88,8 @@ def free_port() -> int:
 
 
 class ServeProcess:
-    """One `yorisoi serve` (gunicorn master + worker, one process group) on a free loopback port."""
+    """One `yorisoi serve` on a free loopback port: granian's master, its web process and the answer worker,
+    in one process group."""
 
     def __init__(self, env: dict[str, str], log_path: Path, extra_args: Sequence[str] = ()) -> None:
         self.port = free_port()
@@ -128,7 +129,7 @@ class ServeProcess:
         raise AssertionError("yorisoi serve never became healthy")
 
     def pids(self) -> list[int]:
-        """The gunicorn master and its workers (one process group)."""
+        """The master, its web processes and the answer worker (one process group)."""
         pgid = os.getpgid(self.process.pid)
         found = []
         for entry in Path("/proc").iterdir():

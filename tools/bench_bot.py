@@ -1,6 +1,6 @@
 """`python -m tools.bench_bot` (second half of `make bench`): webhook throughput and webhook-to-reply latency.
 
-Runs the real server (`yorisoi serve`, gunicorn) on loopback against the fake LINE API from tests/fake_line.py
+Runs the real server (`yorisoi serve`, granian) on loopback against the fake LINE API from tests/fake_line.py
 (a development tool: it needs the repository checkout), with a copy of the built index. Two phases, both
 bounded in count and time:
 

@@ -70,7 +70,7 @@ def _wait_ready(url: str, expect_workers: int, timeout: float = 600.0) -> None:
 
 
 def _web_cpu_seconds(server_pid: int) -> float:
-    """CPU seconds used so far by `yorisoi serve`'s web processes (the gunicorn master and its web workers,
+    """CPU seconds used so far by `yorisoi serve`'s web processes (granian's master and its web processes,
     not the answer worker): CPU per acknowledged event does not depend on what else the machine runs."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0

@@ -1,6 +1,6 @@
 """`python -m tools.loadtest` (`make loadtest`): rising webhook load on the real server, with a reply audit.
 
-Runs `yorisoi serve` (gunicorn, a subprocess, in a temporary data directory with a copy of the index) on
+Runs `yorisoi serve` (granian, a subprocess, in a temporary data directory with a copy of the index) on
 127.0.0.1, and the fake LINE API from tests/fake_line.py in a separate process, so the load generator, the
 fake LINE and the server do not share one interpreter lock. Concurrent senders (threads, keep-alive
 http.client connections) post pre-signed webhook bodies at rising paced rates, a mix of what residents do:
@@ -437,7 +437,7 @@ def main() -> None:
     parser.add_argument("--step-events", type=int, default=2000, help="cap on events per step")
     parser.add_argument("--senders", type=int, default=24, help="concurrent keep-alive senders")
     parser.add_argument("--residents", type=int, default=400, help="distinct LINE users")
-    parser.add_argument("--threads", type=int, default=16, help="gunicorn request threads")
+    parser.add_argument("--threads", type=int, default=16, help="`yorisoi serve --threads`")
     parser.add_argument("--max-seconds", type=float, default=90.0, help="cap on load + drain (≤ 90)")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results" / "loadtest.json")
     args = parser.parse_args()

@@ -170,7 +170,7 @@ def start_serve(
 
 
 def stop_serve(server: subprocess.Popen) -> None:
-    """SIGTERM to the gunicorn process group; SIGKILL when it does not stop within 30 s."""
+    """SIGTERM to `yorisoi serve`'s process group; SIGKILL when it does not stop within 30 s."""
     if server.poll() is not None:
         return
     os.killpg(os.getpgid(server.pid), signal.SIGTERM)

@@ -1,4 +1,4 @@
-"""`yorisoi serve` (gunicorn, or local mode with the LINE emulator), `yorisoi worker` (answers from the
+"""`yorisoi serve` (granian, or local mode with the LINE emulator), `yorisoi worker` (answers from the
 shared store), `yorisoi backup` (online copy), `yorisoi migrate` (the schema to the newest numbered
 migration) and `yorisoi copy-data` (a SQLite data directory into PostgreSQL)."""
 
@@ -46,7 +46,7 @@ def purge_bot_events(settings: Settings, db: Database, now: datetime) -> Mapping
 def serve(
     host: str, port: int, local: bool, workers: int, threads: int, no_worker: bool, in_process: bool
 ) -> None:
-    """Serve the webhook, the counselor dashboard and /healthz with gunicorn, and run an answer worker.
+    """Serve the webhook, the counselor dashboard and /healthz with granian, and run an answer worker.
 
     The worker is a separate process (`yorisoi worker`), restarted if it dies; `--no-worker` leaves answering
     to workers started elsewhere, against the same database (YORISOI_DATABASE_URL).

@@ -1,4 +1,4 @@
-"""`yorisoi serve` as a real gunicorn process: refuses to run without secrets, survives kill -9 without losing
+"""`yorisoi serve` as a real granian server: refuses to run without secrets, survives kill -9 without losing
 or repeating an answer, and answers 503 when the disk is full so LINE redelivers."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import sqlite3
 import subprocess
 import time
@@ -91,6 +92,40 @@ def test_serve_runs_its_answer_worker_at_a_lower_cpu_priority(serve):
     assert len(workers) == 1
     lowered_by = Settings.__dataclass_fields__["worker_nice"].default
     assert _niceness(workers[0]) == min(19, _niceness(server.process.pid) + lowered_by)
+
+
+def _web_processes(server: ServeProcess) -> list[int]:
+    """The processes that serve HTTP: the master's forked children (the same command line as the master;
+    the answer worker and the index builder are started as other commands)."""
+    command = Path(f"/proc/{server.process.pid}/cmdline").read_bytes()
+    found = []
+    for pid in server.pids():
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            if int(stat[1]) == server.process.pid and Path(f"/proc/{pid}/cmdline").read_bytes() == command:
+                found.append(pid)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
+def test_a_web_process_killed_with_9_is_replaced_and_the_webhook_answers_again(
+    serve, signed_event, fake_line
+):
+    server = serve()
+    server.wait_healthy()
+    [web] = _web_processes(server)
+    os.kill(web, signal.SIGKILL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and _web_processes(server) in ([], [web]):
+        time.sleep(0.1)
+    assert server.process.poll() is None
+    assert server.wait_healthy()["status"] == "ok"
+    [replacement] = _web_processes(server)
+    assert replacement != web
+    event = signed_event.text(QUESTIONS[0], source=signed_event.source(f"U{1:032x}"))
+    assert signed_event.post(server.url, event)[0] == 200
+    assert fake_line.wait_for(lambda fake: len(fake.delivered()) >= 1, timeout=300)
 
 
 @pytest.mark.timeout(900)

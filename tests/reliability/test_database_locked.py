@@ -1,7 +1,7 @@
 """Another connection holding the database's write lock.
 
 At the webhook the rule is: answer 5xx (LINE redelivers) rather than acknowledge what could not be stored.
-tests/bot/test_webhook.py proves it on the in-process server; here it is the real `yorisoi serve` (gunicorn,
+tests/bot/test_webhook.py proves it on the in-process server; here it is the real `yorisoi serve` (granian,
 production settings), and the worker's side: an event already acknowledged when the lock is taken.
 """
 
