@@ -119,7 +119,7 @@ class YorisoiServer:
         host: str,
         port: int,
         workers: int = 1,
-        threads: int = 8,
+        threads: int = 4,
         supervisor: WorkerSupervisor | None = None,
     ) -> None:
         from granian.constants import HTTPModes, Interfaces
@@ -195,7 +195,7 @@ def worker_env(settings: Settings) -> dict[str, str]:
 
 
 def serve(
-    settings: Settings, host: str, port: int, workers: int = 1, threads: int = 8, answer_worker: bool = True
+    settings: Settings, host: str, port: int, workers: int = 1, threads: int = 4, answer_worker: bool = True
 ) -> None:
     """Serve; in "process" worker mode with `answer_worker`, also run a supervised `yorisoi worker` (which
     refreshes the index itself: a web-only process needs none)."""

@@ -104,7 +104,7 @@ class ServeProcess:
                 "--port",
                 str(self.port),
                 "--threads",
-                "8",
+                "4",
                 *extra_args,
             ],
             env=env,

@@ -38,7 +38,7 @@ def purge_bot_events(settings: Settings, db: Database, now: datetime) -> Mapping
 @click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(1, 16), help="Processes (keep 1)."
 )
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Request threads.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256), help="Request threads.")
 @click.option("--no-worker", is_flag=True, help="Serve only: answers come from `yorisoi worker` processes.")
 @click.option(
     "--in-process", is_flag=True, help="Answer in the web process (an in-memory queue; one process only)."
