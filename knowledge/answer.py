@@ -48,6 +48,8 @@ CONFIDENT_WHEN = ((0.80, 3.0, 0.0), (0.84, 1.5, 0.0), (0.80, 0.0, 0.6))
 MIN_BEST_SCORE = 0.75
 
 _AMOUNT = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万|千)?円|\d+割")
+# A sum of money: what 「※ 金額は…時点のものです」 is about (a rate, 「3割引」, is no amount that changes).
+_YEN = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万|千)?円")
 _PHONE = re.compile(r"0\d{1,4}[-ー－]\d{1,4}[-ー－]\d{3,4}")
 _WINDOW_LABEL = re.compile(r"窓口|問い?合わせ|申請先|受付場所|相談方法|連絡先|電話")
 _CHAPTER = re.compile(r"^(?:\d{1,2}|第\d+章?|別紙)\s")
@@ -298,6 +300,17 @@ def _combination_point(question: str, compared: list[Hit]) -> str:
     if any(_COMBINED.search(_unit_text(unit)) for hit in compared for unit in hit.chunk.units):
         return ""
     return messages.POINTS["other_benefits"]
+
+
+def question_words() -> list[str]:
+    """The words the points above look for in a question (相場, 何月, 家賃), so that a question typed in kana
+    is read for them too (see `ReadingIndex`)."""
+    return [
+        fragment
+        for asks, _, _ in _POINTS
+        for fragment in re.split(r"[^\u3040-\u30ff\u4e00-\u9fff\u3005]+", asks.pattern)
+        if fragment
+    ]
 
 
 def uncovered_point(question: str, units: list[Unit], focus: list[str] | None = None) -> str:
@@ -1118,7 +1131,7 @@ class Composer:
             if detail and with_detail:
                 body += "\n" + messages.DETAIL.format(fact=detail)
             amount_notes: list[str] = list(amount_lines)
-            if _AMOUNT.search(body) and best.date:
+            if _YEN.search(body) and best.date:
                 amount_notes.append(messages.AMOUNT_AS_OF.format(date=display_date(best.date)))
             lines = [messages.PROGRAM_INTRO.format(program=program_name(best)), *([body] if body else [])]
             lines += [*amount_notes, *notes]
