@@ -76,3 +76,12 @@ def test_unpaid_child_support_leads_with_what_the_court_can_do(ask, question):
 def test_agreeing_on_child_support_is_not_answered_with_collecting_it(ask):
     data = ask("養育費の取り決めを公正証書にしたいのですが、どこに相談できますか")[0]
     assert not data["sources"][0]["heading"].endswith("養育費が支払われないとき")
+
+
+def test_a_second_need_joined_by_to_is_named_too(ask):
+    """「塾代と高校の進学費用」: 学習支援 answers the first need; the loan for high school is named too."""
+    data = ask("塾代と高校の進学費用が心配")[0]
+    assert "学習支援" in data["sources"][0]["heading"]
+    assert "修学資金" in data["answer"]
+    single = ask("子どもを塾に通わせたいけど余裕がない")[0]
+    assert messages.OTHER_PROGRAMS.split(":")[0] not in single["answer"]
