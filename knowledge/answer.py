@@ -48,6 +48,8 @@ CONFIDENT_WHEN = ((0.80, 3.0, 0.0), (0.84, 1.5, 0.0), (0.80, 0.0, 0.6))
 MIN_BEST_SCORE = 0.75
 
 _AMOUNT = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万|千)?円|\d+割")
+# A sum of money: what 「※ 金額は…時点のものです」 is about (a rate, 「3割引」, is no amount that changes).
+_YEN = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万|千)?円")
 _PHONE = re.compile(r"0\d{1,4}[-ー－]\d{1,4}[-ー－]\d{3,4}")
 _WINDOW_LABEL = re.compile(r"窓口|問い?合わせ|申請先|受付場所|相談方法|連絡先|電話")
 _CHAPTER = re.compile(r"^(?:\d{1,2}|第\d+章?|別紙)\s")
@@ -67,6 +69,10 @@ _ADMINISTRATIVE = re.compile(
 _NOT_A_SERVICE = re.compile(
     r"別紙|別記|様式|研修|広報|啓発|広聴|ニーズ把握|検討会議|協議会|連絡会議|調査研究"
 )
+# A second need joined to the first by と or や (「塾代と高校の…」「家賃や保育料」), and words that name
+# no need of their own.
+_JOINED = r"(?:と|や)、?[^。？?！!、]{0,6}"
+_GENERIC_NEED = re.compile(r"費用|お金|金|制度|手当|支援|電話|番号|窓口|場合|相談|心配|不安|所|機関")
 # A connective that links a quoted sentence to the one before it, meaningless once quoted alone.
 # Sections about who runs a program, not what it does for a resident.
 _SIDE_SECTION = re.compile(r"運営|沿革|設置|実施主体|委託")
@@ -298,6 +304,17 @@ def _combination_point(question: str, compared: list[Hit]) -> str:
     if any(_COMBINED.search(_unit_text(unit)) for hit in compared for unit in hit.chunk.units):
         return ""
     return messages.POINTS["other_benefits"]
+
+
+def question_words() -> list[str]:
+    """The words the points above look for in a question (相場, 何月, 家賃), so that a question typed in kana
+    is read for them too (see `ReadingIndex`)."""
+    return [
+        fragment
+        for asks, _, _ in _POINTS
+        for fragment in re.split(r"[^\u3040-\u30ff\u4e00-\u9fff\u3005]+", asks.pattern)
+        if fragment
+    ]
 
 
 def uncovered_point(question: str, units: list[Unit], focus: list[str] | None = None) -> str:
@@ -988,6 +1005,38 @@ class Composer:
                 names.append(name)
         return names[:2]
 
+    def _other_needs(self, search: Search) -> list[str]:
+        """Programs for a second need the message joins to the first (「塾代と高校の進学費用が心配」: 学習支援
+        leads, 高校 is in 修学資金's page): a program page among the first hits that has a word the message
+        names after と・や・、 and the leading page does not (at most two)."""
+        best = search.hits[0].chunk
+        lead = best.index_text
+        words = [
+            term
+            for term in dict.fromkeys(search.terms)
+            if len(term) >= 2
+            and term not in lead
+            and not _GENERIC_NEED.fullmatch(term)
+            and re.search(_JOINED + re.escape(term), search.query)
+        ]
+        if not words:
+            return []
+        names: list[str] = []
+        for hit in search.hits[1:5]:
+            name = program_name(hit.chunk)
+            last = hit.chunk.sections[-1] if hit.chunk.sections else ""
+            if (
+                hit.score >= PROGRAM_SCORE_SHARE * search.hits[0].score
+                and hit.chunk.kind == "program"
+                and not _WINDOW_LABEL.search(last)
+                and not same_program(hit.chunk, best)
+                and not self._elsewhere(hit.chunk, search.place, best)
+                and any(word in hit.chunk.index_text for word in words)
+                and name not in names
+            ):
+                names.append(name)
+        return names[:2]
+
     def _related(self, hits: list[Hit], place: str | None, keep_best: bool = True) -> list[str]:
         """The programs to offer as next questions. Another area's service is not offered to a resident who
         did not ask about it (「小平市のひとり親相談」 to someone in 白山市 or of unknown place); the best
@@ -1111,6 +1160,11 @@ class Composer:
             if others:
                 notes.append(messages.OTHER_PROGRAMS.format(programs="、".join(others)))
 
+        if best.kind == "program":
+            others = self._other_needs(search)
+            if others:
+                notes.append(messages.OTHER_PROGRAMS.format(programs="、".join(others)))
+
         detail, detail_source = self._program_detail(search) if best.kind == "program" else ("", "")
 
         def render(selected: list[str], with_detail: bool = True) -> str:
@@ -1118,7 +1172,7 @@ class Composer:
             if detail and with_detail:
                 body += "\n" + messages.DETAIL.format(fact=detail)
             amount_notes: list[str] = list(amount_lines)
-            if _AMOUNT.search(body) and best.date:
+            if _YEN.search(body) and best.date:
                 amount_notes.append(messages.AMOUNT_AS_OF.format(date=display_date(best.date)))
             lines = [messages.PROGRAM_INTRO.format(program=program_name(best)), *([body] if body else [])]
             lines += [*amount_notes, *notes]

@@ -15,6 +15,7 @@ from knowledge.answer import (
     Source,
     asks,
     follows_up,
+    question_words,
     resident_facing,
     same_program,
     split_questions,
@@ -53,7 +54,9 @@ class KnowledgeBase:
         self.documents = documents
         self.places = places or default_register()
         self.amounts = amounts or default_amounts()
-        self.retriever = Retriever(index, embedder, expander or default_expander(), self.places)
+        self.retriever = Retriever(
+            index, embedder, expander or default_expander(), self.places, question_words=question_words()
+        )
         self.composer = Composer(
             index.chunks, self.places, index.unit_offsets.tolist(), index.unit_scores, self.amounts
         )
@@ -143,7 +146,8 @@ class KnowledgeBase:
             answer = self._answer_parts(question, parts, search, place, today, query_vector)
             if answer is not None:
                 return for_residents_place(answer, search.place, self.places)
-        answer = self.composer.compose(query, search, today)
+        # A question typed in kana is read with its words spelled as the documents write them (そうば → 相場).
+        answer = self.composer.compose(self.retriever.spell(query), search, today)
         answer.question = question
         return for_residents_place(answer, search.place, self.places)
 

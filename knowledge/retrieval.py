@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +24,7 @@ from knowledge.chunking import Chunk
 from knowledge.embedders import Embedder
 from knowledge.index import KnowledgeIndex
 from knowledge.places import CONFLICT, COVERS, INSIDE, SAME, PlaceRegister, default_register
-from knowledge.tokenize import content_terms, reading
+from knowledge.tokenize import content_terms, kanji_words, reading
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
 # Longer questions are not better questions: the embedder truncates at 512 tokens anyway, and a 10,000
@@ -202,6 +204,74 @@ class QueryExpander:
         ]
 
 
+# A word of the documents typed in kana is found by its reading when the reading is at least this long, and
+# only where a word begins: the start of the message or after a punctuation mark, after a particle, or right
+# after another such word (じどうふよう・てあて); kana right after kanji are the rest of that word (してい
+# of 中退している is no 指定). A reading of exactly this length (やちん, いない) only at the start or after
+# の: after が or は it is as often a verb (人がいない is no 以内).
+MIN_WORD_READING = 3
+_KANA_RUN = re.compile(r"[ぁ-ゖー]+")
+_WORD_BEGINS_AFTER = frozenset("のがをはにもとでやへ")
+_SHORT_WORD_BEGINS_AFTER = frozenset("の")
+_PART_OF_A_WORD = re.compile(r"[\u4e00-\u9fff\u3005\u30a0-\u30ffa-z0-9]")
+
+
+class ReadingIndex:
+    """The documents' own words by their reading (よういくひ → 養育費, やちん → 家賃): a question typed in
+    hiragana finds the word the documents write in kanji. Built from the index, so a city's added document
+    brings its words along; no list of words to keep."""
+
+    def __init__(self, words: Iterable[tuple[str, str]]) -> None:
+        by_reading: dict[str, str] = {}
+        # Two words read alike (高校, 孝行): the one the documents use most.
+        for (word, spoken), _ in Counter(words).most_common():
+            if len(spoken) >= MIN_WORD_READING and spoken != word:
+                by_reading.setdefault(spoken, word)
+        self.words = by_reading
+        self.longest = max(map(len, by_reading), default=0)
+        self._spell = lru_cache(maxsize=256)(self._find)
+
+    @classmethod
+    def of(cls, chunks: Iterable[Chunk], everyday: Iterable[str] = ()) -> ReadingIndex:
+        """The words of the chunks, and of the everyday words synonyms.yaml expands (家賃, which no
+        document writes)."""
+        texts = [chunk.index_text for chunk in chunks] + list(everyday)
+        return cls(word for text in texts for word in kanji_words(text))
+
+    def spell(self, text: str) -> tuple[str, tuple[str, ...]]:
+        """`text` with the documents' words typed in kana written as the documents write them, and those
+        words in order (「よういくひがとどかない」 → 「養育費がとどかない」, (養育費,))."""
+        return self._spell(text)
+
+    def _find(self, text: str) -> tuple[str, tuple[str, ...]]:
+        found: list[str] = []
+        pieces: list[str] = []
+        last = 0
+        for run in _KANA_RUN.finditer(text):
+            kana = run.group()
+            starts_a_word = run.start() == 0 or not _PART_OF_A_WORD.match(text[run.start() - 1])
+            i, after_word = 0, -1
+            while i < len(kana) - MIN_WORD_READING + 1:
+                for size in range(min(self.longest, len(kana) - i), MIN_WORD_READING - 1, -1):
+                    word = self.words.get(kana[i : i + size])
+                    if not word:
+                        continue
+                    begins = (i == 0 and starts_a_word) or i == after_word
+                    after = kana[i - 1] if i else ""
+                    if begins or after in (
+                        _WORD_BEGINS_AFTER if size > MIN_WORD_READING else _SHORT_WORD_BEGINS_AFTER
+                    ):
+                        pieces.append(text[last : run.start() + i] + word)
+                        last = run.start() + i + size
+                        if word not in found:
+                            found.append(word)
+                        i = after_word = i + size
+                        break
+                else:
+                    i += 1
+        return "".join(pieces) + text[last:], tuple(found)
+
+
 @lru_cache(maxsize=1)
 def default_expander() -> QueryExpander:
     return QueryExpander.load()
@@ -340,6 +410,7 @@ class Retriever:
         unit_share: float = UNIT_SHARE,
         name_weight: float = NAME_WEIGHT,
         expand: bool = True,
+        question_words: Iterable[str] = (),
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -350,6 +421,8 @@ class Retriever:
         self.unit_share = unit_share
         self.expand = expand
         self.names = NameMatcher(index.chunks, ignore=sorted(self.places.names(), key=len, reverse=True))
+        # `question_words`: what the answer looks for in a question (相場, 何月), found typed in kana too.
+        self.readings = ReadingIndex.of(index.chunks, [*self.expander.synonyms, *question_words])
         self._factors: dict[str, np.ndarray] = {}
         self.data_chunks = np.array([chunk.kind == "data" for chunk in index.chunks], dtype=bool)
         self.childs_need = np.array([for_the_child(chunk) for chunk in index.chunks], dtype=bool)
@@ -392,8 +465,24 @@ class Retriever:
         """The text that is embedded for `query`: the question plus the documents' words for its everyday
         words (see QueryExpander)."""
         text = clean_query(query)
-        extra = self.expander.expansions(text) if self.expand and text else []
+        _, extra = self._expansions(text)
         return dense_text(text, extra)
+
+    def spell(self, query: str) -> str:
+        """The question with the words it typed in kana written as the documents write them
+        (「よういくひのそうばは」 → 「養育費の相場は」), for the answer to read what is asked."""
+        return self.readings.spell(query)[0] if self.expand else query
+
+    def _expansions(self, text: str) -> tuple[str, list[str]]:
+        """The question with the documents' words it typed in kana spelled out (what everyday words and
+        program names are looked for in), and the words added to it: those spelled out, then the documents'
+        words for its everyday words."""
+        if not self.expand or not text:
+            return text, []
+        spelled, typed = self.readings.spell(text)
+        extra = list(typed)
+        extra += [word for word in self.expander.expansions(spelled) if word not in extra]
+        return spelled, extra
 
     def query_vector(self, query: str) -> np.ndarray:
         """The one embedding of a message; the bot computes it once and shares it with every component."""
@@ -411,14 +500,14 @@ class Retriever:
         place = self.place_for(text, municipality) if text else self.places.canonical(municipality)
         if not text or not self.index.size:
             return Search(query=text, terms=[], place=place, hits=[])
-        extra = self.expander.expansions(text) if self.expand else []
+        spelled, extra = self._expansions(text)
         terms = content_terms(text)
         for phrase in extra:
             terms.extend(content_terms(phrase))
         if query_vector is None:
             query_vector = self.embedder.embed_queries([dense_text(text, extra)])[0]
         dense = self.index.dense_scores(np.asarray(query_vector, dtype=np.float32))
-        names = self.names.scores(text)
+        names = self.names.scores(spelled)
         spelled_out = bool(names.size) and float(names.max()) >= NAMED
         if place and spelled_out:
             # The resident names their place and a program by its whole name (「金沢市在住です。児童扶養手当
@@ -434,7 +523,7 @@ class Retriever:
             # One program's whole name is spelled out: a part of it shared by another program's name
             # (高等職業訓練促進 of the loan 高等職業訓練促進資金貸付金) is no sign of that other program.
             names = np.where(names >= NAMED, names, 0.0)
-        standing_for = self.expander.stands_for(text) if self.expand else []
+        standing_for = self.expander.stands_for(spelled) if self.expand else []
         if standing_for:
             # An everyday word that stands for one program by its whole name (開業 → 事業開始資金) names
             # it, a little less surely than the resident spelling it out.
@@ -444,7 +533,7 @@ class Retriever:
                 named = np.maximum(named, np.where(whole >= NAMED, whole, 0.0))
             names = np.maximum(names, EXPANSION_NAME_SHARE * named)
         fused = fused + self.name_weight * names
-        unhelpful = self.expander.unhelpful(text) if self.expand else []
+        unhelpful = self.expander.unhelpful(spelled) if self.expand else []
         if unhelpful:
             last = [chunk.sections[-1] if chunk.sections else "" for chunk in self.index.chunks]
             fused = np.where([name in unhelpful for name in last], fused * UNHELPFUL_FACTOR, fused)

@@ -136,3 +136,40 @@ def reading(text: str) -> str:
     with _lock:
         katakana = "".join(morpheme.reading_form() for morpheme in _tokenizer().tokenize(normalize(text)))
     return "".join(chr(ord(char) - 0x60) if "ァ" <= char <= "ヶ" else char for char in katakana)
+
+
+def kanji_words(text: str) -> list[tuple[str, str]]:
+    """(word, reading in hiragana) of each noun (or adjectival noun, 高等) of `text` written all in kanji,
+    two characters or more (養育費 → よういくひ, 家賃 → やちん), and of each two such nouns in a row
+    (児童手当 → じどうてあて): the documents' own words, found when a resident types them in kana."""
+    return list(_kanji_words(normalize(text)[:MAX_INPUT_CHARS]))
+
+
+@lru_cache(maxsize=4096)
+def _kanji_words(text: str) -> tuple[tuple[str, str], ...]:
+    if not text.strip():
+        return ()
+    with _lock:
+        morphemes = [
+            (m.surface(), m.reading_form(), m.part_of_speech()[0]) for m in _tokenizer().tokenize(text)
+        ]
+    words: list[tuple[str, str]] = []
+    previous: tuple[str, str] | None = None
+    for surface, spoken, pos in morphemes:
+        if pos in ("名詞", "形状詞") and len(surface) >= 2 and all(_is_kanji(char) for char in surface):
+            current = (surface, _hiragana(spoken))
+            words.append(current)
+            if previous:
+                words.append((previous[0] + surface, previous[1] + current[1]))
+            previous = current
+        else:
+            previous = None
+    return tuple(words)
+
+
+def _is_kanji(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or char == "々"
+
+
+def _hiragana(katakana: str) -> str:
+    return "".join(chr(ord(char) - 0x60) if "ァ" <= char <= "ヶ" else char for char in katakana)

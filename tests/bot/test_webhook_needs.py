@@ -13,7 +13,8 @@ def test_the_residents_need_is_answered_as_a_caseworker_would(live_server, signe
     text, _ = ask(live_server, signed_event, fake_line, "今月ピンチで5万円くらい借りたい")
     assert "小口資金" in text and "100,000円" in text
     text, _ = ask(live_server, signed_event, fake_line, "元旦那から養育費が止まって3ヶ月。どうしたらいい？")
-    assert "養育費等相談支援センター" in text and "家庭問題情報センター" not in text
+    # The steps first (裁判所's page: the court's 勧告, 強制執行), never who runs the national centre.
+    assert "支払を勧告する制度" in text and "強制執行" in text and "家庭問題情報センター" not in text
     text, _ = ask(live_server, signed_event, fake_line, "養育費の相場っていくらくらい？")
     assert "相場" in text and "手元の資料には書かれていません" in text and "相談員に相談" in text
 

@@ -17,6 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS_DIR = ROOT / "knowledge" / "docs"
 
 FACTS = {
+    "courts-youikuhi-tetsuzuki.md": [
+        "家庭裁判所から支払を勧告する制度を利用することができます",
+        "調停などの裁判所の手続や公正証書(公証役場において公証人が作成する文書)で取り決められた",
+        "支払わない人の財産(給料や預貯金など)を差し押さえて,その中から強制的に支払を受ける制度(強制執行)",
+    ],
     "youikuhi-soudan-center.md": [
         "養育費等相談支援センター",
         "家庭問題情報センター",
