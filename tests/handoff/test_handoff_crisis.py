@@ -559,6 +559,9 @@ def test_the_tenth_tuning_set(detector: CrisisDetector) -> None:
         "この先も生きるつもりはないです",
         "山に行って、そのまま戻らない",
         "眠剤をためてる",
+        # an ending taken as settled, with things put in order now
+        "通帳を母に預けたい。もうすぐ何もできなくなるので、今のうちに",
+        "私はそろそろ区切りをつけます。手当のことは姉に聞いてください",
     ],
 )
 def test_suicide_inside_an_ordinary_question_is_caught_by_rules_alone(
@@ -596,6 +599,15 @@ def test_suicide_inside_an_ordinary_question_is_caught_by_rules_alone(
         # people in the situation asked about in general; an ex who no longer writes
         "DVの被害にあっている人の支援はありますか",
         "元夫が昔暴力をふるってたけど今は連絡もない。面会交流はさせるべき？",
+        # a room, a hangover, a chore, the last of something, a last day at work; calmer with the child
+        "部屋がうるさすぎて限界",
+        "筋肉痛で死んでる",
+        "もう無理、夕飯はお惣菜にする",
+        "最後のひとくち、息子に食べられた",
+        "明日が最後の出勤です",
+        "娘を怒りすぎたかな",
+        "息子にもっと優しくなりたい",
+        "週末は実家に泊まります",
     ],
 )
 def test_planning_everyday_lines_and_hyperbole_are_no_crisis(detector: CrisisDetector, text: str) -> None:
@@ -610,6 +622,7 @@ def test_planning_everyday_lines_and_hyperbole_are_no_crisis(detector: CrisisDet
         "眠い。ずっと眠っていたい",
         "子どもが転んだのは私が突き飛ばしたから",
         "私が死んだら保険で子どもは困らない。もう疲れた",
+        "家賃を下げるかわりに部屋に来いと大家に言われた",
     ],
 )
 def test_an_everyday_line_saying_more_stays_a_crisis(detector: CrisisDetector, text: str) -> None:
