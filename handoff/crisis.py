@@ -219,6 +219,7 @@ class CrisisDetector:
         self.kind_neighbours = int(rules["embedding"].get("kind_neighbours", 1))
         self.cue_bonus = float(rules["embedding"].get("cue_bonus", 0.0))
         self.kind_margin = float(rules["embedding"].get("kind_margin", 0.0))
+        self.cue_chars = int(rules["embedding"].get("cue_chars", 0))
         self._embedder = embedder
         self._labels = [kind.name for kind in self.kinds for _ in kind.exemplars]
         self._label_rows = {
@@ -279,9 +280,17 @@ class CrisisDetector:
             # their words too); only a rule makes it a crisis.
             return None
         named, score = self._nearest(query_vector, normalised)
-        if not named:
+        if not named or not self._says_a_cue(named, normalised):
             return None
         return CrisisAssessment(tuple(named), "embedding", score, asks)
+
+    def _says_a_cue(self, named: Sequence[str], normalised: str) -> bool:
+        """A very short line (「もう寝たい」「上司がむかつく」「洗い物がたまってる」) sits next to some crisis
+        exemplar whatever it says: up to `cue_chars` characters, the classifier alone makes it a crisis only
+        when it says a cue of a kind it names."""
+        if len(normalised) > self.cue_chars:
+            return True
+        return any(_any(kind.cues, normalised) for kind in self.kinds if kind.name in named)
 
     def strained(self, text: str) -> bool:
         """Whether a message that is no crisis speaks of ordinary strain (「死ぬほど忙しい」): then, when no
