@@ -545,6 +545,17 @@ def test_the_tenth_tuning_set(detector: CrisisDetector) -> None:
     assert len(alarms) <= 2, alarms
 
 
+def test_the_ninth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout9 / noncrisis_heldout9 (55 crisis over the 9 kinds, weighted to suicide said inside an
+    ordinary question; 42 hard non-crisis, many short everyday lines) were written and committed before the
+    tenth round and counted once before and once after it, never tuned on. Router vector: 52/55 caught and
+    12/42 false urgent before, 52/55 and 4/42 after (plain vector, as here: the same after). Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout9")
+    assert (crises, plain) == (55, 42), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 3, missed
+    assert len(alarms) <= 4, alarms
+
+
 @pytest.mark.parametrize(
     "text",
     [
