@@ -85,6 +85,21 @@ class _Context:
         return (_any(self.past, text) and _any(self.resolved, text)) or _any(self.reported, text)
 
 
+@dataclass(frozen=True)
+class _ShortLines:
+    """A short ordinary line (crisis.yaml `ailments`, `everyday_lines`): at most `chars` characters, saying
+    one of `words` and none of `unless` (a medicine, a cut, blood, something done to the speaker)."""
+
+    chars: int
+    words: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...]
+
+    def says(self, normalised: str) -> bool:
+        if len(normalised) > self.chars:
+            return False
+        return _any(self.words, normalised) and not _any(self.unless, normalised)
+
+
 def _any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
     return any(pattern.search(text) for pattern in patterns)
 
@@ -180,10 +195,15 @@ class CrisisDetector:
         self.question_markers = _compile(rules.get("question_markers"), "question_markers")
         self.strain = _compile(rules.get("strain"), "strain")
         self.coping = _compile(rules.get("coping"), "coping")
-        ailments = rules.get("ailments") or {}
-        self.ailments = _compile(ailments.get("words"), "ailments.words")
-        self.ailments_unless = _compile(ailments.get("unless"), "ailments.unless")
-        self.ailment_chars = int(ailments.get("chars", 0))
+        self.short_lines = tuple(
+            _ShortLines(
+                chars=int(spec.get("chars", 0)),
+                words=_compile(spec.get("words"), f"{key}.words"),
+                unless=_compile(spec.get("unless"), f"{key}.unless"),
+            )
+            for key in ("ailments", "everyday_lines")
+            if (spec := rules.get(key))
+        )
         self.personal_markers = _compile(rules.get("personal_markers"), "personal_markers")
         context = rules.get("context") or {}
         self.context = _Context(
@@ -199,6 +219,7 @@ class CrisisDetector:
         self.kind_neighbours = int(rules["embedding"].get("kind_neighbours", 1))
         self.cue_bonus = float(rules["embedding"].get("cue_bonus", 0.0))
         self.kind_margin = float(rules["embedding"].get("kind_margin", 0.0))
+        self.cue_chars = int(rules["embedding"].get("cue_chars", 0))
         self._embedder = embedder
         self._labels = [kind.name for kind in self.kinds for _ in kind.exemplars]
         self._label_rows = {
@@ -253,22 +274,23 @@ class CrisisDetector:
             # 「反省」, 「明日もがんばる」, 「みんなどうしてる？」: someone managing, whom the vector alone
             # would place next to despair; only a rule makes such a message a crisis.
             return None
-        if self._ailment(normalised):
-            # 「首が痛い」「体がだるい」: a short body complaint sits next to some crisis exemplar (the neck,
-            # the wrist, the body are their words too); only a rule makes it a crisis.
+        if any(lines.says(normalised) for lines in self.short_lines):
+            # 「首が痛い」, 「子どもと喧嘩した」, 「今日めっちゃ疲れた」: a short body complaint or everyday
+            # line sits next to some crisis exemplar (the neck, the wrist, a quarrel with the child are
+            # their words too); only a rule makes it a crisis.
             return None
         named, score = self._nearest(query_vector, normalised)
-        if not named:
+        if not named or not self._says_a_cue(named, normalised):
             return None
         return CrisisAssessment(tuple(named), "embedding", score, asks)
 
-    def _ailment(self, normalised: str) -> bool:
-        """A short ordinary body complaint (crisis.yaml `ailments`), with no medicine, cut or blood in it."""
-        return (
-            len(normalised) <= self.ailment_chars
-            and _any(self.ailments, normalised)
-            and not _any(self.ailments_unless, normalised)
-        )
+    def _says_a_cue(self, named: Sequence[str], normalised: str) -> bool:
+        """A very short line (「もう寝たい」「上司がむかつく」「洗い物がたまってる」) sits next to some crisis
+        exemplar whatever it says: up to `cue_chars` characters, the classifier alone makes it a crisis only
+        when it says a cue of a kind it names."""
+        if len(normalised) > self.cue_chars:
+            return True
+        return any(_any(kind.cues, normalised) for kind in self.kinds if kind.name in named)
 
     def strained(self, text: str) -> bool:
         """Whether a message that is no crisis speaks of ordinary strain (「死ぬほど忙しい」): then, when no

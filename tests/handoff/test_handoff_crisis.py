@@ -535,6 +535,124 @@ def test_the_eighth_sealed_set(detector: CrisisDetector) -> None:
     assert len(alarms) * 10 <= plain, alarms
 
 
+def test_the_tenth_tuning_set(detector: CrisisDetector) -> None:
+    """crisis_tuning10 / noncrisis_tuning10 (42, 35: suicide inside a question about insurance, a loan or the
+    allowance; short everyday lines) were written with heldout9 before the tenth round and tuned on: 37/42
+    caught and 10/35 false urgent before (router vector), 42/42 and 0/35 after. Floors."""
+    missed, alarms, crises, plain = held_out(detector, "tuning10")
+    assert (crises, plain) == (42, 35)
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 2, alarms
+
+
+def test_the_ninth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout9 / noncrisis_heldout9 (55 crisis over the 9 kinds, weighted to suicide said inside an
+    ordinary question; 42 hard non-crisis, many short everyday lines) were written and committed before the
+    tenth round and counted once before and once after it, never tuned on. Router vector: 52/55 caught and
+    12/42 false urgent before, 52/55 and 4/42 after (plain vector, as here: the same after). Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout9")
+    assert (crises, plain) == (55, 42), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 3, missed
+    assert len(alarms) <= 4, alarms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # suicide as the condition of a payout to the child, the speaker's death taken as settled
+        "生命保険は自殺だと何年たてば支払われるんですか。娘にだけは残したい",
+        "私が消えたら児童扶養手当は誰がもらえますか。そうするつもりです",
+        "遺族年金って、子どもだけになったらいくら出ますか。私がいなくなる前提で考えてます",
+        "こどもの名義で積み立てしてたお金、私が死んだあとも引き出せますか。もう疲れたので",
+        "受給者が亡くなったら手当は止まりますよね。近いうちにそうなると思うので、祖母の口座に移したい",
+        # a letter to the children, life no longer meant, a one-way trip, pills stored
+        "子どもたちへの手紙を書き終えました。明日、手当の窓口には行けません",
+        "この先も生きるつもりはないです",
+        "山に行って、そのまま戻らない",
+        "眠剤をためてる",
+        # an ending taken as settled, with things put in order now
+        "通帳を母に預けたい。もうすぐ何もできなくなるので、今のうちに",
+        "私はそろそろ区切りをつけます。手当のことは姉に聞いてください",
+    ],
+)
+def test_suicide_inside_an_ordinary_question_is_caught_by_rules_alone(
+    detector: CrisisDetector, text: str
+) -> None:
+    found = detector.assess(text)
+    assert found is not None and "suicide" in found.kinds, (text, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # planning for one's death, a relative's suicide: bereavement and information, no farewell
+        "私が死んだあと子どもの親権はどうなりますか",
+        "私が死んだら子どもに遺族年金は出ますか",
+        "夫が自殺で亡くなりました。住宅ローンはどうなりますか",
+        "自殺した夫の団信はおりましたか？と聞かれたんですが、どういう意味ですか",
+        "私に何かあったとき子どもの後見人はどう決めるのですか",
+        # short everyday lines (crisis.yaml `everyday_lines`)
+        "子どもとちょっと揉めた",
+        "今日は一日中雨で疲れた",
+        "夜泣きで寝不足",
+        "会社の飲み会が地獄",
+        "保育園行きたくないって泣かれた",
+        "子どもがころんで鼻をぶつけた",
+        "宿題終わらなくて泣きそう",
+        "目がかすむ",
+        # sleepiness, the weather, a diet at their limit; a wish before dying
+        "夏バテで限界",
+        "ダイエットが限界",
+        "眠くて限界かも",
+        "この寒さ無理、消えたい",
+        "死ぬまでに一度はハワイに行きたい",
+        "限界まで歩いた",
+        # people in the situation asked about in general; an ex who no longer writes
+        "DVの被害にあっている人の支援はありますか",
+        "元夫が昔暴力をふるってたけど今は連絡もない。面会交流はさせるべき？",
+        # a room, a hangover, a chore, the last of something, a last day at work; calmer with the child
+        "部屋がうるさすぎて限界",
+        "筋肉痛で死んでる",
+        "もう無理、夕飯はお惣菜にする",
+        "最後のひとくち、息子に食べられた",
+        "明日が最後の出勤です",
+        "娘を怒りすぎたかな",
+        "息子にもっと優しくなりたい",
+        "週末は実家に泊まります",
+        # very short lines that say no word of a crisis kind (`embedding.cue_chars`)
+        "もう寝たい",
+        "上司がむかつく",
+        "洗い物がたまってる",
+        "夜ふかししちゃった",
+        # tired but carrying on, "there are days like that", an errand one would rather skip
+        "疲れたけど頑張る",
+        "一人で泣きたい夜もある",
+        "夫の実家に行くのが憂うつ",
+    ],
+)
+def test_planning_everyday_lines_and_hyperbole_are_no_crisis(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "子どもとけんかして叩いてしまった",
+        "今日も疲れた。もう消えたい",
+        "眠い。ずっと眠っていたい",
+        "子どもが転んだのは私が突き飛ばしたから",
+        "私が死んだら保険で子どもは困らない。もう疲れた",
+        "家賃を下げるかわりに部屋に来いと大家に言われた",
+        # very short, but saying a word of the kind the classifier names
+        "子どもを叩いちゃいそう",
+        "いま家の前に元夫がいます",
+    ],
+)
+def test_an_everyday_line_saying_more_stays_a_crisis(detector: CrisisDetector, text: str) -> None:
+    """`everyday_lines` keeps only the classifier from flagging, and not when the line goes on (`unless`)."""
+    assert detector.assess(text, detector.embed(text)) is not None
+
+
 # ---- the alert -----------------------------------------------------------------------------------------
 def alert_settings(smtp: SmtpReceiver, hook: HookReceiver) -> AlertSettings:
     return AlertSettings(
