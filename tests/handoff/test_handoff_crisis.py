@@ -557,6 +557,48 @@ def test_the_ninth_sealed_set(detector: CrisisDetector) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # found by the lead after the tenth round (heldout9's misses, so that set is no longer sealed for
+        # these lines), in other words: where to stay tonight, no home to go back to, only the going left
+        ("子ども連れで、今夜はどこで過ごせばいいのか", "no_place_tonight"),
+        ("どこに泊まればいいのか誰か教えて", "no_place_tonight"),
+        ("今日は帰る家がない", "no_place_tonight"),
+        ("夫の暴力で、もう帰る場所がありません", "no_place_tonight"),
+        ("手当の書類は全部そろえました。あとは私が消えるだけです", "suicide"),
+        ("あとは自分がいなくなるだけで、子どもたちは元夫が育てるって", "suicide"),
+    ],
+)
+def test_tonight_and_a_settled_going_are_caught_by_rules_alone(
+    detector: CrisisDetector, text: str, kind: str
+) -> None:
+    found = detector.assess(text)
+    assert found is not None and kind in found.kinds, (text, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["離婚したら住む家がなくなるのが心配です", "帰る家がないと困るので、別居の前に部屋を探したい"],
+)
+def test_a_future_worry_about_a_home_is_not_a_rule_crisis(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "crisis"),
+    [
+        ("昔はリスカしてたけど、もうしてません", False),
+        ("学生のころは薬を飲みすぎることがあったけど、もう何年もしてません", False),
+        ("もうしてませんって言ったけど、昨日また切った", True),
+    ],
+)
+def test_a_past_said_as_over_politely_is_over(detector: CrisisDetector, text: str, crisis: bool) -> None:
+    """`resolved` reads 「もう…してません」 as it reads 「もう…していない」; 「また」 keeps it a crisis."""
+    found = detector.assess(text, detector.embed(text))
+    assert (found is not None) is crisis, found
+
+
+@pytest.mark.parametrize(
     "text",
     [
         # suicide as the condition of a payout to the child, the speaker's death taken as settled
