@@ -135,7 +135,7 @@ def reading(text: str) -> str:
     """How `text` is read, in hiragana (学童 → がくどう), for matching words a resident types in kana."""
     with _lock:
         katakana = "".join(morpheme.reading_form() for morpheme in _tokenizer().tokenize(normalize(text)))
-    return "".join(chr(ord(char) - 0x60) if "ァ" <= char <= "ヶ" else char for char in katakana)
+    return _hiragana(katakana)
 
 
 def kanji_words(text: str) -> list[tuple[str, str]]:
