@@ -143,9 +143,13 @@ class YorisoiServer:
             self._server.on_shutdown(supervisor.stop)
 
     def run(self) -> None:
+        """Serve until SIGTERM/SIGINT. granian has no hook for a web process's end, so its own WSGI process
+        body (`_spawn_wsgi_worker` unwrapped; granian is pinned below 3 in pyproject.toml) runs inside one
+        that closes the app after it."""
+        from granian.server.mp import WorkerProcess
+
         serving = self._serving
-        worker_target = type(self._server)._spawn_wsgi_worker
-        serve_until_stopped = worker_target.__wrapped__
+        serve_until_stopped = type(self._server)._spawn_wsgi_worker.__wrapped__
 
         @wraps(serve_until_stopped)
         def serve_then_close(*args: Any, **kwargs: Any) -> None:
@@ -153,8 +157,6 @@ class YorisoiServer:
                 serve_until_stopped(*args, **kwargs)
             finally:
                 serving.close()
-
-        from granian.server.mp import WorkerProcess
 
         self._server.serve(
             spawn_target=WorkerProcess.wrap_target(serve_then_close),
