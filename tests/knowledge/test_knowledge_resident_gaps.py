@@ -168,3 +168,17 @@ def test_whether_two_benefits_combine_is_hedged_when_no_source_says(ask, questio
 
 def test_a_plain_comparison_stays_confident(ask):
     assert ask("児童扶養手当と児童手当の違いは？")[0]["confident"] is True
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "介護福祉士の学校に通うあいだ、月々いくら支給されますか",
+        "職業訓練の講座代、あとから戻ってくる制度の条件は",
+    ],
+)
+def test_a_sentence_announcing_its_conditions_brings_them(ask, question):
+    """「次の受給要件の全てを満たす方」 quoted alone points at nothing: the items after it come with it."""
+    text = ask(question)[0]["answer"]
+    assert "次の受給要件" in text
+    assert "児童扶養手当を受給" in text and "同様の所得水準にある方" in text
