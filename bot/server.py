@@ -148,6 +148,10 @@ class YorisoiServer:
         that closes the app after it."""
         from granian.server.mp import WorkerProcess
 
+        if multiprocessing.get_start_method(allow_none=True) is None:
+            # granian forks or spawns as multiprocessing does; the app loader is a closure, which only a
+            # forked process receives (Python 3.14 defaults to forkserver).
+            multiprocessing.set_start_method("fork")
         serving = self._serving
         serve_until_stopped = type(self._server)._spawn_wsgi_worker.__wrapped__
 
