@@ -213,6 +213,7 @@ DETAIL_SOURCE = "出典: {source}"
 SUMMARY_CHILDREN = "お子さん{count}人({ages})"
 SUMMARY_ALLOWANCE = "児童扶養手当: {value}"
 SUMMARY_TAX = "住民税: {value}"
+SUMMARY_NEEDS = "{needs}のご相談"
 # The municipalities offered as buttons (≤ 12); any other is typed in.
 MUNICIPALITY_CHOICES = (
     "金沢市",

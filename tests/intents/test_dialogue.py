@@ -480,3 +480,9 @@ def test_only_a_short_plain_answer_to_the_open_question_reads_as_an_answer(dialo
 )
 def test_a_household_told_at_once_without_a_question_is_a_description(dialogue, text, described):
     assert dialogue.describes_household(text) is described
+
+
+def test_a_need_is_acknowledged_as_what_the_resident_asks_about_not_as_a_bare_word(dialogue):
+    dialogue.start(USER)
+    turn = dialogue.handle(USER, text="母子家庭です。元夫から養育費はもらっていません")
+    assert "養育費のご相談" in turn.text and "・養育費として" not in turn.text
