@@ -412,9 +412,12 @@ class ThreadStore:
         return row is not None
 
     def latest(self, thread_id: int) -> Latest:
-        """The last message and whether a resident message came after the last counselor message."""
+        """The last message a person wrote (the bot's replies only when nobody has: its crisis reply is the
+        same in every urgent thread and hides the resident's words) and whether a resident message came
+        after the last counselor message."""
         last = self._db.one(
-            "SELECT * FROM handoff_messages WHERE thread_id = ? ORDER BY at DESC, id DESC LIMIT 1",
+            "SELECT * FROM handoff_messages WHERE thread_id = ? ORDER BY sender = 'bot', at DESC, id DESC "
+            "LIMIT 1",
             [thread_id],
         )
         waiting = self._db.one(

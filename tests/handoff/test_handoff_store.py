@@ -235,6 +235,17 @@ def test_latest_marks_a_resident_who_wrote_after_the_counselor(
     assert latest.resident_waiting and latest.message.text == "続きです"
 
 
+def test_latest_shows_the_residents_words_rather_than_the_bots_reply(store: ThreadStore, open_thread) -> None:
+    """The list's preview: the crisis reply is the same in every urgent thread; what the resident wrote is
+    what a counselor scans for. The bot's message only where nobody else has written."""
+    thread = open_thread()
+    store.append(thread.id, "bot", "メッセージを受け取りました。")
+    assert store.latest(thread.id).message.text == "メッセージを受け取りました。"
+    store.append(thread.id, "resident", "もう疲れました")
+    store.append(thread.id, "bot", "メッセージを受け取りました。")
+    assert store.latest(thread.id).message.text == "もう疲れました"
+
+
 def test_forget_leaves_an_anonymous_tombstone_for_an_open_thread(
     store: ThreadStore, open_thread, identity, db
 ) -> None:
