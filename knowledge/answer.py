@@ -275,7 +275,10 @@ _POINTS = (
         messages.POINTS["online"],
     ),
     (
-        re.compile(rf"生活保護|障害年金|ほかの手当と|他の手当と|{_COMBINE.pattern}"),
+        re.compile(
+            rf"生活保護|障害年金|年金(?:を|も)?(?:もらって|受けて|受給して)|ほかの手当と|他の手当と"
+            rf"|{_COMBINE.pattern}"
+        ),
         _COMBINED,
         messages.POINTS["other_benefits"],
     ),

@@ -80,6 +80,7 @@ def test_the_range_of_help_is_answered_with_the_list_of_programs(ask, question):
         "児童扶養手当の振込口座を変えたいときはどうしますか",
         "児童扶養手当の資格喪失届はいつ出しますか",
         "祖父母と暮らしていても児童扶養手当はもらえますか",
+        "遺族年金を受けていても児童扶養手当はもらえますか",
     ],
 )
 def test_a_point_the_documents_do_not_cover_is_hedged(ask, question):
