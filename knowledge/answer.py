@@ -191,9 +191,11 @@ _POINTS = (
         messages.POINTS["processing_days"],
     ),
     (
+        # Living apart or with one's parents, in a message that asks (not 「…別居中の母です」 telling it).
         re.compile(
-            r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家|別居|別々に(?:暮ら|住)|離れて(?:暮ら|住)"
-            r"|(?:親|両親|祖父母|家族)と(?:一緒に)?(?:暮ら|住)"
+            r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家"
+            r"|(?:別居|別々に(?:暮ら|住)|離れて(?:暮ら|住)|(?:親|両親|祖父母|家族)と(?:一緒に)?(?:暮ら|住))"
+            r".*(?:か[？?。]*$|[？?]|どう|どちら|どっち)"
         ),
         re.compile(r"同居|別居|扶養義務者|事実上の婚姻|事実婚|生計を同じ|再婚"),
         messages.POINTS["living_with"],

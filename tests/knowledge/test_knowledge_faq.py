@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from knowledge import messages
 from knowledge.answer import uncovered_name
 from knowledge.chunking import Unit
 from knowledge.retrieval import _spelled_inside
@@ -108,3 +109,8 @@ def test_only_the_asking_sentence_names_a_form():
     assert uncovered_name("現況届とは何ですか", units, []) == "「現況届」のこと"
     assert uncovered_name("住所変更届はどこに出しますか", units, []) == ""
     assert uncovered_name("離婚届を出しました。手当はいくら？", units, []) == ""
+
+
+def test_living_apart_told_not_asked_is_no_point(ask):
+    data = ask("白山市に住んでいて、夫と別居中の母です。子どもは2人です")[0]
+    assert messages.POINTS["living_with"] not in data["answer"]
