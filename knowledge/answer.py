@@ -257,13 +257,18 @@ _POINTS = (
         messages.POINTS["cost_help"],
     ),
     (
-        re.compile(r"入りやす|入れやす|通りやす|有利|選考|(?:しぼ|絞)(?:る|った)"),
-        re.compile(r"選考|利用調整|有利"),
+        re.compile(r"選考|(?:しぼ|絞)(?:る|った|ると|れば)"),
+        re.compile(r"選考|利用調整"),
+        messages.POINTS["selection"],
+    ),
+    (
+        re.compile(r"入りやす|入れやす|通りやす|有利"),
+        re.compile(r"選考|利用調整|有利|優先"),
         messages.POINTS["selection"],
     ),
     (
         re.compile(r"誰でも|だれでも"),
-        re.compile(r"対象|要件|条件|場合|世帯|限り"),
+        re.compile(r"対象|要件|条件|場合|世帯|限り|未満|\d+歳|母子家庭の母|父子家庭の父"),
         messages.POINTS["who_can"],
     ),
     (

@@ -96,6 +96,8 @@ def test_a_point_the_documents_do_not_cover_is_hedged(ask, question):
         "高卒認定試験の講座の費用の補助はありますか",  # 受講費用の6割 answers it
         "離婚届を出しました。児童扶養手当は月にいくらですか",  # the form is told, not asked about
         "高等職業訓練促進給付金の修了支援給付金はいくらですか",  # the amounts data names it
+        "ひとり親だと保育所に入りやすいですか",  # 保育所の優先入所
+        "母子生活支援施設は誰でも入れますか",  # 母子家庭の母と児童(20歳未満)
     ],
 )
 def test_a_point_the_sources_answer_stays_confident(ask, question):
