@@ -191,8 +191,13 @@ _POINTS = (
         messages.POINTS["processing_days"],
     ),
     (
-        re.compile(r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家"),
-        re.compile(r"同居|扶養義務者|事実上の婚姻|事実婚|生計を同じ|再婚"),
+        # Living apart or with one's parents, in a message that asks (not 「…別居中の母です」 telling it).
+        re.compile(
+            r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家"
+            r"|(?:別居|別々に(?:暮ら|住)|離れて(?:暮ら|住)|(?:親|両親|祖父母|家族)と(?:一緒に)?(?:暮ら|住))"
+            r".*(?:か[？?。]*$|[？?]|どう|どちら|どっち)"
+        ),
+        re.compile(r"同居|別居|扶養義務者|事実上の婚姻|事実婚|生計を同じ|再婚"),
         messages.POINTS["living_with"],
     ),
     (
@@ -221,9 +226,50 @@ _POINTS = (
     (re.compile(r"優先"), re.compile(r"優先"), messages.POINTS["priority"]),
     (re.compile(r"加点|点数|指数|何点"), re.compile(r"加点|点数|指数"), messages.POINTS["points"]),
     (
-        re.compile(r"いつから(?:もら|支給|受け|出)|何月分から"),
+        re.compile(r"いつから(?:もら|支給|受け|出)|何月分から|いつの分"),
         re.compile(r"翌月|月分から|から支給"),
         messages.POINTS["first_month"],
+    ),
+    (
+        re.compile(r"(?:申請|手続き?|申し込み?)(?:は|を|って)?いつ(?!まで)|いつ(?:申請|手続|申し込)"),
+        re.compile(r"申請期限|期限|日以降|までに申請|までに提出|前月\d+日|受付期間|随時"),
+        messages.POINTS["apply_when"],
+    ),
+    (re.compile(r"口座|名義"), re.compile(r"口座|名義"), messages.POINTS["account"]),
+    (
+        re.compile(r"(?:受給者証|医療証|保険証).{0,8}忘れ|立て?替|建て替|払い戻|償還"),
+        re.compile(r"償還|払い戻|立て?替|後日"),
+        messages.POINTS["refund"],
+    ),
+    (
+        re.compile(r"県外|市外|区外|町外|都外|他県|他の県|よその(?:県|市|町)"),
+        re.compile(r"県外|市外|区外|町外|都外|他県|区域外"),
+        messages.POINTS["outside_area"],
+    ),
+    (
+        re.compile(r"出席|欠席|休学|留年|(?:学校|授業)を休"),
+        re.compile(r"出席|欠席|休学|留年"),
+        messages.POINTS["attendance"],
+    ),
+    (
+        re.compile(r"(?:費用|料金|手数料|相談料)(?:の|を|も)?(?:補助|助成)"),
+        re.compile(r"補助|助成|自己負担|軽減|無料|割引|支給額|\d+割|上限"),
+        messages.POINTS["cost_help"],
+    ),
+    (
+        re.compile(r"選考|(?:しぼ|絞)(?:る|った|ると|れば)"),
+        re.compile(r"選考|利用調整"),
+        messages.POINTS["selection"],
+    ),
+    (
+        re.compile(r"入りやす|入れやす|通りやす|有利"),
+        re.compile(r"選考|利用調整|有利|優先"),
+        messages.POINTS["selection"],
+    ),
+    (
+        re.compile(r"誰でも|だれでも"),
+        re.compile(r"対象|要件|条件|場合|世帯|限り|未満|\d+歳|母子家庭の母|父子家庭の父"),
+        messages.POINTS["who_can"],
     ),
     (
         re.compile(r"書類|持ち物|何を持って|必要なもの|用意するもの"),
@@ -236,7 +282,10 @@ _POINTS = (
         messages.POINTS["online"],
     ),
     (
-        re.compile(rf"生活保護|障害年金|ほかの手当と|他の手当と|{_COMBINE.pattern}"),
+        re.compile(
+            rf"生活保護|障害年金|年金(?:を|も)?(?:もらって|受けて|受給して)|ほかの手当と|他の手当と"
+            rf"|{_COMBINE.pattern}"
+        ),
         _COMBINED,
         messages.POINTS["other_benefits"],
     ),
@@ -424,6 +473,23 @@ def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
     return messages.CASE_POINT.format(words="、".join(dict.fromkeys(shown)))
 
 
+# A form or a payment the resident names (現況届, 修了支援給付金): when the program's sources never name it,
+# they cannot say what it is or how it works.
+_NAMED_THING = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]{2,12}(?:届|給付金)")
+
+
+def uncovered_name(question: str, units: list[Unit], headings: list[str]) -> str:
+    """A form or payment named in the question that neither the program's sources nor their headings
+    name: its point, or ""."""
+    known = "".join(_unit_text(unit) for unit in units) + "".join(headings)
+    sentences = [part for part in re.split(r"(?<=[。！!？?])", question) if part.strip(" 。！!？?")]
+    asked = sentences[-1] if sentences else question  # the sentence that asks
+    for name in _NAMED_THING.findall(asked):
+        if name not in known:
+            return messages.NAMED_POINT.format(name=name)
+    return ""
+
+
 @dataclass
 class Source:
     """One retrieved chunk as shown in the JSON contract."""
@@ -526,6 +592,8 @@ def topic_of(chunk: Chunk) -> str:
 def same_program(one: Chunk, other: Chunk) -> bool:
     """Two chunks name the same program: their program names share a run of 4+ characters that is not a
     generic word ("養育費等支援事業" ~ "養育費相談", "就業支援事業" ~ "母子家庭等就業自立支援事業")."""
+    if one.heading == other.heading:  # a name that is all generic words (ひとり親家庭等支援制度) too
+        return True
     first, second = (_GENERIC_NAME.sub("", program_name(chunk)) for chunk in (one, other))
     return any(first[start : start + 3] in second for start in range(max(len(first) - 2, 0)))
 
@@ -884,6 +952,7 @@ class Composer:
         point = (
             uncovered_point(clean(question), program_units, focus)
             or uncovered_case(clean(question), program_units, topic)
+            or uncovered_name(clean(question), program_units, self._known_names(search, day or today()))
             or self._elsewhere_point(clean(question), search, day or today())
         )
         text = self._confident_text(clean(question), search, point, day)
@@ -895,6 +964,14 @@ class Composer:
             related=related[1:4],
             topic=topic_of(search.hits[0].chunk),
         )
+
+    def _known_names(self, search: Search, day: dt.date) -> list[str]:
+        """What the leading sources and the amounts data of their program name: headings, rows, notes."""
+        names = [hit.chunk.heading for hit in search.hits[:3]]
+        program = self.amounts.for_heading(search.hits[0].chunk.heading)
+        if program is not None:
+            names += program.lines(day)
+        return names
 
     def _elsewhere_point(self, question: str, search: Search, day: dt.date) -> str:
         """The resident lives where no document speaks (大阪府, 福岡県) and asks where to apply or what it

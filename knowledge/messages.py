@@ -93,7 +93,17 @@ POINTS = {
     "cost": "利用するときの費用",
     "how_long": "利用できる日数や回数",
     "deciding": "離婚するかどうかのご判断",
+    "apply_when": "申請する時期",
+    "account": "振込先の口座",
+    "refund": "立て替えたあとの払い戻し",
+    "outside_area": "お住まいの地域の外での扱い",
+    "attendance": "休んだ月や休学・留年のときの扱い",
+    "cost_help": "その費用の補助",
+    "selection": "選考での扱い",
+    "who_can": "利用できる方の条件",
 }
+# A form or payment the resident names that the sources never name.
+NAMED_POINT = "「{name}」のこと"
 # Said instead of POINT_NOT_COVERED to a resident deciding whether to divorce: no document decides that.
 DECIDING_NOTE = (
     "※ 離婚するかどうかは資料ではお答えできませんが、決める前のご相談もできます。"

@@ -36,6 +36,9 @@ UNIT_SHARE = 0.3
 # Weight of "the question names this program" (see NameMatcher) in the fused score.
 NAME_WEIGHT = 0.2
 MIN_NAME_MATCH = 3
+# A part of names that this many programs' names share (ひとり親家庭, in 13 of them) names none of them: a
+# question that says 「ひとり親家庭になる予定です」 has not named 小平市's ひとり親家庭医療費助成制度.
+GENERIC_NAME_COUNT = 10
 MAX_NAME_QUERY_CHARS = 120
 _PARENTHETICAL = re.compile(r"[（(]([^）)]*)[）)]")
 _ENUMERATOR = re.compile(r"^(?:[（(][^）)]{1,3}[）)]|[0-9]{1,2}\.?|[ア-ン]|第\d+)\s*")
@@ -61,6 +64,17 @@ NOT_A_LOAN_FACTOR = 0.65
 _FOR_THE_CHILD = re.compile(r"^(?:お子さん|子ども|児童)が")
 _CHILD_WORDS = re.compile(r"子|息子|娘|児童|生徒|学生|進学|入学|受験|結婚|長男|長女|次男|次女")
 CHILDS_NEED_FACTOR = 0.85
+# A program whose name the question's named program is spelled inside, with characters between
+# (児童手当 in 児童扶養手当, 児童育成手当), is another program the resident did not name: asked 「児童手当は
+# どちらの親に」, the 児童扶養手当 that shares the words of separation is not the answer. Its score is
+# multiplied by this (unless the question names it too).
+CONFUSABLE_NAME_FACTOR = 0.6
+# A question for the range of help (「どんな支援制度がありますか」) is best answered by a source that lists
+# the programs (a catalogue: at least CATALOGUE_MIN_ITEMS list items that are programs' names), not by the one
+# program whose text happens to share its words (小平市's 医療費助成: 「離婚や…ひとり親家庭…制度です」).
+_ASKS_RANGE = re.compile(r"(?:どんな|どのような|どういう|どういった)(?:支援制度|制度|支援|サービス)")
+CATALOGUE_MIN_ITEMS = 5
+CATALOGUE_FACTOR = 1.3
 # Share of the name weight a program gets when an everyday word of the question expands to its whole name.
 EXPANSION_NAME_SHARE = 0.5
 # What follows a word the resident rules out (「ハローワークとは別に」「ハローワーク以外で」).
@@ -356,6 +370,8 @@ class NameMatcher:
                     column = names.setdefault(name, len(names))
                     links.append((row, column, 1.0 if depth == 0 else 0.5))
         self.weights = np.zeros((len(chunks), max(len(names), 1)), dtype=np.float32)
+        # Each chunk's own program name(s), as residents type them (its last heading).
+        self.own_names = [_name_variants(chunk.sections[-1]) if chunk.sections else [] for chunk in chunks]
         for row, column, weight in links:
             self.weights[row, column] = max(self.weights[row, column], weight)
         self.lengths = np.ones(max(len(names), 1), dtype=np.float32)
@@ -366,6 +382,7 @@ class NameMatcher:
                 for end in range(start + MIN_NAME_MATCH, len(name) + 1):
                     substrings.setdefault(name[start:end], set()).add(column)
         self.substrings = {key: np.fromiter(value, dtype=np.int64) for key, value in substrings.items()}
+        self.generic = {key for key, value in substrings.items() if len(value) >= GENERIC_NAME_COUNT}
         self.longest = max((len(name) for name in names), default=0)
         self.ignore = [unicodedata.normalize("NFKC", word).lower() for word in ignore if word]
 
@@ -377,9 +394,12 @@ class NameMatcher:
         sizes: list[int] = []
         for start in range(len(text)):
             for end in range(start + MIN_NAME_MATCH, min(len(text), start + self.longest) + 1):
-                columns = self.substrings.get(text[start:end])
+                part = text[start:end]
+                columns = self.substrings.get(part)
                 if columns is None:
                     break
+                if part in self.generic:
+                    continue
                 found.append(columns)
                 sizes.append(end - start)
         if not found:
@@ -392,6 +412,31 @@ class NameMatcher:
             np.repeat(np.asarray(sizes, dtype=np.float32), [len(columns) for columns in found]),
         )
         return (self.weights * (matched / self.lengths)).max(axis=1)
+
+    def confusable(self, query: str, named: np.ndarray) -> np.ndarray:
+        """Chunks of a program the question does not name whose name a named program (`named`: the
+        chunks whose whole name the question spells) is spelled inside: 児童扶養手当 when only 児童手当 is
+        named. A boolean per chunk."""
+        text = unicodedata.normalize("NFKC", query).lower()
+        spelled = {name for row in np.flatnonzero(named) for name in self.own_names[row] if name in text}
+        result = np.zeros(len(self.own_names), dtype=bool)
+        if not spelled:
+            return result
+        for row, own in enumerate(self.own_names):
+            if named[row]:
+                continue
+            result[row] = any(
+                name not in text and _spelled_inside(short, name) for name in own for short in spelled
+            )
+        return result
+
+
+def _spelled_inside(short: str, long: str) -> bool:
+    """`short` is `long` with characters left out (児童手当 in 児童扶養手当), and not a part of it."""
+    if len(short) < MIN_NAME_MATCH or len(short) >= len(long) or short in long:
+        return False
+    rest = iter(long)
+    return all(char in rest for char in short) and short[0] == long[0] and short[-1] == long[-1]
 
 
 def _share_of_best(scores: np.ndarray) -> np.ndarray:
@@ -426,6 +471,19 @@ class Retriever:
         self._factors: dict[str, np.ndarray] = {}
         self.data_chunks = np.array([chunk.kind == "data" for chunk in index.chunks], dtype=bool)
         self.childs_need = np.array([for_the_child(chunk) for chunk in index.chunks], dtype=bool)
+        names = {name for chunk in index.chunks for part in chunk.sections for name in _name_variants(part)}
+        self.catalogues = np.array(
+            [
+                sum(
+                    unit.kind == "item" and name in names
+                    for unit in chunk.units
+                    for name in _name_variants(unit.text)[:1]
+                )
+                >= CATALOGUE_MIN_ITEMS
+                for chunk in index.chunks
+            ],
+            dtype=bool,
+        )
         # Program pages of what is not a loan (a grant, an allowance); plans list loans among their services.
         self.not_loans = np.array(
             [chunk.kind in ("program", "data") and not is_loan(chunk) for chunk in index.chunks], dtype=bool
@@ -519,10 +577,12 @@ class Retriever:
             chunk_lexical
         ) + self.unit_share * _share_of_best(self.index.best_unit_per_chunk(unit_lexical))
         fused = self.dense_weight * _minmax(dense) + (1 - self.dense_weight) * lexical_share
+        confusable = None
         if spelled_out:
             # One program's whole name is spelled out: a part of it shared by another program's name
             # (高等職業訓練促進 of the loan 高等職業訓練促進資金貸付金) is no sign of that other program.
             names = np.where(names >= NAMED, names, 0.0)
+            confusable = self.names.confusable(spelled, names >= NAMED)
         standing_for = self.expander.stands_for(spelled) if self.expand else []
         if standing_for:
             # An everyday word that stands for one program by its whole name (開業 → 事業開始資金) names
@@ -539,12 +599,16 @@ class Retriever:
             fused = np.where([name in unhelpful for name in last], fused * UNHELPFUL_FACTOR, fused)
         if self.data_chunks.any():
             fused = np.where(self.data_chunks & (names < NAMED), fused * UNNAMED_DATA_FACTOR, fused)
+        if confusable is not None and confusable.any():
+            fused = np.where(confusable, fused * CONFUSABLE_NAME_FACTOR, fused)
         base = fused
         # Preferences, like the place's below: they order the hits, not how clearly each matches.
         if self.childs_need.any() and not speaks_of_a_child(text):
             fused = np.where(self.childs_need, fused * CHILDS_NEED_FACTOR, fused)
         if asks_to_borrow(text):
             fused = np.where(self.not_loans, fused * NOT_A_LOAN_FACTOR, fused)
+        if self.catalogues.any() and _ASKS_RANGE.search(spelled):
+            fused = np.where(self.catalogues, fused * CATALOGUE_FACTOR, fused)
         if place:
             fused = fused * self._jurisdiction_factors(place)
         order = np.argsort(-fused, kind="stable")[: max(k, 1)]

@@ -1,0 +1,118 @@
+"""What residents ask on municipal FAQ pages (heldout_faq.jsonl), in other wordings, through `yorisoi ask
+--json` on the real index: 児童手当 is not answered with 児童扶養手当, a question for the range of help gets
+the list of programs (not 小平市's 医療費助成), and a specific point the documents do not cover (a refund,
+another prefecture, a leave of absence, a fee's subsidy, selection, an account, a form) is hedged."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from knowledge import messages
+from knowledge.answer import uncovered_name
+from knowledge.chunking import Unit
+from knowledge.retrieval import _spelled_inside
+
+PHONE = re.compile(r"0\d{1,4}-\d{1,4}-\d{3,4}")
+NOT_COVERED = "手元の資料には書かれていません"
+
+
+def first(data: dict) -> dict:
+    return data["sources"][0]
+
+
+def test_a_name_spelled_inside_another_is_told_from_a_part_of_it():
+    assert _spelled_inside("児童手当", "児童扶養手当")
+    assert _spelled_inside("児童手当", "児童育成手当")
+    assert not _spelled_inside("児童扶養", "児童扶養手当")  # a part of the name: the same program
+    assert not _spelled_inside("児童手当", "児童手当")
+    assert not _spelled_inside("手当", "児童扶養手当")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "別居中の妻が児童手当を受け取っています。私に変えるにはどうすればいいですか",
+        "児童手当は何月に振り込まれますか",
+    ],
+)
+def test_child_allowance_is_not_answered_with_the_single_parent_allowance(ask, question):
+    data = ask(question, today="2026-12-01")[0]
+    heading = first(data)["heading"]
+    assert heading.endswith("児童手当") and "児童扶養手当" not in heading
+
+
+def test_who_receives_the_child_allowance_while_separated_is_hedged(ask):
+    data = ask("別居中の妻が児童手当を受け取っています。私に変えるにはどうすればいいですか")[0]
+    assert data["confident"] is False and NOT_COVERED in data["answer"]
+
+
+def test_single_parent_household_is_no_name_of_one_program(real_kb):
+    names = real_kb.retriever.names
+    assert float(names.scores("ひとり親家庭になります").max()) == 0.0
+    assert float(names.scores("ひとり親家庭等医療費助成について").max()) >= 0.99
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "夫と別れてひとり親家庭になりました。どういった支援がありますか",
+        "母子家庭です。どのような制度が使えますか",
+    ],
+)
+def test_the_range_of_help_is_answered_with_the_list_of_programs(ask, question):
+    data = ask(question)[0]
+    assert first(data)["heading"].endswith("ひとり親家庭等支援制度")
+    assert "児童扶養手当" in data["answer"]
+    assert not PHONE.search(data["answer"])
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "医療証を忘れて窓口で全額払いました。払い戻しはできますか",
+        "旅行先の他県で子どもが受診したとき、ひとり親の医療費助成は使えますか",
+        "体調をくずして養成校を休学したら、高等職業訓練促進給付金は止まりますか",
+        "養育費の調停を申し立てる費用の助成はありますか",
+        "希望の保育所を1か所に絞ると選ばれやすくなりますか",
+        "保育園ってだれでも預けられるの？",
+        "児童扶養手当の手続きはいつするのがいいですか",
+        "児童扶養手当の振込口座を変えたいときはどうしますか",
+        "児童扶養手当の資格喪失届はいつ出しますか",
+        "祖父母と暮らしていても児童扶養手当はもらえますか",
+        "遺族年金を受けていても児童扶養手当はもらえますか",
+    ],
+)
+def test_a_point_the_documents_do_not_cover_is_hedged(ask, question):
+    data = ask(question, today="2026-12-01")[0]
+    assert data["confident"] is False
+    assert NOT_COVERED in data["answer"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "高卒認定試験の講座の費用の補助はありますか",  # 受講費用の6割 answers it
+        "離婚届を出しました。児童扶養手当は月にいくらですか",  # the form is told, not asked about
+        "高等職業訓練促進給付金の修了支援給付金はいくらですか",  # the amounts data names it
+        "ひとり親だと保育所に入りやすいですか",  # 保育所の優先入所
+        "母子生活支援施設は誰でも入れますか",  # 母子家庭の母と児童(20歳未満)
+    ],
+)
+def test_a_point_the_sources_answer_stays_confident(ask, question):
+    data = ask(question, today="2026-12-01")[0]
+    assert data["confident"] is True
+    assert NOT_COVERED not in data["answer"]
+
+
+def test_only_the_asking_sentence_names_a_form():
+    units = [Unit(text="住所を変更する場合、住所変更届を提出する必要があります。", kind="sentence")]
+    assert uncovered_name("現況届とは何ですか", units, []) == "「現況届」のこと"
+    assert uncovered_name("住所変更届はどこに出しますか", units, []) == ""
+    assert uncovered_name("離婚届を出しました。手当はいくら？", units, []) == ""
+
+
+def test_living_apart_told_not_asked_is_no_point(ask):
+    data = ask("白山市に住んでいて、夫と別居中の母です。子どもは2人です")[0]
+    assert messages.POINTS["living_with"] not in data["answer"]
