@@ -64,6 +64,7 @@ class _Kind:
     contacts: tuple[str, ...]
     needs: tuple[re.Pattern[str], ...]  # the classifier names this kind only when one of these is said
     cues: tuple[re.Pattern[str], ...]  # words that point to this kind once the classifier says crisis
+    unless: tuple[re.Pattern[str], ...] = ()  # a setting in which this kind's words mean something else
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ class CrisisDetector:
                 contacts=tuple(spec.get("contacts") or ()),
                 needs=_compile(spec.get("needs"), f"{name}.needs"),
                 cues=_compile(spec.get("cues"), f"{name}.cues"),
+                unless=_compile(spec.get("unless"), f"{name}.unless"),
             )
             for name in KINDS
             if (spec := rules["kinds"].get(name))
@@ -312,6 +314,10 @@ class CrisisDetector:
             asks and _any(self.context.others, normalised) and not _any(self.context.ongoing, normalised)
         )
         for kind in self.kinds:
+            if _any(kind.unless, normalised):
+                # 「旅行で今日どこに泊まれば」: where to stay on a trip is no night without a roof; the other
+                # kinds are still read, and the classifier may not name this one either
+                continue
             if self._live(kind.signals, text, scan):
                 if about_others and kind.name in self.told_of_others:
                     scan.cautious = True
@@ -338,7 +344,10 @@ class CrisisDetector:
     def _says_enough(self, kind: _Kind, normalised: str) -> bool:
         """Whether the message says something of the kind the classifier named, where the kind asks for it
         (`needs`): 「ねむれない日が続いて」 sits next to 「今夜寝る場所がない」 on a small model, but says no
-        night and no place, so it is not taken as nowhere to sleep tonight."""
+        night and no place, so it is not taken as nowhere to sleep tonight. Nor is a message saying one of
+        the kind's `unless` (a trip, a business stay)."""
+        if _any(kind.unless, normalised):
+            return False
         return not kind.needs or _any(kind.needs, normalised)
 
     def _nearest(self, query_vector: np.ndarray, normalised: str) -> tuple[list[str], float]:
