@@ -23,6 +23,7 @@ import yaml
 from handoff import messages
 from handoff.contacts import Contact, ContactBook
 from handoff.escalation import Escalation, normalise
+from handoff.readings import mostly_kana, pattern_reading, reading
 
 RULES_FILE = Path(__file__).with_name("crisis.yaml")
 KINDS = (
@@ -161,10 +162,55 @@ def _logistic_regression(positive: np.ndarray, negative: np.ndarray, iterations:
     return np.r_[weights, bias]
 
 
+# In the reading of the rules, a word that raises an alarm must read at least this long (a short reading sits
+# inside other words of a kana message: 遺書 → いしょ in たいしょう); words that calm one may be shorter.
+_ALARM_READING = 4
+
+
+def _reading_rules(rules: dict) -> dict:
+    """The rules with every pattern in its reading (「殴られ」 → なぐられ), exemplars and wordings as written:
+    what a message typed in kana is matched against."""
+
+    def read(patterns: list[str] | None, alarm: bool = False) -> list[str]:
+        shortest = _ALARM_READING if alarm else 1
+        return [pattern_reading(normalise(pattern), shortest) for pattern in patterns or []]
+
+    read_rules = dict(rules)
+    read_rules["kinds"] = {
+        name: {
+            **spec,
+            **{key: read(spec.get(key), alarm=True) for key in ("signals", "topics", "cues", "needs")},
+            "unless": read(spec.get("unless")),
+        }
+        for name, spec in rules["kinds"].items()
+    }
+    read_rules["context"] = {
+        part: read(items, alarm=part == "ongoing") for part, items in (rules.get("context") or {}).items()
+    }
+    for key in ("negations", "masks", "question_markers", "strain", "coping"):
+        read_rules[key] = read(rules.get(key))
+    read_rules["personal_markers"] = read(rules.get("personal_markers"), alarm=True)
+    for key in ("ailments", "everyday_lines"):
+        if rules.get(key):
+            read_rules[key] = {
+                **rules[key],
+                "words": read(rules[key].get("words")),
+                "unless": read(rules[key].get("unless"), alarm=True),
+            }
+    return read_rules
+
+
 class CrisisDetector:
     """Decides crises from crisis.yaml and, given the message's query vector, from exemplars per kind."""
 
-    def __init__(self, rules: dict, contacts: ContactBook, embedder: QueryEmbedder | None = None) -> None:
+    def __init__(
+        self,
+        rules: dict,
+        contacts: ContactBook,
+        embedder: QueryEmbedder | None = None,
+        *,
+        _written: CrisisDetector | None = None,
+    ) -> None:
         unknown = set(rules["kinds"]) - set(KINDS)
         if unknown:
             raise ValueError(f"crisis rules: unknown kinds {sorted(unknown)}; known: {KINDS}")
@@ -233,6 +279,13 @@ class CrisisDetector:
         self._exemplars: np.ndarray | None = None
         self._ordinary_vectors: np.ndarray | None = None
         self._weights: np.ndarray | None = None
+        # The same rules in their reading, for a message typed in kana; it shares this detector's classifier.
+        self._written = _written
+        self._in_kana = (
+            None
+            if _written is not None
+            else CrisisDetector(_reading_rules(rules), contacts, embedder, _written=self)
+        )
 
     @classmethod
     def load(
@@ -255,6 +308,13 @@ class CrisisDetector:
         """A crisis assessment, or None. Rules only without `query_vector` (cheap: at webhook acceptance).
         A message whose context says the event is over or is someone else's story is not assessed further:
         the embedding of 「昔DVを受けていた」 is close to DV whatever the rest of the sentence says."""
+        found = self._assess(text, query_vector)
+        if found is None and self._in_kana is not None and mostly_kana(text or ""):
+            # 「おっとにまたなぐられた」: the rules read again in their reading (the classifier is the same)
+            found = self._in_kana._assess(reading(text), query_vector)
+        return found
+
+    def _assess(self, text: str, query_vector: np.ndarray | None) -> CrisisAssessment | None:
         normalised = normalise(text or "")
         if not normalised:
             return None
@@ -399,6 +459,10 @@ class CrisisDetector:
         the hard non-crisis and everyday messages. Nearest-exemplar similarity alone cannot tell
         「シングルマザーです」 from a crisis on a small model (short texts all sit close); a logistic
         regression over the whole vector can. Added wordings retrain it at the next start."""
+        if self._written is not None:
+            exemplars, weights = self._written._classifier()
+            self._ordinary_vectors = self._written._ordinary_vectors
+            return exemplars, weights
         if self._exemplars is None or self._weights is None:
             assert self._embedder is not None
             crisis = _unit_rows(
