@@ -190,6 +190,10 @@ def _reading_rules(rules: dict) -> dict:
     for key in ("negations", "masks", "question_markers", "strain", "coping"):
         read_rules[key] = read(rules.get(key))
     read_rules["personal_markers"] = read(rules.get("personal_markers"), alarm=True)
+    read_rules["standard_forms"] = [
+        {"from": pattern_reading(normalise(spec["from"]), 1), "to": reading(spec["to"])}
+        for spec in rules.get("standard_forms") or ()
+    ]
     for key in ("ailments", "everyday_lines"):
         if rules.get(key):
             read_rules[key] = {
@@ -253,6 +257,10 @@ class CrisisDetector:
             if (spec := rules.get(key))
         )
         self.personal_markers = _compile(rules.get("personal_markers"), "personal_markers")
+        self.standard_forms = tuple(
+            (_compile([spec["from"]], "standard_forms")[0], normalise(spec["to"]))
+            for spec in rules.get("standard_forms") or ()
+        )
         context = rules.get("context") or {}
         self.context = _Context(
             *(_compile(context.get(part), f"context.{part}") for part in _Context.__dataclass_fields__)
@@ -308,14 +316,25 @@ class CrisisDetector:
         """A crisis assessment, or None. Rules only without `query_vector` (cheap: at webhook acceptance).
         A message whose context says the event is over or is someone else's story is not assessed further:
         the embedding of 「昔DVを受けていた」 is close to DV whatever the rest of the sentence says."""
-        found = self._assess(text, query_vector)
+        found = self._assess_forms(normalise(text or ""), query_vector)
         if found is None and self._in_kana is not None and mostly_kana(text or ""):
             # 「おっとにまたなぐられた」: the rules read again in their reading (the classifier is the same)
-            found = self._in_kana._assess(reading(text), query_vector)
+            found = self._in_kana._assess_forms(normalise(reading(text)), query_vector)
         return found
 
-    def _assess(self, text: str, query_vector: np.ndarray | None) -> CrisisAssessment | None:
-        normalised = normalise(text or "")
+    def _assess_forms(self, normalised: str, query_vector: np.ndarray | None) -> CrisisAssessment | None:
+        """The message as written, then (if it differs) in its standard forms (crisis.yaml `standard_forms`:
+        「手ぇ出してしもてん」 → 手を出してしまったん), so the patterns need not list every dialect."""
+        found = self._assess(normalised, query_vector)
+        if found is None and self.standard_forms:
+            standard = normalised
+            for pattern, replacement in self.standard_forms:
+                standard = pattern.sub(replacement, standard)
+            if standard != normalised:
+                found = self._assess(standard, query_vector)
+        return found
+
+    def _assess(self, normalised: str, query_vector: np.ndarray | None) -> CrisisAssessment | None:
         if not normalised:
             return None
         if self.context.not_now(normalised):
