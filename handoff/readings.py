@@ -54,8 +54,8 @@ def mostly_kana(text: str, share: float = 0.1) -> bool:
 @cache
 def pattern_reading(pattern: str, shortest: int = 2) -> str:
     """A crisis pattern with each literal run that has a kanji read as a whole (「落ち着」 → おちつ); a run
-    that ends in a kanji before an alternation is read with the first alternative's kana (「殴(ら|り)」 →
-    なぐ), which is then taken off again."""
+    before an alternation is read with the first alternative's kana (「殴(ら|り)」 → なぐ), which is then
+    taken off again."""
     out, position = [], 0
     for run in _LITERAL.finditer(pattern):
         text = run.group(0)
@@ -65,7 +65,7 @@ def pattern_reading(pattern: str, shortest: int = 2) -> str:
             out.append(text)
             continue
         tail = ""
-        if _KANJI.match(text[-1]) and pattern[run.end() : run.end() + 1] == "(":
+        if pattern[run.end() : run.end() + 1] == "(":
             first = _KANA_AFTER.match(pattern, run.end() + 1)
             tail = first.group(0) if first else ""
         spoken = reading(text + tail)
@@ -74,7 +74,8 @@ def pattern_reading(pattern: str, shortest: int = 2) -> str:
         elif tail:
             spoken = reading(text)
         # a short reading (死 → し, 遺書 → いしょ, 蹴られ → けられ) matches inside other words of a kana
-        # message (たいしょう, あずけられる): kept as written when shorter than `shortest`
-        out.append(spoken if len(spoken) >= shortest else text)
+        # message (たいしょう, あずけられる): kept as written when shorter than `shortest` (with the kana
+        # of the alternative read after it: 手を(あげ → てを + あげ)
+        out.append(spoken if len(spoken) + len(tail) >= shortest else text)
     out.append(pattern[position:])
     return "".join(out)
