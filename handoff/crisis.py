@@ -171,8 +171,8 @@ def _reading_rules(rules: dict) -> dict:
     """The rules with every pattern in its reading (「殴られ」 → なぐられ), exemplars and wordings as written:
     what a message typed in kana is matched against."""
 
-    def read(patterns: list[str] | None, alarm: bool = False) -> list[str]:
-        shortest = _ALARM_READING if alarm else 1
+    def read(patterns: list[str] | None, alarm: bool = False, shortest: int = 1) -> list[str]:
+        shortest = _ALARM_READING if alarm else shortest
         return [pattern_reading(normalise(pattern), shortest) for pattern in patterns or []]
 
     read_rules = dict(rules)
@@ -198,7 +198,8 @@ def _reading_rules(rules: dict) -> dict:
         if rules.get(key):
             read_rules[key] = {
                 **rules[key],
-                "words": read(rules[key].get("words")),
+                # a body part read as one kana (目 → め, 手 → て) would make any line a complaint
+                "words": read(rules[key].get("words"), shortest=2),
                 "unless": read(rules[key].get("unless"), alarm=True),
             }
     return read_rules
@@ -316,11 +317,14 @@ class CrisisDetector:
         """A crisis assessment, or None. Rules only without `query_vector` (cheap: at webhook acceptance).
         A message whose context says the event is over or is someone else's story is not assessed further:
         the embedding of 「昔DVを受けていた」 is close to DV whatever the rest of the sentence says."""
-        found = self._assess_forms(normalise(text or ""), query_vector)
-        if found is None and self._in_kana is not None and mostly_kana(text or ""):
-            # 「おっとにまたなぐられた」: the rules read again in their reading (the classifier is the same)
+        if self._in_kana is not None and mostly_kana(text or ""):
+            # 「おっとにまたなぐられた」: the rules in their reading, which keep the words as written
+            # beside it (the classifier is the same); a question typed in kana
+            # (「DVしえんせいどをしりたい」) is then read as a question, as 「DV支援制度を知りたい」 is.
+            # The reading first, then the text as typed.
             found = self._in_kana._assess_forms(normalise(reading(text)), query_vector)
-        return found
+            return found or self._in_kana._assess_forms(normalise(text), query_vector)
+        return self._assess_forms(normalise(text or ""), query_vector)
 
     def _assess_forms(self, normalised: str, query_vector: np.ndarray | None) -> CrisisAssessment | None:
         """The message as written, then (if it differs) in its standard forms (crisis.yaml `standard_forms`:

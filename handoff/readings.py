@@ -76,6 +76,8 @@ def pattern_reading(pattern: str, shortest: int = 2) -> str:
         # a short reading (死 → し, 遺書 → いしょ, 蹴られ → けられ) matches inside other words of a kana
         # message (たいしょう, あずけられる): kept as written when shorter than `shortest` (with the kana
         # of the alternative read after it: 手を(あげ → てを + あげ)
-        out.append(spoken if len(spoken) + len(tail) >= shortest else text)
+        # the written form stays beside the reading: the few kanji of a kana message still match, and so
+        # does a verb stem read without what follows it (買 → ばい, not かっ)
+        out.append(text if len(spoken) + len(tail) < shortest else f"(?:{text}|{spoken})")
     out.append(pattern[position:])
     return "".join(out)
