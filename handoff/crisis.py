@@ -167,13 +167,27 @@ def _logistic_regression(positive: np.ndarray, negative: np.ndarray, iterations:
 _ALARM_READING = 4
 
 
+def _shortest_match(pattern: str) -> int:
+    """The length of the shortest text `pattern` can match."""
+    return int(re._parser.parse(pattern).getwidth()[0])  # type: ignore[attr-defined]
+
+
 def _reading_rules(rules: dict) -> dict:
     """The rules with every pattern in its reading (「殴られ」 → なぐられ), exemplars and wordings as written:
     what a message typed in kana is matched against."""
 
     def read(patterns: list[str] | None, alarm: bool = False, shortest: int = 1) -> list[str]:
-        shortest = _ALARM_READING if alarm else shortest
-        return [pattern_reading(normalise(pattern), shortest) for pattern in patterns or []]
+        if not alarm:
+            return [pattern_reading(normalise(pattern), shortest) for pattern in patterns or []]
+        # an alarm pattern is read whole when every match of it is at least `_ALARM_READING` long
+        # (「(車|…)で.{0,4}寝泊まり」 → くるま…ねとまり), else run by run where each run is that long
+        read_patterns = []
+        for pattern in patterns or []:
+            whole = pattern_reading(normalise(pattern), 1)
+            if _shortest_match(whole) < _ALARM_READING:
+                whole = pattern_reading(normalise(pattern), _ALARM_READING)
+            read_patterns.append(whole)
+        return read_patterns
 
     read_rules = dict(rules)
     read_rules["kinds"] = {
