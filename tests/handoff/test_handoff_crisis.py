@@ -714,6 +714,9 @@ def test_an_everyday_line_saying_more_stays_a_crisis(detector: CrisisDetector, t
         ("お金を貸してもらう代わりに、ホテルに来いって言われてる", "sexual_violence"),
         # a trip denied: still nowhere to sleep
         ("旅行じゃなくて、本当に今夜どこで寝ればいいかわからない", "no_place_tonight"),
+        # "too much" and money are hyperbole only for dying, not for "nothing left but to die"
+        ("借金が多すぎてもう死ぬしかない", "suicide"),
+        ("金欠で死ぬしかないのかな", "suicide"),
     ],
 )
 def test_kana_dialect_and_intentions_are_read_by_rules_alone(
@@ -738,6 +741,10 @@ def test_kana_dialect_and_intentions_are_read_by_rules_alone(
         "推しのライブ最高すぎて死んだ",
         "恥ずかしくて消えたい…",
         "月曜が来るの嫌すぎて消えたいw",
+        "宿題多すぎて死ぬ〜",
+        # a kitchen accident, managing somehow
+        "料理中に指切っちゃった、絆創膏どこだっけ",
+        "毎日が戦場。でもなんとか回してます",
         # a story inside a film, a programme seen yesterday
         "映画の中で主人公が刺されるシーンがこわかった",
         "昨日の番組で虐待の特集を見た",
