@@ -764,13 +764,17 @@ def test_a_day_without_food_is_not_nowhere_to_sleep(detector: CrisisDetector) ->
         assert found is None or "no_place_tonight" not in found.kinds, (text, found)
 
 
-def test_the_tenth_sealed_set_is_not_edited(detector: CrisisDetector) -> None:
-    """crisis_heldout10 / noncrisis_heldout10 (65 crisis over the 9 kinds in LINE wordings, 47 hard
-    non-crisis) were written and committed before the eleventh round and counted once before and once after
-    it, never tuned on; tuning11 (39, 33) was tuned on: 38/39 caught and 9/33 false urgent before (router
-    vector), 39/39 and 0/33 after. Floors."""
+def test_the_tenth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout10 / noncrisis_heldout10 (65 crisis over the 9 kinds in LINE wordings: dialect, kana
+    only, emoji, inside another question, long and very short; 47 hard non-crisis) were written and
+    committed before the eleventh round and counted once before and once after it, never tuned on. Router
+    vector: 58/65 caught and 8/47 false urgent before, 59/65 and 4/47 after (plain vector, as here: 59/65
+    and 5/47 after): false urgent within the issue's 1 in 10, recall still short of its 1 in 20.
+    tuning11 (39, 33) was tuned on: 38/39 and 9/33 before (router vector), 39/39 and 0/33 after. Floors."""
     missed, alarms, crises, plain = held_out(detector, "heldout10")
     assert (crises, plain) == (65, 47), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 6, missed
+    assert len(alarms) <= 5, alarms
     missed, alarms, crises, plain = held_out(detector, "tuning11")
     assert (crises, plain) == (39, 33)
     assert len(missed) <= 1, missed
