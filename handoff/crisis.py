@@ -23,6 +23,7 @@ import yaml
 from handoff import messages
 from handoff.contacts import Contact, ContactBook
 from handoff.escalation import Escalation, normalise
+from handoff.readings import mostly_kana, pattern_reading, reading
 
 RULES_FILE = Path(__file__).with_name("crisis.yaml")
 KINDS = (
@@ -64,6 +65,7 @@ class _Kind:
     contacts: tuple[str, ...]
     needs: tuple[re.Pattern[str], ...]  # the classifier names this kind only when one of these is said
     cues: tuple[re.Pattern[str], ...]  # words that point to this kind once the classifier says crisis
+    unless: tuple[re.Pattern[str], ...] = ()  # a setting in which this kind's words mean something else
 
 
 @dataclass(frozen=True)
@@ -160,10 +162,74 @@ def _logistic_regression(positive: np.ndarray, negative: np.ndarray, iterations:
     return np.r_[weights, bias]
 
 
+# In the reading of the rules, a word that raises an alarm must read at least this long (a short reading sits
+# inside other words of a kana message: 遺書 → いしょ in たいしょう); words that calm one may be shorter.
+_ALARM_READING = 4
+
+
+def _shortest_match(pattern: str) -> int:
+    """The length of the shortest text `pattern` can match."""
+    return int(re._parser.parse(pattern).getwidth()[0])  # type: ignore[attr-defined]
+
+
+def _reading_rules(rules: dict) -> dict:
+    """The rules with every pattern in its reading (「殴られ」 → なぐられ), exemplars and wordings as written:
+    what a message typed in kana is matched against."""
+
+    def read(patterns: list[str] | None, alarm: bool = False, shortest: int = 1) -> list[str]:
+        if not alarm:
+            return [pattern_reading(normalise(pattern), shortest) for pattern in patterns or []]
+        # an alarm pattern is read whole when every match of it is at least `_ALARM_READING` long
+        # (「(車|…)で.{0,4}寝泊まり」 → くるま…ねとまり), else run by run where each run is that long
+        read_patterns = []
+        for pattern in patterns or []:
+            whole = pattern_reading(normalise(pattern), 1)
+            if _shortest_match(whole) < _ALARM_READING:
+                whole = pattern_reading(normalise(pattern), _ALARM_READING)
+            read_patterns.append(whole)
+        return read_patterns
+
+    read_rules = dict(rules)
+    read_rules["kinds"] = {
+        name: {
+            **spec,
+            **{key: read(spec.get(key), alarm=True) for key in ("signals", "topics", "cues", "needs")},
+            "unless": read(spec.get("unless")),
+        }
+        for name, spec in rules["kinds"].items()
+    }
+    read_rules["context"] = {
+        part: read(items, alarm=part == "ongoing") for part, items in (rules.get("context") or {}).items()
+    }
+    for key in ("negations", "masks", "question_markers", "strain", "coping"):
+        read_rules[key] = read(rules.get(key))
+    read_rules["personal_markers"] = read(rules.get("personal_markers"), alarm=True)
+    read_rules["standard_forms"] = [
+        {"from": pattern_reading(normalise(spec["from"]), 1), "to": reading(spec["to"])}
+        for spec in rules.get("standard_forms") or ()
+    ]
+    for key in ("ailments", "everyday_lines"):
+        if rules.get(key):
+            read_rules[key] = {
+                **rules[key],
+                # a body part read as one kana (目 → め, 手 → て) would make any line a complaint
+                "words": read(rules[key].get("words"), shortest=2),
+                "unless": read(rules[key].get("unless"), alarm=True),
+            }
+    return read_rules
+
+
 class CrisisDetector:
     """Decides crises from crisis.yaml and, given the message's query vector, from exemplars per kind."""
 
-    def __init__(self, rules: dict, contacts: ContactBook, embedder: QueryEmbedder | None = None) -> None:
+    def __init__(
+        self,
+        rules: dict,
+        contacts: ContactBook,
+        embedder: QueryEmbedder | None = None,
+        *,
+        _written: CrisisDetector | None = None,
+    ) -> None:
         unknown = set(rules["kinds"]) - set(KINDS)
         if unknown:
             raise ValueError(f"crisis rules: unknown kinds {sorted(unknown)}; known: {KINDS}")
@@ -177,6 +243,7 @@ class CrisisDetector:
                 contacts=tuple(spec.get("contacts") or ()),
                 needs=_compile(spec.get("needs"), f"{name}.needs"),
                 cues=_compile(spec.get("cues"), f"{name}.cues"),
+                unless=_compile(spec.get("unless"), f"{name}.unless"),
             )
             for name in KINDS
             if (spec := rules["kinds"].get(name))
@@ -205,6 +272,10 @@ class CrisisDetector:
             if (spec := rules.get(key))
         )
         self.personal_markers = _compile(rules.get("personal_markers"), "personal_markers")
+        self.standard_forms = tuple(
+            (_compile([spec["from"]], "standard_forms")[0], normalise(spec["to"]))
+            for spec in rules.get("standard_forms") or ()
+        )
         context = rules.get("context") or {}
         self.context = _Context(
             *(_compile(context.get(part), f"context.{part}") for part in _Context.__dataclass_fields__)
@@ -231,6 +302,13 @@ class CrisisDetector:
         self._exemplars: np.ndarray | None = None
         self._ordinary_vectors: np.ndarray | None = None
         self._weights: np.ndarray | None = None
+        # The same rules in their reading, for a message typed in kana; it shares this detector's classifier.
+        self._written = _written
+        self._in_kana = (
+            None
+            if _written is not None
+            else CrisisDetector(_reading_rules(rules), contacts, embedder, _written=self)
+        )
 
     @classmethod
     def load(
@@ -253,7 +331,28 @@ class CrisisDetector:
         """A crisis assessment, or None. Rules only without `query_vector` (cheap: at webhook acceptance).
         A message whose context says the event is over or is someone else's story is not assessed further:
         the embedding of 「昔DVを受けていた」 is close to DV whatever the rest of the sentence says."""
-        normalised = normalise(text or "")
+        if self._in_kana is not None and mostly_kana(text or ""):
+            # 「おっとにまたなぐられた」: the rules in their reading, which keep the words as written
+            # beside it (the classifier is the same); a question typed in kana
+            # (「DVしえんせいどをしりたい」) is then read as a question, as 「DV支援制度を知りたい」 is.
+            # The reading first, then the text as typed.
+            found = self._in_kana._assess_forms(normalise(reading(text)), query_vector)
+            return found or self._in_kana._assess_forms(normalise(text), query_vector)
+        return self._assess_forms(normalise(text or ""), query_vector)
+
+    def _assess_forms(self, normalised: str, query_vector: np.ndarray | None) -> CrisisAssessment | None:
+        """The message as written, then (if it differs) in its standard forms (crisis.yaml `standard_forms`:
+        「手ぇ出してしもてん」 → 手を出してしまったん), so the patterns need not list every dialect."""
+        found = self._assess(normalised, query_vector)
+        if found is None and self.standard_forms:
+            standard = normalised
+            for pattern, replacement in self.standard_forms:
+                standard = pattern.sub(replacement, standard)
+            if standard != normalised:
+                found = self._assess(standard, query_vector)
+        return found
+
+    def _assess(self, normalised: str, query_vector: np.ndarray | None) -> CrisisAssessment | None:
         if not normalised:
             return None
         if self.context.not_now(normalised):
@@ -312,6 +411,10 @@ class CrisisDetector:
             asks and _any(self.context.others, normalised) and not _any(self.context.ongoing, normalised)
         )
         for kind in self.kinds:
+            if _any(kind.unless, normalised):
+                # 「旅行で今日どこに泊まれば」: where to stay on a trip is no night without a roof; the other
+                # kinds are still read, and the classifier may not name this one either
+                continue
             if self._live(kind.signals, text, scan):
                 if about_others and kind.name in self.told_of_others:
                     scan.cautious = True
@@ -338,7 +441,10 @@ class CrisisDetector:
     def _says_enough(self, kind: _Kind, normalised: str) -> bool:
         """Whether the message says something of the kind the classifier named, where the kind asks for it
         (`needs`): 「ねむれない日が続いて」 sits next to 「今夜寝る場所がない」 on a small model, but says no
-        night and no place, so it is not taken as nowhere to sleep tonight."""
+        night and no place, so it is not taken as nowhere to sleep tonight. Nor is a message saying one of
+        the kind's `unless` (a trip, a business stay)."""
+        if _any(kind.unless, normalised):
+            return False
         return not kind.needs or _any(kind.needs, normalised)
 
     def _nearest(self, query_vector: np.ndarray, normalised: str) -> tuple[list[str], float]:
@@ -390,6 +496,10 @@ class CrisisDetector:
         the hard non-crisis and everyday messages. Nearest-exemplar similarity alone cannot tell
         「シングルマザーです」 from a crisis on a small model (short texts all sit close); a logistic
         regression over the whole vector can. Added wordings retrain it at the next start."""
+        if self._written is not None:
+            exemplars, weights = self._written._classifier()
+            self._ordinary_vectors = self._written._ordinary_vectors
+            return exemplars, weights
         if self._exemplars is None or self._weights is None:
             assert self._embedder is not None
             crisis = _unit_rows(

@@ -695,6 +695,92 @@ def test_an_everyday_line_saying_more_stays_a_crisis(detector: CrisisDetector, t
     assert detector.assess(text, detector.embed(text)) is not None
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # typed in kana: the rules are read in their reading (殴られ → なぐられ, 練炭 → れんたん)
+        ("かれしにまいばんなぐられてる", "dv"),
+        ("すいみんやくをぜんぶのんじゃった", "self_harm"),
+        ("れんたんをくるまにつんである", "suicide"),
+        ("むすこにてをあげてしまった", "child_abuse_risk"),
+        # dialect rewritten to the standard form (crisis.yaml `standard_forms`)
+        ("娘に手ぇあげてしもた", "child_abuse_risk"),
+        ("もうおらんようになりたいわ", "suicide"),
+        # an intention now after a past said as over; going ahead because one is tired; the neck
+        ("夫と別れて2年。もう生きていくつもりはありません", "suicide"),
+        ("疲れちゃったから、先に行くね。みんなありがとう", "suicide"),
+        ("赤ちゃんの首に手をかけそうになってしまった", "child_abuse_risk"),
+        # something asked in return for money lent or rent put off
+        ("お金を貸してもらう代わりに、ホテルに来いって言われてる", "sexual_violence"),
+        # a trip denied: still nowhere to sleep
+        ("旅行じゃなくて、本当に今夜どこで寝ればいいかわからない", "no_place_tonight"),
+        # "too much" and money are hyperbole only for dying, not for "nothing left but to die"
+        ("借金が多すぎてもう死ぬしかない", "suicide"),
+        ("金欠で死ぬしかないのかな", "suicide"),
+    ],
+)
+def test_kana_dialect_and_intentions_are_read_by_rules_alone(
+    detector: CrisisDetector, text: str, kind: str
+) -> None:
+    found = detector.assess(text)
+    assert found is not None and kind in found.kinds, (text, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a short reading inside another kana word (蹴られ in あずけられる, 遺書 in しょうしょ) is no signal
+        "やきんのひにこどもをあずけられるしせつってありますか",
+        "こうせいしょうしょのひようはどのくらい？",
+        # a stay on a trip, a business trip or a visit home (no_place_tonight.unless)
+        "出張先で今夜どこに泊まればいいか迷ってる",
+        "帰省中だけど、今日はどこで寝ればいいかな",
+        "来週の家族旅行、どこに泊まればいいかおすすめある？",
+        # money trouble, a fan, embarrassment or a laugh said as dying or vanishing
+        "ガス代の請求見て死んだ",
+        "推しのライブ最高すぎて死んだ",
+        "恥ずかしくて消えたい…",
+        "月曜が来るの嫌すぎて消えたいw",
+        "宿題多すぎて死ぬ〜",
+        # a kitchen accident, managing somehow
+        "料理中に指切っちゃった、絆創膏どこだっけ",
+        "毎日が戦場。でもなんとか回してます",
+        # a story inside a film, a programme seen yesterday
+        "映画の中で主人公が刺されるシーンがこわかった",
+        "昨日の番組で虐待の特集を見た",
+    ],
+)
+def test_short_readings_trips_hyperbole_and_stories_are_no_crisis(
+    detector: CrisisDetector, text: str
+) -> None:
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+def test_a_day_without_food_is_not_nowhere_to_sleep(detector: CrisisDetector) -> None:
+    """No food today is not one of the crisis kinds (the answer is the livelihood support); at the least it
+    is never read as having no place to sleep tonight, which says a day but no night and no place."""
+    for text in ("今日は一日何も食べてない。お金もない", "今日はお金なくて外食できないから家でうどん"):
+        found = detector.assess(text, detector.embed(text))
+        assert found is None or "no_place_tonight" not in found.kinds, (text, found)
+
+
+def test_the_tenth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout10 / noncrisis_heldout10 (65 crisis over the 9 kinds in LINE wordings: dialect, kana
+    only, emoji, inside another question, long and very short; 47 hard non-crisis) were written and
+    committed before the eleventh round and counted once before and once after it, never tuned on. Router
+    vector: 58/65 caught and 8/47 false urgent before, 59/65 and 4/47 after (plain vector, as here: 59/65
+    and 5/47 after): false urgent within the issue's 1 in 10, recall still short of its 1 in 20.
+    tuning11 (39, 33) was tuned on: 38/39 and 9/33 before (router vector), 39/39 and 0/33 after. Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout10")
+    assert (crises, plain) == (65, 47), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 6, missed
+    assert len(alarms) <= 5, alarms
+    missed, alarms, crises, plain = held_out(detector, "tuning11")
+    assert (crises, plain) == (39, 33)
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 2, alarms
+
+
 # ---- the alert -----------------------------------------------------------------------------------------
 def alert_settings(smtp: SmtpReceiver, hook: HookReceiver) -> AlertSettings:
     return AlertSettings(
