@@ -899,3 +899,34 @@ def test_hiragana_and_reviewer_check_set(detector: CrisisDetector, text: str, ex
         assert found is None or "no_place_tonight" not in found.kinds, found
     else:
         assert found is not None and expected in found.kinds, found
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # found by the lead in the emulator and in a set of the lead's own (crisis_lead9), in other words:
+        # a net café with a child or no way on, days without cooking for the child, living said as a burden
+        ("息子を連れて漫画喫茶に泊まってます。お金が尽きそう", "no_place_tonight"),
+        ("ネカフェにいるんだけど、これからどこに行けばいいのか", "no_place_tonight"),
+        ("五日ほど娘にごはんを作っていない。起き上がれない", "child_abuse_risk"),
+        ("2日も子どもに食事を作ってないです", "child_abuse_risk"),
+        ("生きることがしんどい", "suicide"),
+    ],
+)
+def test_a_net_cafe_days_without_meals_and_living_as_a_burden_are_caught_by_rules(
+    detector: CrisisDetector, text: str, kind: str
+) -> None:
+    found = detector.assess(text)
+    assert found is not None and kind in found.kinds, (text, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ネットカフェで働いてるけど深夜でも保育園入れますか",
+        "旅行中で今夜はネットカフェに泊まります。子ども連れでも入れる？",
+        "3日分のご飯を作り置きした",
+    ],
+)
+def test_work_a_trip_or_cooking_ahead_is_no_rule_crisis(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text) is None
