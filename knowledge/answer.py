@@ -30,6 +30,8 @@ MAX_FACTS = 3
 MAX_SOURCES = 5
 # A source of the same program that can answer an amount question may lead if it scores this close.
 CLOSE_SCORE_SHARE = 0.85
+# A named program page leads over an unnamed leader only when nearly as close in meaning (cosine).
+NAMED_DENSE_MARGIN = 0.02
 # A program page of the same program leads over a rule or plan that scores at least this share of it.
 PROGRAM_SCORE_SHARE = 0.75
 # A loan leads only by a clear margin over help that need not be repaid (a grant, an allowance), unless the
@@ -40,7 +42,7 @@ FACT_SCORE_SHARE = 0.6
 # A sentence announcing a list brings at most this many of its items (「次の要件の全てを満たす方」).
 MAX_ANNOUNCED_ITEMS = 4
 _ANNOUNCES_LIST = re.compile(
-    r"(次|以下|下記)の[^。]{0,12}(要件|条件|いずれか|すべて|全て|とおり|通り|方|もの)"
+    r"(次|以下|下記)(の|に掲げる)[^。]{0,12}(要件|条件|いずれか|すべて|全て|とおり|通り|方|もの|手続き?|業務)"
 )
 MAX_FACT_CHARS = 160
 # Confidence, calibrated with `yorisoi eval` on the dev and held-out sets and tests/knowledge/offtopic.txt
@@ -83,6 +85,10 @@ _GENERIC_NEED = re.compile(r"費用|お金|金|制度|手当|支援|電話|番�
 _SIDE_SECTION = re.compile(r"運営|沿革|設置|実施主体|委託")
 _CONNECTIVE = re.compile(r"^(?:また|このため|さらに|なお|ただし書)、")
 # Words in many program names that do not tell programs apart.
+# A program that is itself a place to talk to (「養育費等相談支援センター」, 「ひとり親相談」).
+_COUNSELLING = re.compile(r"相談")
+# What a counselling program's name says besides being a place to talk to: the help it is about (養育費).
+_PLACE_WORDS = re.compile(r"相談|センター|窓口")
 _GENERIC_NAME = re.compile(r"事業|支援|制度|ひとり親家庭|ひとり親|母子家庭等|母子|父子|家庭|[（）()・、\s]")
 # Words of program names that say whose or what kind of help, not which: left out when asking whether a
 # city's page and a prefecture's describe the same program (子どもの学習支援 ~ ひとり親家庭学習支援事業).
@@ -679,8 +685,11 @@ class Composer:
             result.append(unit)
             if unit.kind != "sentence" or not _ANNOUNCES_LIST.search(unit.text) or unit not in chunk.units:
                 continue
-            position = chunk.units.index(unit)
-            for item in chunk.units[position + 1 : position + 1 + MAX_ANNOUNCED_ITEMS]:
+            position = chunk.units.index(unit) + 1
+            following = chunk.units[position : position + 2]
+            if len(following) == 2 and following[0].kind == "sentence" and following[1].kind == "item":
+                position += 1  # one sentence between the announcement and its list (「必ずお持ちください。」)
+            for item in chunk.units[position : position + MAX_ANNOUNCED_ITEMS]:
                 if item.kind != "item" or item.label != unit.label:
                     break
                 if item not in result:
@@ -746,6 +755,25 @@ class Composer:
                 same_program
                 and hit.score >= CLOSE_SCORE_SHARE * best.score
                 and any(_AMOUNT.search(_unit_text(unit)) for unit in hit.chunk.units)
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
+    def _prefer_named_source(self, search: Search) -> Search:
+        """A leader whose program the question does not name yields to a close program page that the
+        question names part of and shares more words with (「離婚届を出したばかりで、何の手続きを」: the
+        steps for a new ひとり親家庭, not the court's steps for unpaid 養育費)."""
+        if len(search.hits) < 2 or search.hits[0].name > 0:
+            return search
+        best = search.hits[0]
+        for position, hit in enumerate(search.hits[1:3], start=1):
+            if (
+                hit.chunk.kind == "program"
+                and hit.name > 0
+                and hit.lexical >= best.lexical
+                and hit.dense > best.dense - NAMED_DENSE_MARGIN
+                and hit.score >= CLOSE_SCORE_SHARE * best.score
             ):
                 hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
                 return dataclasses.replace(search, hits=hits)
@@ -847,6 +875,7 @@ class Composer:
             rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
             search = dataclasses.replace(search, hits=[*facing, *rest])
         search = self._prefer_program_source(search)
+        search = self._prefer_named_source(search)
         search = self._prefer_grant(clean(question), search)
         search = self._prefer_wider_source(search)
         search = self._prefer_overview(clean(question), search)
@@ -1119,6 +1148,36 @@ class Composer:
             return messages.LOCAL_WINDOW.format(window=local)
         return messages.WINDOW_FALLBACK
 
+    def _counsel_line(self, search: Search, best: Chunk) -> str:
+        """Whom to call when the answer quotes a procedure rather than a place to talk to (the family court's
+        steps for unpaid 養育費): a national counselling program about the same help, from the sources first,
+        else from every document. Only a national one, so no local number reaches a resident elsewhere."""
+        if _COUNSELLING.search(program_name(best)):
+            return ""
+        ranked = [hit.chunk for hit in search.hits[1:]] + self.chunks
+        for chunk in ranked:
+            if (
+                chunk.kind != "program"
+                or chunk.doc == best.doc
+                or chunk.jurisdiction not in self.places.national
+                or not _COUNSELLING.search(program_name(chunk))
+                or not self._about_same_help(chunk, best)
+            ):
+                continue
+            window = self.window_for(chunk)
+            if window:
+                return messages.COUNSEL.format(name=program_name(chunk), window=window)
+        return ""
+
+    @staticmethod
+    def _about_same_help(counselling: Chunk, best: Chunk) -> bool:
+        """The counselling program is about the help `best` quotes: their names share 3 characters once
+        generic words and words for a place (「センター」) are left out (「養育費」)."""
+        first, second = (
+            _PLACE_WORDS.sub("", _GENERIC_NAME.sub("", program_name(chunk))) for chunk in (counselling, best)
+        )
+        return any(first[start : start + 3] in second for start in range(max(len(first) - 2, 0)))
+
     def _amount_lines(self, question: str, best: Chunk, facts: list[str], day: dt.date) -> list[str]:
         """The amounts in force on `day` from amounts.yaml, when the answer is about a program whose
         amounts changed after the documents (or that only the data describes) and money is asked or
@@ -1165,13 +1224,14 @@ class Composer:
         best = search.hits[0].chunk
         relation = self.places.relation(search.place, best.jurisdiction) if search.place else ""
         units = self.select_facts(question, search)
-        facts = [_fact_text(unit) for unit in units]
+        facts = _fact_texts(units)
         amount_lines = self._amount_lines(question, best, facts, day or today())
         if point and not _ASKS["amount"][0].search(question):  # the answer is about the point, not money
             amount_lines, facts = [], [fact for fact in facts if not _AMOUNT.search(fact)]
         if amount_lines:  # the data replaces every quoted amount: none superseded is shown as current
             facts = [fact for fact in facts if not _AMOUNT.search(fact)][:1]
         window_line = self._window_line(search, best, relation, units)
+        counsel_line = self._counsel_line(search, best)
         # Whose program this is, unless it is the resident's own or national: a resident who named no place
         # must not take 金沢市's service for their own town's.
         local_source = best.jurisdiction not in ("", "国") and not search.place
@@ -1206,7 +1266,8 @@ class Composer:
                 lines.append(messages.DECIDING_NOTE)
             elif point:
                 lines.append(messages.POINT_NOT_COVERED.format(point=point))
-            lines += [*([window_line] if window_line else []), source_line(best)]
+            lines += [*([window_line] if window_line else []), *([counsel_line] if counsel_line else [])]
+            lines.append(source_line(best))
             if detail and with_detail:
                 lines.append(detail_source)
             if point:
@@ -1242,6 +1303,17 @@ def _shorten(text: str, limit: int) -> str:
 
 def _unit_text(unit: Unit) -> str:
     return f"{unit.label} {unit.quote()}"
+
+
+def _fact_texts(units: list[Unit]) -> list[str]:
+    """The quoted facts; a run of units under the same label (a list of what to bring) names it once."""
+    texts: list[str] = []
+    for position, unit in enumerate(units):
+        if position and unit.label and unit.label == units[position - 1].label:
+            texts.append(_fact_text(dataclasses.replace(unit, label="")))
+        else:
+            texts.append(_fact_text(unit))
+    return texts
 
 
 def _fact_text(unit: Unit) -> str:

@@ -1,0 +1,49 @@
+"""Gaps found by asking as a resident (issue 11, answers8), through `yorisoi ask --json` on the real index:
+the steps after a divorce, and whom to call (not only the court's steps) when 養育費 stops."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+PHONE = re.compile(r"0\d{1,4}-\d{1,4}-\d{3,4}")
+
+
+def first(data: dict) -> dict:
+    return data["sources"][0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "離婚届を役所に出してきました。次はどんな手続きが必要ですか",
+        "離婚届も出して、ひとり親になりました。ここからやる手続きは？",
+    ],
+)
+def test_steps_after_a_divorce_lead_with_the_steps_not_the_courts_養育費_procedure(ask, question):
+    data = ask(question)[0]
+    assert first(data)["heading"].endswith("ひとり親家庭になったときの手続き")
+    text = data["answer"]
+    assert "児童扶養手当の申請手続き" in text and "ひとり親家庭等医療費" in text
+    assert "強制執行" not in text
+    assert not PHONE.search(text)  # no place named, no home: no local number
+    assert len(text) < 600
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["養育費がずっと振り込まれていない。どうすれば", "元妻が決めた養育費を払ってくれなくなりました"],
+)
+def test_unpaid_養育費_gets_the_court_steps_and_whom_to_call(ask, question):
+    data = ask(question)[0]
+    text = data["answer"]
+    assert "養育費" in first(data)["heading"]
+    assert "強制執行" in text or "勧告" in text
+    assert "相談できるところ: 養育費等相談支援センター" in text
+    assert not PHONE.search(text)
+
+
+def test_a_city_centre_is_not_given_the_national_養育費_window(ask):
+    text = ask("はあと飯田橋ではどんな相談ができますか")[0]["answer"]
+    assert "養育費等相談支援センター" not in text
