@@ -85,6 +85,12 @@ _GENERIC_NEED = re.compile(r"費用|お金|金|制度|手当|支援|電話|番�
 _SIDE_SECTION = re.compile(r"運営|沿革|設置|実施主体|委託")
 _CONNECTIVE = re.compile(r"^(?:また|このため|さらに|なお|ただし書)、")
 # Words in many program names that do not tell programs apart.
+# School levels a question or a program names: help for 小・中学校 is not help for a 高校 entrance.
+_SCHOOL_LEVELS = {
+    "小中": re.compile(r"小学|中学|小・中"),
+    "高校": re.compile(r"高校|高等学校"),
+    "大学": re.compile(r"大学|短大|専門学校"),
+}
 # A program that is itself a place to talk to (「養育費等相談支援センター」, 「ひとり親相談」).
 _COUNSELLING = re.compile(r"相談")
 # What a counselling program's name says besides being a place to talk to: the help it is about (養育費).
@@ -843,6 +849,7 @@ class Composer:
                 hit.chunk.kind == "program"
                 and not is_loan(hit.chunk)
                 and resident_facing(hit.chunk)
+                and not _other_school_level(f"{question} {' '.join(search.terms)}", hit.chunk)
                 and (position <= 2 or companion)
                 and hit.score >= (PROGRAM_SCORE_SHARE if companion else GRANT_SCORE_SHARE) * best.score
             ):
@@ -1283,6 +1290,17 @@ class Composer:
             room = max(len(facts[0]) - (len(text) - MAX_ANSWER_CHARS), 20)
             text = render([_shorten(facts[0], room)], with_detail)
         return text
+
+
+def _levels(text: str) -> set[str]:
+    return {level for level, pattern in _SCHOOL_LEVELS.items() if pattern.search(text)}
+
+
+def _other_school_level(question: str, chunk: Chunk) -> bool:
+    """The question names a school level (高校) and the program names only others (小・中学校)."""
+    asked = _levels(question)
+    covered = _levels(" ".join(unit.quote() for unit in chunk.units))
+    return bool(asked and covered and not asked & covered)
 
 
 def clean(text: str) -> str:

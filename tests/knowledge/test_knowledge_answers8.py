@@ -47,3 +47,26 @@ def test_unpaid_養育費_gets_the_court_steps_and_whom_to_call(ask, question):
 def test_a_city_centre_is_not_given_the_national_養育費_window(ask):
     text = ask("はあと飯田橋ではどんな相談ができますか")[0]["answer"]
     assert "養育費等相談支援センター" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("子どもを保育園に預けたい。母子家庭は優先してもらえたりしますか", True),
+        ("がくどうに入れたいけど、ひとり親だと安くなったりする？", True),
+        ("どんな支援が受けられますか", False),
+        ("もらえるお金を調べたい", False),
+    ],
+)
+def test_a_message_names_one_service_by_its_everyday_word(real_kb, text, names):
+    assert real_kb.names_service(text) is names
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["高校に上がる息子の入学準備のお金が足りません", "高等学校に進む娘の制服や準備の費用がたりません"],
+)
+def test_help_for_小中学校_does_not_lead_for_a_高校_entrance(ask, question):
+    heading = first(ask(question)[0])["heading"]
+    assert "就学援助" not in heading
+    assert "就学支度資金" in heading or "高等学校" in heading
