@@ -858,13 +858,16 @@ class Composer:
         return search
 
     def _prefer_overview(self, question: str, search: Search) -> Search:
-        """A program's side section about who runs it (「運営」) that leads yields to the program's own
-        opening section close behind it, unless the question names that side."""
+        """A program's side section about who runs it (「運営」), or a rule's numbered item on how it is
+        run (「（オ）在宅就業コーディネーターの業務」), that leads yields to the program's own opening
+        section close behind it, unless the question names that side: the opening says what the help is
+        and for whom."""
         if len(search.hits) < 2 or len(search.hits[0].chunk.sections) < 2:
             return search
         best = search.hits[0]
         side = best.chunk.sections[-1]
-        if not _SIDE_SECTION.search(side) or side in question:
+        numbered_rule = best.chunk.kind == "law" and _ENUMERATOR.match(side) is not None
+        if not (_SIDE_SECTION.search(side) or numbered_rule) or _ENUMERATOR.sub("", side) in question:
             return search
         for position, hit in enumerate(search.hits[1:4], start=1):
             if (

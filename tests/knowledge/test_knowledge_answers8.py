@@ -70,3 +70,14 @@ def test_help_for_小中学校_does_not_lead_for_a_高校_entrance(ask, question
     heading = first(ask(question)[0])["heading"]
     assert "就学援助" not in heading
     assert "就学支度資金" in heading or "高等学校" in heading
+
+
+def test_a_rules_numbered_item_yields_to_the_programs_opening(ask):
+    data = ask("在宅就業の支援ってどんなことをしてくれますか")[0]
+    assert first(data)["heading"].endswith("在宅就業推進事業")
+    assert "セミナー" in data["answer"] and "次に掲げる業務を行う" not in data["answer"]
+
+
+def test_the_opening_still_brings_the_item_that_answers(ask):
+    data = ask("面会交流の援助は1か月に何回まで頼めますか")[0]
+    assert "1月に1回" in data["answer"]
