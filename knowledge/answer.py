@@ -73,6 +73,8 @@ _ADMINISTRATIVE = re.compile(
 )
 # An annex or form of a rule (「別紙 親子交流支援計画書（様式）」), or work among staff (「相談関係職員研修
 # 支援事業」, 「広報啓発・広聴、ニーズ把握活動等事業」): not a service to offer a resident.
+# A plan's report of what the city did in its years (「主な取組実績」「主な指標とその達成状況」).
+_REPORT_SECTION = re.compile(r"実績|達成状況")
 _NOT_A_SERVICE = re.compile(
     r"別紙|別記|様式|研修|広報|啓発|広聴|ニーズ把握|検討会議|協議会|連絡会議|調査研究"
 )
@@ -766,6 +768,21 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
+    def _after_reports(self, question: str, search: Search) -> Search:
+        """A plan's report of what the city did (「主な取組実績 > R6-3 医療的ケア児保育施設等受入支援」) goes
+        after the other sources, unless the question names the item or asks for what was achieved: a resident
+        asking for help is answered with help."""
+        best = search.hits[0] if search.hits else None
+        if best is None or not _reported(best.chunk) or best.name > 0:
+            return search
+        if re.search(r"実績|件数|達成|取り?組", question):
+            return search
+        reports = [hit for hit in search.hits if _reported(hit.chunk)]
+        if len(reports) == len(search.hits):
+            return search
+        others = [hit for hit in search.hits if not _reported(hit.chunk)]
+        return dataclasses.replace(search, hits=[*others, *reports])
+
     def _prefer_named_source(self, search: Search) -> Search:
         """A leader whose program the question does not name yields to a close program page that the
         question names part of and shares more words with (「離婚届を出したばかりで、何の手続きを」: the
@@ -884,6 +901,7 @@ class Composer:
         if facing and len(facing) < len(search.hits):
             rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
             search = dataclasses.replace(search, hits=[*facing, *rest])
+        search = self._after_reports(clean(question), search)
         search = self._prefer_program_source(search)
         search = self._prefer_named_source(search)
         search = self._prefer_grant(clean(question), search)
@@ -1293,6 +1311,10 @@ class Composer:
             room = max(len(facts[0]) - (len(text) - MAX_ANSWER_CHARS), 20)
             text = render([_shorten(facts[0], room)], with_detail)
         return text
+
+
+def _reported(chunk: Chunk) -> bool:
+    return chunk.kind == "plan" and any(_REPORT_SECTION.search(section) for section in chunk.sections)
 
 
 def _levels(text: str) -> set[str]:

@@ -81,3 +81,15 @@ def test_a_rules_numbered_item_yields_to_the_programs_opening(ask):
 def test_the_opening_still_brings_the_item_that_answers(ask):
     data = ask("面会交流の援助は1か月に何回まで頼めますか")[0]
     assert "1月に1回" in data["answer"]
+
+
+def test_a_plans_report_of_what_was_done_does_not_lead_for_help_it_does_not_name(ask):
+    heading = first(ask("おやがにゅういんするあいだ、こどもをあずかってほしい")[0])["heading"]
+    assert "主な取組実績" not in heading and "医療的ケア" not in heading
+
+
+@pytest.mark.parametrize(
+    "question", ["医療的ケアが必要な子の保育について知りたい", "めだか親子教室って何をするところ？"]
+)
+def test_a_reported_item_the_question_names_still_leads(ask, question):
+    assert "主な取組実績" in first(ask(question)[0])["heading"]
