@@ -22,7 +22,7 @@ from knowledge.amounts import GENERATED_PREFIX, Amounts, children_in, default_am
 from knowledge.chunking import HEADING_SEPARATOR, Chunk, Unit
 from knowledge.documents import display_date
 from knowledge.places import CONFLICT, COVERS, OUTSIDE, SAME, PlaceRegister
-from knowledge.retrieval import NAMED, Hit, Search, asks_to_borrow, is_loan
+from knowledge.retrieval import NAMED, Hit, Search, asks_to_borrow, for_the_child, is_loan
 from knowledge.tokenize import content_terms, content_words
 
 MAX_ANSWER_CHARS = 600
@@ -93,6 +93,14 @@ _SCHOOL_LEVELS = {
     "高校": re.compile(r"高校|高等学校"),
     "大学": re.compile(r"大学|短大|専門学校"),
 }
+# A child of the resident is the one going to school (「上の子が専門学校に行きたい」): the child's
+# program (修学資金, 就学支度資金), not the parent's own training (高等職業訓練促進給付金).
+_CHILDS_SCHOOLING = re.compile(
+    r"(?:子|子ども|子供|息子|娘|長男|長女|次男|次女)(?:が|は|の)[^。？?]{0,12}"
+    r"(?:学校|大学|短大|高校|進学|入学|授業料|学費)"
+)
+# A program for the parent's own training or qualification.
+_PARENTS_TRAINING = re.compile(r"職業訓練|教育訓練|技能習得|資格")
 # A program that is itself a place to talk to (「養育費等相談支援センター」, 「ひとり親相談」).
 _COUNSELLING = re.compile(r"相談")
 # What a counselling program's name says besides being a place to talk to: the help it is about (養育費).
@@ -783,6 +791,21 @@ class Composer:
         others = [hit for hit in search.hits if not _reported(hit.chunk)]
         return dataclasses.replace(search, hits=[*others, *reports])
 
+    def _prefer_childs_need(self, question: str, search: Search) -> Search:
+        """The question says a child of theirs is the one studying: a program the documents say is for the
+        child (「お子さんが…修学するために」) leads over one for the parent's own training."""
+        if (
+            len(search.hits) < 2
+            or not _CHILDS_SCHOOLING.search(question)
+            or not _PARENTS_TRAINING.search(program_name(search.hits[0].chunk))
+        ):
+            return search
+        for position, hit in enumerate(search.hits[1:], start=1):
+            if for_the_child(hit.chunk) and resident_facing(hit.chunk):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
     def _prefer_named_source(self, search: Search) -> Search:
         """A leader whose program the question does not name yields to a close program page that the
         question names part of and shares more words with (「離婚届を出したばかりで、何の手続きを」: the
@@ -905,6 +928,7 @@ class Composer:
         search = self._prefer_program_source(search)
         search = self._prefer_named_source(search)
         search = self._prefer_grant(clean(question), search)
+        search = self._prefer_childs_need(clean(question), search)
         search = self._prefer_wider_source(search)
         search = self._prefer_overview(clean(question), search)
         search = self._prefer_answering_source(clean(question), search)

@@ -93,3 +93,21 @@ def test_a_plans_report_of_what_was_done_does_not_lead_for_help_it_does_not_name
 )
 def test_a_reported_item_the_question_names_still_leads(ask, question):
     assert "主な取組実績" in first(ask(question)[0])["heading"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "上の娘が専門学校に入りたがっていて、入学金と授業料が払えるか不安です",
+        "息子は来年から大学です。授業料をどうすればいいか",
+    ],
+)
+def test_a_childs_schooling_gets_the_childs_program_not_the_parents_training(ask, question):
+    heading = first(ask(question)[0])["heading"]
+    assert "職業訓練" not in heading
+    assert "修学資金" in heading or "就学支度資金" in heading
+
+
+def test_the_parents_own_schooling_still_gets_the_training_grant(ask):
+    heading = first(ask("私が看護学校に通う間の生活費が心配です")[0])["heading"]
+    assert "高等職業訓練促進給付金" in heading
