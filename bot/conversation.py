@@ -281,6 +281,10 @@ class Conversation:
                     render.text(messages.GREETING),
                     render.text(messages.MENU_PROMPT, render.menu_choices()),
                 ]
+            case "start_check" if intent.by != "keyword" and self.knowledge.names_service(text):
+                # Only alike a request for the check, and about one service (「保育園に入れたいけど、ひとり親
+                # だと入りやすくなったりしますか」): a direct question, answered.
+                return self._answer(user_key, text)
             case "start_check":
                 return render.dialogue_turn(self.dialogue.start(user_key, text=text))
             case "counselor":
@@ -518,10 +522,18 @@ class _LazyIntent:
         self._detector = detector
         self._text = text
         self._name: str | None = None
+        self._by = ""
 
     @property
     def name(self) -> str:
         if self._name is None:
-            intent = self._detector.detect(self._text).intent
-            self._name = str(getattr(intent, "value", intent))
+            result = self._detector.detect(self._text)
+            self._name = str(getattr(result.intent, "value", result.intent))
+            self._by = str(getattr(result, "by", ""))
         return self._name
+
+    @property
+    def by(self) -> str:
+        """How the intent was told: "keyword" (a rule a city wrote) or "exemplar" (likeness)."""
+        _ = self.name
+        return self._by

@@ -22,7 +22,7 @@ from knowledge.amounts import GENERATED_PREFIX, Amounts, children_in, default_am
 from knowledge.chunking import HEADING_SEPARATOR, Chunk, Unit
 from knowledge.documents import display_date
 from knowledge.places import CONFLICT, COVERS, OUTSIDE, SAME, PlaceRegister
-from knowledge.retrieval import NAMED, Hit, Search, asks_to_borrow, is_loan
+from knowledge.retrieval import NAMED, Hit, Search, asks_to_borrow, for_the_child, is_loan
 from knowledge.tokenize import content_terms, content_words
 
 MAX_ANSWER_CHARS = 600
@@ -30,6 +30,8 @@ MAX_FACTS = 3
 MAX_SOURCES = 5
 # A source of the same program that can answer an amount question may lead if it scores this close.
 CLOSE_SCORE_SHARE = 0.85
+# A named program page leads over an unnamed leader only when nearly as close in meaning (cosine).
+NAMED_DENSE_MARGIN = 0.02
 # A program page of the same program leads over a rule or plan that scores at least this share of it.
 PROGRAM_SCORE_SHARE = 0.75
 # A loan leads only by a clear margin over help that need not be repaid (a grant, an allowance), unless the
@@ -40,7 +42,7 @@ FACT_SCORE_SHARE = 0.6
 # A sentence announcing a list brings at most this many of its items (「次の要件の全てを満たす方」).
 MAX_ANNOUNCED_ITEMS = 4
 _ANNOUNCES_LIST = re.compile(
-    r"(次|以下|下記)の[^。]{0,12}(要件|条件|いずれか|すべて|全て|とおり|通り|方|もの)"
+    r"(次|以下|下記)(の|に掲げる)[^。]{0,12}(要件|条件|いずれか|すべて|全て|とおり|通り|方|もの|手続き?|業務)"
 )
 MAX_FACT_CHARS = 160
 # Confidence, calibrated with `yorisoi eval` on the dev and held-out sets and tests/knowledge/offtopic.txt
@@ -71,6 +73,8 @@ _ADMINISTRATIVE = re.compile(
 )
 # An annex or form of a rule (「別紙 親子交流支援計画書（様式）」), or work among staff (「相談関係職員研修
 # 支援事業」, 「広報啓発・広聴、ニーズ把握活動等事業」): not a service to offer a resident.
+# A plan's report of what the city did in its years (「主な取組実績」「主な指標とその達成状況」).
+_REPORT_SECTION = re.compile(r"実績|達成状況")
 _NOT_A_SERVICE = re.compile(
     r"別紙|別記|様式|研修|広報|啓発|広聴|ニーズ把握|検討会議|協議会|連絡会議|調査研究"
 )
@@ -83,6 +87,24 @@ _GENERIC_NEED = re.compile(r"費用|お金|金|制度|手当|支援|電話|番�
 _SIDE_SECTION = re.compile(r"運営|沿革|設置|実施主体|委託")
 _CONNECTIVE = re.compile(r"^(?:また|このため|さらに|なお|ただし書)、")
 # Words in many program names that do not tell programs apart.
+# School levels a question or a program names: help for 小・中学校 is not help for a 高校 entrance.
+_SCHOOL_LEVELS = {
+    "小中": re.compile(r"小学|中学|小・中"),
+    "高校": re.compile(r"高校|高等学校"),
+    "大学": re.compile(r"大学|短大|専門学校"),
+}
+# A child of the resident is the one going to school (「上の子が専門学校に行きたい」): the child's
+# program (修学資金, 就学支度資金), not the parent's own training (高等職業訓練促進給付金).
+_CHILDS_SCHOOLING = re.compile(
+    r"(?:子|子ども|子供|息子|娘|長男|長女|次男|次女)(?:が|は|の)[^。？?]{0,12}"
+    r"(?:学校|大学|短大|高校|進学|入学|授業料|学費)"
+)
+# A program for the parent's own training or qualification.
+_PARENTS_TRAINING = re.compile(r"職業訓練|教育訓練|技能習得|資格")
+# A program that is itself a place to talk to (「養育費等相談支援センター」, 「ひとり親相談」).
+_COUNSELLING = re.compile(r"相談")
+# What a counselling program's name says besides being a place to talk to: the help it is about (養育費).
+_PLACE_WORDS = re.compile(r"相談|センター|窓口")
 _GENERIC_NAME = re.compile(r"事業|支援|制度|ひとり親家庭|ひとり親|母子家庭等|母子|父子|家庭|[（）()・、\s]")
 # Words of program names that say whose or what kind of help, not which: left out when asking whether a
 # city's page and a prefecture's describe the same program (子どもの学習支援 ~ ひとり親家庭学習支援事業).
@@ -747,8 +769,11 @@ class Composer:
             result.append(unit)
             if unit.kind != "sentence" or not _ANNOUNCES_LIST.search(unit.text) or unit not in chunk.units:
                 continue
-            position = chunk.units.index(unit)
-            for item in chunk.units[position + 1 : position + 1 + MAX_ANNOUNCED_ITEMS]:
+            position = chunk.units.index(unit) + 1
+            following = chunk.units[position : position + 2]
+            if len(following) == 2 and following[0].kind == "sentence" and following[1].kind == "item":
+                position += 1  # one sentence between the announcement and its list (「必ずお持ちください。」)
+            for item in chunk.units[position : position + MAX_ANNOUNCED_ITEMS]:
                 if item.kind != "item" or item.label != unit.label:
                     break
                 if item not in result:
@@ -819,6 +844,55 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
+    def _after_reports(self, question: str, search: Search) -> Search:
+        """A plan's report of what the city did (「主な取組実績 > R6-3 医療的ケア児保育施設等受入支援」) goes
+        after the other sources, unless the question names the item or asks for what was achieved: a resident
+        asking for help is answered with help."""
+        best = search.hits[0] if search.hits else None
+        if best is None or not _reported(best.chunk) or best.name > 0:
+            return search
+        if re.search(r"実績|件数|達成|取り?組", question):
+            return search
+        reports = [hit for hit in search.hits if _reported(hit.chunk)]
+        if len(reports) == len(search.hits):
+            return search
+        others = [hit for hit in search.hits if not _reported(hit.chunk)]
+        return dataclasses.replace(search, hits=[*others, *reports])
+
+    def _prefer_childs_need(self, question: str, search: Search) -> Search:
+        """The question says a child of theirs is the one studying: a program the documents say is for the
+        child (「お子さんが…修学するために」) leads over one for the parent's own training."""
+        if (
+            len(search.hits) < 2
+            or not _CHILDS_SCHOOLING.search(question)
+            or not _PARENTS_TRAINING.search(program_name(search.hits[0].chunk))
+        ):
+            return search
+        for position, hit in enumerate(search.hits[1:], start=1):
+            if for_the_child(hit.chunk) and resident_facing(hit.chunk):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
+    def _prefer_named_source(self, search: Search) -> Search:
+        """A leader whose program the question does not name yields to a close program page that the
+        question names part of and shares more words with (「離婚届を出したばかりで、何の手続きを」: the
+        steps for a new ひとり親家庭, not the court's steps for unpaid 養育費)."""
+        if len(search.hits) < 2 or search.hits[0].name > 0:
+            return search
+        best = search.hits[0]
+        for position, hit in enumerate(search.hits[1:3], start=1):
+            if (
+                hit.chunk.kind == "program"
+                and hit.name > 0
+                and hit.lexical >= best.lexical
+                and hit.dense > best.dense - NAMED_DENSE_MARGIN
+                and hit.score >= CLOSE_SCORE_SHARE * best.score
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
     def _prefer_program_source(self, search: Search) -> Search:
         """A rule or a plan that leads yields to a close program page of the same program: the page says
         how to get it."""
@@ -883,6 +957,7 @@ class Composer:
                 hit.chunk.kind == "program"
                 and not is_loan(hit.chunk)
                 and resident_facing(hit.chunk)
+                and not _other_school_level(f"{question} {' '.join(search.terms)}", hit.chunk)
                 and (position <= 2 or companion)
                 and hit.score >= (PROGRAM_SCORE_SHARE if companion else GRANT_SCORE_SHARE) * best.score
             ):
@@ -891,13 +966,16 @@ class Composer:
         return search
 
     def _prefer_overview(self, question: str, search: Search) -> Search:
-        """A program's side section about who runs it (「運営」) that leads yields to the program's own
-        opening section close behind it, unless the question names that side."""
+        """A program's side section about who runs it (「運営」), or a rule's numbered item on how it is
+        run (「（オ）在宅就業コーディネーターの業務」), that leads yields to the program's own opening
+        section close behind it, unless the question names that side: the opening says what the help is
+        and for whom."""
         if len(search.hits) < 2 or len(search.hits[0].chunk.sections) < 2:
             return search
         best = search.hits[0]
         side = best.chunk.sections[-1]
-        if not _SIDE_SECTION.search(side) or side in question:
+        numbered_rule = best.chunk.kind == "law" and _ENUMERATOR.match(side) is not None
+        if not (_SIDE_SECTION.search(side) or numbered_rule) or _ENUMERATOR.sub("", side) in question:
             return search
         for position, hit in enumerate(search.hits[1:4], start=1):
             if (
@@ -914,8 +992,11 @@ class Composer:
         if facing and len(facing) < len(search.hits):
             rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
             search = dataclasses.replace(search, hits=[*facing, *rest])
+        search = self._after_reports(clean(question), search)
         search = self._prefer_program_source(search)
+        search = self._prefer_named_source(search)
         search = self._prefer_grant(clean(question), search)
+        search = self._prefer_childs_need(clean(question), search)
         search = self._prefer_wider_source(search)
         search = self._prefer_overview(clean(question), search)
         search = self._prefer_answering_source(clean(question), search)
@@ -1196,6 +1277,36 @@ class Composer:
             return messages.LOCAL_WINDOW.format(window=local)
         return messages.WINDOW_FALLBACK
 
+    def _counsel_line(self, search: Search, best: Chunk) -> str:
+        """Whom to call when the answer quotes a procedure rather than a place to talk to (the family court's
+        steps for unpaid 養育費): a national counselling program about the same help, from the sources first,
+        else from every document. Only a national one, so no local number reaches a resident elsewhere."""
+        if _COUNSELLING.search(program_name(best)):
+            return ""
+        ranked = [hit.chunk for hit in search.hits[1:]] + self.chunks
+        for chunk in ranked:
+            if (
+                chunk.kind != "program"
+                or chunk.doc == best.doc
+                or chunk.jurisdiction not in self.places.national
+                or not _COUNSELLING.search(program_name(chunk))
+                or not self._about_same_help(chunk, best)
+            ):
+                continue
+            window = self.window_for(chunk)
+            if window:
+                return messages.COUNSEL.format(name=program_name(chunk), window=window)
+        return ""
+
+    @staticmethod
+    def _about_same_help(counselling: Chunk, best: Chunk) -> bool:
+        """The counselling program is about the help `best` quotes: their names share 3 characters once
+        generic words and words for a place (「センター」) are left out (「養育費」)."""
+        first, second = (
+            _PLACE_WORDS.sub("", _GENERIC_NAME.sub("", program_name(chunk))) for chunk in (counselling, best)
+        )
+        return any(first[start : start + 3] in second for start in range(max(len(first) - 2, 0)))
+
     def _amount_lines(self, question: str, best: Chunk, facts: list[str], day: dt.date) -> list[str]:
         """The amounts in force on `day` from amounts.yaml, when the answer is about a program whose
         amounts changed after the documents (or that only the data describes) and money is asked or
@@ -1242,13 +1353,14 @@ class Composer:
         best = search.hits[0].chunk
         relation = self.places.relation(search.place, best.jurisdiction) if search.place else ""
         units = self.select_facts(question, search)
-        facts = [_fact_text(unit) for unit in units]
+        facts = _fact_texts(units)
         amount_lines = self._amount_lines(question, best, facts, day or today())
         if point and not _ASKS["amount"][0].search(question):  # the answer is about the point, not money
             amount_lines, facts = [], [fact for fact in facts if not _AMOUNT.search(fact)]
         if amount_lines:  # the data replaces every quoted amount: none superseded is shown as current
             facts = [fact for fact in facts if not _AMOUNT.search(fact)][:1]
         window_line = self._window_line(search, best, relation, units)
+        counsel_line = self._counsel_line(search, best)
         # Whose program this is, unless it is the resident's own or national: a resident who named no place
         # must not take 金沢市's service for their own town's.
         local_source = best.jurisdiction not in ("", "国") and not search.place
@@ -1283,7 +1395,8 @@ class Composer:
                 lines.append(messages.DECIDING_NOTE)
             elif point:
                 lines.append(messages.POINT_NOT_COVERED.format(point=point))
-            lines += [*([window_line] if window_line else []), source_line(best)]
+            lines += [*([window_line] if window_line else []), *([counsel_line] if counsel_line else [])]
+            lines.append(source_line(best))
             if detail and with_detail:
                 lines.append(detail_source)
             if point:
@@ -1299,6 +1412,21 @@ class Composer:
             room = max(len(facts[0]) - (len(text) - MAX_ANSWER_CHARS), 20)
             text = render([_shorten(facts[0], room)], with_detail)
         return text
+
+
+def _reported(chunk: Chunk) -> bool:
+    return chunk.kind == "plan" and any(_REPORT_SECTION.search(section) for section in chunk.sections)
+
+
+def _levels(text: str) -> set[str]:
+    return {level for level, pattern in _SCHOOL_LEVELS.items() if pattern.search(text)}
+
+
+def _other_school_level(question: str, chunk: Chunk) -> bool:
+    """The question names a school level (高校) and the program names only others (小・中学校)."""
+    asked = _levels(question)
+    covered = _levels(" ".join(unit.quote() for unit in chunk.units))
+    return bool(asked and covered and not asked & covered)
 
 
 def clean(text: str) -> str:
@@ -1319,6 +1447,17 @@ def _shorten(text: str, limit: int) -> str:
 
 def _unit_text(unit: Unit) -> str:
     return f"{unit.label} {unit.quote()}"
+
+
+def _fact_texts(units: list[Unit]) -> list[str]:
+    """The quoted facts; a run of units under the same label (a list of what to bring) names it once."""
+    texts: list[str] = []
+    for position, unit in enumerate(units):
+        if position and unit.label and unit.label == units[position - 1].label:
+            texts.append(_fact_text(dataclasses.replace(unit, label="")))
+        else:
+            texts.append(_fact_text(unit))
+    return texts
 
 
 def _fact_text(unit: Unit) -> str:

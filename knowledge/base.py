@@ -26,7 +26,7 @@ from knowledge.index import INDEX_DIR, KnowledgeIndex, ensure_index
 from knowledge.library import ContentStore, content_amounts, content_places, load_library
 from knowledge.local_numbers import for_residents_place
 from knowledge.places import LivePlaces, PlaceRegister, default_register
-from knowledge.retrieval import QueryExpander, Retriever, Search, default_expander
+from knowledge.retrieval import QueryExpander, Retriever, Search, clean_query, default_expander
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,14 @@ class KnowledgeBase:
         asked about on its own."""
         scores = self.retriever.names.scores(self.retriever.dense_query(text))
         return bool(scores.size) and float(scores.max()) >= PART_NAME_SHARE
+
+    def names_service(self, text: str) -> bool:
+        """The text names one service, by a program's name or by an everyday word the documents know it by
+        (保育園 → 保育所, 学童 → 放課後児童クラブ): a question about it, not a request to look through every
+        program (「どんな支援が受けられますか」)."""
+        if self.names_program(text):
+            return True
+        return bool(self.retriever.expander.expansions(self.retriever.spell(clean_query(text))))
 
     def _answer_parts(
         self,

@@ -81,3 +81,6 @@ class LiveKnowledge:
 
     def covers_place(self, place: str) -> bool:
         return self.current.covers_place(place)
+
+    def names_service(self, text: str) -> bool:
+        return self.current.names_service(text)

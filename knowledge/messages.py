@@ -11,6 +11,8 @@ WINDOW = "お問い合わせ・申請先: {window}"
 DETAIL = "・国の制度では: {fact}"
 WINDOW_FALLBACK = "お問い合わせ・申請先: お住まいの市区町村のひとり親支援の窓口にご確認ください。"
 LOCAL_WINDOW = "お住まいの地域の窓口: {window}"
+# Whom to call when the answer quotes a procedure (the family court's): a counselling window for that help.
+COUNSEL = "相談できるところ: {name}。{window}"
 # A window of the place register (a city may add its hours).
 WINDOW_PLAIN = "{name} {phone}"
 WINDOW_WITH_HOURS = "{name} {phone}（{hours}）"

@@ -63,6 +63,9 @@ class Knowledge:
     def covers_place(self, place: str) -> bool:
         return not default_register().outside(place)
 
+    def names_service(self, text: str) -> bool:
+        return "保育園" in text
+
 
 class Detector:
     KEYWORDS: ClassVar[dict[str, str]] = {
@@ -80,8 +83,10 @@ class Detector:
 
     def detect(self, text: str):
         self.seen.append(text)
-        intent = next((name for word, name in self.KEYWORDS.items() if word in text), "question")
-        return SimpleNamespace(intent=intent, score=0.9)
+        intent = next((name for word, name in self.KEYWORDS.items() if word in text), None)
+        if intent is None and "入りやすく" in text:  # alike a request for the check, not a keyword
+            return SimpleNamespace(intent="start_check", score=0.9, by="exemplar")
+        return SimpleNamespace(intent=intent or "question", score=0.9, by="keyword" if intent else "default")
 
 
 class Dialogue:
@@ -312,6 +317,16 @@ def test_deleting_asks_first_then_forgets_everything(make_conversation, line, id
     left = [(t.status, t.user_key, t.user_ref, t.facts) for t in conversation.threads.list()]
     assert left == [("deleted", "", "", {})]
     assert conversation.dialogue.forgotten == [user_key] and forgotten == [user_key]
+
+
+def test_a_question_about_one_service_only_alike_a_check_request_is_answered(conversation, line):
+    replies = say(conversation, line, "保育園に入れたいけど、ひとり親だと入りやすくなったりしますか")
+    assert texts(replies)[0].startswith("回答：")
+    assert conversation.knowledge.asked[-1][0].startswith("保育園")
+    assert not conversation.dialogue.running
+    # Alike a check request and naming no one service: the check starts.
+    [question] = say(conversation, line, "ひとり親だと入りやすくなったりしますか")
+    assert question.text == "どなたがお子さんを育てていますか"
 
 
 def test_intents_route_to_greeting_dialogue_reset_and_thanks(conversation, line, identity):

@@ -140,3 +140,24 @@ def test_a_household_described_at_once_starts_the_check_with_only_the_rest_to_as
     answer = "\n".join(fake_line.delivered()[-1].texts)
     assert "父(父子家庭)" in answer and "能美市" in answer and "中2" in answer
     assert "お仕事の状況" in answer and "児童扶養手当を受け取っていますか" not in answer
+
+
+def test_a_direct_question_about_nursery_priority_is_answered_not_the_check(
+    live_server, signed_event, fake_line
+):
+    answer = ask_in_chat(
+        live_server, signed_event, fake_line, "保育園に入れたいけど、ひとり親だと入りやすくなったりしますか"
+    )
+    assert "優先入所" in answer
+    assert local_numbers_not_for(None, answer) == []
+
+
+def test_steps_after_a_divorce_and_whom_to_call_for_unpaid_養育費(live_server, signed_event, fake_line):
+    steps = ask_in_chat(
+        live_server, signed_event, fake_line, "離婚届けを出したばかりで、これから何の手続きをすればいいですか"
+    )
+    assert "児童扶養手当の申請手続き" in steps and local_numbers_not_for(None, steps) == []
+    unpaid = ask_in_chat(
+        live_server, signed_event, fake_line, "元夫が養育費を払ってくれません", user=OTHER_USER
+    )
+    assert "養育費等相談支援センター" in unpaid and local_numbers_not_for(None, unpaid) == []
