@@ -498,6 +498,10 @@ def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
 # A form or a payment the resident names (現況届, 修了支援給付金): when the program's sources never name it,
 # they cannot say what it is or how it works.
 _NAMED_THING = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]{2,12}(?:届|給付金)")
+# A form the resident says is already done (「離婚届けを出したばかりで」) is what happened, not what is asked.
+_DONE_AFTER_NAME = re.compile(
+    r"^け?(?:を|は|も)?(?:もう)?(?:出し|提出し|済ませ|済ん|もらっ|受け取っ|受理され)"
+)
 
 
 def uncovered_name(question: str, units: list[Unit], headings: list[str]) -> str:
@@ -506,8 +510,9 @@ def uncovered_name(question: str, units: list[Unit], headings: list[str]) -> str
     known = "".join(_unit_text(unit) for unit in units) + "".join(headings)
     sentences = [part for part in re.split(r"(?<=[。！!？?])", question) if part.strip(" 。！!？?")]
     asked = sentences[-1] if sentences else question  # the sentence that asks
-    for name in _NAMED_THING.findall(asked):
-        if name not in known:
+    for match in _NAMED_THING.finditer(asked):
+        name = match.group(0)
+        if name not in known and not _DONE_AFTER_NAME.match(asked[match.end() :]):
             return messages.NAMED_POINT.format(name=name)
     return ""
 
@@ -895,8 +900,9 @@ class Composer:
 
     def _prefer_program_source(self, search: Search) -> Search:
         """A rule or a plan that leads yields to a close program page of the same program: the page says
-        how to get it."""
-        if not search.hits or search.hits[0].chunk.kind == "program":
+        how to get it. The amounts data is no rule: for 児童手当 it is the only source, and a page that only
+        shares a word with the question (「手続き」) does not say how to get it."""
+        if not search.hits or search.hits[0].chunk.kind not in ("law", "plan"):
             return search
         best = search.hits[0]
         # Words of the question (and of its everyday words' expansions, 学童 → 放課後児童クラブ) long

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from knowledge import messages
@@ -49,8 +50,12 @@ def test_who_receives_the_child_allowance_while_separated_is_hedged(ask):
 
 
 def test_single_parent_household_is_no_name_of_one_program(real_kb):
+    """「ひとり親家庭」 alone names none of the programs it is part of; only the steps for becoming one
+    (「ひとり親家庭になったときの手続き」) shares more of the question than that."""
     names = real_kb.retriever.names
-    assert float(names.scores("ひとり親家庭になります").max()) == 0.0
+    scores = names.scores("ひとり親家庭になります")
+    named = {real_kb.retriever.index.chunks[row].sections[-1] for row in np.flatnonzero(scores)}
+    assert named <= {"ひとり親家庭になったときの手続き"}, named
     assert float(names.scores("ひとり親家庭等医療費助成について").max()) >= 0.99
 
 
@@ -111,8 +116,44 @@ def test_only_the_asking_sentence_names_a_form():
     assert uncovered_name("現況届とは何ですか", units, []) == "「現況届」のこと"
     assert uncovered_name("住所変更届はどこに出しますか", units, []) == ""
     assert uncovered_name("離婚届を出しました。手当はいくら？", units, []) == ""
+    # a form said as done inside the asking sentence is what happened, not what is asked
+    assert uncovered_name("きのう離婚届を提出したので、次は何をすればいいですか", units, []) == ""
+    assert uncovered_name("離婚届はもう出してあるのですが、ほかに必要な手続きは？", units, []) == ""
+    assert uncovered_name("離婚届はどこでもらえますか", units, []) == "「離婚届」のこと"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "夫と別居中です。児童手当の受け取りを私に変える手続きはどうしたらいいですか",
+        "離婚したら児童手当の手続きは何が必要？",
+    ],
+)
+def test_a_page_that_only_shares_a_word_does_not_lead_over_the_amounts_data(ask, question):
+    """The amounts data is the only source on 児童手当; a program page whose heading shares 「手続き」 with
+    the question (a city's steps after a divorce) is no program page of the same help."""
+    assert first(ask(question, today="2026-12-01")[0])["heading"].endswith("児童手当")
 
 
 def test_living_apart_told_not_asked_is_no_point(ask):
     data = ask("白山市に住んでいて、夫と別居中の母です。子どもは2人です")[0]
     assert messages.POINTS["living_with"] not in data["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "program"),
+    [
+        # an allowance that shrinks with income is 児童扶養手当, unless the resident names 児童手当
+        ("給料が上がったら手当が減っちゃう？", "児童扶養手当"),
+        ("パートの時間をふやしたいけど、収入が増えると手当はどうなりますか", "児童扶養手当"),
+        ("働いて収入が増えると児童手当は減りますか", "児童手当"),
+    ],
+)
+def test_an_allowance_said_with_income_is_the_single_parent_allowance(ask, question, program):
+    data = ask(question, today="2026-12-01")[0]
+    assert first(data)["heading"].endswith(program), first(data)["heading"]
+
+
+def test_a_child_with_a_fever_is_answered_with_care_for_a_sick_child(ask):
+    data = ask("子どもの熱が出た日に見てくれるところはありますか", today="2026-12-01")[0]
+    assert "病児" in data["answer"]
