@@ -910,6 +910,7 @@ def test_hiragana_and_reviewer_check_set(detector: CrisisDetector, text: str, ex
         ("ネカフェにいるんだけど、これからどこに行けばいいのか", "no_place_tonight"),
         ("五日ほど娘にごはんを作っていない。起き上がれない", "child_abuse_risk"),
         ("2日も子どもに食事を作ってないです", "child_abuse_risk"),
+        ("息子に食事をあげられてない、もう二日目", "child_abuse_risk"),
         ("生きることがしんどい", "suicide"),
     ],
 )
@@ -926,6 +927,7 @@ def test_a_net_cafe_days_without_meals_and_living_as_a_burden_are_caught_by_rule
         "ネットカフェで働いてるけど深夜でも保育園入れますか",
         "旅行中で今夜はネットカフェに泊まります。子ども連れでも入れる？",
         "3日分のご飯を作り置きした",
+        "ご飯を作ってない日が週に2日ある、外食で",
     ],
 )
 def test_work_a_trip_or_cooking_ahead_is_no_rule_crisis(detector: CrisisDetector, text: str) -> None:
