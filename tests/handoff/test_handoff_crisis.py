@@ -567,9 +567,17 @@ def test_the_ninth_sealed_set(detector: CrisisDetector) -> None:
         ("夫の暴力で、もう帰る場所がありません", "no_place_tonight"),
         ("手当の書類は全部そろえました。あとは私が消えるだけです", "suicide"),
         ("あとは自分がいなくなるだけで、子どもたちは元夫が育てるって", "suicide"),
+        # found by the lead in the emulator and in a set of the lead's own (crisis_lead9), in other words:
+        # a net café with a child or no way on, days without cooking for the child, living said as a burden
+        ("息子を連れて漫画喫茶に泊まってます。お金が尽きそう", "no_place_tonight"),
+        ("ネカフェにいるんだけど、これからどこに行けばいいのか", "no_place_tonight"),
+        ("五日ほど娘にごはんを作っていない。起き上がれない", "child_abuse_risk"),
+        ("2日も子どもに食事を作ってないです", "child_abuse_risk"),
+        ("息子に食事をあげられてない、もう二日目", "child_abuse_risk"),
+        ("生きることがしんどい", "suicide"),
     ],
 )
-def test_tonight_and_a_settled_going_are_caught_by_rules_alone(
+def test_wordings_the_lead_found_are_caught_by_rules_alone(
     detector: CrisisDetector, text: str, kind: str
 ) -> None:
     found = detector.assess(text)
@@ -578,9 +586,17 @@ def test_tonight_and_a_settled_going_are_caught_by_rules_alone(
 
 @pytest.mark.parametrize(
     "text",
-    ["離婚したら住む家がなくなるのが心配です", "帰る家がないと困るので、別居の前に部屋を探したい"],
+    [
+        "離婚したら住む家がなくなるのが心配です",
+        "帰る家がないと困るので、別居の前に部屋を探したい",
+        # work or a trip at a net café, cooking ahead, a meal skipped on some days
+        "ネットカフェで働いてるけど深夜でも保育園入れますか",
+        "旅行中で今夜はネットカフェに泊まります。子ども連れでも入れる？",
+        "3日分のご飯を作り置きした",
+        "ご飯を作ってない日が週に2日ある、外食で",
+    ],
 )
-def test_a_future_worry_about_a_home_is_not_a_rule_crisis(detector: CrisisDetector, text: str) -> None:
+def test_a_future_worry_work_or_a_trip_is_not_a_rule_crisis(detector: CrisisDetector, text: str) -> None:
     assert detector.assess(text) is None
 
 
@@ -901,34 +917,13 @@ def test_hiragana_and_reviewer_check_set(detector: CrisisDetector, text: str, ex
         assert found is not None and expected in found.kinds, found
 
 
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        # found by the lead in the emulator and in a set of the lead's own (crisis_lead9), in other words:
-        # a net café with a child or no way on, days without cooking for the child, living said as a burden
-        ("息子を連れて漫画喫茶に泊まってます。お金が尽きそう", "no_place_tonight"),
-        ("ネカフェにいるんだけど、これからどこに行けばいいのか", "no_place_tonight"),
-        ("五日ほど娘にごはんを作っていない。起き上がれない", "child_abuse_risk"),
-        ("2日も子どもに食事を作ってないです", "child_abuse_risk"),
-        ("息子に食事をあげられてない、もう二日目", "child_abuse_risk"),
-        ("生きることがしんどい", "suicide"),
-    ],
-)
-def test_a_net_cafe_days_without_meals_and_living_as_a_burden_are_caught_by_rules(
-    detector: CrisisDetector, text: str, kind: str
-) -> None:
-    found = detector.assess(text)
-    assert found is not None and kind in found.kinds, (text, found)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "ネットカフェで働いてるけど深夜でも保育園入れますか",
-        "旅行中で今夜はネットカフェに泊まります。子ども連れでも入れる？",
-        "3日分のご飯を作り置きした",
-        "ご飯を作ってない日が週に2日ある、外食で",
-    ],
-)
-def test_work_a_trip_or_cooking_ahead_is_no_rule_crisis(detector: CrisisDetector, text: str) -> None:
-    assert detector.assess(text) is None
+def test_the_leads_own_set(detector: CrisisDetector) -> None:
+    """crisis_lead9 / noncrisis_lead9 (45 crisis over the 9 kinds, 35 hard non-crisis: everyday strain,
+    trips, money, news, work at a net café) were written by the lead before the eleventh round was merged
+    and counted on e94d0a8: 42/45 caught, 10/35 false urgent (router vector); after the round 42/45 and
+    7/35; the lead then wrote rules for the three missed kinds of wording (a net café, days without meals,
+    living as a burden), so it is sealed for its false urgent only. Floors."""
+    missed, alarms, crises, plain = held_out(detector, "lead9")
+    assert (crises, plain) == (45, 35), "the set is not edited after it was measured"
+    assert not missed, missed
+    assert len(alarms) <= 8, alarms
