@@ -1041,6 +1041,7 @@ class Composer:
             or uncovered_case(clean(question), program_units, topic)
             or uncovered_name(clean(question), program_units, self._known_names(search, day or today()))
             or self._elsewhere_point(clean(question), search, day or today())
+            or self._this_year_point(clean(question), search, day or today())
         )
         text = self._confident_text(clean(question), search, point, day)
         return Answer(
@@ -1059,6 +1060,19 @@ class Composer:
         if program is not None:
             names += program.lines(day)
         return names
+
+    def _this_year_point(self, question: str, search: Search, day: dt.date) -> str:
+        """The resident asks for this fiscal year's amount (「今年度」「令和8年度」「今年の4月」) and a
+        new fiscal year has begun since the newest amounts known: the answer gives those, with their
+        date, but cannot say this year's, so it is no confident answer."""
+        program = self.amounts.for_heading(search.hits[0].chunk.heading)
+        if program is None or program.newer_may_apply(day) is None:
+            return ""
+        year = day.year - (day.month < 4)
+        reiwa = year - 2018
+        this_year = rf"今年度|本年度|{year}年度|令和{reiwa}年度|R{reiwa}年度|今年の?4月|{year}年4月"
+        asked = re.search(this_year, question)
+        return messages.POINTS["this_year_amount"] if asked else ""
 
     def _elsewhere_point(self, question: str, search: Search, day: dt.date) -> str:
         """The resident lives where no document speaks (大阪府, 福岡県) and asks where to apply or what it

@@ -72,6 +72,7 @@ GENERATED_INTRO = "{program}の額と支払いについて、公表されてい�
 # The points a question can ask that the documents may not cover (knowledge/answer.py decides which).
 POINTS = {
     "payment_day": "お支払いの時期",
+    "this_year_amount": "今年度の額",
     "deadline": "期限や手続きの時期",
     "processing_days": "かかる日数",
     "living_with": "ほかの方との同居や収入の扱い",

@@ -183,3 +183,21 @@ def test_a_national_amount_is_cited_as_the_nations_not_the_towns() -> None:
         assert not any(town in line for line in cited for town in ("糸満市", "岡谷市", "富加町", "泉大津市"))
     loan = amounts.programs["母子父子寡婦福祉貸付金"]
     assert loan.source_line(loan.periods[-1]) == f"金額の出典: {loan.periods[-1].source}"
+
+
+@pytest.mark.parametrize(
+    ("question", "today", "confident"),
+    [
+        ("児童扶養手当は今年度いくらですか", "2025-05-01", True),  # the 2025-04 amounts are this year's
+        ("児童扶養手当は今年度いくらですか", "2026-05-01", False),  # a new year began, its amounts unknown
+        ("令和8年度の児童扶養手当の月額を教えてください", "2026-11-30", False),
+        ("児童扶養手当はいくらですか", "2026-05-01", True),  # the amounts in force, with the note
+    ],
+)
+def test_this_years_amount_asked_after_a_new_year_began_is_not_confident(
+    ask, question: str, today: str, confident: bool
+) -> None:
+    data = ask(question, today)
+    assert data["confident"] is confident, data["answer"]
+    assert "46,690円" in data["answer"]  # what is known is still given, with its date
+    assert ("今年度の額" in data["answer"]) is not confident
