@@ -208,6 +208,16 @@ _POINTS = (
         messages.POINTS["deadline"],
     ),
     (
+        re.compile(r"毎年|年度ごと|一度(?:で|だけで)?(?:いい|済|大丈夫)"),
+        re.compile(r"毎年|年度ごと|現況届|更新"),
+        messages.POINTS["renewal"],
+    ),
+    (
+        re.compile(r"自動(?:的)?(?:に|で)|申請(?:しない|しなくて|せず)"),
+        re.compile(r"申請(?:が|は)?必要|申請により|申請して|申請すると|届出が必要|自動"),
+        messages.POINTS["apply_needed"],
+    ),
+    (
         re.compile(r"日数|何日かか|何週間|どれくらいかか|どのくらいかか|審査"),
         re.compile(r"\d+日|\d+週間|審査"),
         messages.POINTS["processing_days"],
@@ -410,7 +420,10 @@ def uncovered_point(question: str, units: list[Unit], focus: list[str] | None = 
 
 # A yes/no question about one's own case (「外国籍の母親でも…できますか」「夏休みだけ利用する場合も…」).
 # 「〜してもらえる」 asks for help, 「どうしたら」 asks what to do: neither is a case.
-_OWN_CASE = re.compile(r"(?:でも|ても)(?!ら)|ことも|(?<!どうし)たら|場合も|でないと|なくても|途中で")
+_OWN_CASE = re.compile(
+    r"(?:でも|ても)(?!ら)|ことも|(?<!どうし)たら|場合も|でないと|なくても|途中で"
+    r"|も(?:対象|使え|利用でき|受けられ|申請でき|借りられ)"
+)
 _YES_NO = re.compile(r"(?:か|の|かな)[？?。]*$|[？?]$")
 # Words of such a question that say nothing about the case itself.
 _CASE_GENERIC = frozenset(

@@ -73,6 +73,8 @@ GENERATED_INTRO = "{program}の額と支払いについて、公表されてい�
 POINTS = {
     "payment_day": "お支払いの時期",
     "this_year_amount": "今年度の額",
+    "renewal": "毎年の手続き（更新）",
+    "apply_needed": "申請が要るかどうか",
     "deadline": "期限や手続きの時期",
     "processing_days": "かかる日数",
     "living_with": "ほかの方との同居や収入の扱い",

@@ -157,3 +157,21 @@ def test_an_allowance_said_with_income_is_the_single_parent_allowance(ask, quest
 def test_a_child_with_a_fever_is_answered_with_care_for_a_sick_child(ask):
     data = ask("子どもの熱が出た日に見てくれるところはありますか", today="2026-12-01")[0]
     assert "病児" in data["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "point"),
+    [
+        ("学童の補助は毎年申し込みが必要？", messages.POINTS["renewal"]),
+        ("保育料の軽減は申請しないと受けられないの？", messages.POINTS["apply_needed"]),
+    ],
+)
+def test_renewal_or_whether_to_apply_is_hedged_where_the_sources_are_silent(ask, question, point):
+    data = ask(question, today="2026-12-01")[0]
+    assert data["confident"] is False and point in data["answer"], data["answer"]
+
+
+def test_a_case_asked_with_mo_taishou_is_a_case(ask):
+    """「通信講座も対象になりますか」 asks whether the program holds in one's own case, as 「…でも」 does."""
+    data = ask("ひとり親の教育訓練給付金は、通信教育も対象になりますか", today="2026-12-01")[0]
+    assert data["confident"] is False and NOT_COVERED in data["answer"], data["answer"]
