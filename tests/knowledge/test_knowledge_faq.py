@@ -175,3 +175,11 @@ def test_a_case_asked_with_mo_taishou_is_a_case(ask):
     """「通信講座も対象になりますか」 asks whether the program holds in one's own case, as 「…でも」 does."""
     data = ask("ひとり親の教育訓練給付金は、通信教育も対象になりますか", today="2026-12-01")[0]
     assert data["confident"] is False and NOT_COVERED in data["answer"], data["answer"]
+
+
+@pytest.mark.parametrize(
+    "question", ["離婚する前に準備しておくことってありますか", "夫と別居する前にやっておくべきこと"]
+)
+def test_preparing_to_leave_is_answered_with_a_place_to_talk_before_a_divorce(ask, question):
+    heading = first(ask(question, today="2026-12-01")[0])["heading"]
+    assert "相談" in heading, heading
