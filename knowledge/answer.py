@@ -81,6 +81,8 @@ _NOT_A_SERVICE = re.compile(
 # A second need joined to the first by と or や (「塾代と高校の…」「家賃や保育料」), and words that name
 # no need of their own.
 _JOINED = r"(?:と|や)、?[^。？?！!、]{0,6}"
+# Words that say something is needed but not which help (「出産費用が心配」): alone they answer nothing.
+_ANY_NEED = re.compile(r"費用|お金|金|心配|不安|場合")
 _GENERIC_NEED = re.compile(r"費用|お金|金|制度|手当|支援|電話|番号|窓口|場合|相談|心配|不安|所|機関")
 # A connective that links a quoted sentence to the one before it, meaningless once quoted alone.
 # Sections about who runs a program, not what it does for a resident.
@@ -702,10 +704,21 @@ class Composer:
         best = search.hits[0]
         if max(hit.base for hit in search.hits) < MIN_BEST_SCORE:
             return False
+        if best.name == 0 and not self._shares_a_real_word(search):
+            return False
         return any(
             best.dense >= dense and search.lexical_max >= lexical and best.name >= name
             for dense, lexical, name in CONFIDENT_WHEN
         )
+
+    @staticmethod
+    def _shares_a_real_word(search: Search) -> bool:
+        """Whether the best chunk has a word of the question (or of its documents' words) that is more than
+        a word for any need (費用, 心配): 「出産費用が心配」 shares only 費用 with the court's page on
+        unpaid 養育費/婚姻費用, which does not answer it."""
+        text = search.hits[0].chunk.index_text
+        words = [*search.terms, *search.expansions]
+        return any(word in text and not _ANY_NEED.fullmatch(word) for word in words)
 
     # --- facts ------------------------------------------------------------------------------------------
     def select_facts(self, question: str, search: Search) -> list[Unit]:

@@ -183,3 +183,15 @@ def test_a_case_asked_with_mo_taishou_is_a_case(ask):
 def test_preparing_to_leave_is_answered_with_a_place_to_talk_before_a_divorce(ask, question):
     heading = first(ask(question, today="2026-12-01")[0])["heading"]
     assert "相談" in heading, heading
+
+
+@pytest.mark.parametrize(
+    ("question", "confident"),
+    [
+        # 費用 and 心配 are all that 「出産費用」 shares with the court's page on unpaid 養育費/婚姻費用
+        ("ひとりで出産する予定です。費用が心配でたまりません", False),
+        ("ひとり親になったら受けられる手当を教えてください", True),  # 手当 does say which help
+    ],
+)
+def test_a_source_sharing_only_a_word_for_any_need_is_no_confident_answer(ask, question, confident):
+    assert ask(question, today="2026-12-01")[0]["confident"] is confident
