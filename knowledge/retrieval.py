@@ -228,6 +228,9 @@ _KANA_RUN = re.compile(r"[ぁ-ゖー]+")
 _WORD_BEGINS_AFTER = frozenset("のがをはにもとでやへ")
 _SHORT_WORD_BEGINS_AFTER = frozenset("の")
 _PART_OF_A_WORD = re.compile(r"[\u4e00-\u9fff\u3005\u30a0-\u30ffa-z0-9]")
+# What may follow a word read in kana inside a run: a particle, a copula, 「って」, する
+# (「しょうがくせい」 is no 少額 followed by せい).
+_WORD_ENDS_BEFORE = frozenset("のがをはにもとでやへっかまよなだじねけすしさ")
 
 
 class ReadingIndex:
@@ -272,6 +275,8 @@ class ReadingIndex:
                         continue
                     begins = (i == 0 and starts_a_word) or i == after_word
                     after = kana[i - 1] if i else ""
+                    if i + size < len(kana) and kana[i + size] not in _WORD_ENDS_BEFORE:
+                        continue
                     if begins or after in (
                         _WORD_BEGINS_AFTER if size > MIN_WORD_READING else _SHORT_WORD_BEGINS_AFTER
                     ):

@@ -18,6 +18,14 @@ def test_reading_index_spells_a_word_typed_in_kana():
     assert index.spell("こどものやちん") == ("こどもの家賃", ("家賃",))
 
 
+def test_a_word_read_in_kana_ends_where_a_particle_or_suru_begins():
+    """「しょうがくせい」 is no 少額 followed by せい; 「にゅういんする」 is 入院 followed by する."""
+    index = ReadingIndex([("少額", "しょうがく"), ("入院", "にゅういん"), ("高校", "こうこう")])
+    assert index.spell("こどもがしょうがくせいです") == ("こどもがしょうがくせいです", ())
+    assert index.spell("おやがにゅういんすることに") == ("おやが入院することに", ("入院",))
+    assert index.spell("こうこうってたかい") == ("高校ってたかい", ("高校",))
+
+
 @pytest.mark.parametrize(
     "text",
     [
