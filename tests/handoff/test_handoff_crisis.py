@@ -789,8 +789,9 @@ def test_the_tenth_sealed_set(detector: CrisisDetector) -> None:
     tuning11 (39, 33) was tuned on: 38/39 and 9/33 before (router vector), 39/39 and 0/33 after. Floors."""
     missed, alarms, crises, plain = held_out(detector, "heldout10")
     assert (crises, plain) == (65, 47), "the sealed set is not edited after it was measured"
-    assert len(missed) <= 6, missed
-    assert len(alarms) <= 5, alarms
+    # its misses were named in the twelfth round's brief (no longer sealed): 65/65 and 2/47 after it
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 3, alarms
     missed, alarms, crises, plain = held_out(detector, "tuning11")
     assert (crises, plain) == (39, 33)
     assert len(missed) <= 1, missed
@@ -926,4 +927,91 @@ def test_the_leads_own_set(detector: CrisisDetector) -> None:
     missed, alarms, crises, plain = held_out(detector, "lead9")
     assert (crises, plain) == (45, 35), "the set is not edited after it was measured"
     assert not missed, missed
-    assert len(alarms) <= 8, alarms
+    # 0/35 after the twelfth round (plain vector), whose brief named its false urgent lines
+    assert len(alarms) <= 2, alarms
+
+
+# ---- the twelfth round -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a child hit said as done, not knowing what one will do, a child left at home for days
+        ("気づいたら下の子をたたいてた", "child_abuse_risk"),
+        ("この子に何をするか分からないくらいイライラしてる", "child_abuse_risk"),
+        ("赤ちゃんを部屋に置いて二日帰ってない", "child_abuse_risk"),
+        # dying weighed against the children; gone by the morning in 博多 words; a fall weighed as relief
+        ("こどもらを残して死ぬのは無責任やろか", "suicide"),
+        ("目が覚めたらもうおらんごとなっとるよ", "suicide"),
+        ("ビルから落ちたら楽になれるかな", "suicide"),
+        # 博多 「〜たか」, 関西 「いてへん」
+        ("もう死にたかー", "suicide"),
+        ("うちなんかいてへんほうがええやろ", "suicide"),
+        # an ex on his way, being followed; no strength or hope left
+        ("前の彼氏からいまから家に行くってメッセージが来た", "danger"),
+        ("帰り道、ずっと後をつけられてる", "danger"),
+        ("気力とか希望とか、もう残ってない", "despair"),
+        # cuts counted, a bite or a burn on one's own body
+        ("手首を何度も切った", "self_harm"),
+        ("自分の指をかんで血が出てる", "self_harm"),
+        ("根性焼きしてしまった、自分の腕に", "self_harm"),
+    ],
+)
+def test_twelfth_round_wordings_are_caught_by_rules_alone(
+    detector: CrisisDetector, text: str, kind: str
+) -> None:
+    found = detector.assess(text)
+    assert found is not None and kind in found.kinds, (text, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # shouted at or given extra work at work: no violence at home (「押しつけられて」 is not 蹴られて)
+        "職場でお局さんに怒鳴られた。へこむ",
+        "同僚に雑用を押しつけられて今日も残業",
+        # a crisis of last year said as over
+        "去年はひどい鬱で死にたいと毎日思ってたけど、今は元気に働いてます",
+    ],
+)
+def test_work_trouble_and_last_years_crisis_are_not_rule_crises(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "職場でお局さんに怒鳴られた。へこむ",
+        "去年はひどい鬱で死にたいと毎日思ってたけど、今は元気に働いてます",
+        # a quarrel made up, a scare that ended, a story told to its end
+        "息子とけんかしたけど、すぐ仲直りした",
+        "息子が家出するって飛び出したけど、結局コンビニで立ち読みしてた",
+        "熱が下がったと思ったら、今度は下の子が熱。大したことないといいな",
+        # tonight's dinner, a boss, a friend who did not come, a parenting choice, a rest planned
+        "今夜のおかず何にしよう。冷蔵庫ほぼ空",
+        "部長にミスを責められた。転職しようかな",
+        "友達に予定をすっぽかされた。ちょっと寂しい",
+        "娘が成績表を隠してた。叱るべき？",
+        "週末は子どもとのんびりする予定。疲れたー",
+    ],
+)
+def test_everyday_strain_of_medium_length_opens_no_urgent_thread(detector: CrisisDetector, text: str) -> None:
+    found = detector.assess(text, detector.embed(text))
+    assert found is None, (text, found)
+
+
+def test_the_eleventh_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout11 / noncrisis_heldout11 (59 crisis over the 9 kinds; 44 hard non-crisis weighted to
+    everyday strain of medium length: work, school, a quarrel that ended, a sick child, friends, tiredness
+    one copes with, money tight but safe, a past crisis said as over) were written and committed before the
+    twelfth round and counted once before and once after it, never tuned on. Router vector: 56/59 caught
+    and 13/44 false urgent before, 56/59 and 5/44 after (plain vector, as here: the same); false urgent
+    still above the issue's 1 in 10, three crises missed. tuning12 (30, 35) was tuned on:
+    25/30 and 14/35 before (router vector), 30/30 and 0/35 after. Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout11")
+    assert (crises, plain) == (59, 44), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 3, missed
+    assert len(alarms) <= 5, alarms
+    missed, alarms, crises, plain = held_out(detector, "tuning12")
+    assert (crises, plain) == (30, 35)
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 2, alarms
