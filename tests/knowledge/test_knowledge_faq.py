@@ -175,3 +175,34 @@ def test_a_case_asked_with_mo_taishou_is_a_case(ask):
     """「通信講座も対象になりますか」 asks whether the program holds in one's own case, as 「…でも」 does."""
     data = ask("ひとり親の教育訓練給付金は、通信教育も対象になりますか", today="2026-12-01")[0]
     assert data["confident"] is False and NOT_COVERED in data["answer"], data["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "point"),
+    [
+        ("手当を受給中に入籍する予定です。届け出は必要ですか", messages.POINTS["life_change"]),
+        ("児童扶養手当が打ち切られるのはどういうときですか", messages.POINTS["losing"]),
+        ("児童扶養手当を受給している間に、出す届はありますか", messages.POINTS["while_receiving"]),
+        ("母子父子寡婦福祉資金の返済方法を教えてください", messages.POINTS["repay_how"]),
+        ("児童扶養手当って、申し込んでから支給まで何ヶ月かかる？", messages.POINTS["processing_days"]),
+    ],
+)
+def test_points_the_sources_do_not_speak_of_are_hedged(ask, question, point):
+    """A life change, when one stops receiving, the reports while receiving, how a loan is repaid and how long
+    a step takes: the sources of the program say none of these, so the answer says so and is not confident."""
+    data = ask(question, today="2026-12-01")[0]
+    assert data["confident"] is False and point in data["answer"], data["answer"]
+
+
+def test_moving_is_answered_where_the_sources_speak_of_a_change_of_address(ask):
+    data = ask("児童扶養手当を受けています。転居するときはどうすればいいですか", today="2026-12-01")[0]
+    assert messages.POINTS["life_change"] not in data["answer"], data["answer"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["子どもを私の社会保険の扶養に入れる手続きはどこでできますか", "養育費の保証料を補助してもらえますか"],
+)
+def test_an_insurance_or_a_fee_the_sources_never_name_is_hedged(ask, question):
+    data = ask(question, today="2026-12-01")[0]
+    assert data["confident"] is False and NOT_COVERED in data["answer"], data["answer"]
