@@ -206,3 +206,12 @@ def test_moving_is_answered_where_the_sources_speak_of_a_change_of_address(ask):
 def test_an_insurance_or_a_fee_the_sources_never_name_is_hedged(ask, question):
     data = ask(question, today="2026-12-01")[0]
     assert data["confident"] is False and NOT_COVERED in data["answer"], data["answer"]
+
+
+@pytest.mark.parametrize(
+    "question", ["高校に通う娘の教科書や教材のお金がきついです", "高校2年の修学旅行の費用の支援はある？"]
+)
+def test_a_high_schoolers_school_costs_lead_to_the_high_school_grant(ask, question):
+    """Not 就学援助, which is for 小・中学校."""
+    data = ask(question, today="2026-12-01")[0]
+    assert data["sources"][0]["heading"].endswith("教育費負担軽減奨学金"), data["sources"][0]
