@@ -75,6 +75,8 @@ _ADMINISTRATIVE = re.compile(
 # 支援事業」, 「広報啓発・広聴、ニーズ把握活動等事業」): not a service to offer a resident.
 # A plan's report of what the city did in its years (「主な取組実績」「主な指標とその達成状況」).
 _REPORT_SECTION = re.compile(r"実績|達成状況")
+# A plan's section that states its aims, not a service.
+_PLAN_AIM = re.compile(r"基本目標|基本理念|基本方針")
 _NOT_A_SERVICE = re.compile(
     r"別紙|別記|様式|研修|広報|啓発|広聴|ニーズ把握|検討会議|協議会|連絡会議|調査研究"
 )
@@ -971,13 +973,21 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
-    def _prefer_program_source(self, search: Search) -> Search:
+    def _prefer_program_source(self, question: str, search: Search) -> Search:
         """A rule or a plan that leads yields to a close program page of the same program: the page says
         how to get it. The amounts data is no rule: for 児童手当 it is the only source, and a page that only
         shares a word with the question (「手続き」) does not say how to get it."""
         if not search.hits or search.hits[0].chunk.kind not in ("law", "plan"):
             return search
         best = search.hits[0]
+        # A plan's aim (「基本目標」) is no help to a resident who does not ask about the plan: the first
+        # program page close behind leads.
+        aim = best.chunk.sections[-1] if best.chunk.sections else ""
+        if best.chunk.kind == "plan" and _PLAN_AIM.fullmatch(aim) and aim not in question:
+            for position, hit in enumerate(search.hits[1:], start=1):
+                if hit.chunk.kind == "program" and hit.score >= PROGRAM_SCORE_SHARE * best.score:
+                    hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                    return dataclasses.replace(search, hits=hits)
         # Words of the question (and of its everyday words' expansions, 学童 → 放課後児童クラブ) long
         # enough to name a program: a program page whose heading has one is what the resident asked about,
         # even when a plan's list of services (「子どもの保育」) scores higher.
@@ -1072,7 +1082,7 @@ class Composer:
             rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
             search = dataclasses.replace(search, hits=[*facing, *rest])
         search = self._after_reports(clean(question), search)
-        search = self._prefer_program_source(search)
+        search = self._prefer_program_source(clean(question), search)
         search = self._prefer_named_source(search)
         search = self._prefer_grant(clean(question), search)
         search = self._prefer_childs_need(clean(question), search)
