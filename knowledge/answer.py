@@ -75,6 +75,8 @@ _ADMINISTRATIVE = re.compile(
 # 支援事業」, 「広報啓発・広聴、ニーズ把握活動等事業」): not a service to offer a resident.
 # A plan's report of what the city did in its years (「主な取組実績」「主な指標とその達成状況」).
 _REPORT_SECTION = re.compile(r"実績|達成状況")
+# A plan's section that states its aims, not a service.
+_PLAN_AIM = re.compile(r"基本目標|基本理念|基本方針")
 _NOT_A_SERVICE = re.compile(
     r"別紙|別記|様式|研修|広報|啓発|広聴|ニーズ把握|検討会議|協議会|連絡会議|調査研究"
 )
@@ -220,8 +222,14 @@ _POINTS = (
         messages.POINTS["apply_needed"],
     ),
     (
-        re.compile(r"日数|何日かか|何週間|どれくらいかか|どのくらいかか|審査"),
-        re.compile(r"\d+日|\d+週間|審査"),
+        re.compile(
+            r"日数|何日かか|何週間|どれくらいかか|どのくらいかか|審査"
+            r"|(?:何か月|何ヶ月|何カ月)(?:くらい|ぐらい|ほど)?かか"
+        ),
+        # A length of time, not a date (「3月31日まで」 says nothing of how long a step takes).
+        re.compile(
+            r"\d+日(?:間|程度|ほど|くらい|前後|以内)|\d+週間|\d+(?:か月|ヶ月|カ月)(?:程度|ほど|くらい|前後)|審査"
+        ),
         messages.POINTS["processing_days"],
     ),
     (
@@ -233,6 +241,32 @@ _POINTS = (
         ),
         re.compile(r"同居|別居|扶養義務者|事実上の婚姻|事実婚|生計を同じ|再婚"),
         messages.POINTS["living_with"],
+    ),
+    (
+        # When one stops receiving (「どんなときに受給資格がなくなる」), not a case of one's own (「…したら
+        # もらえなくなりますか」, read by uncovered_case) or a named form (資格喪失届).
+        re.compile(
+            r"資格(?:が|を)?(?:なくな|無くな|失)|(?:どんな|どういう)(?:とき|時|場合).{0,12}"
+            r"(?:もらえ|受けられ|受け取れ)なくな|打ち?切"
+        ),
+        re.compile(r"喪失|支給(?:が)?(?:停止|されなくな)|該当しなくな|受けられなくな|打ち?切"),
+        messages.POINTS["losing"],
+    ),
+    (
+        re.compile(
+            r"(?:認定|決定|受給|もらって|受けて|借りて|利用して)(?:を受けた|され(?:た|て)|い(?:る|ます))?"
+            r".{0,6}(?:あと|後|間|中)(?:に|で|は|も)?.{0,16}(?:手続|届)"
+        ),
+        re.compile(r"現況届|届出が必要|毎年.{0,12}(?:提出|届)"),
+        messages.POINTS["while_receiving"],
+    ),
+    (
+        re.compile(
+            r"返し(?:て|方|かた)(?:いく|は)|返済(?:の)?(?:方法|仕方|しかた)|(?:どうやって|どのように)返"
+            r"|返済(?:は|って)?どう(?:やって|する|なる)"
+        ),
+        re.compile(r"償還方法|返済方法|月賦|半年賦|年賦|口座振替|均等"),
+        messages.POINTS["repay_how"],
     ),
     (
         re.compile(r"養育費を(?:もら|受け)"),
@@ -420,6 +454,33 @@ def uncovered_point(question: str, units: list[Unit], focus: list[str] | None = 
     return ""
 
 
+# A change in the resident's life (marrying, moving, a new job) asked about with what it means for a program
+# (「結婚することになりました。手続きはいりますか」): the sources answer it only if they speak of that change.
+_LIFE_CHANGES = (
+    (re.compile(r"結婚|入籍"), re.compile(r"婚姻|結婚|再婚|入籍")),
+    (
+        re.compile(r"引っ?越|転居|転出|住所(?:を|が)?変"),
+        re.compile(r"転居|転出|転入|住所変更|住所を変更|引っ?越"),
+    ),
+    (
+        re.compile(r"就職(?:が決ま|し(?:た|ます))|仕事が決ま|働き(?:始め|はじめ)|収入が(?:増|上が)"),
+        re.compile(r"就職|所得|収入"),
+    ),
+)
+_ABOUT_CHANGE = re.compile(r"手続|届|どうな|どうすれ|必要|(?:いり|要り|い)ますか")
+
+
+def uncovered_change(question: str, units: list[Unit]) -> str:
+    """The point of a life change the question asks about that none of `units` speaks of, or ""."""
+    if not _ABOUT_CHANGE.search(question):
+        return ""
+    texts = [_unit_text(unit) for unit in units]
+    for change, spoken in _LIFE_CHANGES:
+        if change.search(question) and not any(spoken.search(text) for text in texts):
+            return messages.POINTS["life_change"]
+    return ""
+
+
 # A yes/no question about one's own case (「外国籍の母親でも…できますか」「夏休みだけ利用する場合も…」).
 # 「〜してもらえる」 asks for help, 「どうしたら」 asks what to do: neither is a case.
 _OWN_CASE = re.compile(
@@ -510,9 +571,10 @@ def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
     return messages.CASE_POINT.format(words="、".join(dict.fromkeys(shown)))
 
 
-# A form or a payment the resident names (現況届, 修了支援給付金): when the program's sources never name it,
+# A form, a payment, an insurance or a company the resident names (現況届, 修了支援給付金, 国民健康保険,
+# 保証会社): when the program's sources never name it,
 # they cannot say what it is or how it works.
-_NAMED_THING = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]{2,12}(?:届|給付金)")
+_NAMED_THING = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]{2,12}(?:届|給付金|証明書|保険|会社)|保証料")
 # A form the resident says is already done (「離婚届けを出したばかりで」) is what happened, not what is asked.
 _DONE_AFTER_NAME = re.compile(
     r"^け?(?:を|は|も)?(?:もう)?(?:出し|提出し|済ませ|済ん|もらっ|受け取っ|受理され)"
@@ -924,13 +986,21 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
-    def _prefer_program_source(self, search: Search) -> Search:
+    def _prefer_program_source(self, question: str, search: Search) -> Search:
         """A rule or a plan that leads yields to a close program page of the same program: the page says
         how to get it. The amounts data is no rule: for 児童手当 it is the only source, and a page that only
         shares a word with the question (「手続き」) does not say how to get it."""
         if not search.hits or search.hits[0].chunk.kind not in ("law", "plan"):
             return search
         best = search.hits[0]
+        # A plan's aim (「基本目標」) is no help to a resident who does not ask about the plan: the first
+        # program page close behind leads.
+        aim = best.chunk.sections[-1] if best.chunk.sections else ""
+        if best.chunk.kind == "plan" and _PLAN_AIM.fullmatch(aim) and aim not in question:
+            for position, hit in enumerate(search.hits[1:], start=1):
+                if hit.chunk.kind == "program" and hit.score >= PROGRAM_SCORE_SHARE * best.score:
+                    hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                    return dataclasses.replace(search, hits=hits)
         # Words of the question (and of its everyday words' expansions, 学童 → 放課後児童クラブ) long
         # enough to name a program: a program page whose heading has one is what the resident asked about,
         # even when a plan's list of services (「子どもの保育」) scores higher.
@@ -1025,7 +1095,7 @@ class Composer:
             rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
             search = dataclasses.replace(search, hits=[*facing, *rest])
         search = self._after_reports(clean(question), search)
-        search = self._prefer_program_source(search)
+        search = self._prefer_program_source(clean(question), search)
         search = self._prefer_named_source(search)
         search = self._prefer_grant(clean(question), search)
         search = self._prefer_childs_need(clean(question), search)
@@ -1063,7 +1133,8 @@ class Composer:
         topic = set(content_terms(search.hits[0].chunk.heading))
         focus = [term for term in search.terms if term not in topic]
         point = (
-            uncovered_point(clean(question), program_units, focus)
+            uncovered_change(clean(question), program_units)
+            or uncovered_point(clean(question), program_units, focus)
             or uncovered_case(clean(question), program_units, topic)
             or uncovered_name(clean(question), program_units, self._known_names(search, day or today()))
             or self._elsewhere_point(clean(question), search, day or today())

@@ -195,3 +195,57 @@ def test_preparing_to_leave_is_answered_with_a_place_to_talk_before_a_divorce(as
 )
 def test_a_source_sharing_only_a_word_for_any_need_is_no_confident_answer(ask, question, confident):
     assert ask(question, today="2026-12-01")[0]["confident"] is confident
+
+
+@pytest.mark.parametrize(
+    ("question", "point"),
+    [
+        ("手当を受給中に入籍する予定です。届け出は必要ですか", messages.POINTS["life_change"]),
+        ("児童扶養手当が打ち切られるのはどういうときですか", messages.POINTS["losing"]),
+        ("児童扶養手当を受給している間に、出す届はありますか", messages.POINTS["while_receiving"]),
+        ("母子父子寡婦福祉資金の返済方法を教えてください", messages.POINTS["repay_how"]),
+        ("児童扶養手当って、申し込んでから支給まで何ヶ月かかる？", messages.POINTS["processing_days"]),
+    ],
+)
+def test_points_the_sources_do_not_speak_of_are_hedged(ask, question, point):
+    """A life change, when one stops receiving, the reports while receiving, how a loan is repaid and how long
+    a step takes: the sources of the program say none of these, so the answer says so and is not confident."""
+    data = ask(question, today="2026-12-01")[0]
+    assert data["confident"] is False and point in data["answer"], data["answer"]
+
+
+def test_moving_is_answered_where_the_sources_speak_of_a_change_of_address(ask):
+    data = ask("児童扶養手当を受けています。転居するときはどうすればいいですか", today="2026-12-01")[0]
+    assert messages.POINTS["life_change"] not in data["answer"], data["answer"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["子どもを私の社会保険の扶養に入れる手続きはどこでできますか", "養育費の保証料を補助してもらえますか"],
+)
+def test_an_insurance_or_a_fee_the_sources_never_name_is_hedged(ask, question):
+    data = ask(question, today="2026-12-01")[0]
+    assert data["confident"] is False and NOT_COVERED in data["answer"], data["answer"]
+
+
+@pytest.mark.parametrize(
+    "question", ["高校に通う娘の教科書や教材のお金がきついです", "高校2年の修学旅行の費用の支援はある？"]
+)
+def test_a_high_schoolers_school_costs_lead_to_the_high_school_grant(ask, question):
+    """Not 就学援助, which is for 小・中学校."""
+    data = ask(question, today="2026-12-01")[0]
+    assert data["sources"][0]["heading"].endswith("教育費負担軽減奨学金"), data["sources"][0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ひとりで子育てすることになった。最初にすべきことは？",
+        "これからひとりで子育てです。最初にしておくことを教えて",
+    ],
+)
+def test_a_plans_aim_does_not_answer_a_resident_who_did_not_ask_about_the_plan(ask, question):
+    data = ask(question, today="2026-12-01")[0]
+    assert not data["sources"][0]["heading"].endswith("基本目標"), data["sources"][0]
+    named = ask("金沢市ひとり親家庭等自立促進計画の基本目標を教えて", today="2026-12-01")[0]
+    assert named["sources"][0]["heading"].endswith("基本目標"), named["sources"][0]
