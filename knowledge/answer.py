@@ -779,8 +779,9 @@ class Composer:
         a word for any need (費用, 心配): 「出産費用が心配」 shares only 費用 with the court's page on
         unpaid 養育費/婚姻費用, which does not answer it."""
         text = search.hits[0].chunk.index_text
+        said = set(content_terms(text))  # as the question's terms are: 子ども and 子供 alike
         words = [*search.terms, *search.expansions]
-        return any(word in text and not _ANY_NEED.fullmatch(word) for word in words)
+        return any((word in said or word in text) and not _ANY_NEED.fullmatch(word) for word in words)
 
     # --- facts ------------------------------------------------------------------------------------------
     def select_facts(self, question: str, search: Search) -> list[Unit]:
