@@ -348,61 +348,55 @@ def test_everyday_messages_open_no_urgent_thread(detector: CrisisDetector, text:
     assert detector.assess(text, detector.embed(text)) is None
 
 
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        # farewells and a last night said without a crisis word
-        ("明日の夜で最後にします", "suicide"),
-        ("今日が最後の日なんだ。子どもは寝かせた", "suicide"),
-        ("息子たちのこと、よろしく頼みます", "suicide"),
-        ("いままでほんとにありがと", "suicide"),
-        ("鉄橋の上に来ました", "suicide"),
-        ("私はもう区切りをつけます", "suicide"),
-        ("私がいなくなっても困らないように、書類は全部まとめた", "suicide"),
-        ("氏にたい", "suicide"),
-        # a threat naming the child's school or the workplace
-        ("元夫から『娘の中学わかってるからな』と届いた", "danger"),
-        ("元彼に『会社に行くからな』と言われた", "danger"),
-        ("勤め先がばれて、元夫から電話がかかってくる", "danger"),
-        ("別れた夫が娘の幼稚園の外で待っていたと連絡があった", "danger"),
-        ("いま子どもと押し入れに隠れてる", "danger"),
-        # locked out, a night outside
-        ("部屋の鍵を換えられてて入れない", "no_place_tonight"),
-        ("今夜は家に入れない、夫が鍵をしめた", "no_place_tonight"),
-        ("公園で朝を待ってます", "no_place_tonight"),
-        # neglect counted in days, a hand that goes out, coercion for rent
-        ("ご飯、もう4日作ってない", "child_abuse_risk"),
-        ("赤ちゃんを家に置いたまま出かけてしまう", "child_abuse_risk"),
-        ("息子に手が出ちゃう", "child_abuse_risk"),
-        ("祖父に叩かれたって娘が言う", "child_abuse_other"),
-        ("借金を待つかわりに体を求められた", "sexual_violence"),
-        ("嫌だって言ったけど無理やり", "sexual_violence"),
-        # net slang, a method, a role over, a child left for good, papers with the rest handed over
-        ("もうタヒのうかな", "suicide"),
-        ("部屋の中で炭をたく", "suicide"),
-        ("母親の役目はもう終わり", "suicide"),
-        ("もう二度と迎えには行かない", "suicide"),
-        ("給料日まで私がもつかわからない", "suicide"),
-        ("通帳は棚の中、あとは姉に頼んである", "suicide"),
-        # control, exposure, groping, a partner hitting the child, neglect by duration, at the door
-        ("外で働くのを許してもらえない", "dv"),
-        ("元彼に顔写真をネットに晒された", "danger"),
-        ("バスで太ももをまさぐられた", "sexual_violence"),
-        ("再婚相手が息子を蹴る", "child_abuse_other"),
-        ("何時間も放っておいた", "child_abuse_risk"),
-        ("元旦那が玄関をどんどん叩いてる", "danger"),
-        ("娘とクローゼットに隠れてる", "danger"),
-        ("知人に押し倒されて、逃げられなかった", "sexual_violence"),
-        # turned away, a bench, no money for a room
-        ("漫喫も満室で入れなかった", "no_place_tonight"),
-        ("バス停の待合で夜を過ごします", "no_place_tonight"),
-        ("宿代もない", "no_place_tonight"),
-    ],
-)
-def test_indirect_crises_are_caught_by_rules_alone(detector: CrisisDetector, text: str, kind: str) -> None:
-    """The rules run when the event is accepted, before any vector: these wordings need no classifier."""
-    found = detector.assess(text)
-    assert found is not None and kind in found.kinds, (text, found)
+# Indirect wordings of the seventh to ninth rounds: farewells, threats, a night outside, neglect, coercion.
+INDIRECT_WORDINGS = [
+    # farewells and a last night said without a crisis word
+    ("明日の夜で最後にします", "suicide"),
+    ("今日が最後の日なんだ。子どもは寝かせた", "suicide"),
+    ("息子たちのこと、よろしく頼みます", "suicide"),
+    ("いままでほんとにありがと", "suicide"),
+    ("鉄橋の上に来ました", "suicide"),
+    ("私はもう区切りをつけます", "suicide"),
+    ("私がいなくなっても困らないように、書類は全部まとめた", "suicide"),
+    ("氏にたい", "suicide"),
+    # a threat naming the child's school or the workplace
+    ("元夫から『娘の中学わかってるからな』と届いた", "danger"),
+    ("元彼に『会社に行くからな』と言われた", "danger"),
+    ("勤め先がばれて、元夫から電話がかかってくる", "danger"),
+    ("別れた夫が娘の幼稚園の外で待っていたと連絡があった", "danger"),
+    ("いま子どもと押し入れに隠れてる", "danger"),
+    # locked out, a night outside
+    ("部屋の鍵を換えられてて入れない", "no_place_tonight"),
+    ("今夜は家に入れない、夫が鍵をしめた", "no_place_tonight"),
+    ("公園で朝を待ってます", "no_place_tonight"),
+    # neglect counted in days, a hand that goes out, coercion for rent
+    ("ご飯、もう4日作ってない", "child_abuse_risk"),
+    ("赤ちゃんを家に置いたまま出かけてしまう", "child_abuse_risk"),
+    ("息子に手が出ちゃう", "child_abuse_risk"),
+    ("祖父に叩かれたって娘が言う", "child_abuse_other"),
+    ("借金を待つかわりに体を求められた", "sexual_violence"),
+    ("嫌だって言ったけど無理やり", "sexual_violence"),
+    # net slang, a method, a role over, a child left for good, papers with the rest handed over
+    ("もうタヒのうかな", "suicide"),
+    ("部屋の中で炭をたく", "suicide"),
+    ("母親の役目はもう終わり", "suicide"),
+    ("もう二度と迎えには行かない", "suicide"),
+    ("給料日まで私がもつかわからない", "suicide"),
+    ("通帳は棚の中、あとは姉に頼んである", "suicide"),
+    # control, exposure, groping, a partner hitting the child, neglect by duration, at the door
+    ("外で働くのを許してもらえない", "dv"),
+    ("元彼に顔写真をネットに晒された", "danger"),
+    ("バスで太ももをまさぐられた", "sexual_violence"),
+    ("再婚相手が息子を蹴る", "child_abuse_other"),
+    ("何時間も放っておいた", "child_abuse_risk"),
+    ("元旦那が玄関をどんどん叩いてる", "danger"),
+    ("娘とクローゼットに隠れてる", "danger"),
+    ("知人に押し倒されて、逃げられなかった", "sexual_violence"),
+    # turned away, a bench, no money for a room
+    ("漫喫も満室で入れなかった", "no_place_tonight"),
+    ("バス停の待合で夜を過ごします", "no_place_tonight"),
+    ("宿代もない", "no_place_tonight"),
+]
 
 
 @pytest.mark.parametrize(
@@ -556,48 +550,35 @@ def test_the_ninth_sealed_set(detector: CrisisDetector) -> None:
     assert len(alarms) <= 4, alarms
 
 
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        # found by the lead after the tenth round (heldout9's misses, so that set is no longer sealed for
-        # these lines), in other words: where to stay tonight, no home to go back to, only the going left
-        ("子ども連れで、今夜はどこで過ごせばいいのか", "no_place_tonight"),
-        ("どこに泊まればいいのか誰か教えて", "no_place_tonight"),
-        ("今日は帰る家がない", "no_place_tonight"),
-        ("夫の暴力で、もう帰る場所がありません", "no_place_tonight"),
-        ("手当の書類は全部そろえました。あとは私が消えるだけです", "suicide"),
-        ("あとは自分がいなくなるだけで、子どもたちは元夫が育てるって", "suicide"),
-        # found by the lead in the emulator and in a set of the lead's own (crisis_lead9), in other words:
-        # a net café with a child or no way on, days without cooking for the child, living said as a burden
-        ("息子を連れて漫画喫茶に泊まってます。お金が尽きそう", "no_place_tonight"),
-        ("ネカフェにいるんだけど、これからどこに行けばいいのか", "no_place_tonight"),
-        ("五日ほど娘にごはんを作っていない。起き上がれない", "child_abuse_risk"),
-        ("2日も子どもに食事を作ってないです", "child_abuse_risk"),
-        ("息子に食事をあげられてない、もう二日目", "child_abuse_risk"),
-        ("生きることがしんどい", "suicide"),
-    ],
-)
-def test_wordings_the_lead_found_are_caught_by_rules_alone(
-    detector: CrisisDetector, text: str, kind: str
-) -> None:
-    found = detector.assess(text)
-    assert found is not None and kind in found.kinds, (text, found)
+LEAD_FOUND_WORDINGS = [
+    # found by the lead after the tenth round (heldout9's misses, so that set is no longer sealed for
+    # these lines), in other words: where to stay tonight, no home to go back to, only the going left
+    ("子ども連れで、今夜はどこで過ごせばいいのか", "no_place_tonight"),
+    ("どこに泊まればいいのか誰か教えて", "no_place_tonight"),
+    ("今日は帰る家がない", "no_place_tonight"),
+    ("夫の暴力で、もう帰る場所がありません", "no_place_tonight"),
+    ("手当の書類は全部そろえました。あとは私が消えるだけです", "suicide"),
+    ("あとは自分がいなくなるだけで、子どもたちは元夫が育てるって", "suicide"),
+    # found by the lead in the emulator and in a set of the lead's own (crisis_lead9), in other words:
+    # a net café with a child or no way on, days without cooking for the child, living said as a burden
+    ("息子を連れて漫画喫茶に泊まってます。お金が尽きそう", "no_place_tonight"),
+    ("ネカフェにいるんだけど、これからどこに行けばいいのか", "no_place_tonight"),
+    ("五日ほど娘にごはんを作っていない。起き上がれない", "child_abuse_risk"),
+    ("2日も子どもに食事を作ってないです", "child_abuse_risk"),
+    ("息子に食事をあげられてない、もう二日目", "child_abuse_risk"),
+    ("生きることがしんどい", "suicide"),
+]
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "離婚したら住む家がなくなるのが心配です",
-        "帰る家がないと困るので、別居の前に部屋を探したい",
-        # work or a trip at a net café, cooking ahead, a meal skipped on some days
-        "ネットカフェで働いてるけど深夜でも保育園入れますか",
-        "旅行中で今夜はネットカフェに泊まります。子ども連れでも入れる？",
-        "3日分のご飯を作り置きした",
-        "ご飯を作ってない日が週に2日ある、外食で",
-    ],
-)
-def test_a_future_worry_work_or_a_trip_is_not_a_rule_crisis(detector: CrisisDetector, text: str) -> None:
-    assert detector.assess(text) is None
+NOT_RULE_CRISES_LEAD = [
+    "離婚したら住む家がなくなるのが心配です",
+    "帰る家がないと困るので、別居の前に部屋を探したい",
+    # work or a trip at a net café, cooking ahead, a meal skipped on some days
+    "ネットカフェで働いてるけど深夜でも保育園入れますか",
+    "旅行中で今夜はネットカフェに泊まります。子ども連れでも入れる？",
+    "3日分のご飯を作り置きした",
+    "ご飯を作ってない日が週に2日ある、外食で",
+]
 
 
 @pytest.mark.parametrize(
@@ -711,35 +692,27 @@ def test_an_everyday_line_saying_more_stays_a_crisis(detector: CrisisDetector, t
     assert detector.assess(text, detector.embed(text)) is not None
 
 
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        # typed in kana: the rules are read in their reading (殴られ → なぐられ, 練炭 → れんたん)
-        ("かれしにまいばんなぐられてる", "dv"),
-        ("すいみんやくをぜんぶのんじゃった", "self_harm"),
-        ("れんたんをくるまにつんである", "suicide"),
-        ("むすこにてをあげてしまった", "child_abuse_risk"),
-        # dialect rewritten to the standard form (crisis.yaml `standard_forms`)
-        ("娘に手ぇあげてしもた", "child_abuse_risk"),
-        ("もうおらんようになりたいわ", "suicide"),
-        # an intention now after a past said as over; going ahead because one is tired; the neck
-        ("夫と別れて2年。もう生きていくつもりはありません", "suicide"),
-        ("疲れちゃったから、先に行くね。みんなありがとう", "suicide"),
-        ("赤ちゃんの首に手をかけそうになってしまった", "child_abuse_risk"),
-        # something asked in return for money lent or rent put off
-        ("お金を貸してもらう代わりに、ホテルに来いって言われてる", "sexual_violence"),
-        # a trip denied: still nowhere to sleep
-        ("旅行じゃなくて、本当に今夜どこで寝ればいいかわからない", "no_place_tonight"),
-        # "too much" and money are hyperbole only for dying, not for "nothing left but to die"
-        ("借金が多すぎてもう死ぬしかない", "suicide"),
-        ("金欠で死ぬしかないのかな", "suicide"),
-    ],
-)
-def test_kana_dialect_and_intentions_are_read_by_rules_alone(
-    detector: CrisisDetector, text: str, kind: str
-) -> None:
-    found = detector.assess(text)
-    assert found is not None and kind in found.kinds, (text, found)
+KANA_DIALECT_INTENTION_WORDINGS = [
+    # typed in kana: the rules are read in their reading (殴られ → なぐられ, 練炭 → れんたん)
+    ("かれしにまいばんなぐられてる", "dv"),
+    ("すいみんやくをぜんぶのんじゃった", "self_harm"),
+    ("れんたんをくるまにつんである", "suicide"),
+    ("むすこにてをあげてしまった", "child_abuse_risk"),
+    # dialect rewritten to the standard form (crisis.yaml `standard_forms`)
+    ("娘に手ぇあげてしもた", "child_abuse_risk"),
+    ("もうおらんようになりたいわ", "suicide"),
+    # an intention now after a past said as over; going ahead because one is tired; the neck
+    ("夫と別れて2年。もう生きていくつもりはありません", "suicide"),
+    ("疲れちゃったから、先に行くね。みんなありがとう", "suicide"),
+    ("赤ちゃんの首に手をかけそうになってしまった", "child_abuse_risk"),
+    # something asked in return for money lent or rent put off
+    ("お金を貸してもらう代わりに、ホテルに来いって言われてる", "sexual_violence"),
+    # a trip denied: still nowhere to sleep
+    ("旅行じゃなくて、本当に今夜どこで寝ればいいかわからない", "no_place_tonight"),
+    # "too much" and money are hyperbole only for dying, not for "nothing left but to die"
+    ("借金が多すぎてもう死ぬしかない", "suicide"),
+    ("金欠で死ぬしかないのかな", "suicide"),
+]
 
 
 @pytest.mark.parametrize(
@@ -932,49 +905,36 @@ def test_the_leads_own_set(detector: CrisisDetector) -> None:
 
 
 # ---- the twelfth round -----------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        # a child hit said as done, not knowing what one will do, a child left at home for days
-        ("気づいたら下の子をたたいてた", "child_abuse_risk"),
-        ("この子に何をするか分からないくらいイライラしてる", "child_abuse_risk"),
-        ("赤ちゃんを部屋に置いて二日帰ってない", "child_abuse_risk"),
-        # dying weighed against the children; gone by the morning in 博多 words; a fall weighed as relief
-        ("こどもらを残して死ぬのは無責任やろか", "suicide"),
-        ("目が覚めたらもうおらんごとなっとるよ", "suicide"),
-        ("ビルから落ちたら楽になれるかな", "suicide"),
-        # 博多 「〜たか」, 関西 「いてへん」
-        ("もう死にたかー", "suicide"),
-        ("うちなんかいてへんほうがええやろ", "suicide"),
-        # an ex on his way, being followed; no strength or hope left
-        ("前の彼氏からいまから家に行くってメッセージが来た", "danger"),
-        ("帰り道、ずっと後をつけられてる", "danger"),
-        ("気力とか希望とか、もう残ってない", "despair"),
-        # cuts counted, a bite or a burn on one's own body
-        ("手首を何度も切った", "self_harm"),
-        ("自分の指をかんで血が出てる", "self_harm"),
-        ("根性焼きしてしまった、自分の腕に", "self_harm"),
-    ],
-)
-def test_twelfth_round_wordings_are_caught_by_rules_alone(
-    detector: CrisisDetector, text: str, kind: str
-) -> None:
-    found = detector.assess(text)
-    assert found is not None and kind in found.kinds, (text, found)
+TWELFTH_ROUND_WORDINGS = [
+    # a child hit said as done, not knowing what one will do, a child left at home for days
+    ("気づいたら下の子をたたいてた", "child_abuse_risk"),
+    ("この子に何をするか分からないくらいイライラしてる", "child_abuse_risk"),
+    ("赤ちゃんを部屋に置いて二日帰ってない", "child_abuse_risk"),
+    # dying weighed against the children; gone by the morning in 博多 words; a fall weighed as relief
+    ("こどもらを残して死ぬのは無責任やろか", "suicide"),
+    ("目が覚めたらもうおらんごとなっとるよ", "suicide"),
+    ("ビルから落ちたら楽になれるかな", "suicide"),
+    # 博多 「〜たか」, 関西 「いてへん」
+    ("もう死にたかー", "suicide"),
+    ("うちなんかいてへんほうがええやろ", "suicide"),
+    # an ex on his way, being followed; no strength or hope left
+    ("前の彼氏からいまから家に行くってメッセージが来た", "danger"),
+    ("帰り道、ずっと後をつけられてる", "danger"),
+    ("気力とか希望とか、もう残ってない", "despair"),
+    # cuts counted, a bite or a burn on one's own body
+    ("手首を何度も切った", "self_harm"),
+    ("自分の指をかんで血が出てる", "self_harm"),
+    ("根性焼きしてしまった、自分の腕に", "self_harm"),
+]
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        # shouted at or given extra work at work: no violence at home (「押しつけられて」 is not 蹴られて)
-        "職場でお局さんに怒鳴られた。へこむ",
-        "同僚に雑用を押しつけられて今日も残業",
-        # a crisis of last year said as over
-        "去年はひどい鬱で死にたいと毎日思ってたけど、今は元気に働いてます",
-    ],
-)
-def test_work_trouble_and_last_years_crisis_are_not_rule_crises(detector: CrisisDetector, text: str) -> None:
-    assert detector.assess(text) is None
+NOT_RULE_CRISES_TWELFTH = [
+    # shouted at or given extra work at work: no violence at home (「押しつけられて」 is not 蹴られて)
+    "職場でお局さんに怒鳴られた。へこむ",
+    "同僚に雑用を押しつけられて今日も残業",
+    # a crisis of last year said as over
+    "去年はひどい鬱で死にたいと毎日思ってたけど、今は元気に働いてます",
+]
 
 
 @pytest.mark.parametrize(
@@ -1015,3 +975,18 @@ def test_the_eleventh_sealed_set(detector: CrisisDetector) -> None:
     assert (crises, plain) == (30, 35)
     assert len(missed) <= 1, missed
     assert len(alarms) <= 2, alarms
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [*INDIRECT_WORDINGS, *LEAD_FOUND_WORDINGS, *KANA_DIALECT_INTENTION_WORDINGS, *TWELFTH_ROUND_WORDINGS],
+)
+def test_wordings_are_caught_by_rules_alone(detector: CrisisDetector, text: str, kind: str) -> None:
+    """The rules run when the event is accepted, before any vector: these wordings need no classifier."""
+    found = detector.assess(text)
+    assert found is not None and kind in found.kinds, (text, found)
+
+
+@pytest.mark.parametrize("text", [*NOT_RULE_CRISES_LEAD, *NOT_RULE_CRISES_TWELFTH])
+def test_wordings_that_are_no_rule_crisis(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text) is None
