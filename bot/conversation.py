@@ -245,7 +245,10 @@ class Conversation:
             if urgent is not None and urgent.urgent and self.alerts is not None:
                 self.alerts.notify(urgent.id, user_key, urgent.categories)
             if crisis.asks:
-                replies.extend(self._answer_only(user_key, text))
+                answer = self._knowledge_answer(user_key, text)
+                if answer.confident or answer.topic:
+                    # An answer, even a hedged one; a "not found" beside the contacts tells them nothing.
+                    replies.extend(render.answer(answer))
             return replies
         escalation = self.policy.assess(text)
         intent = _LazyIntent(self.detector, text)

@@ -13,6 +13,7 @@ from bot.services import build_conversation
 from handoff import DELETE_CONFIRM_POSTBACK, ContactBook
 from handoff.crisis import KINDS
 from handoff.hours import TOKYO
+from knowledge import messages as knowledge_messages
 
 NIGHT = datetime(2026, 12, 1, 1, 30, tzinfo=TOKYO)  # Tuesday 01:30, outside reception hours
 
@@ -124,6 +125,18 @@ def test_a_crisis_inside_a_question_gets_contacts_first_then_the_answer(live_ser
     texts = reply.texts
     assert "0120-279-338" in texts[0]
     assert any("児童扶養手当" in t and "円" in t for t in texts[1:])
+
+
+def test_a_crisis_whose_question_finds_nothing_gets_the_contacts_without_a_not_found(
+    live_server, signed_event, fake_line
+):
+    user = "U" + "d" * 32
+    text = "書類を書いている途中だけど、もう何もかもどうでもいい。私が消えれば済むんでしょうか"
+    signed_event.post(live_server.url, signed_event.text(text, source=signed_event.source(user)))
+    settle(live_server)
+    [reply] = fake_line.delivered()
+    said = "\n".join(reply.texts)
+    assert "0120-279-338" in said and knowledge_messages.NOT_SURE not in said
 
 
 def test_an_urgent_thread_alerts_on_call_staff_once_and_answers_questions_at_night(
