@@ -733,7 +733,7 @@ def _summary(facts: Facts, child_labels: list[str]) -> str:
         parts.append(messages.SUMMARY_TAX.format(value=messages.RESIDENT_TAX_LABELS[facts.resident_tax]))
     if facts.employment:
         parts.append(messages.EMPLOYMENT_LABELS[facts.employment])
-    needs = [messages.NEED_LABELS[need] for need in facts.needs or [] if need != "dv"]
+    needs = [messages.NEED_SUBJECTS[need] for need in facts.needs or [] if need != "dv"]
     if needs:
         parts.append(messages.SUMMARY_NEEDS.format(needs=messages.SEPARATOR.join(needs)))
     return messages.SEPARATOR.join(parts)

@@ -46,6 +46,8 @@ NEED_LABELS = {
     "legal": "離婚・法律の相談",
     "dv": "DV・身の安全",
 }
+# The same needs as the subject of 「…のご相談」 in the summary (「資格を取りたいのご相談」 reads wrong).
+NEED_SUBJECTS = {**NEED_LABELS, "loan": "お金の借り入れ", "qualification": "資格の取得"}
 CIRCUMSTANCE_LABELS = {
     "dv": "DV",
     "traffic_accident": "交通事故",

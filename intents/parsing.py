@@ -54,9 +54,13 @@ NO_CHILDREN = (
 NUMBER_WORDS = str.maketrans("〇一二三四五六七八九", "0123456789")
 # Kanji numbers are read as digits only where they count or give an age, so 七尾市 stays 七尾市.
 KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九](?=\s*(?:人(?!親)|歳|才|年|か月|ヶ月|カ月|つ))")
-# 「生後6か月」 is a baby; 「6か月前に離婚」 is not.
+# 「生後6か月」「6か月の娘」「下の子は6か月です」 are a baby; 「6か月前に離婚」「3か月止まって」 are not: a
+# count of months is an age only after 生後 or where a sentence would stop or go on to the child.
 AGE = re.compile(
-    r"(\d{1,2})\s*(?:歳|才)|(\d{1,2})\s*(?:か月|ヶ月|カ月)(?!前|後|間|ほど|くらい|ぐらい|たち|経)"
+    r"(\d{1,2})\s*(?:歳|才)"
+    r"|(?:生後\s*)(\d{1,2})\s*(?:か月|ヶ月|カ月)"
+    r"|(\d{1,2})\s*(?:か月|ヶ月|カ月)"
+    r"(?=の(?!間|うち|分)|と|です|でした|だ|に(?:なる|なった|なり)|児|の?赤|ちゃん|[、。,.!！?？)\s]|$)"
 )
 SELF_AGE = re.compile(
     r"(?:私|わたし|自分|僕|ぼく|俺)は?\s*(\d{1,2})\s*(?:歳|才)|(\d{1,2})\s*(?:歳|才)の(?:母|父|ママ|パパ|シングル|私|女性|男性)"
@@ -259,7 +263,7 @@ def _precise_mentions(text: str) -> list[_Mention]:
         mentions.append(_Mention(start, end, age, label, precise=True))
 
     for match in AGE.finditer(text):
-        age = 0 if match.group(2) else int(match.group(1))
+        age = 0 if match.group(2) or match.group(3) else int(match.group(1))
         add(match.start(), match.end(), age, f"{age}歳")
     for pattern, offset in GRADE_PATTERNS:
         for match in re.finditer(pattern, text):

@@ -476,6 +476,7 @@ def test_only_a_short_plain_answer_to_the_open_question_reads_as_an_answer(dialo
         ("小学生が2人います", False),
         ("白山市に住んでいます", False),
         ("母子家庭です", False),
+        ("元夫から養育費が3か月止まってます。公正証書はあります", False),
     ],
 )
 def test_a_household_told_at_once_without_a_question_is_a_description(dialogue, text, described):
@@ -486,3 +487,9 @@ def test_a_need_is_acknowledged_as_what_the_resident_asks_about_not_as_a_bare_wo
     dialogue.start(USER)
     turn = dialogue.handle(USER, text="母子家庭です。元夫から養育費はもらっていません")
     assert "養育費のご相談" in turn.text and "・養育費として" not in turn.text
+
+
+def test_a_need_said_as_a_wish_reads_as_the_subject_of_a_consultation(dialogue):
+    dialogue.start(USER)
+    turn = dialogue.handle(USER, text="シングルマザーです。看護師の資格を取りたいです")
+    assert "資格の取得のご相談" in turn.text and "資格を取りたいのご相談" not in turn.text

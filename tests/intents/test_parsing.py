@@ -58,6 +58,11 @@ from intents import parse_facts
         ("子どもは成人しています。寡婦です", {"parent": "widow", "children_ages": []}),
         ("横浜市に住んでいます", {"municipality": "横浜市"}),
         ("6か月前に離婚しました", {"situation": "single"}),
+        # Months are a baby's age after 生後 or before the child, not a time something went on for.
+        ("生後3か月の息子がいます", {"children_ages": [0]}),
+        ("下の子は5ヶ月です", {"children_ages": [0]}),
+        ("養育費が3か月止まってます", {"needs": ["child_support"]}),
+        ("家賃を2か月滞納しています", {"needs": ["housing"]}),
         (
             "妻と別居中で、中学生の息子と暮らしています",
             {"parent": "father", "situation": "separated", "children_ages": [13]},
