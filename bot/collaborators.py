@@ -33,6 +33,7 @@ class Knowledge(Protocol):
         municipality: str | None = None,
         query_vector: np.ndarray | None = None,
         topic: str | None = None,
+        children: int | None = None,
     ) -> Answer: ...
 
     def place_named(self, text: str) -> str | None: ...

@@ -327,7 +327,14 @@ class Conversation:
         municipality = self._municipality(user_key, text)
         topic = self.dialogue.topic(user_key)  # the last answer's program, for 「3人だと？」
         vector = self.vectors.vector(text) if self.vectors is not None else None
-        answer = self.knowledge.answer(text, municipality=municipality, query_vector=vector, topic=topic)
+        # The children the chat was told of (this message, an earlier one, the household check): an
+        # amount's answer gives the household total without asking again.
+        facts = self.dialogue.facts(user_key)
+        ages = facts.children_ages if facts is not None else None
+        children = len(ages or []) or None
+        answer = self.knowledge.answer(
+            text, municipality=municipality, query_vector=vector, topic=topic, children=children
+        )
         self.dialogue.remember_topic(user_key, answer.topic)
         return answer
 

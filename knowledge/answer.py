@@ -144,7 +144,9 @@ _TWO_WITH_ONE_ENDING = re.compile(
 MAX_FOLLOW_UP_CHARS = 20
 _FOLLOW_UP = re.compile(
     r"(?:の場合|だと|なら|では|だったら|の時|のとき)(?:は|って|どう|どうなる|いくら)?[？?]*$"
-    r"|^(?:じゃあ|では|それ(?:で|なら|って|は)|なら|で、)"
+    r"|^(?:じゃあ|では|それ(?:で|なら|って|は)|なら|で、|その)"
+    # a count of children or a total is about the program just answered (「2人だと合計いくら？」)
+    r"|(?:[1-9一二三四五六]\s*人|ふたり|さんにん|よにん)(?!親)|合計|全部で|トータル"
 )
 
 
@@ -1090,7 +1092,11 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
-    def compose(self, question: str, search: Search, day: dt.date | None = None) -> Answer:
+    def compose(
+        self, question: str, search: Search, day: dt.date | None = None, children: int | None = None
+    ) -> Answer:
+        """The answer to `question` from `search`, with the amounts in force on `day`; `children` is how many
+        children the chat said the household has, for a total when the question itself gives no count."""
         facing = [hit for hit in search.hits if resident_facing(hit.chunk)]
         if facing and len(facing) < len(search.hits):
             rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
@@ -1141,7 +1147,7 @@ class Composer:
             or self._elsewhere_point(clean(question), search, day or today())
             or self._this_year_point(clean(question), search, day or today())
         )
-        text = self._confident_text(clean(question), search, point, day)
+        text = self._confident_text(clean(question), search, point, day, children)
         return Answer(
             question=question,
             text=text,
@@ -1425,21 +1431,23 @@ class Composer:
         )
         return any(first[start : start + 3] in second for start in range(max(len(first) - 2, 0)))
 
-    def _amount_lines(self, question: str, best: Chunk, facts: list[str], day: dt.date) -> list[str]:
+    def _amount_lines(
+        self, question: str, best: Chunk, facts: list[str], day: dt.date, children: int | None = None
+    ) -> list[str]:
         """The amounts in force on `day` from amounts.yaml, when the answer is about a program whose
         amounts changed after the documents (or that only the data describes) and money is asked or
-        quoted; empty otherwise."""
+        quoted; empty otherwise. The household total is for the count the question gives, else `children`."""
         program = self.amounts.for_heading(best.heading)
         if program is None:
             return []
         generated = best.doc.startswith(GENERATED_PREFIX)
         own = program.name in best.sections[-1] if best.sections else False
         if own and not any(_AMOUNT.search(_unit_text(unit)) for unit in best.units):
-            return program.lines(day, children_in(question))  # a page that names the program but no amount
+            return program.lines(day, children_in(question) or children)  # the page names no amount
         if not generated and len(program.periods) < 2:
             return []  # the document's figures are the newest known: quote them
         asked = _ASKS["amount"][0].search(question) or any(_AMOUNT.search(fact) for fact in facts)
-        return program.lines(day, children_in(question)) if asked or generated else []
+        return program.lines(day, children_in(question) or children) if asked or generated else []
 
     def _program_detail(self, search: Search) -> tuple[str, str]:
         """What a national law or 要綱 about the same program adds that a resident can use (going to the
@@ -1466,13 +1474,18 @@ class Composer:
         return "", ""
 
     def _confident_text(
-        self, question: str, search: Search, point: str = "", day: dt.date | None = None
+        self,
+        question: str,
+        search: Search,
+        point: str = "",
+        day: dt.date | None = None,
+        children: int | None = None,
     ) -> str:
         best = search.hits[0].chunk
         relation = self.places.relation(search.place, best.jurisdiction) if search.place else ""
         units = self.select_facts(question, search)
         facts = _fact_texts(units)
-        amount_lines = self._amount_lines(question, best, facts, day or today())
+        amount_lines = self._amount_lines(question, best, facts, day or today(), children)
         if point and not _ASKS["amount"][0].search(question):  # the answer is about the point, not money
             amount_lines, facts = [], [fact for fact in facts if not _AMOUNT.search(fact)]
         if amount_lines:  # the data replaces every quoted amount: none superseded is shown as current

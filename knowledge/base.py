@@ -120,6 +120,7 @@ class KnowledgeBase:
         today: dt.date | None = None,
         query_vector: np.ndarray | None = None,
         topic: str | None = None,
+        children: int | None = None,
     ) -> Answer:
         """A short grounded answer; never raises on odd input (empty, huge, emoji, other languages).
 
@@ -128,8 +129,9 @@ class KnowledgeBase:
         the amounts in force (default: YORISOI_TODAY or the real date); `query_vector` is
         `query_vector(question)` when the caller already computed it. `topic` is the program the chat's
         previous answer was about (`Answer.topic`): a short follow-up that names no program
-        (「子ども2人の場合は？」) is answered about it. A message asking about two or three programs gets
-        each answered."""
+        (「子ども2人の場合は？」) is answered about it. `children` is how many children the chat said the
+        household has (an amount's household total when the question gives no count). A message asking
+        about two or three programs gets each answered."""
         question = question if isinstance(question, str) else ""
         place = municipality or self.home_municipality
         if query_vector is None and question.strip():
@@ -147,7 +149,7 @@ class KnowledgeBase:
             if answer is not None:
                 return for_residents_place(answer, search.place, self.places)
         # A question typed in kana is read with its words spelled as the documents write them (そうば → 相場).
-        answer = self.composer.compose(self.retriever.spell(query), search, today)
+        answer = self.composer.compose(self.retriever.spell(query), search, today, children)
         answer.question = question
         return for_residents_place(answer, search.place, self.places)
 

@@ -43,11 +43,15 @@ class Knowledge:
     def __init__(self) -> None:
         self.asked: list[tuple[str, str | None]] = []
         self.topics: list[str | None] = []
+        self.children: list[int | None] = []
         self.confident = True
 
-    def answer(self, question: str, municipality: str | None = None, query_vector=None, topic=None):
+    def answer(
+        self, question: str, municipality: str | None = None, query_vector=None, topic=None, children=None
+    ):
         self.asked.append((question, municipality))
         self.topics.append(topic)
+        self.children.append(children)
         return SimpleNamespace(
             question=question,
             text=f"回答：{question[:20]}",

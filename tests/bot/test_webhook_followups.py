@@ -53,6 +53,29 @@ def test_a_follow_up_count_gets_the_total_of_the_program_asked_before(
     assert "高等職業訓練促進給付金" in text and "68,750円" not in text
 
 
+def test_children_told_in_the_chat_give_the_household_total_and_a_total_is_a_follow_up(
+    live_server, signed_event, fake_line, monkeypatch
+):
+    monkeypatch.setenv("YORISOI_TODAY", "2026-05-01")
+    said = "4月から母子家庭です。小学生と保育園の子がいます。手当っていくらもらえるんでしょうか"
+    text, _ = ask(live_server, signed_event, fake_line, said)
+    assert "2人なら合計で月額57,720円（全部支給の場合）" in text
+    text, _ = ask(live_server, signed_event, fake_line, "児童扶養手当はいくら？", user=OTHER)
+    assert "合計" not in text
+    text, _ = ask(live_server, signed_event, fake_line, "ふたりだと合計いくらですか", user=OTHER)
+    assert "2人なら合計で月額57,720円（全部支給の場合）" in text
+
+
+def test_unpaid_support_told_as_a_fact_is_answered_not_taken_for_a_household(
+    live_server, signed_event, fake_line
+):
+    # 「3か月止まって」 is how long, not a baby's age: no household check starts on it.
+    said = "元夫から養育費が3か月止まってます。公正証書はあります"
+    text, _ = ask(live_server, signed_event, fake_line, said)
+    assert "強制執行" in text and "養育費等相談支援センター" in text
+    assert "0歳" not in text
+
+
 def test_the_follow_up_topic_is_forgotten_with_the_residents_data(live_server, signed_event, fake_line):
     ask(live_server, signed_event, fake_line, "児童扶養手当はいくら？")
     stores = live_server.core.stores

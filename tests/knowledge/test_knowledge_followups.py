@@ -123,6 +123,10 @@ def test_splitting_follows_the_shapes_people_use():
     assert split_questions("子どもと住む場所がない") == ["子どもと住む場所がない"]
     assert follows_up("3人だと？") and follows_up("子ども2人の場合は？") and follows_up("金沢市では？")
     assert not follows_up("家賃が払えない") and not follows_up("児童扶養手当の申請先を教えてください")
+    # A count of children or a total asks about the program just answered, wherever it stands.
+    assert follows_up("2人だと合計いくら？") and follows_up("ふたりだと全部でいくらですか")
+    assert follows_up("合計でいくらになりますか") and follows_up("その場合の申請先は？")
+    assert not follows_up("ひとり親でも使えますか")
     assert children_in("3人だと？") == 3 and children_in("じゃあ2人なら") == 2
     assert children_in("3人目の加算は") is None
 
