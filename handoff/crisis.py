@@ -529,11 +529,12 @@ class CrisisDetector:
                 keys.extend(key for key in kind.contacts if key not in keys)
         return self.contact_book.split(keys, now)
 
-    def contact_lines(self, kinds: Sequence[str], now: datetime) -> list[str]:
-        """The bullet lines of the contacts that fit, open ones first, then those with local hours."""
+    def contact_lines(self, kinds: Sequence[str], now: datetime, open_only: bool = False) -> list[str]:
+        """The bullet lines of the contacts that fit, open ones first, then those with local hours (not
+        with `open_only`: what is promised as reachable now, repeated while the resident waits)."""
         open_now, local = self.contacts_for(kinds, now)
         lines = [_line(contact) for contact in open_now]
-        if local:
+        if local and not open_only:
             lines.extend(["", messages.CONTACTS_LOCAL_HEADER, *(_line(contact) for contact in local)])
         return lines
 

@@ -30,15 +30,16 @@ def acknowledgement(
     counselor_active: bool = False,
 ) -> str:
     """The bot's answer while a thread is open; out of hours it says when a person will read it, and for
-    urgent threads it repeats the lines that are open now. Empty while a counselor is writing in the
-    thread: a "please wait" or "we answer tomorrow" in the middle of a live conversation would be false."""
+    urgent threads it repeats the lines open now (only those: the first reply gave the local ones, whose
+    hours vary, and a list repeated whole under every question buries the answer). Empty while a counselor
+    is writing in the thread: a "please wait" or "we answer tomorrow" in a live chat would be false."""
     if counselor_active:
         return ""
     if hours.is_open(now):
         return messages.ACKNOWLEDGEMENT_OPEN
     moment = to_tokyo(now)
     text = messages.ACKNOWLEDGEMENT_CLOSED.format(when=hours.when_phrase(moment))
-    lines = crisis.contact_lines(thread.categories, moment) if thread.urgent else []
+    lines = crisis.contact_lines(thread.categories, moment, open_only=True) if thread.urgent else []
     if lines:
         text = "\n".join([text, "", messages.ACKNOWLEDGEMENT_URGENT, *lines])
     return text

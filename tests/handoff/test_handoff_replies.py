@@ -58,6 +58,13 @@ def test_out_of_hours_urgent_acknowledgement_repeats_the_numbers_that_fit(open_t
     assert "0120-783-556" not in text  # いのちの電話 closes at 21:00: not offered late on a Friday
 
 
+def test_the_repeated_numbers_are_only_those_open_now(open_thread, hours, policy) -> None:
+    thread = open_thread(reason="crisis", urgent=True, categories=["dv"])
+    text = acknowledgement(thread, hours, policy, FRIDAY_NIGHT)
+    assert "0120-279-889" in text and "110" in text  # DV相談＋ and the police, open all night
+    assert "#8008" not in text and "お近くの窓口" not in text  # local hours: in the first reply only
+
+
 def test_out_of_hours_calm_acknowledgement_has_no_numbers(open_thread, hours, policy) -> None:
     thread = open_thread(reason="request", urgent=False)
     text = acknowledgement(thread, hours, policy, FRIDAY_NIGHT)
