@@ -214,6 +214,11 @@ _POINTS = (
         messages.POINTS["deadline"],
     ),
     (
+        re.compile(r"忘れ(?:たら|て(?:しま|た|い))|遅れ(?:たら|て(?:しま|た))|過ぎ(?:たら|てしま)|間に合わ"),
+        re.compile(r"遅れ|忘れ|差し?止め|期限を過ぎ"),
+        messages.POINTS["late"],
+    ),
+    (
         re.compile(r"毎年|年度ごと|一度(?:で|だけで)?(?:いい|済|大丈夫)"),
         re.compile(r"毎年|年度ごと|現況届|更新"),
         messages.POINTS["renewal"],

@@ -76,6 +76,7 @@ POINTS = {
     "renewal": "毎年の手続き（更新）",
     "apply_needed": "申請が要るかどうか",
     "deadline": "期限や手続きの時期",
+    "late": "期限に遅れたり出し忘れたりしたときの扱い",
     "processing_days": "かかる日数",
     "losing": "受けられなくなる場合",
     "while_receiving": "受けている間に必要な届け出",

@@ -164,6 +164,9 @@ def test_a_child_with_a_fever_is_answered_with_care_for_a_sick_child(ask):
     [
         ("学童の補助は毎年申し込みが必要？", messages.POINTS["renewal"]),
         ("保育料の軽減は申請しないと受けられないの？", messages.POINTS["apply_needed"]),
+        # what a late or forgotten form means: the sources never say (「現況届」 is 児童扶養手当's)
+        ("現況届を出し忘れたらどうなる", messages.POINTS["late"]),
+        ("学童の申込みに間に合わなかったらどうなりますか", messages.POINTS["late"]),
     ],
 )
 def test_renewal_or_whether_to_apply_is_hedged_where_the_sources_are_silent(ask, question, point):
