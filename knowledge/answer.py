@@ -281,7 +281,10 @@ _POINTS = (
         messages.POINTS["living_with"],
     ),
     (
-        re.compile(r"相場|平均|(?:ふつう|普通|一般的|だいたい|大体).{0,8}(?:いくら|どのくらい|どれくらい)"),
+        re.compile(
+            r"相場|平均|(?:ふつう|普通|一般的|だいたい|大体).{0,8}(?:いくら|どのくらい|どれくらい)"
+            r"|(?:いくら|どのくらい|どれくらい).{0,6}(?:ふつう|普通|一般的)"
+        ),
         re.compile(r"相場|平均|算定表|目安"),
         messages.POINTS["typical"],
     ),
@@ -401,6 +404,13 @@ _POINTS = (
     # address, 費用 → yen), whatever the program. A unit answers one only if it also has a word of the
     # question besides the program's name (「現況届はいつ」 is not answered by 「3月31日まで」 about the age).
     (
+        # 「会わせないとダメ？」: whether one is obliged to, said of what is asked (a rule's
+        # 「必要があります」 about something else is no answer)
+        re.compile(r"(?:ないと|なきゃ|なくちゃ|なくては|なければ)(?:ダメ|だめ|駄目|いけ|なら|まず)"),
+        re.compile(r"義務|なければならない|なければなりません|必要があります|必要です"),
+        messages.POINTS["must"],
+    ),
+    (
         re.compile(r"いつ(?:出|提出|届|申請|手続|申し込|から|まで)|何曜|曜日|時期"),
         re.compile(r"\d+月|\d+日|毎年|以内|までに|曜日|\d+時"),
         messages.POINTS["when"],
@@ -423,7 +433,7 @@ _POINTS = (
 )
 
 
-GENERIC_POINTS = 4  # the last entries of _POINTS
+GENERIC_POINTS = 5  # the last entries of _POINTS
 
 
 def _combination_point(question: str, compared: list[Hit]) -> str:

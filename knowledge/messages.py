@@ -75,6 +75,7 @@ POINTS = {
     "this_year_amount": "今年度の額",
     "renewal": "毎年の手続き（更新）",
     "apply_needed": "申請が要るかどうか",
+    "must": "そうしなければならないかどうか（法律上の扱い）",
     "deadline": "期限や手続きの時期",
     "late": "期限に遅れたり出し忘れたりしたときの扱い",
     "processing_days": "かかる日数",

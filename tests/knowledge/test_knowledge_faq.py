@@ -167,6 +167,10 @@ def test_a_child_with_a_fever_is_answered_with_care_for_a_sick_child(ask):
         # what a late or forgotten form means: the sources never say (「現況届」 is 児童扶養手当's)
         ("現況届を出し忘れたらどうなる", messages.POINTS["late"]),
         ("学童の申込みに間に合わなかったらどうなりますか", messages.POINTS["late"]),
+        # whether one is obliged to: 親子交流's 要綱 says 「必要があります」 of something else
+        ("元夫が子どもに会わせろってしつこい。会わせないとダメ？", messages.POINTS["must"]),
+        ("養育費の取り決めは公正証書にしないとだめですか", messages.POINTS["must"]),
+        ("離婚の話し合い中です。養育費っていくらくらいが普通ですか", messages.POINTS["typical"]),
     ],
 )
 def test_renewal_or_whether_to_apply_is_hedged_where_the_sources_are_silent(ask, question, point):
@@ -252,3 +256,17 @@ def test_a_plans_aim_does_not_answer_a_resident_who_did_not_ask_about_the_plan(a
     assert not data["sources"][0]["heading"].endswith("基本目標"), data["sources"][0]
     named = ask("金沢市ひとり親家庭等自立促進計画の基本目標を教えて", today="2026-12-01")[0]
     assert named["sources"][0]["heading"].endswith("基本目標"), named["sources"][0]
+
+
+@pytest.mark.parametrize(
+    ("question", "program"),
+    [
+        ("元旦那が子どもに会わせろってしつこい", "親子交流支援事業"),
+        ("別れた夫が子どもに会いたいと言ってきた", "親子交流支援事業"),
+        ("給料日前でお米も買えない。今すぐ借りられるお金ってありますか", "母子父子寡婦福祉小口資金貸付金"),
+        ("資格がなくてもできる仕事の相談はどこで", "公共職業安定所"),
+    ],
+)
+def test_everyday_words_reach_the_program_they_mean(ask, question, program):
+    heading = first(ask(question, today="2026-12-01")[0])["heading"]
+    assert heading.endswith(program), heading
