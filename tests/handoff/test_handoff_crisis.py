@@ -977,9 +977,80 @@ def test_the_eleventh_sealed_set(detector: CrisisDetector) -> None:
     assert len(alarms) <= 2, alarms
 
 
+# ---- the thirteenth round ----------------------------------------------------------------------------------
+THIRTEENTH_ROUND_WORDINGS = [
+    # stopping living; 博多 「〜たか」 rewritten to 「〜たい」 (standard_forms)
+    ("もう生きるのやめたい", "suicide"),
+    ("生きることをやめようと思う", "suicide"),
+    ("生きるのやめたかー", "suicide"),
+    # a goodbye with no more contact, then the children entrusted
+    ("さよなら。もう会わんけん、子どものことだけは頼むね", "suicide"),
+    ("もう連絡しないから。子どもたちのことはよろしく", "suicide"),
+    ("二度と戻らん。娘のことお願い", "suicide"),
+    # a partner or relative who shuts the child in or out
+    ("彼氏がうちの息子を押し入れに閉じ込める", "child_abuse_other"),
+    ("夫は娘を夜ベランダに締め出す", "child_abuse_other"),
+    ("上の子を物置に閉じ込めてる継父", "child_abuse_other"),
+    # a heart that has died
+    ("心が死んだみたい", "despair"),
+    ("こころがしんでる", "despair"),
+]
+
+
+NOT_RULE_CRISES_THIRTEENTH = [
+    # a parent taking the child's tablet away; a chore left for tomorrow
+    "息子がゲームばかりで、タブレット取り上げたら泣いた",
+    "洗い物は今日はもう無理。明日やる",
+    # the child entrusted for an afternoon, or the words reported: an errand, no farewell
+    "明日は子どものこと頼むね",
+    "元夫にもう連絡しないでって言った。養育費の話は弁護士さんに頼む",
+    "夫が子どもを迎えに行ってくれる。今日は娘のことよろしくって頼んだ",
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # homework and videos, a call from school, night shifts, a moody boss, money, an ex's payment late,
+        # bedtime, a phone bill (crisis.yaml `everyday_strain`)
+        "娘が宿題やらずに動画ばかり。毎晩口うるさく言って、こっちがへとへと",
+        "学校から息子が授業中にしゃべりすぎと連絡があった。家で話そう",
+        "夜勤続きで子どもと顔を合わせる時間がない。寂しがってないかな",
+        "パート先の店長の機嫌が悪くて、一日中ぴりぴりしてた",
+        "家賃と光熱費払ったら今月ほとんど残らない。節約しなきゃ",
+        "元夫からの養育費、今月もまだ。連絡するのも気が重い",
+        "下の子の寝かしつけに一時間。自分の時間がまったくない",
+        "子どもの携帯代が高い。格安に変えるか相談したい",
+    ],
+)
+def test_everyday_strain_is_not_made_a_crisis_by_the_classifier(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the same settings, with something done, a child left locked in, someone coming and shouting
+        "職場の飲み会のあと上司に車で送られて、やめてって言ったのに服の中に手を入れられた",
+        "夜勤の間、子どもだけ家に置いたまま外から鍵かけてる",
+        "元夫が職場の前で待ってて、子どもを連れて行くって叫んでた",
+        "宿題しない息子を叩いてしまった。止められない",
+    ],
+)
+def test_everyday_strain_saying_more_stays_a_crisis(detector: CrisisDetector, text: str) -> None:
+    """`everyday_strain` keeps only the classifier from flagging, not a line that says more (`unless`)."""
+    assert detector.assess(text, detector.embed(text)) is not None
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [*INDIRECT_WORDINGS, *LEAD_FOUND_WORDINGS, *KANA_DIALECT_INTENTION_WORDINGS, *TWELFTH_ROUND_WORDINGS],
+    [
+        *INDIRECT_WORDINGS,
+        *LEAD_FOUND_WORDINGS,
+        *KANA_DIALECT_INTENTION_WORDINGS,
+        *TWELFTH_ROUND_WORDINGS,
+        *THIRTEENTH_ROUND_WORDINGS,
+    ],
 )
 def test_wordings_are_caught_by_rules_alone(detector: CrisisDetector, text: str, kind: str) -> None:
     """The rules run when the event is accepted, before any vector: these wordings need no classifier."""
@@ -987,6 +1058,8 @@ def test_wordings_are_caught_by_rules_alone(detector: CrisisDetector, text: str,
     assert found is not None and kind in found.kinds, (text, found)
 
 
-@pytest.mark.parametrize("text", [*NOT_RULE_CRISES_LEAD, *NOT_RULE_CRISES_TWELFTH])
+@pytest.mark.parametrize(
+    "text", [*NOT_RULE_CRISES_LEAD, *NOT_RULE_CRISES_TWELFTH, *NOT_RULE_CRISES_THIRTEENTH]
+)
 def test_wordings_that_are_no_rule_crisis(detector: CrisisDetector, text: str) -> None:
     assert detector.assess(text) is None
