@@ -994,6 +994,34 @@ THIRTEENTH_ROUND_WORDINGS = [
     # a heart that has died
     ("心が死んだみたい", "despair"),
     ("こころがしんでる", "despair"),
+    # a farewell letter to the children, "we will not meet again", the track or a train as an end
+    ("子どもらへのお別れの手紙、書いてしもた", "suicide"),
+    ("みんな元気でね。もう会うこともないけど", "suicide"),
+    ("電車に飛び込んだら全部終わるのかな", "suicide"),
+    # on purpose to one's own body; wrists in kana
+    ("自分の腕にわざとやけどさせた", "self_harm"),
+    ("またてくびきっちゃった", "self_harm"),
+    # a baby left in the car; a relative on the child's face, meals withheld
+    ("寝てる赤ちゃんを車に置いたまま買い物に行った", "child_abuse_risk"),
+    ("義母が娘の顔をつねってる", "child_abuse_other"),
+    ("継母が息子にご飯をあげないことがある", "child_abuse_other"),
+    # 関西 「どつく」, a neck squeezed without を
+    ("元彼にまたどつかれた", "dv"),
+    ("夫に首しめられて息ができなかった", "dv"),
+    # followed, an ex waiting at the door or on his way
+    ("知らない車にずっとつけられてる", "danger"),
+    ("別れた夫が部屋の前で待ってます", "danger"),
+    ("別れた彼から今から家に行くって", "danger"),
+    # drugged; called to a room and unable to refuse
+    ("飲み物に薬を盛られたかもしれない", "sexual_violence"),
+    ("先輩の部屋に呼ばれて、断れなかった", "sexual_violence"),
+    # out of the house and nowhere to sleep
+    ("夫に追い出された。子どもと寝る場所がない", "no_place_tonight"),
+    ("家を飛び出してきたけど、今夜泊まれるところありますか", "no_place_tonight"),
+    # 名古屋 「〜てまった」, 「〜てぇ」 for 「〜たい」
+    ("息子をたたいてまった", "child_abuse_risk"),
+    ("しにてぇ", "suicide"),
+    ("もう消えてえな", "despair"),
 ]
 
 
@@ -1005,6 +1033,16 @@ NOT_RULE_CRISES_THIRTEENTH = [
     "明日は子どものこと頼むね",
     "元夫にもう連絡しないでって言った。養育費の話は弁護士さんに頼む",
     "夫が子どもを迎えに行ってくれる。今日は娘のことよろしくって頼んだ",
+    # a letter to a teacher, a parcel at the door, a child at play, an ex who pays, a plan to move out
+    "卒業する先生へのお別れの手紙を子どもと書いた",
+    "部屋の前で宅配の人が待ってます",
+    "子どもが自分の手をわざと冷たい水につけて遊んでる",
+    "元夫とはもう会うこともないけど、養育費は振り込まれてる",
+    "家を出て一人暮らしを始めたい。寝る場所は狭くてもいい",
+    # 「〜てぇ」 that is no wish to die or vanish
+    "ちょっと待ってえな",
+    "ベランダに洗濯物を出したまま寝てしまった",
+    "行きてぇな、温泉",
 ]
 
 
