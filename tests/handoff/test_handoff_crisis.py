@@ -1026,6 +1026,9 @@ THIRTEENTH_ROUND_WORDINGS = [
     ("もうでかんかも", "despair"),
     ("もうおえんかもしれん", "despair"),
     ("もういけんかも…", "despair"),
+    # held down by a partner or an ex, said a sentence after naming him
+    ("彼氏に押さえつけられて動けなかった", "dv"),
+    ("元夫がまた来た。この前は押さえつけられた", "dv"),
 ]
 
 
@@ -1048,6 +1051,7 @@ NOT_RULE_CRISES_THIRTEENTH = [
     "ベランダに洗濯物を出したまま寝てしまった",
     "行きてぇな、温泉",
     "明日はいけんかも",
+    "息子にプロレスごっこで押さえつけられて負けた",
 ]
 
 
