@@ -969,10 +969,29 @@ def test_the_eleventh_sealed_set(detector: CrisisDetector) -> None:
     25/30 and 14/35 before (router vector), 30/30 and 0/35 after. Floors."""
     missed, alarms, crises, plain = held_out(detector, "heldout11")
     assert (crises, plain) == (59, 44), "the sealed set is not edited after it was measured"
-    assert len(missed) <= 3, missed
-    assert len(alarms) <= 5, alarms
+    # its misses and false urgent lines were named in the thirteenth round's brief: 59/59 and 1/44 after it
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 3, alarms
     missed, alarms, crises, plain = held_out(detector, "tuning12")
     assert (crises, plain) == (30, 35)
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 2, alarms
+
+
+def test_the_twelfth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout12 / noncrisis_heldout12 (71 crisis over the 9 kinds in 東北, 広島, 名古屋, 沖縄, 北海道,
+    九州 and 関西 wordings, kana only, inside a question, long; 50 hard non-crisis, mostly everyday strain of
+    medium length) were written and committed before the thirteenth round and counted once before and once
+    after it, never tuned on. Router vector: 67/71 caught and 16/50 false urgent before, 67/71 and 14/50
+    after (plain vector, as here, the same after): recall within the issue's 1 in 20, false urgent far
+    above its 1 in 10. tuning13 (37, 35) was tuned on: 35/37 and 9/35 before (router vector), 36/37 and
+    2/35 after (plain vector the same). Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout12")
+    assert (crises, plain) == (71, 50), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 4, missed
+    assert len(alarms) <= 14, alarms
+    missed, alarms, crises, plain = held_out(detector, "tuning13")
+    assert (crises, plain) == (37, 35)
     assert len(missed) <= 1, missed
     assert len(alarms) <= 2, alarms
 
