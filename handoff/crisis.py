@@ -89,8 +89,9 @@ class _Context:
 
 @dataclass(frozen=True)
 class _ShortLines:
-    """A short ordinary line (crisis.yaml `ailments`, `everyday_lines`): at most `chars` characters, saying
-    one of `words` and none of `unless` (a medicine, a cut, blood, something done to the speaker)."""
+    """An ordinary line (crisis.yaml `ailments`, `everyday_lines`, `everyday_strain`): at most `chars`
+    characters, saying one of `words` and none of `unless` (a medicine, a cut, blood, something done to the
+    speaker)."""
 
     chars: int
     words: tuple[re.Pattern[str], ...]
@@ -162,6 +163,9 @@ def _logistic_regression(positive: np.ndarray, negative: np.ndarray, iterations:
     return np.r_[weights, bias]
 
 
+# The sections of crisis.yaml that name ordinary lines the classifier alone does not make a crisis.
+_SHORT_LINES = ("ailments", "everyday_lines", "everyday_strain")
+
 # In the reading of the rules, a word that raises an alarm must read at least this long (a short reading sits
 # inside other words of a kana message: 遺書 → いしょ in たいしょう); words that calm one may be shorter.
 _ALARM_READING = 4
@@ -208,7 +212,7 @@ def _reading_rules(rules: dict) -> dict:
         {"from": pattern_reading(normalise(spec["from"]), 1), "to": reading(spec["to"])}
         for spec in rules.get("standard_forms") or ()
     ]
-    for key in ("ailments", "everyday_lines"):
+    for key in _SHORT_LINES:
         if rules.get(key):
             read_rules[key] = {
                 **rules[key],
@@ -268,7 +272,7 @@ class CrisisDetector:
                 words=_compile(spec.get("words"), f"{key}.words"),
                 unless=_compile(spec.get("unless"), f"{key}.unless"),
             )
-            for key in ("ailments", "everyday_lines")
+            for key in _SHORT_LINES
             if (spec := rules.get(key))
         )
         self.personal_markers = _compile(rules.get("personal_markers"), "personal_markers")
@@ -376,7 +380,9 @@ class CrisisDetector:
         if any(lines.says(normalised) for lines in self.short_lines):
             # 「首が痛い」, 「子どもと喧嘩した」, 「今日めっちゃ疲れた」: a short body complaint or everyday
             # line sits next to some crisis exemplar (the neck, the wrist, a quarrel with the child are
-            # their words too); only a rule makes it a crisis.
+            # their words too); only a rule makes it a crisis. So is a medium-length line of everyday strain
+            # (「息子が宿題を全然やらない。毎晩バトルで疲れる」): homework, a phone, a shift, a call from
+            # school sit as close to despair or a parent hitting a child as many crisis wordings do.
             return None
         named, score = self._nearest(query_vector, normalised)
         if not named or not self._says_a_cue(named, normalised):

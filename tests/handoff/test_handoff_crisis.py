@@ -969,17 +969,154 @@ def test_the_eleventh_sealed_set(detector: CrisisDetector) -> None:
     25/30 and 14/35 before (router vector), 30/30 and 0/35 after. Floors."""
     missed, alarms, crises, plain = held_out(detector, "heldout11")
     assert (crises, plain) == (59, 44), "the sealed set is not edited after it was measured"
-    assert len(missed) <= 3, missed
-    assert len(alarms) <= 5, alarms
+    # its misses and false urgent lines were named in the thirteenth round's brief: 59/59 and 1/44 after it
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 3, alarms
     missed, alarms, crises, plain = held_out(detector, "tuning12")
     assert (crises, plain) == (30, 35)
     assert len(missed) <= 1, missed
     assert len(alarms) <= 2, alarms
 
 
+def test_the_twelfth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout12 / noncrisis_heldout12 (71 crisis over the 9 kinds in 東北, 広島, 名古屋, 沖縄, 北海道,
+    九州 and 関西 wordings, kana only, inside a question, long; 50 hard non-crisis, mostly everyday strain of
+    medium length) were written and committed before the thirteenth round and counted once before and once
+    after it, never tuned on. Router vector: 67/71 caught and 16/50 false urgent before, 67/71 and 14/50
+    after (plain vector, as here, the same after): recall within the issue's 1 in 20, false urgent far
+    above its 1 in 10. tuning13 (37, 35) was tuned on: 35/37 and 9/35 before (router vector), 36/37 and
+    2/35 after (plain vector the same). Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout12")
+    assert (crises, plain) == (71, 50), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 4, missed
+    assert len(alarms) <= 14, alarms
+    missed, alarms, crises, plain = held_out(detector, "tuning13")
+    assert (crises, plain) == (37, 35)
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 2, alarms
+
+
+# ---- the thirteenth round ----------------------------------------------------------------------------------
+THIRTEENTH_ROUND_WORDINGS = [
+    # stopping living; 博多 「〜たか」 rewritten to 「〜たい」 (standard_forms)
+    ("もう生きるのやめたい", "suicide"),
+    ("生きることをやめようと思う", "suicide"),
+    ("生きるのやめたかー", "suicide"),
+    # a goodbye with no more contact, then the children entrusted
+    ("さよなら。もう会わんけん、子どものことだけは頼むね", "suicide"),
+    ("もう連絡しないから。子どもたちのことはよろしく", "suicide"),
+    ("二度と戻らん。娘のことお願い", "suicide"),
+    # a partner or relative who shuts the child in or out
+    ("彼氏がうちの息子を押し入れに閉じ込める", "child_abuse_other"),
+    ("夫は娘を夜ベランダに締め出す", "child_abuse_other"),
+    ("上の子を物置に閉じ込めてる継父", "child_abuse_other"),
+    # a heart that has died
+    ("心が死んだみたい", "despair"),
+    ("こころがしんでる", "despair"),
+    # a farewell letter to the children, "we will not meet again", the track or a train as an end
+    ("子どもらへのお別れの手紙、書いてしもた", "suicide"),
+    ("みんな元気でね。もう会うこともないけど", "suicide"),
+    ("電車に飛び込んだら全部終わるのかな", "suicide"),
+    # on purpose to one's own body; wrists in kana
+    ("自分の腕にわざとやけどさせた", "self_harm"),
+    ("またてくびきっちゃった", "self_harm"),
+    # a baby left in the car; a relative on the child's face, meals withheld
+    ("寝てる赤ちゃんを車に置いたまま買い物に行った", "child_abuse_risk"),
+    ("義母が娘の顔をつねってる", "child_abuse_other"),
+    ("継母が息子にご飯をあげないことがある", "child_abuse_other"),
+    # 関西 「どつく」, a neck squeezed without を
+    ("元彼にまたどつかれた", "dv"),
+    ("夫に首しめられて息ができなかった", "dv"),
+    # followed, an ex waiting at the door or on his way
+    ("知らない車にずっとつけられてる", "danger"),
+    ("別れた夫が部屋の前で待ってます", "danger"),
+    ("別れた彼から今から家に行くって", "danger"),
+    # drugged; called to a room and unable to refuse
+    ("飲み物に薬を盛られたかもしれない", "sexual_violence"),
+    ("先輩の部屋に呼ばれて、断れなかった", "sexual_violence"),
+    # out of the house and nowhere to sleep
+    ("夫に追い出された。子どもと寝る場所がない", "no_place_tonight"),
+    ("家を飛び出してきたけど、今夜泊まれるところありますか", "no_place_tonight"),
+    # 名古屋 「〜てまった」, 「〜てぇ」 for 「〜たい」
+    ("息子をたたいてまった", "child_abuse_risk"),
+    ("しにてぇ", "suicide"),
+    ("もう消えてえな", "despair"),
+    # 名古屋 でかん, 岡山 おえん, 広島 いけん (だめ)
+    ("もうでかんかも", "despair"),
+    ("もうおえんかもしれん", "despair"),
+    ("もういけんかも…", "despair"),
+    # held down by a partner or an ex, said a sentence after naming him
+    ("彼氏に押さえつけられて動けなかった", "dv"),
+    ("元夫がまた来た。この前は押さえつけられた", "dv"),
+]
+
+
+NOT_RULE_CRISES_THIRTEENTH = [
+    # a parent taking the child's tablet away; a chore left for tomorrow
+    "息子がゲームばかりで、タブレット取り上げたら泣いた",
+    "洗い物は今日はもう無理。明日やる",
+    # the child entrusted for an afternoon, or the words reported: an errand, no farewell
+    "明日は子どものこと頼むね",
+    "元夫にもう連絡しないでって言った。養育費の話は弁護士さんに頼む",
+    "夫が子どもを迎えに行ってくれる。今日は娘のことよろしくって頼んだ",
+    # a letter to a teacher, a parcel at the door, a child at play, an ex who pays, a plan to move out
+    "卒業する先生へのお別れの手紙を子どもと書いた",
+    "部屋の前で宅配の人が待ってます",
+    "子どもが自分の手をわざと冷たい水につけて遊んでる",
+    "元夫とはもう会うこともないけど、養育費は振り込まれてる",
+    "家を出て一人暮らしを始めたい。寝る場所は狭くてもいい",
+    # 「〜てぇ」 that is no wish to die or vanish
+    "ちょっと待ってえな",
+    "ベランダに洗濯物を出したまま寝てしまった",
+    "行きてぇな、温泉",
+    "明日はいけんかも",
+    "息子にプロレスごっこで押さえつけられて負けた",
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # homework and videos, a call from school, night shifts, a moody boss, money, an ex's payment late,
+        # bedtime, a phone bill (crisis.yaml `everyday_strain`)
+        "娘が宿題やらずに動画ばかり。毎晩口うるさく言って、こっちがへとへと",
+        "学校から息子が授業中にしゃべりすぎと連絡があった。家で話そう",
+        "夜勤続きで子どもと顔を合わせる時間がない。寂しがってないかな",
+        "パート先の店長の機嫌が悪くて、一日中ぴりぴりしてた",
+        "家賃と光熱費払ったら今月ほとんど残らない。節約しなきゃ",
+        "元夫からの養育費、今月もまだ。連絡するのも気が重い",
+        "下の子の寝かしつけに一時間。自分の時間がまったくない",
+        "子どもの携帯代が高い。格安に変えるか相談したい",
+    ],
+)
+def test_everyday_strain_is_not_made_a_crisis_by_the_classifier(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the same settings, with something done, a child left locked in, someone coming and shouting
+        "職場の飲み会のあと上司に車で送られて、やめてって言ったのに服の中に手を入れられた",
+        "夜勤の間、子どもだけ家に置いたまま外から鍵かけてる",
+        "元夫が職場の前で待ってて、子どもを連れて行くって叫んでた",
+        "宿題しない息子を叩いてしまった。止められない",
+    ],
+)
+def test_everyday_strain_saying_more_stays_a_crisis(detector: CrisisDetector, text: str) -> None:
+    """`everyday_strain` keeps only the classifier from flagging, not a line that says more (`unless`)."""
+    assert detector.assess(text, detector.embed(text)) is not None
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [*INDIRECT_WORDINGS, *LEAD_FOUND_WORDINGS, *KANA_DIALECT_INTENTION_WORDINGS, *TWELFTH_ROUND_WORDINGS],
+    [
+        *INDIRECT_WORDINGS,
+        *LEAD_FOUND_WORDINGS,
+        *KANA_DIALECT_INTENTION_WORDINGS,
+        *TWELFTH_ROUND_WORDINGS,
+        *THIRTEENTH_ROUND_WORDINGS,
+    ],
 )
 def test_wordings_are_caught_by_rules_alone(detector: CrisisDetector, text: str, kind: str) -> None:
     """The rules run when the event is accepted, before any vector: these wordings need no classifier."""
@@ -987,6 +1124,8 @@ def test_wordings_are_caught_by_rules_alone(detector: CrisisDetector, text: str,
     assert found is not None and kind in found.kinds, (text, found)
 
 
-@pytest.mark.parametrize("text", [*NOT_RULE_CRISES_LEAD, *NOT_RULE_CRISES_TWELFTH])
+@pytest.mark.parametrize(
+    "text", [*NOT_RULE_CRISES_LEAD, *NOT_RULE_CRISES_TWELFTH, *NOT_RULE_CRISES_THIRTEENTH]
+)
 def test_wordings_that_are_no_rule_crisis(detector: CrisisDetector, text: str) -> None:
     assert detector.assess(text) is None
