@@ -49,6 +49,7 @@ def children_in(question: str) -> int | None:
     text = unicodedata.normalize("NFKC", question or "")
     for word, digit in _KANA_COUNTS.items():
         text = text.replace(word, digit)
+    text = re.sub(r"([1-9])\s*にん", r"\1人", text)  # 「2にん」
     match = _CHILDREN.search(text)
     if not match:
         return None

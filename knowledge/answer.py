@@ -350,7 +350,10 @@ _POINTS = (
         messages.POINTS["who_can"],
     ),
     (
-        re.compile(r"書類|持ち物|何を持って|必要なもの|用意するもの"),
+        re.compile(
+            r"書類|持ち物|何を持って|必要なもの|用意するもの"
+            r"|(?:申請|手続き?|届け?出)(?:に|には|で|の時|のとき)(?:は)?何(?:が|を)(?:必要|いる|要る|用意|持)"
+        ),
         re.compile(r"書類|持参|証明書|持ち物"),
         messages.POINTS["documents"],
     ),
@@ -523,6 +526,15 @@ _CASE_GENERIC = frozenset(
         "行く",
         "一人親",
         "ひとり親",
+        # a single parent in everyday words: who every document is for, no case of its own
+        "シングル",
+        "マザー",
+        "ファザー",
+        "シンママ",
+        "シンパパ",
+        "片親",
+        # cheaper or free is what the help is, not a case of its own
+        "安い",
         "母子",
         "父子",
         "家庭",
@@ -583,6 +595,8 @@ def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
             shown.append(term)
         elif _KANA.fullmatch(typed):
             typed_in_kana = True
+        elif typed in question:  # read in another spelling (苗字 → 名字): named as typed
+            shown.append(typed)
     if not shown:
         return messages.CASE_POINT_UNNAMED if typed_in_kana else ""
     return messages.CASE_POINT.format(words="、".join(dict.fromkeys(shown)))
@@ -1157,7 +1171,7 @@ class Composer:
         point = (
             uncovered_change(clean(question), program_units)
             or uncovered_point(clean(question), program_units, focus)
-            or uncovered_case(clean(question), program_units, topic)
+            or uncovered_case(clean(question), program_units, topic | set(search.everyday))
             or uncovered_name(clean(question), program_units, self._known_names(search, day or today()))
             or self._elsewhere_point(clean(question), search, day or today())
             or self._this_year_point(clean(question), search, day or today())

@@ -121,6 +121,8 @@ class Search:
     )
     # The documents' words for the question's everyday words (塾 → 学習支援): the needs it names.
     expansions: tuple[str, ...] = ()
+    # Those everyday words as the question typed them (学童): words the documents know by another name.
+    everyday: tuple[str, ...] = ()
 
 
 class QueryExpander:
@@ -202,6 +204,10 @@ class QueryExpander:
                 if value not in added and value.lower() not in text and value not in ruled_out
             )
         return added
+
+    def everyday_words(self, query: str) -> tuple[str, ...]:
+        """The everyday words of the query this file knows (not its "A…B" pairs)."""
+        return tuple(key for key in self._keys_in(query) if key not in self.patterns)
 
     def stands_for(self, query: str) -> list[str]:
         """The documents' words of the query's everyday words that have only one (開業 → 事業開始資金)."""
@@ -637,4 +643,5 @@ class Retriever:
             unit_scores=unit_lexical,
             lexical_max=float(chunk_lexical.max()) if chunk_lexical.size else 0.0,
             expansions=tuple(extra),
+            everyday=self.expander.everyday_words(spelled) if self.expand else (),
         )

@@ -270,3 +270,24 @@ def test_a_plans_aim_does_not_answer_a_resident_who_did_not_ask_about_the_plan(a
 def test_everyday_words_reach_the_program_they_mean(ask, question, program):
     heading = first(ask(question, today="2026-12-01")[0])["heading"]
     assert heading.endswith(program), heading
+
+
+@pytest.mark.parametrize(
+    ("question", "confident", "said"),
+    [
+        # a word read in another spelling (苗字 → 名字) is still named as the resident typed it
+        ("白山市に住んでいます。離婚したら苗字ってどうなるの", False, "苗字"),
+        ("ひとり親の医療費助成の申請に何が必要？", False, messages.POINTS["documents"]),
+        # a single parent in everyday words, or an everyday name of the program, is no case of its own
+        ("シングルでも保育料安くなりますか", True, ""),
+        ("シンママでも学童の補助は使えますか", True, ""),
+    ],
+)
+def test_what_the_sources_do_not_cover_is_said_in_the_residents_words(ask, question, confident, said):
+    data = ask(question, today="2026-12-01")[0]
+    assert data["confident"] is confident and said in data["answer"], data["answer"]
+
+
+def test_a_count_of_children_typed_in_kana_gives_the_total(ask):
+    data = ask("こどもが2にんいて、じどうふようてあてはいくら？", today="2026-12-01")[0]
+    assert "2人なら合計で月額57,720円" in data["answer"], data["answer"]
