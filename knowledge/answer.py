@@ -84,6 +84,9 @@ _NOT_A_SERVICE = re.compile(
 # no need of their own.
 _JOINED = r"(?:と|や)、?[^。？?！!、]{0,6}"
 # Words that say something is needed but not which help (「出産費用が心配」): alone they answer nothing.
+_IS_THERE = re.compile(
+    r"あり(?:ます|ませ)|ある(?:の|か)|い(?:ます|る)(?:か|の)|やって|実施|行われ|使え|受けられ"
+)
 _ANY_NEED = re.compile(r"費用|お金|金|心配|不安|場合")
 _GENERIC_NEED = re.compile(r"費用|お金|金|制度|手当|支援|電話|番号|窓口|場合|相談|心配|不安|所|機関")
 # A connective that links a quoted sentence to the one before it, meaningless once quoted alone.
@@ -384,6 +387,46 @@ _POINTS = (
         ),
         re.compile(r"(?!)"),
         messages.POINTS["deciding"],
+    ),
+    (
+        # How a program is taxed or changes one's taxes (住民税, 確定申告, 控除), not an income condition
+        # (「住民税非課税の場合」): sources that never speak of tax cannot say.
+        re.compile(
+            r"(?:税金|所得税|住民税)(?:は|が|も|って)?(?:かか|安く|高く|減|下が|上が|取られ|引かれ|払|どう)"
+            r"|課税され|控除|確定申告|年末調整|非課税(?:に|扱い)"
+        ),
+        re.compile(r"課税(?:され|対象|扱い)|非課税(?:に|と|扱い|で)|控除|税金"),
+        messages.POINTS["tax"],
+    ),
+    (
+        re.compile(
+            r"会員登録|登録(?:の)?(?:方法|仕方|しかた|手順|やり方)|登録(?:は|って|を)?どう(?:や|す)|入会"
+        ),
+        re.compile(r"登録|入会|会員"),
+        messages.POINTS["registration"],
+    ),
+    (re.compile(r"予約"), re.compile(r"予約"), messages.POINTS["booking"]),
+    (
+        # Whether others learn of it (「職場に知られたくない」「ほかの保護者にばれますか」).
+        re.compile(r"知られ|ばれ|バレ|秘密|内緒|プライバシー"),
+        re.compile(r"秘密|守秘|個人情報|プライバシー"),
+        messages.POINTS["privacy"],
+    ),
+    (
+        re.compile(r"何時から|何時まで|営業時間|受付時間|開館時間"),
+        re.compile(r"\d+時|受付時間|午前|午後|\d+:\d+"),
+        messages.POINTS["hours"],
+    ),
+    (
+        # What living there or using it costs (食費, 光熱費, 1回いくら), asked of a program whose sources
+        # name no such cost.
+        re.compile(
+            r"(?:食費|光熱費|家賃|手数料|料金|利用料|使用料)(?:や[^。？?]{0,8})?(?:は|も|って|が)?"
+            r"(?:毎月|自分で|別に|別途|1回|一回)?(?:かか|払|必要|いる|要る|いくら|負担)"
+            r"|\d+(?:時間|回|日|泊)(?:あたり|につき)?いくら"
+        ),
+        re.compile(r"食費|光熱費|家賃|手数料|料金|利用料|使用料|\d+時間|1回|一回"),
+        messages.POINTS["fees"],
     ),
     (
         re.compile(r"実績|件数|達成|統計|目標値"),
@@ -1136,6 +1179,7 @@ class Composer:
         point = (
             uncovered_change(clean(question), program_units)
             or uncovered_point(clean(question), program_units, focus)
+            or self._there_point(clean(question), search)
             or uncovered_case(clean(question), program_units, topic)
             or uncovered_name(clean(question), program_units, self._known_names(search, day or today()))
             or self._elsewhere_point(clean(question), search, day or today())
@@ -1171,6 +1215,16 @@ class Composer:
         this_year = rf"今年度|本年度|{year}年度|令和{reiwa}年度|R{reiwa}年度|今年の?4月|{year}年4月"
         asked = re.search(this_year, question)
         return messages.POINTS["this_year_amount"] if asked else ""
+
+    def _there_point(self, question: str, search: Search) -> str:
+        """The nation's rules (要綱) say what a city may run, not whether the city the resident names runs it
+        (「在宅就業コーディネーターは金沢市にもいますか」): that point, or ""."""
+        best = search.hits[0].chunk
+        if not search.place or best.kind != "law" or search.place in self.places.national:
+            return ""
+        if re.search(rf"{re.escape(search.place)}(?:に|で)", question) and _IS_THERE.search(question):
+            return messages.THERE_POINT.format(place=search.place)
+        return ""
 
     def _elsewhere_point(self, question: str, search: Search, day: dt.date) -> str:
         """The resident lives where no document speaks (大阪府, 福岡県) and asks where to apply or what it

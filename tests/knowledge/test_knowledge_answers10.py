@@ -1,0 +1,62 @@
+"""Points residents ask that the documents do not cover (answers10), through `yorisoi ask --json` on the real
+index: taxes, how to register, booking, whether others learn of it, opening hours, what using a service costs,
+and whether a city named runs a service the nation's rules describe. Each is said so, with what the documents
+do say, and is not confident; the same words used for a condition or a need keep the answer confident."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge import messages
+
+
+def point_line(point: str) -> str:
+    return messages.POINT_NOT_COVERED.format(point=point)
+
+
+@pytest.mark.parametrize(
+    ("question", "program", "point"),
+    [
+        ("児童扶養手当をもらうと住民税は安くなりますか", "児童扶養手当", "tax"),
+        ("高等職業訓練促進給付金に所得税はかかりますか", "高等職業訓練促進給付金", "tax"),
+        ("病児一時保育の登録のしかたを知りたい", "子どもの保育", "registration"),
+        ("病児保育を使うには予約が必要ですか", "子どもの保育", "booking"),
+        ("就学援助を受けていると、ほかの家の親にばれますか", "就学援助", "privacy"),
+        ("ひとり親家庭学習支援は何時から何時までですか", "学習支援", "hours"),
+        ("JRの定期割引の証明書を出してもらうのに手数料はかかりますか", "定期乗車券", "fees"),
+    ],
+)
+def test_a_point_the_sources_do_not_cover_is_said_so_and_hedged(ask, question, program, point):
+    data = ask(question)[0]
+    assert program in data["sources"][0]["heading"]
+    assert data["confident"] is False
+    assert point_line(messages.POINTS[point]) in data["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "program"),
+    [
+        ("看護師の学校に通う間、住民税非課税の世帯なら月いくらもらえますか", "高等職業訓練促進給付金"),
+        ("貯金の利子が非課税になる制度はいくらまでですか", "マル優"),
+        ("シフトで21時まで帰れない日、その時間帯だけ子どもを見てもらえますか", "トワイライトステイ"),
+        ("ひとり親家庭等医療費の登録はどこでできますか", "医療費助成"),
+    ],
+)
+def test_the_same_words_for_a_condition_or_a_need_stay_confident(ask, question, program):
+    data = ask(question)[0]
+    assert program in data["sources"][0]["heading"]
+    assert data["confident"] is True
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        ("在宅で働く支援のコーディネーターって白山市にもいますか", "白山市"),
+        ("在宅ワークを手伝ってくれるコーディネーターは金沢市でもやってますか", "金沢市"),
+    ],
+)
+def test_whether_a_named_city_runs_what_the_nations_rules_describe_is_hedged(ask, question, place):
+    data = ask(question)[0]
+    assert data["sources"][0]["jurisdiction"] == "国"
+    assert data["confident"] is False
+    assert point_line(messages.THERE_POINT.format(place=place)) in data["answer"]
