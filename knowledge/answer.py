@@ -34,6 +34,8 @@ CLOSE_SCORE_SHARE = 0.85
 NAMED_DENSE_MARGIN = 0.02
 # A program page of the same program leads over a rule or plan that scores at least this share of it.
 PROGRAM_SCORE_SHARE = 0.75
+# A source that spells whole a long name the question spells leads when within this share of the best score.
+SPELLED_SCORE_SHARE = 0.75
 # A loan leads only by a clear margin over help that need not be repaid (a grant, an allowance), unless the
 # resident asks to borrow: a caseworker names the 給付金 before the 貸付金.
 GRANT_SCORE_SHARE = 0.95
@@ -84,6 +86,8 @@ _NOT_A_SERVICE = re.compile(
 # no need of their own.
 _JOINED = r"(?:と|や)、?[^。？?！!、]{0,6}"
 # Words that say something is needed but not which help (「出産費用が心配」): alone they answer nothing.
+# A long name the resident spells (katakana or kanji, 6 characters or more: ファミリーサポートセンター).
+_LONG_NAME = re.compile(r"[\u30a1-\u30fa\u30fc]{6,}|[\u4e00-\u9fff]{6,}")
 _IS_THERE = re.compile(
     r"あり(?:ます|ませ)|ある(?:の|か)|い(?:ます|る)(?:か|の)|やって|実施|行われ|使え|受けられ"
 )
@@ -1030,6 +1034,30 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
+    def _prefer_source_spelling_a_name(self, question: str, search: Search) -> Search:
+        """A leader that does not spell a long name the question spells (「ファミリー・サポート・センター」)
+        yields to a close source whose text spells it whole (a row 「ファミリーサポートセンター事業」),
+        rather than to a page sharing only parts of it (「養育費等相談支援センター」 beside
+        「東京ファミリー相談室」)."""
+        if len(search.hits) < 2:
+            return search
+        names = _LONG_NAME.findall(re.sub(r"[・･\s]", "", question))
+        if not names:
+            return search
+
+        def spells(hit: Hit) -> bool:
+            text = re.sub(r"[・･\s]", "", hit.chunk.heading + "".join(_unit_text(u) for u in hit.chunk.units))
+            return any(name in text for name in names)
+
+        best = search.hits[0]
+        if spells(best):
+            return search
+        for position, hit in enumerate(search.hits[1:3], start=1):
+            if spells(hit) and hit.score >= SPELLED_SCORE_SHARE * best.score:
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
     def _prefer_program_source(self, question: str, search: Search) -> Search:
         """A rule or a plan that leads yields to a close program page of the same program: the page says
         how to get it. The amounts data is no rule: for 児童手当 it is the only source, and a page that only
@@ -1141,6 +1169,7 @@ class Composer:
         search = self._after_reports(clean(question), search)
         search = self._prefer_program_source(clean(question), search)
         search = self._prefer_named_source(search)
+        search = self._prefer_source_spelling_a_name(clean(question), search)
         search = self._prefer_grant(clean(question), search)
         search = self._prefer_childs_need(clean(question), search)
         search = self._prefer_wider_source(search)

@@ -60,3 +60,17 @@ def test_whether_a_named_city_runs_what_the_nations_rules_describe_is_hedged(ask
     assert data["sources"][0]["jurisdiction"] == "国"
     assert data["confident"] is False
     assert point_line(messages.THERE_POINT.format(place=place)) in data["answer"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ファミリー・サポート・センターの会員登録はどうやってするんですか",
+        "ファミリーサポートセンターを使ってみたいけど、どこに聞けばいいですか",
+    ],
+)
+def test_a_long_name_spelled_whole_leads_over_a_page_sharing_parts_of_it(ask, question):
+    # The row 「ファミリーサポートセンター事業」 of the child-care needs, not 養育費等相談支援センター
+    # (whose address names 東京ファミリー相談室).
+    data = ask(question)[0]
+    assert data["sources"][0]["heading"].endswith("子どもの保育")
