@@ -1588,7 +1588,8 @@ class Composer:
             if detail and with_detail:
                 body += "\n" + messages.DETAIL.format(fact=detail)
             amount_notes: list[str] = list(amount_lines)
-            if _YEN.search(body) and best.date:
+            # An amount, not a zero that states a condition (「市町民税所得割が非課税(0円)」).
+            if any(re.sub(r"\D", "", m.group()).strip("0") for m in _YEN.finditer(body)) and best.date:
                 amount_notes.append(messages.AMOUNT_AS_OF.format(date=display_date(best.date)))
             lines = [messages.PROGRAM_INTRO.format(program=program_name(best)), *([body] if body else [])]
             lines += [*amount_notes, *notes]

@@ -74,3 +74,10 @@ def test_a_long_name_spelled_whole_leads_over_a_page_sharing_parts_of_it(ask, qu
     # (whose address names 東京ファミリー相談室).
     data = ask(question)[0]
     assert data["sources"][0]["heading"].endswith("子どもの保育")
+
+
+def test_a_zero_that_states_a_condition_brings_no_note_on_the_amounts_date(ask):
+    # 「市町民税所得割が非課税(0円)」 is who can get the scholarship, not an amount.
+    data = ask("教育費負担軽減奨学金ってどんな制度ですか")[0]
+    assert data["sources"][0]["heading"].endswith("教育費負担軽減奨学金")
+    assert "金額は" not in data["answer"]
