@@ -633,11 +633,13 @@ def uncovered_name(question: str, units: list[Unit], headings: list[str]) -> str
     name: its point, or ""."""
     known = "".join(_unit_text(unit) for unit in units) + "".join(headings)
     sentences = [part for part in re.split(r"(?<=[。！!？?])", question) if part.strip(" 。！!？?")]
-    asked = sentences[-1] if sentences else question  # the sentence that asks
-    for match in _NAMED_THING.finditer(asked):
-        name = match.group(0)
-        if name not in known and not _DONE_AFTER_NAME.match(asked[match.end() :]):
-            return messages.NAMED_POINT.format(name=name)
+    # The sentences that ask (「…国民健康保険はどうなりますか？あと手当も」 asks in its first), or the last.
+    asking = [part for part in sentences if asks(part)] or sentences[-1:] or [question]
+    for asked in asking:
+        for match in _NAMED_THING.finditer(asked):
+            name = match.group(0)
+            if name not in known and not _DONE_AFTER_NAME.match(asked[match.end() :]):
+                return messages.NAMED_POINT.format(name=name)
     return ""
 
 

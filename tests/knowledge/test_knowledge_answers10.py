@@ -81,3 +81,9 @@ def test_a_zero_that_states_a_condition_brings_no_note_on_the_amounts_date(ask):
     data = ask("教育費負担軽減奨学金ってどんな制度ですか")[0]
     assert data["sources"][0]["heading"].endswith("教育費負担軽減奨学金")
     assert "金額は" not in data["answer"]
+
+
+def test_a_named_insurance_asked_in_the_first_sentence_is_read_too(ask):
+    data = ask("国民健康保険はどうなりますか？児童扶養手当を申請するつもりです。")[0]
+    assert data["confident"] is False
+    assert messages.NAMED_POINT.format(name="国民健康保険") in data["answer"]
