@@ -116,6 +116,9 @@ _PARENTS_TRAINING = re.compile(r"職業訓練|教育訓練|技能習得|資格")
 _COUNSELLING = re.compile(r"相談")
 # What a counselling program's name says besides being a place to talk to: the help it is about (養育費).
 _PLACE_WORDS = re.compile(r"相談|センター|窓口")
+# The kind of payment a name ends in (給付金, 貸付金): two programs sharing only it are not the same
+# (自立支援教育訓練給付金 and 高等職業訓練促進給付金).
+_KIND_OF_PAYMENT = re.compile(r"(?:給付金|貸付金|助成金|支援金)$")
 _GENERIC_NAME = re.compile(r"事業|支援|制度|ひとり親家庭|ひとり親|母子家庭等|母子|父子|家庭|[（）()・、\s]")
 # Words of program names that say whose or what kind of help, not which: left out when asking whether a
 # city's page and a prefecture's describe the same program (子どもの学習支援 ~ ひとり親家庭学習支援事業).
@@ -442,7 +445,7 @@ _POINTS = (
     # question besides the program's name (「現況届はいつ」 is not answered by 「3月31日まで」 about the age).
     (
         re.compile(r"いつ(?:出|提出|届|申請|手続|申し込|から|まで)|何曜|曜日|時期"),
-        re.compile(r"\d+月|\d+日|毎年|以内|までに|曜日|\d+時"),
+        re.compile(r"\d+月|\d+日|毎年|以内|までに|以降|曜日|\d+時"),
         messages.POINTS["when"],
     ),
     (
@@ -747,7 +750,9 @@ def same_program(one: Chunk, other: Chunk) -> bool:
     generic word ("養育費等支援事業" ~ "養育費相談", "就業支援事業" ~ "母子家庭等就業自立支援事業")."""
     if one.heading == other.heading:  # a name that is all generic words (ひとり親家庭等支援制度) too
         return True
-    first, second = (_GENERIC_NAME.sub("", program_name(chunk)) for chunk in (one, other))
+    first, second = (
+        _KIND_OF_PAYMENT.sub("", _GENERIC_NAME.sub("", program_name(chunk))) for chunk in (one, other)
+    )
     return any(first[start : start + 3] in second for start in range(max(len(first) - 2, 0)))
 
 

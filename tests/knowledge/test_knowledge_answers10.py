@@ -87,3 +87,18 @@ def test_a_named_insurance_asked_in_the_first_sentence_is_read_too(ask):
     data = ask("国民健康保険はどうなりますか？児童扶養手当を申請するつもりです。")[0]
     assert data["confident"] is False
     assert messages.NAMED_POINT.format(name="国民健康保険") in data["answer"]
+
+
+def test_another_grants_deadline_does_not_answer_for_this_grant(ask):
+    # 自立支援教育訓練給付金 has a 申請期限; 高等職業訓練促進給付金's sources give none. Sharing
+    # 「給付金」 does not make them one program.
+    data = ask("高等職業訓練促進給付金の申請の締め切りはいつまでですか")[0]
+    assert data["sources"][0]["heading"].endswith("高等職業訓練促進給付金制度")
+    assert data["confident"] is False
+    assert point_line(messages.POINTS["deadline"]) in data["answer"]
+
+
+def test_from_when_one_can_apply_is_answered_by_a_day_from_which(ask):
+    data = ask("高等職業訓練促進給付金の申請はいつからできますか")[0]
+    assert data["confident"] is True
+    assert "修業を開始した日以降" in data["answer"]
