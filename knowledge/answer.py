@@ -535,7 +535,7 @@ def uncovered_change(question: str, units: list[Unit]) -> str:
 # 「〜してもらえる」 asks for help, 「どうしたら」 asks what to do: neither is a case.
 _OWN_CASE = re.compile(
     r"(?:でも|ても)(?!ら)|ことも|(?<!どうし)たら|場合も|でないと|なくても|途中で"
-    r"|も(?:対象|使え|利用でき|受けられ|申請でき|借りられ)"
+    r"|も(?:対象|使え|利用でき|受けられ|申請でき|借りられ|入り(?:ます|ませ)|含ま|出(?:ます|る|して)|もらえ)"
 )
 _YES_NO = re.compile(r"(?:か|の|かな)[？?。]*$|[？?]$")
 # Words of such a question that say nothing about the case itself.

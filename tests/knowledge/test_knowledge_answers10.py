@@ -102,3 +102,17 @@ def test_from_when_one_can_apply_is_answered_by_a_day_from_which(ask):
     data = ask("高等職業訓練促進給付金の申請はいつからできますか")[0]
     assert data["confident"] is True
     assert "修業を開始した日以降" in data["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("自立支援教育訓練給付金は、講座に通う交通費も出ますか", "交通費"),
+        ("医療費助成は薬局の薬代も含まれますか", "薬代"),
+        ("高卒認定の対策講座の補助に、問題集の代金も入りますか", "問題集"),
+    ],
+)
+def test_whether_a_cost_is_covered_too_is_hedged_when_the_sources_never_name_it(ask, question, word):
+    data = ask(question)[0]
+    assert data["confident"] is False
+    assert word in data["answer"]  # said in the resident's words, as not covered
