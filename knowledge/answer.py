@@ -378,6 +378,12 @@ _POINTS = (
         messages.POINTS["income_limit"],
     ),
     (
+        # An income figure asked (「所得がいくら以下なら」): 「所得制限額を準用」 names a rule, no figure.
+        re.compile(r"(?:所得|収入|年収|給料|稼ぎ)(?:が|は|って)?(?:いくら|何万|どのくらい|どれくらい)"),
+        re.compile(r"(?:所得|収入|年収)[^。]{0,20}\d[\d,]*万?円|\d[\d,]*万?円[^。]{0,10}(?:以下|未満|以上)"),
+        messages.POINTS["income_limit"],
+    ),
+    (
         re.compile(r"家賃(?:の)?(?:補助|助成|手当)|住宅手当"),
         re.compile(r"家賃(?:の)?(?:補助|助成)|住宅手当"),
         messages.POINTS["rent_subsidy"],

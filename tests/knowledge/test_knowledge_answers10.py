@@ -116,3 +116,17 @@ def test_whether_a_cost_is_covered_too_is_hedged_when_the_sources_never_name_it(
     data = ask(question)[0]
     assert data["confident"] is False
     assert word in data["answer"]  # said in the resident's words, as not covered
+
+
+def test_an_income_figure_asked_is_not_answered_by_the_name_of_the_rule(ask):
+    # 「児童扶養手当の所得制限額を準用」 says which rule applies, not up to what income.
+    data = ask("学童の補助は所得がどのくらいまでなら使えますか")[0]
+    assert data["sources"][0]["heading"].endswith("放課後児童クラブ利用支援")
+    assert data["confident"] is False
+    assert point_line(messages.POINTS["income_limit"]) in data["answer"]
+
+
+def test_an_income_figure_the_source_gives_answers_confidently(ask):
+    data = ask("高校の就学支援金は年収いくらまでもらえますか")[0]
+    assert data["confident"] is True
+    assert "910万円" in data["answer"]
