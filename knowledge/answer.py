@@ -34,6 +34,8 @@ CLOSE_SCORE_SHARE = 0.85
 NAMED_DENSE_MARGIN = 0.02
 # A program page of the same program leads over a rule or plan that scores at least this share of it.
 PROGRAM_SCORE_SHARE = 0.75
+# A source that spells whole a long name the question spells leads when within this share of the best score.
+SPELLED_SCORE_SHARE = 0.75
 # A loan leads only by a clear margin over help that need not be repaid (a grant, an allowance), unless the
 # resident asks to borrow: a caseworker names the 給付金 before the 貸付金.
 GRANT_SCORE_SHARE = 0.95
@@ -84,6 +86,11 @@ _NOT_A_SERVICE = re.compile(
 # no need of their own.
 _JOINED = r"(?:と|や)、?[^。？?！!、]{0,6}"
 # Words that say something is needed but not which help (「出産費用が心配」): alone they answer nothing.
+# A long name the resident spells (katakana or kanji, 6 characters or more: ファミリーサポートセンター).
+_LONG_NAME = re.compile(r"[\u30a1-\u30fa\u30fc]{6,}|[\u4e00-\u9fff]{6,}")
+_IS_THERE = re.compile(
+    r"あり(?:ます|ませ)|ある(?:の|か)|い(?:ます|る)(?:か|の)|やって|実施|行われ|使え|受けられ"
+)
 _ANY_NEED = re.compile(r"費用|お金|金|心配|不安|場合")
 _GENERIC_NEED = re.compile(r"費用|お金|金|制度|手当|支援|電話|番号|窓口|場合|相談|心配|不安|所|機関")
 # A connective that links a quoted sentence to the one before it, meaningless once quoted alone.
@@ -109,6 +116,9 @@ _PARENTS_TRAINING = re.compile(r"職業訓練|教育訓練|技能習得|資格")
 _COUNSELLING = re.compile(r"相談")
 # What a counselling program's name says besides being a place to talk to: the help it is about (養育費).
 _PLACE_WORDS = re.compile(r"相談|センター|窓口")
+# The kind of payment a name ends in (給付金, 貸付金): two programs sharing only it are not the same
+# (自立支援教育訓練給付金 and 高等職業訓練促進給付金).
+_KIND_OF_PAYMENT = re.compile(r"(?:給付金|貸付金|助成金|支援金)$")
 _GENERIC_NAME = re.compile(r"事業|支援|制度|ひとり親家庭|ひとり親|母子家庭等|母子|父子|家庭|[（）()・、\s]")
 # Words of program names that say whose or what kind of help, not which: left out when asking whether a
 # city's page and a prefecture's describe the same program (子どもの学習支援 ~ ひとり親家庭学習支援事業).
@@ -381,6 +391,12 @@ _POINTS = (
         messages.POINTS["income_limit"],
     ),
     (
+        # An income figure asked (「所得がいくら以下なら」): 「所得制限額を準用」 names a rule, no figure.
+        re.compile(r"(?:所得|収入|年収|給料|稼ぎ)(?:が|は|って)?(?:いくら|何万|どのくらい|どれくらい)"),
+        re.compile(r"(?:所得|収入|年収)[^。]{0,20}\d[\d,]*万?円|\d[\d,]*万?円[^。]{0,10}(?:以下|未満|以上)"),
+        messages.POINTS["income_limit"],
+    ),
+    (
         re.compile(r"家賃(?:の)?(?:補助|助成|手当)|住宅手当"),
         re.compile(r"家賃(?:の)?(?:補助|助成)|住宅手当"),
         messages.POINTS["rent_subsidy"],
@@ -399,6 +415,46 @@ _POINTS = (
         messages.POINTS["deciding"],
     ),
     (
+        # How a program is taxed or changes one's taxes (住民税, 確定申告, 控除), not an income condition
+        # (「住民税非課税の場合」): sources that never speak of tax cannot say.
+        re.compile(
+            r"(?:税金|所得税|住民税)(?:は|が|も|って)?(?:かか|安く|高く|減|下が|上が|取られ|引かれ|払|どう)"
+            r"|課税され|控除|確定申告|年末調整|非課税(?:に|扱い)"
+        ),
+        re.compile(r"課税(?:され|対象|扱い)|非課税(?:に|と|扱い|で)|控除|税金"),
+        messages.POINTS["tax"],
+    ),
+    (
+        re.compile(
+            r"会員登録|登録(?:の)?(?:方法|仕方|しかた|手順|やり方)|登録(?:は|って|を)?どう(?:や|す)|入会"
+        ),
+        re.compile(r"登録|入会|会員"),
+        messages.POINTS["registration"],
+    ),
+    (re.compile(r"予約"), re.compile(r"予約"), messages.POINTS["booking"]),
+    (
+        # Whether others learn of it (「職場に知られたくない」「ほかの保護者にばれますか」).
+        re.compile(r"知られ|ばれ|バレ|秘密|内緒|プライバシー"),
+        re.compile(r"秘密|守秘|個人情報|プライバシー"),
+        messages.POINTS["privacy"],
+    ),
+    (
+        re.compile(r"何時から|何時まで|営業時間|受付時間|開館時間"),
+        re.compile(r"\d+時|受付時間|午前|午後|\d+:\d+"),
+        messages.POINTS["hours"],
+    ),
+    (
+        # What living there or using it costs (食費, 光熱費, 1回いくら), asked of a program whose sources
+        # name no such cost.
+        re.compile(
+            r"(?:食費|光熱費|家賃|手数料|料金|利用料|使用料)(?:や[^。？?]{0,8})?(?:は|も|って|が)?"
+            r"(?:毎月|自分で|別に|別途|1回|一回)?(?:かか|払|必要|いる|要る|いくら|負担)"
+            r"|\d+(?:時間|回|日|泊)(?:あたり|につき)?いくら"
+        ),
+        re.compile(r"食費|光熱費|家賃|手数料|料金|利用料|使用料|\d+時間|1回|一回"),
+        messages.POINTS["fees"],
+    ),
+    (
         re.compile(r"実績|件数|達成|統計|目標値"),
         re.compile(r"(?!)"),
         messages.POINTS["statistics"],
@@ -415,7 +471,7 @@ _POINTS = (
     ),
     (
         re.compile(r"いつ(?:出|提出|届|申請|手続|申し込|から|まで)|何曜|曜日|時期"),
-        re.compile(r"\d+月|\d+日|毎年|以内|までに|曜日|\d+時"),
+        re.compile(r"\d+月|\d+日|毎年|以内|までに|以降|曜日|\d+時"),
         messages.POINTS["when"],
     ),
     (
@@ -505,7 +561,7 @@ def uncovered_change(question: str, units: list[Unit]) -> str:
 # 「〜してもらえる」 asks for help, 「どうしたら」 asks what to do: neither is a case.
 _OWN_CASE = re.compile(
     r"(?:でも|ても)(?!ら)|ことも|(?<!どうし)たら|場合も|でないと|なくても|途中で"
-    r"|も(?:対象|使え|利用でき|受けられ|申請でき|借りられ)"
+    r"|も(?:対象|使え|利用でき|受けられ|申請でき|借りられ|入り(?:ます|ませ)|含ま|出(?:ます|る|して)|もらえ)"
 )
 _YES_NO = re.compile(r"(?:か|の|かな)[？?。]*$|[？?]$")
 # Words of such a question that say nothing about the case itself.
@@ -617,11 +673,13 @@ def uncovered_name(question: str, units: list[Unit], headings: list[str]) -> str
     name: its point, or ""."""
     known = "".join(_unit_text(unit) for unit in units) + "".join(headings)
     sentences = [part for part in re.split(r"(?<=[。！!？?])", question) if part.strip(" 。！!？?")]
-    asked = sentences[-1] if sentences else question  # the sentence that asks
-    for match in _NAMED_THING.finditer(asked):
-        name = match.group(0)
-        if name not in known and not _DONE_AFTER_NAME.match(asked[match.end() :]):
-            return messages.NAMED_POINT.format(name=name)
+    # The sentences that ask (「…国民健康保険はどうなりますか？あと手当も」 asks in its first), or the last.
+    asking = [part for part in sentences if asks(part)] or sentences[-1:] or [question]
+    for asked in asking:
+        for match in _NAMED_THING.finditer(asked):
+            name = match.group(0)
+            if name not in known and not _DONE_AFTER_NAME.match(asked[match.end() :]):
+                return messages.NAMED_POINT.format(name=name)
     return ""
 
 
@@ -729,7 +787,9 @@ def same_program(one: Chunk, other: Chunk) -> bool:
     generic word ("養育費等支援事業" ~ "養育費相談", "就業支援事業" ~ "母子家庭等就業自立支援事業")."""
     if one.heading == other.heading:  # a name that is all generic words (ひとり親家庭等支援制度) too
         return True
-    first, second = (_GENERIC_NAME.sub("", program_name(chunk)) for chunk in (one, other))
+    first, second = (
+        _KIND_OF_PAYMENT.sub("", _GENERIC_NAME.sub("", program_name(chunk))) for chunk in (one, other)
+    )
     return any(first[start : start + 3] in second for start in range(max(len(first) - 2, 0)))
 
 
@@ -1018,6 +1078,30 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
+    def _prefer_source_spelling_a_name(self, question: str, search: Search) -> Search:
+        """A leader that does not spell a long name the question spells (「ファミリー・サポート・センター」)
+        yields to a close source whose text spells it whole (a row 「ファミリーサポートセンター事業」),
+        rather than to a page sharing only parts of it (「養育費等相談支援センター」 beside
+        「東京ファミリー相談室」)."""
+        if len(search.hits) < 2:
+            return search
+        names = _LONG_NAME.findall(re.sub(r"[・･\s]", "", question))
+        if not names:
+            return search
+
+        def spells(hit: Hit) -> bool:
+            text = re.sub(r"[・･\s]", "", hit.chunk.heading + "".join(_unit_text(u) for u in hit.chunk.units))
+            return any(name in text for name in names)
+
+        best = search.hits[0]
+        if spells(best):
+            return search
+        for position, hit in enumerate(search.hits[1:3], start=1):
+            if spells(hit) and hit.score >= SPELLED_SCORE_SHARE * best.score:
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
     def _prefer_program_source(self, question: str, search: Search) -> Search:
         """A rule or a plan that leads yields to a close program page of the same program: the page says
         how to get it. The amounts data is no rule: for 児童手当 it is the only source, and a page that only
@@ -1133,6 +1217,7 @@ class Composer:
         search = self._after_reports(clean(question), search)
         search = self._prefer_program_source(clean(question), search)
         search = self._prefer_named_source(search)
+        search = self._prefer_source_spelling_a_name(clean(question), search)
         search = self._prefer_grant(clean(question), search)
         search = self._prefer_childs_need(clean(question), search)
         search = self._prefer_wider_source(search)
@@ -1171,6 +1256,7 @@ class Composer:
         point = (
             uncovered_change(clean(question), program_units)
             or uncovered_point(clean(question), program_units, focus)
+            or self._there_point(clean(question), search)
             or uncovered_case(clean(question), program_units, topic | set(search.everyday))
             or uncovered_name(clean(question), program_units, self._known_names(search, day or today()))
             or self._elsewhere_point(clean(question), search, day or today())
@@ -1206,6 +1292,16 @@ class Composer:
         this_year = rf"今年度|本年度|{year}年度|令和{reiwa}年度|R{reiwa}年度|今年の?4月|{year}年4月"
         asked = re.search(this_year, question)
         return messages.POINTS["this_year_amount"] if asked else ""
+
+    def _there_point(self, question: str, search: Search) -> str:
+        """The nation's rules (要綱) say what a city may run, not whether the city the resident names runs it
+        (「在宅就業コーディネーターは金沢市にもいますか」): that point, or ""."""
+        best = search.hits[0].chunk
+        if not search.place or best.kind != "law" or search.place in self.places.national:
+            return ""
+        if re.search(rf"{re.escape(search.place)}(?:に|で)", question) and _IS_THERE.search(question):
+            return messages.THERE_POINT.format(place=search.place)
+        return ""
 
     def _elsewhere_point(self, question: str, search: Search, day: dt.date) -> str:
         """The resident lives where no document speaks (大阪府, 福岡県) and asks where to apply or what it
@@ -1547,7 +1643,8 @@ class Composer:
             if detail and with_detail:
                 body += "\n" + messages.DETAIL.format(fact=detail)
             amount_notes: list[str] = list(amount_lines)
-            if _YEN.search(body) and best.date:
+            # An amount, not a zero that states a condition (「市町民税所得割が非課税(0円)」).
+            if any(re.sub(r"\D", "", m.group()).strip("0") for m in _YEN.finditer(body)) and best.date:
                 amount_notes.append(messages.AMOUNT_AS_OF.format(date=display_date(best.date)))
             lines = [messages.PROGRAM_INTRO.format(program=program_name(best)), *([body] if body else [])]
             lines += [*amount_notes, *notes]

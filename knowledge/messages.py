@@ -112,6 +112,12 @@ POINTS = {
     "cost_help": "その費用の補助",
     "selection": "選考での扱い",
     "who_can": "利用できる方の条件",
+    "tax": "税金（住民税や控除など）での扱い",
+    "registration": "登録や申し込みのしかた",
+    "booking": "予約のしかた",
+    "privacy": "まわりの方に知られるかどうか",
+    "hours": "受付や利用の時間",
+    "fees": "利用するときの料金や費用",
 }
 # A form or payment the resident names that the sources never name.
 NAMED_POINT = "「{name}」のこと"
@@ -125,6 +131,8 @@ CASE_POINT = "ご質問の場合（{words}）"
 CASE_POINT_UNNAMED = "ご質問のような場合"
 # The resident's place is one no document speaks for: its windows and figures.
 ELSEWHERE_POINT = "{place}での窓口や金額"
+# A national rule (要綱) found for a service asked of a named city: it cannot say whether the city runs it.
+THERE_POINT = "{place}で行われているかどうか"
 POINT_NOT_COVERED = "※ {point}については、手元の資料には書かれていません。窓口で確認してください。"
 
 # Low confidence: say so, list the closest programs, offer a counselor.
