@@ -392,7 +392,11 @@ _POINTS = (
     ),
     (
         # An income figure asked (「所得がいくら以下なら」): 「所得制限額を準用」 names a rule, no figure.
-        re.compile(r"(?:所得|収入|年収|給料|稼ぎ)(?:が|は|って)?(?:いくら|何万|どのくらい|どれくらい)"),
+        re.compile(
+            r"(?:所得|収入|年収|給料|稼ぎ)(?:制限|の?上限|の?限度)?(?:が|は|って)?(?:いくら|何万|どのくらい|どれくらい)"
+            # one's own income told, asking whether it is within (「年収200万くらいなんですが」)
+            r"|(?:年収|月収|手取り|収入|所得)(?:が|は)?(?:だいたい|約)?\s*\d[\d,]*万"
+        ),
         re.compile(r"(?:所得|収入|年収)[^。]{0,20}\d[\d,]*万?円|\d[\d,]*万?円[^。]{0,10}(?:以下|未満|以上)"),
         messages.POINTS["income_limit"],
     ),

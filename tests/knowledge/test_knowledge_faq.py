@@ -278,6 +278,9 @@ def test_everyday_words_reach_the_program_they_mean(ask, question, program):
         # a word read in another spelling (苗字 → 名字) is still named as the resident typed it
         ("白山市に住んでいます。離婚したら苗字ってどうなるの", False, "苗字"),
         ("ひとり親の医療費助成の申請に何が必要？", False, messages.POINTS["documents"]),
+        # an income limit asked, or one's own income told: the documents give no limit
+        ("児童扶養手当の所得制限っていくら？", False, messages.POINTS["income_limit"]),
+        ("手取り15万円です。児童扶養手当はいくらもらえる？", False, messages.POINTS["income_limit"]),
         # a single parent in everyday words, or an everyday name of the program, is no case of its own
         ("シングルでも保育料安くなりますか", True, ""),
         ("シンママでも学童の補助は使えますか", True, ""),
