@@ -319,7 +319,11 @@ _POINTS = (
         messages.POINTS["first_month"],
     ),
     (
-        re.compile(r"(?:申請|手続き?|申し込み?)(?:は|を|って)?いつ(?!まで)|いつ(?:申請|手続|申し込)"),
+        re.compile(
+            r"(?:申請|手続き?|申し込み?)(?:は|を|って)?いつ(?!まで)|いつ(?:申請|手続|申し込)"
+            # applying after the fact (「引っ越しが済んだあとに申し込んでも」)
+            r"|(?:済んだ|終わった|した|始まった|払った)(?:あと|後)(?:に|で|から)?(?:でも)?(?:申し込|申請|借り)"
+        ),
         re.compile(r"申請期限|期限|日以降|までに申請|までに提出|前月\d+日|受付期間|随時"),
         messages.POINTS["apply_when"],
     ),
@@ -595,6 +599,10 @@ _CASE_GENERIC = frozenset(
         "片親",
         # cheaper or free is what the help is, not a case of its own
         "安い",
+        # a name's ending (おばあちゃん, お子さん)
+        "ちゃん",
+        "さん",
+        "くん",
         "母子",
         "父子",
         "家庭",
@@ -655,11 +663,15 @@ def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
             shown.append(term)
         elif _KANA.fullmatch(typed):
             typed_in_kana = True
-        elif typed in question:  # read in another spelling (苗字 → 名字): named as typed
+        elif typed in question and _NOUN_SPELLING.fullmatch(typed):  # 苗字 read 名字: named as typed
             shown.append(typed)
     if not shown:
         return messages.CASE_POINT_UNNAMED if typed_in_kana else ""
     return messages.CASE_POINT.format(words="、".join(dict.fromkeys(shown)))
+
+
+# A word in kanji or katakana alone (苗字), not a verb's stem cut before its ending (引き取っ, 育て).
+_NOUN_SPELLING = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]+")
 
 
 # A form, a payment, an insurance or a company the resident names (現況届, 修了支援給付金, 国民健康保険,

@@ -281,6 +281,7 @@ def test_everyday_words_reach_the_program_they_mean(ask, question, program):
         # an income limit asked, or one's own income told: the documents give no limit
         ("児童扶養手当の所得制限っていくら？", False, messages.POINTS["income_limit"]),
         ("手取り15万円です。児童扶養手当はいくらもらえる？", False, messages.POINTS["income_limit"]),
+        ("転宅資金は引っ越しが済んだあとに申し込んでも借りられますか", False, messages.POINTS["apply_when"]),
         # a single parent in everyday words, or an everyday name of the program, is no case of its own
         ("シングルでも保育料安くなりますか", True, ""),
         ("シンママでも学童の補助は使えますか", True, ""),
@@ -294,3 +295,8 @@ def test_what_the_sources_do_not_cover_is_said_in_the_residents_words(ask, quest
 def test_a_count_of_children_typed_in_kana_gives_the_total(ask):
     data = ask("こどもが2にんいて、じどうふようてあてはいくら？", today="2026-12-01")[0]
     assert "2人なら合計で月額57,720円" in data["answer"], data["answer"]
+
+
+def test_a_case_is_never_named_by_a_cut_verb_or_a_names_ending(ask):
+    data = ask("孫を引き取って育てています。おばあちゃんでも手当はもらえますか", today="2026-12-01")[0]
+    assert not any(piece in data["answer"] for piece in ("引き取っ、", "育て、", "ちゃん）")), data["answer"]
