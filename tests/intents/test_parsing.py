@@ -63,6 +63,9 @@ from intents import parse_facts
         ("下の子は5ヶ月です", {"children_ages": [0]}),
         ("養育費が3か月止まってます", {"needs": ["child_support"]}),
         ("家賃を2か月滞納しています", {"needs": ["housing"]}),
+        # balancing work and children: work and a place for the children
+        ("仕事と子育ての両立", {"needs": ["job", "childcare"]}),
+        ("仕事のことが不安", {"needs": ["job"]}),
         (
             "妻と別居中で、中学生の息子と暮らしています",
             {"parent": "father", "situation": "separated", "children_ages": [13]},
