@@ -248,7 +248,7 @@ class Conversation:
                 answer = self._knowledge_answer(user_key, text)
                 if answer.confident or answer.topic:
                     # An answer, even a hedged one; a "not found" beside the contacts tells them nothing.
-                    replies.extend(render.answer(answer))
+                    replies.extend(render.answer(answer, in_thread=True))
             return replies
         escalation = self.policy.assess(text)
         intent = _LazyIntent(self.detector, text)
@@ -263,7 +263,11 @@ class Conversation:
             acknowledgement = self._acknowledgement(thread)
             replies = [render.text(acknowledgement)] if acknowledgement else []
             if self._nobody_reads_yet(thread) and intent.name == "question":
-                replies.extend(self._answer_only(user_key, text))
+                # Only an answer: 「見つけられませんでした」 and far-off programs tell someone waiting at
+                # night nothing (「明日の朝まで待てばいいですか」 got job seminars).
+                answer = self._knowledge_answer(user_key, text)
+                if answer.confident or answer.topic:
+                    replies.extend(render.answer(answer, in_thread=True))
             return replies
         if escalation is not None and escalation.kind == "request":
             return self._escalate(user_id, user_key, escalation, text)
@@ -337,10 +341,6 @@ class Conversation:
         )
         self.dialogue.remember_topic(user_key, answer.topic)
         return answer
-
-    def _answer_only(self, user_key: str, text: str) -> list[Message]:
-        """The knowledge answer alone, beside a crisis reply or an acknowledgement (no offer, no count)."""
-        return render.answer(self._knowledge_answer(user_key, text))
 
     def _nobody_reads_yet(self, thread: Thread) -> bool:
         """An urgent thread out of hours that no counselor has taken: the resident's questions get answers."""

@@ -24,6 +24,7 @@ from linebot.v3.messaging import (
 )
 
 from bot import messages
+from knowledge.messages import OFFER_COUNSELOR
 
 # LINE's documented limits.
 MAX_MESSAGES = 5
@@ -148,13 +149,18 @@ def program_label(name: str) -> str:
     return shorten(match.group(1) if match else name, MAX_LABEL_CHARS)
 
 
-def answer(result: Any, feedback: Sequence[Choice] = ()) -> list[Message]:
+def answer(result: Any, feedback: Sequence[Choice] = (), in_thread: bool = False) -> list[Message]:
     """A knowledge `Answer`: its text, with the related programs as one-tap questions, the feedback
-    buttons (if any) and a way out; related programs give way so everything fits in 13 buttons."""
-    related = [Choice(program_label(name), text=name) for name in getattr(result, "related", None) or []]
+    buttons (if any) and a way out; related programs give way so everything fits in 13 buttons. In a
+    counselor thread the offer of a counselor is left out: the resident's words already reach one."""
+    body = result.text
     way_out = after_answer_choices()
+    if in_thread:
+        body = "\n".join(line for line in body.splitlines() if line != OFFER_COUNSELOR)
+        way_out = [choice for choice in way_out if choice.data != MENU_COUNSELOR]
+    related = [Choice(program_label(name), text=name) for name in getattr(result, "related", None) or []]
     room = MAX_QUICK_REPLIES - len(way_out) - len(feedback)
-    return [text(result.text, [*related[:room], *feedback, *way_out])]
+    return [text(body, [*related[:room], *feedback, *way_out])]
 
 
 def feedback_choices(question_id: int) -> list[Choice]:

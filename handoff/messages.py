@@ -79,6 +79,10 @@ ACKNOWLEDGEMENT_OPEN = "メッセージを相談員に届けました。お返�
 ACKNOWLEDGEMENT_CLOSED = (
     "メッセージを相談員に届けました。いまは受付時間外のため、お返事は{when}以降になります。"
 )
+# A counselor has just taken the thread and has not written yet: someone is reading now, whatever the hour.
+ACKNOWLEDGEMENT_CLAIMED = (
+    "メッセージを相談員に届けました。相談員がいま確認しています。このままお待ちください。"
+)
 ACKNOWLEDGEMENT_URGENT = "急いで相談したいときは、いまつながるこちらへ連絡してください。"
 THREAD_RESOLVED = (
     "相談員との相談をいったん終わります。ここからは、また自動でお答えします。"

@@ -6,12 +6,12 @@ urgent threads, the crisis authority (to repeat the lines open now that fit the 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from handoff import messages
 from handoff.crisis import CrisisDetector
 from handoff.hours import ReceptionHours, to_tokyo
-from handoff.store import Thread
+from handoff.store import COUNSELOR_ACTIVE_WINDOW, Thread
 
 
 def thread_opened(hours: ReceptionHours, now: datetime | None = None) -> str:
@@ -32,9 +32,12 @@ def acknowledgement(
     """The bot's answer while a thread is open; out of hours it says when a person will read it, and for
     urgent threads it repeats the lines open now (only those: the first reply gave the local ones, whose
     hours vary, and a list repeated whole under every question buries the answer). Empty while a counselor
-    is writing in the thread: a "please wait" or "we answer tomorrow" in a live chat would be false."""
+    is writing in the thread: a "please wait" or "we answer tomorrow" in a live chat would be false; one who
+    has just taken it is reading now, whatever the hour."""
     if counselor_active:
         return ""
+    if _just_claimed(thread, now):
+        return messages.ACKNOWLEDGEMENT_CLAIMED
     if hours.is_open(now):
         return messages.ACKNOWLEDGEMENT_OPEN
     moment = to_tokyo(now)
@@ -43,6 +46,13 @@ def acknowledgement(
     if lines:
         text = "\n".join([text, "", messages.ACKNOWLEDGEMENT_URGENT, *lines])
     return text
+
+
+def _just_claimed(thread: Thread, now: datetime | None, window: timedelta = COUNSELOR_ACTIVE_WINDOW) -> bool:
+    """A counselor took the thread within `window`, not written yet: 「8時30分以降」 would be false."""
+    if thread.status != "claimed" or thread.claimed_at is None:
+        return False
+    return (now or datetime.now(UTC)) - thread.claimed_at <= window
 
 
 def thread_resolved() -> str:

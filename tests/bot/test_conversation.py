@@ -45,6 +45,7 @@ class Knowledge:
         self.topics: list[str | None] = []
         self.children: list[int | None] = []
         self.confident = True
+        self.topic = "児童扶養手当"
 
     def answer(
         self, question: str, municipality: str | None = None, query_vector=None, topic=None, children=None
@@ -58,7 +59,7 @@ class Knowledge:
             confident=self.confident,
             sources=[],
             related=["児童扶養手当"],
-            topic="児童扶養手当",
+            topic=self.topic,
         )
 
     def place_named(self, text: str) -> str | None:
@@ -256,6 +257,14 @@ def test_out_of_hours_the_resident_is_told_when_a_person_answers(make_conversati
     ack, answer = texts(say(conversation, line, "まだ誰もいませんか"))
     assert "受付時間外" in ack and "0120-279-338" in ack  # urgent: the numbers again
     assert answer == "回答：まだ誰もいませんか"  # and, while no one can read it yet, the question answered
+
+
+def test_out_of_hours_only_an_answer_joins_the_acknowledgement(make_conversation, line):
+    conversation = make_conversation(now=CLOSED_HOUR)
+    say(conversation, line, "死にたい")
+    conversation.knowledge.confident, conversation.knowledge.topic = False, ""
+    replies = texts(say(conversation, line, "明日の朝まで待てばいいですか"))
+    assert len(replies) == 1 and "受付時間外" in replies[0]  # no 「見つけられませんでした」 beside it
 
 
 def test_an_open_thread_hears_everything_and_the_bot_only_acknowledges(conversation, line, identity):

@@ -193,3 +193,13 @@ def test_a_card_keeps_what_is_still_to_check_when_reasons_are_many():
     many = suggestion(1, "possible", why=["理由a", "理由b", "理由c", "理由d", *checks], checks=checks)
     card = all_text(wire(render.suggestions(Recommendation(programs=[many], urgent=False))))
     assert all(check in card for check in checks) and "理由a" in card and "理由d" not in card
+
+
+def test_an_answer_in_a_counselor_thread_does_not_offer_a_counselor():
+    from knowledge.messages import OFFER_COUNSELOR
+
+    answer = SimpleNamespace(text=f"就学援助は…\n{OFFER_COUNSELOR}", confident=False, related=["就学援助"])
+    [message] = render.answer(answer, in_thread=True)
+    assert message.text == "就学援助は…"
+    labels = [item.action.label for item in message.quick_reply.items]
+    assert "相談員に相談" not in labels and "就学援助" in labels

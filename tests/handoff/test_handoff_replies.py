@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -95,3 +95,17 @@ def test_no_acknowledgement_while_a_counselor_is_writing(open_thread) -> None:
     night = datetime(2026, 1, 7, 1, 30, tzinfo=UTC)
     assert acknowledgement(thread, hours, EscalationPolicy.load(), night)
     assert acknowledgement(thread, hours, EscalationPolicy.load(), night, counselor_active=True) == ""
+
+
+def test_a_thread_just_taken_by_a_counselor_is_not_told_to_wait_until_morning(
+    open_thread, store, hours, policy
+) -> None:
+    thread = open_thread(reason="crisis", urgent=True, categories=["despair"])
+    night = datetime(2026, 1, 6, 16, 30, tzinfo=UTC)  # 01:30 in Tokyo
+    store.claim(thread.id, "sato", now=night)
+    taken = store.get(thread.id)
+    text = acknowledgement(taken, hours, policy, night + timedelta(minutes=2))
+    assert "いま確認しています" in text and "以降" not in text
+    # long after the claim with nothing written, the hours are said again
+    later = acknowledgement(taken, hours, policy, night + timedelta(hours=2))
+    assert "以降" in later
