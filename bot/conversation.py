@@ -357,12 +357,15 @@ class Conversation:
             )
             return [render.text(noted.format(place=place), render.menu_choices())]
         answer = self._knowledge_answer(user_key, text)
-        if not answer.confident and self.crisis.strained(text):
+        strained = self.crisis.strained(text)
+        if strained and not answer.confident and not answer.topic:
             # 「死ぬほど忙しい」 is no question and no crisis: a warm word and the ways on, not "not found".
             return [render.text(messages.STRAIN_REPLY, render.menu_choices())]
         missed = self.state.record_answer(user_key, bool(answer.confident))
         question_id = self._log_question(user_key, text, answer)
         replies = render.answer(answer, render.feedback_choices(question_id) if question_id else ())
+        if strained:  # 「死ぬほど忙しいけど、現況届はいつ？」: the word first, then the answer asked for
+            replies.insert(0, render.text(messages.STRAIN_PREFACE))
         escalation = self.policy.assess(text, unanswered_in_a_row=missed)
         if escalation is not None and escalation.kind == "offer":
             self.state.reset(user_key)

@@ -51,6 +51,8 @@ STRAIN_REPLY = (
     "話を聞いてほしいときは「相談員に相談」を押してください。市の相談員がこのトークでお返事します。"
     "できることの一覧は「使い方」にあります。"
 )
+# The same, said before the answer when such a message also asks about a program.
+STRAIN_PREFACE = "毎日本当におつかれさまです。お尋ねのことをご案内します。"
 DIALOGUE_EXPIRED = (
     "前回の質問は時間がたったため終わりました。もう一度はじめるときは「制度を調べる」を押してください。"
 )

@@ -209,6 +209,22 @@ def test_busy_or_worn_out_matching_no_program_gets_a_warm_word_and_no_thread(
     assert live_server.core.stores.threads.open_thread_for(user_key) is None
 
 
+def test_busy_words_beside_a_question_get_the_answer_after_a_warm_word(live_server, signed_event, fake_line):
+    """「死ぬほど忙しいけど、現況届はいつ？」 asks something: a warm word first, then the answer (hedged),
+    not the warm word alone (found by a trial as a resident)."""
+    from bot import messages
+
+    user = "U" + "d" * 32
+    said = "仕事と育児で死ぬほど忙しいけど、児童扶養手当の現況届はいつ出せばいい？"
+    before = len(fake_line.delivered())
+    signed_event.post(live_server.url, signed_event.text(said, source=signed_event.source(user)))
+    settle(live_server)
+    body = "\n".join(fake_line.delivered()[before].texts)
+    assert messages.STRAIN_PREFACE in body and "児童扶養手当" in body and messages.STRAIN_REPLY not in body
+    user_key = live_server.core.stores.identity.user_key(user)
+    assert live_server.core.stores.threads.open_thread_for(user_key) is None
+
+
 @pytest.mark.parametrize("answer", ["受け取っていない", "まだです", "答えない"])
 def test_a_short_typed_answer_in_the_household_check_is_no_crisis(
     answer, live_server, signed_event, fake_line
