@@ -1,4 +1,5 @@
-// Keeps a counselor's typed reply through refreshes and navigation, and refreshes the queue in place.
+// Keeps a counselor's typed reply through refreshes and navigation, and refreshes the queue and an open
+// thread in place.
 "use strict";
 
 (function () {
@@ -90,9 +91,38 @@
     }, Number(list.getAttribute("data-interval") || "10000"));
   }
 
+  function pollThread() {
+    // The transcript and heading of an open thread, refreshed in place: what the resident writes while the
+    // counselor types (and a thread turned urgent) shows without a reload; the reply box is left alone.
+    var list = document.getElementById("thread-messages");
+    var head = document.getElementById("thread-head");
+    if (!list || !head) {
+      return;
+    }
+    var shown = null;
+    window.setInterval(function () {
+      fetch(list.getAttribute("data-poll"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(function (data) {
+          if (!data) {
+            return;
+          }
+          head.innerHTML = data.head;
+          if (data.html !== shown) {
+            list.innerHTML = data.html; // new messages and delivery states
+            shown = data.html;
+          }
+        })
+        .catch(function () {});
+    }, Number(list.getAttribute("data-interval") || "10000"));
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     keepDrafts();
     forgetClosedDraft();
     pollQueue();
+    pollThread();
   });
 })();

@@ -151,3 +151,21 @@ def test_canned_replies_for_the_kind_come_first_and_keep_what_was_typed(
     value = page.locator("#reply-text").input_value()
     assert value.startswith("自分の書いた一文。\n") and "0120-279-889" in value
     assert page.url == f"{base_url}/counselor/threads/{thread.id}"  # no page load
+
+
+def test_the_open_thread_shows_what_the_resident_writes_while_a_reply_is_typed(
+    replies, page, base_url: str, store: ThreadStore, open_thread, deliver
+) -> None:
+    thread = open_thread()
+    store.claim(thread.id, "suzuki")
+    replies.send(thread.id, "suzuki", "はじめまして。担当の鈴木です", str(uuid.uuid4()))
+    log_in(page, base_url, "suzuki", "suzuki-password")
+    page.goto(f"{base_url}/counselor/threads/{thread.id}")
+    page.fill("#reply-text", "書きかけの返信")
+    page.evaluate("window.__kept = 'no full reload'")
+    store.append(thread.id, "resident", "実はさっき元夫が家の前に来ていました")
+    open_thread(reason="crisis", urgent=True, categories=["danger"])  # the same resident: raised to urgent
+    expect(page.locator("#thread-messages")).to_contain_text("元夫が家の前に", timeout=LIVE_WAIT_MS)
+    expect(page.locator("#thread-head")).to_contain_text("緊急", timeout=LIVE_WAIT_MS)
+    expect(page.locator("#reply-text")).to_have_value("書きかけの返信")
+    assert page.evaluate("window.__kept") == "no full reload"

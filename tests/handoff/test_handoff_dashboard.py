@@ -342,3 +342,19 @@ def test_queue_json_needs_a_login_and_carries_escaped_items(
     data = response.get_json()
     assert data["count"] == 1 and f'data-thread-id="{thread.id}"' in data["html"]
     assert "<script>" not in data["html"] and "&lt;script&gt;" in data["html"]
+
+
+def test_thread_json_needs_a_login_carries_escaped_messages_and_is_no_view(
+    client: FlaskClient, store: ThreadStore, open_thread, audit
+) -> None:
+    thread = open_thread(reason="crisis", urgent=True, categories=["dv"])
+    store.append(thread.id, "resident", "<script>alert(1)</script>")
+    url = f"/counselor/threads/{thread.id}/live.json"
+    assert client.get(url).status_code == 302
+    login(client, "suzuki", "suzuki-password")
+    views = len([entry for entry in audit.entries() if entry.action == "view"])
+    data = client.get(url).get_json()
+    assert data["count"] == 1 and "&lt;script&gt;" in data["html"] and "<script>" not in data["html"]
+    assert "緊急" in data["head"]
+    assert len([entry for entry in audit.entries() if entry.action == "view"]) == views
+    assert client.get("/counselor/threads/99999/live.json").status_code == 404
