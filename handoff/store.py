@@ -116,6 +116,8 @@ class Latest:
 
     message: Message | None
     resident_waiting: bool
+    # When the resident's first message not yet answered by a counselor came (None when none waits).
+    waiting_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -268,13 +270,18 @@ class ThreadStore:
         return self.get(thread_id)
 
     def list(self, statuses: Iterable[str] | None = None, *, limit: int | None = None) -> list[Thread]:
-        """Threads, urgent first, then those waiting longest."""
+        """Threads, urgent first, unclaimed before claimed, then those waiting longest."""
         where, params = "", []
         if statuses is not None:
             wanted = list(statuses)
             where = f" WHERE t.status IN ({', '.join('?' for _ in wanted)})"
             params.extend(wanted)
-        sql = f"{self._THREAD_SELECT}{where} ORDER BY t.urgent DESC, t.created_at ASC, t.id ASC"
+        # Urgent first; among them, those nobody has taken yet before those a counselor holds.
+        sql = (
+            f"{self._THREAD_SELECT}{where} "
+            "ORDER BY t.urgent DESC, CASE WHEN t.status = 'claimed' THEN 1 ELSE 0 END, "
+            "t.created_at ASC, t.id ASC"
+        )
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
@@ -421,12 +428,13 @@ class ThreadStore:
             [thread_id],
         )
         waiting = self._db.one(
-            "SELECT 1 AS waiting FROM handoff_messages r WHERE r.thread_id = ? AND r.sender = 'resident' "
-            "AND r.id > COALESCE((SELECT MAX(c.id) FROM handoff_messages c "
-            "WHERE c.thread_id = ? AND c.sender = 'counselor'), 0) LIMIT 1",
+            "SELECT MIN(r.at) AS since FROM handoff_messages r "
+            "WHERE r.thread_id = ? AND r.sender = 'resident' AND r.id > COALESCE("
+            "(SELECT MAX(c.id) FROM handoff_messages c WHERE c.thread_id = ? AND c.sender = 'counselor'), 0)",
             [thread_id, thread_id],
         )
-        return Latest(self._message(last) if last else None, waiting is not None)
+        since = parse_stamp(waiting["since"]) if waiting and waiting["since"] else None
+        return Latest(self._message(last) if last else None, since is not None, since)
 
     def recently_deleted(self, now: datetime | None = None) -> list[Thread]:
         """Tombstones of open threads whose resident deleted their data, for a day."""

@@ -80,6 +80,7 @@ def _queue_items(store: ThreadStore) -> list[dict[str, Any]]:
                 "preview": preview(message.text) if message else "",
                 "preview_sender": message.sender if message else "",
                 "resident_waiting": latest.resident_waiting,
+                "waiting_since": latest.waiting_since,
             }
         )
     return items

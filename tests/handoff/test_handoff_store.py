@@ -230,9 +230,21 @@ def test_latest_marks_a_resident_who_wrote_after_the_counselor(
     store.claim(thread.id, "suzuki")
     replies.send(thread.id, "suzuki", "どうぞ", str(uuid.uuid4()))
     assert not store.latest(thread.id).resident_waiting
-    store.append(thread.id, "resident", "続きです")
+    assert store.latest(thread.id).waiting_since is None  # answered: nobody waits
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    store.append(thread.id, "resident", "続きです", now=later)
+    store.append(thread.id, "resident", "もうひとつ", now=later + timedelta(minutes=3))
     latest = store.latest(thread.id)
-    assert latest.resident_waiting and latest.message.text == "続きです"
+    assert latest.resident_waiting and latest.message.text == "もうひとつ"
+    assert abs(latest.waiting_since - later) < timedelta(seconds=1)  # from the first unanswered message
+
+
+def test_the_queue_puts_urgent_threads_nobody_has_taken_first(store: ThreadStore, open_thread) -> None:
+    taken = open_thread("U" + "1" * 32, reason="crisis", urgent=True, categories=["dv"])
+    store.claim(taken.id, "suzuki")
+    calm = open_thread("U" + "2" * 32)
+    untaken = open_thread("U" + "3" * 32, reason="crisis", urgent=True, categories=["self_harm"])
+    assert [thread.id for thread in store.queue()] == [untaken.id, taken.id, calm.id]
 
 
 def test_latest_shows_the_residents_words_rather_than_the_bots_reply(store: ThreadStore, open_thread) -> None:
