@@ -508,6 +508,9 @@ class Conversation:
         live = existing is not None and self.threads.counselor_active(existing, self._clock())
         facts = self.dialogue.facts(user_key)
         facts_dict = {k: v for k, v in facts.to_dict().items() if v not in (None, [])} if facts else {}
+        if facts_dict.get("children_ages"):  # as the resident said them (中学生), not the ages read from it
+            facts_dict["children"] = self.dialogue.children(user_key)
+            del facts_dict["children_ages"]
         programs = [s.to_dict() for s in self.suggest(facts).programs] if facts_dict else []
         thread = self.threads.open(
             user_key,

@@ -53,6 +53,10 @@ class CrisisAlerts:
         self._db = db
         self.settings = settings
         self._senders: list[threading.Thread] = []
+        if not settings.enabled:
+            log.warning("crisis alerts: no SMTP or webhook set: an urgent thread at night alerts nobody")
+        elif not settings.dashboard_url:
+            log.warning("crisis alerts: no public URL (YORISOI_PUBLIC_URL): links in alerts are relative")
 
     def notify(self, thread_id: int, user_key: str, kinds: Sequence[str]) -> bool:
         """Record and send the alert for this thread unless it was already sent; True when sent now."""
@@ -88,7 +92,7 @@ class CrisisAlerts:
         labels = "、".join(messages.CATEGORY_LABELS.get(kind, kind) for kind in kinds)
         link = self.settings.link(thread_id)
         email = self._send_mail(labels, link) if self.settings.smtp and self.settings.mail_to else "none"
-        webhook = self._send_webhook(thread_id, kinds, link) if self.settings.webhook else "none"
+        webhook = self._send_webhook(thread_id, kinds, labels, link) if self.settings.webhook else "none"
         self._db.execute(
             f"UPDATE {ALERT_TABLE} SET email = ?, webhook = ? WHERE thread_id = ?",
             [email, webhook, thread_id],
@@ -109,9 +113,12 @@ class CrisisAlerts:
             return "failed"
         return "sent"
 
-    def _send_webhook(self, thread_id: int, kinds: list[str], link: str) -> str:
+    def _send_webhook(self, thread_id: int, kinds: list[str], labels: str, link: str) -> str:
+        # "text" is what chat tools (Slack, Teams, LINE WORKS bots) show as is: the same words as the e-mail.
+        text = messages.ALERT_BODY.format(kinds=labels, link=link)
         body = json.dumps(
-            {"event": "urgent_thread", "thread_id": thread_id, "kinds": kinds, "url": link}
+            {"event": "urgent_thread", "thread_id": thread_id, "kinds": kinds, "url": link, "text": text},
+            ensure_ascii=False,
         ).encode()
         request = urllib.request.Request(
             self.settings.webhook, data=body, headers={"Content-Type": "application/json"}, method="POST"

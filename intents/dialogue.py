@@ -122,6 +122,10 @@ class DialogueTurn:
     question: bool = False
 
 
+# A child's label that is an age the resident said (「13歳」), as messages.AGE writes it.
+_SAID_AGE = re.compile(r"(\d{1,2})歳")
+
+
 @dataclass
 class _State:
     facts: Facts = field(default_factory=Facts)
@@ -243,7 +247,8 @@ class FactsDialogue:
     def remember(self, user_key: str, text: str) -> None:
         """Keep the place and children a message outside the check names (facts only, sealed like the rest):
         the next check does not ask them again, and answers use the same place for jurisdiction."""
-        said = parse_facts(text, self.catalogue.places).facts
+        parsed = parse_facts(text, self.catalogue.places)
+        said = parsed.facts
         state = self._load(user_key)
         if state is not None and not state.done:
             return
@@ -258,6 +263,8 @@ class FactsDialogue:
         if not found.known():
             return
         state.facts = state.facts.merged(found)
+        if found.children_ages:
+            state.child_labels = list(parsed.child_labels)  # 中学生 as said, for the check and a counselor
         self._save(user_key, state)
 
     def remember_topic(self, user_key: str, topic: str) -> None:
@@ -328,6 +335,20 @@ class FactsDialogue:
     def facts(self, user_key: str) -> Facts | None:
         state = self._load(user_key)
         return state.facts if state is not None else None
+
+    def children(self, user_key: str) -> list[dict[str, int | str]]:
+        """The children as the resident described them, for a counselor: the words said (中学生, 小2) as
+        `stage`, an `age` only where an age was said (the age read from 中学生 is an estimate)."""
+        state = self._load(user_key)
+        if state is None or not state.facts.children_ages:
+            return []
+        if not state.child_labels:
+            return [{"age": age} for age in state.facts.children_ages]
+        described: list[dict[str, int | str]] = []
+        for label in state.child_labels:
+            said_age = _SAID_AGE.fullmatch(label)
+            described.append({"age": int(said_age.group(1))} if said_age else {"stage": label})
+        return described
 
     # ── turns ─────────────────────────────────────────────────────────────────
     def _begin(self, user_key: str, preface: str) -> DialogueTurn:

@@ -148,6 +148,10 @@ class Dialogue:
     def facts(self, user_key: str) -> Facts | None:
         return self.known.get(user_key)
 
+    def children(self, user_key: str) -> list[dict[str, int | str]]:
+        ages = getattr(self.known.get(user_key), "children_ages", None) or []
+        return [{"age": age} for age in ages]
+
     def remember_topic(self, user_key: str, topic: str) -> None:
         self.topics[user_key] = topic
 

@@ -166,6 +166,15 @@ def test_a_crisis_gets_emergency_numbers_at_once_and_an_urgent_thread(chat_for, 
     assert transcript[0].sender == "resident" and transcript[0].text == text
 
 
+def test_a_thread_shows_the_children_as_the_resident_described_them(chat_for):
+    chat = chat_for(17)
+    chat.say("父子家庭です。中学生の息子と小3の娘がいます")
+    chat.say("相談員と話したい")
+    facts = chat.thread().facts
+    assert {"stage": "中学生"} in facts["children"] and {"stage": "小3"} in facts["children"]
+    assert "children_ages" not in facts  # 13 would be an age the resident never said
+
+
 def test_asking_for_a_person_opens_a_thread_that_hears_everything(chat_for):
     chat = chat_for(20)
     sent = chat.say("相談員と話したい")

@@ -168,6 +168,9 @@ def test_an_urgent_thread_alerts_on_call_staff_once_and_answers_questions_at_nig
     assert server.core.conversation.alerts.wait(60)
     assert len(smtp.mails) == 1 and len(hook.bodies) == 1
     assert "殴" not in str(hook.bodies[0])
+    # A chat tool shows the "text": the kind in Japanese and a link it can open.
+    assert "種類：DV" in hook.bodies[0]["text"]
+    assert "https://yorisoi.example.org/counselor/threads/" in hook.bodies[0]["text"]
     # Meanwhile (01:30, nobody has taken the thread) a question is answered as well as acknowledged.
     signed_event.post(
         server.url, signed_event.text("児童扶養手当はいくらですか", source=signed_event.source(user))

@@ -493,3 +493,10 @@ def test_a_need_said_as_a_wish_reads_as_the_subject_of_a_consultation(dialogue):
     dialogue.start(USER)
     turn = dialogue.handle(USER, text="シングルマザーです。看護師の資格を取りたいです")
     assert "資格の取得のご相談" in turn.text and "資格を取りたいのご相談" not in turn.text
+
+
+def test_children_are_kept_for_a_counselor_as_the_resident_described_them(dialogue):
+    dialogue.start(USER, text="父子家庭です。中学生の息子と小3の娘、それに5歳の子がいます")
+    children = dialogue.children(USER)
+    assert {"stage": "中学生"} in children and {"age": 5} in children
+    assert not any(child.get("age") == 13 for child in children)  # 13 is only read from 中学生
