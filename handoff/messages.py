@@ -675,6 +675,45 @@ AUDIT_ACTION_LABELS = {
     "content_contact_set": "窓口の保存",
 }
 
+# The audit log's details (key=value, as recorded) as a reader sees them; a key not listed stays as it is.
+AUDIT_DETAIL_KEYS = {
+    "reason": "理由",
+    "urgent": "緊急",
+    "message": "メッセージ番号",
+    "delivery": "送信状況",
+    "note": "メモ番号",
+    "from": "前の担当",
+    "account": "アカウント",
+    "role": "役割",
+    "threads": "相談",
+    "messages": "メッセージ",
+    "since": "期間の始め",
+    "topic": "お知らせの種類",
+    "run": "配信番号",
+    "recipients": "送信先",
+    "sent": "送信済み",
+    "failed": "失敗",
+    "skipped": "対象外",
+    "at": "予定日時",
+    "today": "基準日",
+    "draft": "下書き",
+    "document": "文書",
+    "place": "地域",
+    "phone": "電話番号",
+    "program": "制度",
+    "handoff_threads": "相談",
+    "handoff_messages": "メッセージ",
+    "handoff_notes": "メモ",
+    "handoff_alerts": "緊急連絡",
+}
+# The report's weeks, by the Monday they begin.
+WEEK_FROM = "{month}月{day}日（月）からの週"
+AUDIT_DETAIL_VALUES = {"monthly_limit": "LINEの今月の上限"}
+AUDIT_DETAIL_ITEM = "{key}：{value}"
+AUDIT_DETAIL_SEPARATOR = "、"
+AUDIT_YES_NO = {"1": "はい", "0": "いいえ"}
+AUDIT_NOT_SET = "なし"
+
 # Notice runs as admins see them.
 NOTICE_STATUS_LABELS = {
     "scheduled": "予約済み",

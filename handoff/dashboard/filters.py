@@ -70,8 +70,49 @@ def delivery_label(status: str | None) -> str:
     return messages.DELIVERY_FAILED_DETAIL.format(label=label, detail=code.group(0)) if code else label
 
 
+def week_label(week: str) -> str:
+    """An ISO week ("2026-W49") as the Monday it begins (「11月30日（月）からの週」)."""
+    year, sep, number = week.partition("-W")
+    if not (sep and year.isdigit() and number.isdigit()):
+        return week
+    monday = date.fromisocalendar(int(year), int(number), 1)
+    return messages.WEEK_FROM.format(month=monday.month, day=monday.day)
+
+
+def stamp_time(stamp: str) -> str:
+    """An ISO time as recorded ("2026-12-02T01:22+09:00") in the console's Tokyo format."""
+    try:
+        return tokyo_time(datetime.fromisoformat(stamp))
+    except (TypeError, ValueError):
+        return stamp
+
+
 def audit_label(action: str) -> str:
     return messages.AUDIT_ACTION_LABELS.get(action, action)
+
+
+def audit_detail(detail: str) -> str:
+    """An audit entry's `key=value` details in Japanese (「理由：危機の訴え、緊急：はい」): the codes of
+    reasons, roles and delivery states as labels, other values (names, numbers, dates) as recorded."""
+    items = []
+    for part in detail.split():
+        key, sep, value = part.partition("=")
+        if not sep:
+            items.append(part)
+            continue
+        if key == "reason":
+            value = messages.REASON_LABELS.get(value) or messages.AUDIT_DETAIL_VALUES.get(value, value)
+        elif key == "urgent":
+            value = messages.AUDIT_YES_NO.get(value, value)
+        elif key == "role":
+            value = messages.ROLE_LABELS.get(value, value)
+        elif key == "delivery":
+            value = delivery_label(value)
+        elif value == "-":
+            value = messages.AUDIT_NOT_SET
+        label = messages.AUDIT_DETAIL_KEYS.get(key, key)
+        items.append(messages.AUDIT_DETAIL_ITEM.format(key=label, value=value))
+    return messages.AUDIT_DETAIL_SEPARATOR.join(items)
 
 
 def content_problem(problem: Any) -> str:
@@ -102,6 +143,9 @@ def register(blueprint: Blueprint) -> None:
     blueprint.add_app_template_filter(fact_rows, "counselor_facts")
     blueprint.add_app_template_filter(delivery_label, "counselor_delivery")
     blueprint.add_app_template_filter(audit_label, "counselor_action")
+    blueprint.add_app_template_filter(audit_detail, "counselor_audit_detail")
+    blueprint.add_app_template_filter(week_label, "counselor_week")
+    blueprint.add_app_template_filter(stamp_time, "counselor_stamp")
     blueprint.add_app_template_filter(content_problem, "content_problem")
     blueprint.add_app_template_filter(stop_reason, "stop_reason")
     blueprint.add_app_template_filter(tokyo_time, "counselor_time")

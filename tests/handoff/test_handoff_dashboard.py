@@ -132,6 +132,10 @@ def test_admin_manages_accounts_and_reads_the_audit_log(client: FlaskClient, acc
     audit = client.get("/counselor/admin/audit").get_data(as_text=True)
     for action in ("login", "view", "account_add", "account_disable", "account_reset_password"):
         assert f"<td>{messages.AUDIT_ACTION_LABELS[action]}</td>" in audit
+    # details in words, not codes
+    assert "アカウント：tanaka、役割：管理者" in audit and "理由：相談員を希望、緊急：いいえ" in audit
+    for code in ("role=admin", "reason=request", "urgent=0"):
+        assert code not in audit, code
 
 
 def test_disabled_or_reset_accounts_lose_their_session(client: FlaskClient, accounts) -> None:

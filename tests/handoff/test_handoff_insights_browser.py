@@ -86,6 +86,7 @@ def test_admins_read_the_missed_questions_masked_by_program(
     assert any(XSS in text for text in shown) and page.evaluate("window.__xss") is None
     body = page.inner_text("main")
     assert "山田" not in body and "090-1234-5678" not in body and "児童扶養手当はいくら" not in body
+    assert "-W" not in body and "T0" not in body and "からの週" in body  # weeks and times in words
     feedback = page.locator("table.report-feedback").first.inner_text()
     assert "修学資金\t1\t1" in feedback
     assert audit.entries(limit=1)[0].action == "report_view"
