@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from handoff import messages
 from handoff.dashboard import MAX_REPLY_LENGTH, TEXT, CannedReply, get_services, has_bad_characters
 from handoff.dashboard.filters import delivery_label
-from handoff.store import Thread, ThreadNotFound, ThreadStateError, ThreadStore
+from handoff.store import DELETED_STATUS, Thread, ThreadNotFound, ThreadStateError, ThreadStore
 
 RESOLVE_NAMESPACE = uuid.UUID("6f1c1f0e-4a55-4b8e-9a53-5e2b8c0d7a10")
 PREVIEW_CHARS = 40
@@ -166,10 +166,12 @@ def reply(thread_id: int) -> Any:
         problem = TEXT["bad_characters"]
     elif len(text) > MAX_REPLY_LENGTH:
         problem = TEXT["reply_too_long"].format(limit=MAX_REPLY_LENGTH)
-    elif thread.claimed_by != g.account.name:
-        problem = TEXT["must_claim"]
+    elif thread.status == DELETED_STATUS:
+        problem = TEXT["deleted"]  # not "claim it first": nobody can reach them any more
     elif not thread.is_open:
         problem = TEXT["not_open"]
+    elif thread.claimed_by != g.account.name:
+        problem = TEXT["must_claim"]
     if problem:
         return _render_thread(thread_id, draft=text, retry_key=retry_key, error=problem), 422
     try:

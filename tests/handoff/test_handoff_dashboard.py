@@ -362,3 +362,18 @@ def test_thread_json_needs_a_login_carries_escaped_messages_and_is_no_view(
     assert "緊急" in data["head"]
     assert len([entry for entry in audit.entries() if entry.action == "view"]) == views
     assert client.get("/counselor/threads/99999/live.json").status_code == 404
+
+
+def test_a_reply_to_a_resident_who_deleted_their_data_says_so(
+    client: FlaskClient, store: ThreadStore, open_thread, identity, deliver
+) -> None:
+    thread = open_thread()
+    csrf = login(client, "suzuki", "suzuki-password")
+    client.post(f"/counselor/threads/{thread.id}/claim", data={"csrf_token": csrf})
+    page = client.get(f"/counselor/threads/{thread.id}").get_data(as_text=True)
+    form = {"csrf_token": csrf, "retry_key": RETRY_KEY.search(page).group(1), "text": "大丈夫ですか"}
+    store.forget(identity.user_key("U4af4980629f8c7b5e3f1a2b3c4d5e6f7"))  # open_thread's resident; page open
+    response = client.post(f"/counselor/threads/{thread.id}/reply", data=form)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "データを削除したため" in body and "担当にしてください" not in body
+    assert deliver.calls == []
