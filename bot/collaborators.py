@@ -138,6 +138,8 @@ class Threads(Protocol):
 
     def counselor_active(self, thread: Thread, now: datetime | None = None) -> bool: ...
 
+    def add_note(self, thread_id: int, author: str, text: str) -> object: ...
+
 
 class HandoffTexts(Protocol):
     """The resident-facing handoff texts and postback names (the `handoff` package itself fits)."""
@@ -146,6 +148,7 @@ class HandoffTexts(Protocol):
     DELETE_CANCEL_POSTBACK: str
     REQUEST_POSTBACK: str
     DECLINE_POSTBACK: str
+    NOTE_AUTHOR_BOT: str
 
     def privacy_notice(self, retention_days: int) -> str: ...
 
@@ -158,6 +161,8 @@ class HandoffTexts(Protocol):
     def delete_cancelled(self) -> str: ...
 
     def thread_opened(self, hours: ReceptionHours, now: datetime | None = None) -> str: ...
+
+    def live_crisis_note(self, kinds: Sequence[str]) -> str: ...
 
     def acknowledgement(
         self,

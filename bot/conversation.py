@@ -248,7 +248,10 @@ class Conversation:
                 answer = self._knowledge_answer(user_key, text)
                 if answer.confident or answer.topic:
                     # An answer, even a hedged one; a "not found" beside the contacts tells them nothing.
-                    replies.extend(render.answer(answer, in_thread=True))
+                    answered = render.answer(answer, in_thread=True)
+                    replies.extend(answered)
+                    if urgent is not None:
+                        self.threads.append(urgent.id, "bot", answered[0].text)
             return replies
         escalation = self.policy.assess(text)
         intent = _LazyIntent(self.detector, text)
@@ -268,6 +271,8 @@ class Conversation:
                 answer = self._knowledge_answer(user_key, text)
                 if answer.confident or answer.topic:
                     replies.extend(render.answer(answer, in_thread=True))
+            for reply in replies:  # the counselor reads what the resident was told (「8時30分以降」)
+                self.threads.append(thread.id, "bot", reply.text)
             return replies
         if escalation is not None and escalation.kind == "request":
             return self._escalate(user_id, user_key, escalation, text)
@@ -523,6 +528,9 @@ class Conversation:
         )
         if text:
             self.threads.append(thread.id, "resident", text)
+        if existing is not None and escalation.kind == "crisis" and live:
+            note = self.handoff.live_crisis_note(escalation.categories)
+            self.threads.add_note(thread.id, self.handoff.NOTE_AUTHOR_BOT, note)
         if existing is not None and (escalation.kind != "crisis" or live):
             acknowledgement = self._acknowledgement(thread)
             return [render.text(acknowledgement)] if acknowledgement else []

@@ -23,6 +23,7 @@ from handoff.messages import (
     DECLINE_POSTBACK,
     DELETE_CANCEL_POSTBACK,
     DELETE_CONFIRM_POSTBACK,
+    NOTE_AUTHOR_BOT,
     REQUEST_POSTBACK,
 )
 from handoff.notices import NoticeRequest, NoticeTopic, NoticeTopics, RenderedNotice, render_notice
@@ -32,6 +33,7 @@ from handoff.replies import (
     delete_cancelled,
     delete_confirmation,
     delete_done,
+    live_crisis_note,
     privacy_notice,
     thread_opened,
     thread_resolved,
@@ -50,6 +52,7 @@ __all__ = [
     "DECLINE_POSTBACK",
     "DELETE_CANCEL_POSTBACK",
     "DELETE_CONFIRM_POSTBACK",
+    "NOTE_AUTHOR_BOT",
     "REQUEST_POSTBACK",
     "Account",
     "AccountError",
@@ -90,6 +93,7 @@ __all__ = [
     "delete_done",
     "generate_secret_key",
     "init_dashboard",
+    "live_crisis_note",
     "load_canned_replies",
     "mask_question",
     "privacy_notice",

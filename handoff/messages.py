@@ -89,6 +89,13 @@ THREAD_RESOLVED = (
     "もう一度相談員と話したいときは「相談員と話したい」と送ってください。"
 )
 COUNSELOR_REPLY = "【相談員より】\n{text}"
+# A note in the thread (counselors only) when crisis words come while a counselor is writing: the bot sent
+# the resident nothing, so the counselor knows the next word is theirs.
+NOTE_AUTHOR_BOT = "自動メモ"
+LIVE_CRISIS_NOTE = (
+    "直前のメッセージに危機の言葉がありました（{kinds}）。相談員が対応中のため、"
+    "自動の連絡先は送っていません。"
+)
 
 # --- Reception hours phrases -------------------------------------------------------------------------
 WEEKDAYS = "月火水木金土日"

@@ -6,6 +6,7 @@ urgent threads, the crisis authority (to repeat the lines open now that fit the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from handoff import messages
@@ -53,6 +54,12 @@ def _just_claimed(thread: Thread, now: datetime | None, window: timedelta = COUN
     if thread.status != "claimed" or thread.claimed_at is None:
         return False
     return (now or datetime.now(UTC)) - thread.claimed_at <= window
+
+
+def live_crisis_note(kinds: Sequence[str]) -> str:
+    """The note left for the counselor of a live thread when crisis words come and the bot stays quiet."""
+    labels = "、".join(messages.CATEGORY_LABELS.get(kind, kind) for kind in kinds)
+    return messages.LIVE_CRISIS_NOTE.format(kinds=labels)
 
 
 def thread_resolved() -> str:

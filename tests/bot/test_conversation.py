@@ -280,9 +280,11 @@ def test_an_open_thread_hears_everything_and_the_bot_only_acknowledges(conversat
         handoff.acknowledgement(thread, conversation.hours, conversation.crisis, OPEN_HOUR)
     ]
     assert conversation.knowledge.asked == []
-    assert conversation.threads.transcript(thread.id)[-1].text == "児童扶養手当はいくらですか"
+    said, told = conversation.threads.transcript(thread.id)[-2:]  # what the resident was told is kept too
+    assert (said.sender, said.text) == ("resident", "児童扶養手当はいくらですか")
+    assert (told.sender, told.text) == ("bot", texts(replies)[0])
     conversation.respond(Event.from_dict(line.sticker(source=line.source(USER))))
-    assert "スタンプ" in conversation.threads.transcript(thread.id)[-1].text
+    assert any("スタンプ" in m.text for m in conversation.threads.transcript(thread.id)[-2:])
 
 
 def test_after_resolve_the_bot_answers_again(conversation, line, identity):
@@ -521,6 +523,18 @@ def test_a_crisis_inside_an_open_thread_makes_it_urgent_with_its_kind(conversati
     assert "0120-279-338" in crisis
     thread = conversation.threads.open_thread_for(user_key)
     assert thread.urgent and "no_place_tonight" in thread.categories
+
+
+def test_crisis_words_while_a_counselor_writes_leave_the_counselor_a_note(conversation, line, identity):
+    say(conversation, line, "相談員と話したい")
+    thread = conversation.threads.open_thread_for(identity.user_key(USER))
+    conversation.threads.claim(thread.id, "suzuki", now=OPEN_HOUR)
+    conversation.threads.append(thread.id, "counselor", "鈴木です。どうされましたか", now=OPEN_HOUR)
+    assert texts(say(conversation, line, "本当はもう死んでしまいたいと思う時があります")) == []
+    [note] = conversation.threads.notes(thread.id)
+    assert note.author == handoff.NOTE_AUTHOR_BOT and "自殺のおそれ" in note.text
+    assert "送っていません" in note.text
+    assert conversation.threads.open_thread_for(identity.user_key(USER)).urgent
 
 
 @pytest.mark.parametrize(
