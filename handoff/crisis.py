@@ -78,6 +78,8 @@ class _Context:
     reported: tuple[re.Pattern[str], ...]
     general: tuple[re.Pattern[str], ...]
     others: tuple[re.Pattern[str], ...]
+    # a case put as a condition (「DVで離婚した場合」): a topic word in such a question is its subject
+    hypothetical: tuple[re.Pattern[str], ...] = ()
 
     def not_now(self, text: str) -> bool:
         """Past and said to be over (「昔…今は落ち着いて」), or reported (news, fiction, children among
@@ -427,7 +429,7 @@ class CrisisDetector:
                 else:
                     scan.kinds.append(kind.name)
             elif self._live(kind.topics, text, scan):
-                if asks and not speaks_of_self:
+                if asks and (not speaks_of_self or _any(self.context.hypothetical, normalised)):
                     scan.cautious = True
                 else:
                     scan.kinds.append(kind.name)

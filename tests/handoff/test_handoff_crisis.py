@@ -988,12 +988,32 @@ def test_the_twelfth_sealed_set(detector: CrisisDetector) -> None:
     2/35 after (plain vector the same). Floors."""
     missed, alarms, crises, plain = held_out(detector, "heldout12")
     assert (crises, plain) == (71, 50), "the sealed set is not edited after it was measured"
-    assert len(missed) <= 4, missed
-    assert len(alarms) <= 14, alarms
+    # its misses and false urgent lines were named in the fourteenth round's brief: 70/71 and 0/50 after it
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 1, alarms
     missed, alarms, crises, plain = held_out(detector, "tuning13")
     assert (crises, plain) == (37, 35)
     assert len(missed) <= 1, missed
     assert len(alarms) <= 2, alarms
+
+
+def test_the_thirteenth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout13 / noncrisis_heldout13 (48 crises over the 9 kinds, indirect and of medium length,
+    some looking like everyday strain; 71 hard non-crisis, mostly everyday strain of 30-80 characters with
+    passives, 「もう」, exaggeration, regional speech, plus DV/abuse information requests and events said to
+    be over) were written and committed before the fourteenth round and counted once before and once after
+    it, never tuned on. Router vector: 39/48 caught and 23/71 false urgent before, 38/48 and 15/71 after;
+    plain vector (as here) 40/48 and 27/71 before, 40/48 and 17/71 after. Both short of the issue's
+    targets (1 in 20 missed, 1 in 10 false urgent). tuning14 (61, 62) was tuned on: 54/61 and 19/62
+    before (router vector), 59/61 and 0/62 after (plain vector the same). Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout13")
+    assert (crises, plain) == (48, 71), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 8, missed
+    assert len(alarms) <= 17, alarms
+    missed, alarms, crises, plain = held_out(detector, "tuning14")
+    assert (crises, plain) == (61, 62)
+    assert len(missed) <= 2, missed
+    assert len(alarms) <= 1, alarms
 
 
 # ---- the thirteenth round ----------------------------------------------------------------------------------
@@ -1072,6 +1092,93 @@ NOT_RULE_CRISES_THIRTEENTH = [
     "明日はいけんかも",
     "息子にプロレスごっこで押さえつけられて負けた",
 ]
+
+
+FOURTEENTH_ROUND_WORDINGS = [
+    # a young child left alone at night while the parent works
+    ("夜は三歳の子をひとりで寝かせて、夜勤に出てる", "child_abuse_risk"),
+    ("娘を夜ひとりで置いて仕事に行ってる", "child_abuse_risk"),
+    # out today and nowhere to go next; the money for a night's shelter run out
+    ("今日中に出ていかないといけない。次の行き先がない", "no_place_tonight"),
+    ("漫喫のお金がもう尽きそう。明日からどうしよう", "no_place_tonight"),
+    # a partner who hits, said in the active
+    ("旦那は酔うと物を投げたり殴ったりする", "dv"),
+    ("彼氏が怒ると私を蹴ってくる", "dv"),
+    # a child held down, silenced, shut in a cupboard
+    ("保育園で息子が先生に押さえつけられてたらしい", "child_abuse_other"),
+    ("娘が口をふさがれたって泣いてる", "child_abuse_other"),
+    ("継父に押し入れに入れられるって息子が言う", "child_abuse_other"),
+    # holding on only until a date; a relationship kept up under a threat
+    ("運動会までは頑張る。終わったらもういいや", "suicide"),
+    ("上司に関係を続けさせられてる", "sexual_violence"),
+]
+
+
+NOT_RULE_CRISES_FOURTEENTH = [
+    # children among themselves, a knock in a game, an animal that struggles
+    "うちの子が公園でお友達に叩かれたって泣いて帰ってきた",
+    "野球の練習でボールを当てられて、顔が腫れてる",
+    "暴れる猫をタオルでくるんで病院に連れて行った",
+    "子どもに叩かれた。まだ一歳で力加減を知らない",
+    # a chore one has no energy for, a sore back, a room too untidy to lie down in
+    "お風呂掃除する気力もない。明日にする",
+    "雪かきで腰が限界。湿布貼って寝る",
+    "床が見えないほど散らかってて、寝る場所もない",
+    # a DV question put as a condition, a question about a brother, a past one has vowed not to repeat
+    "DVで別居した場合、児童手当の受給者は変えられますか",
+    "虐待の相談は匿名でも受け付けてもらえますか。弟のことで",
+    "昔は親に叩かれてたけど、自分の子には絶対しないと決めてる",
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), FOURTEENTH_ROUND_WORDINGS)
+def test_fourteenth_round_wordings_are_caught_by_rules_alone(
+    detector: CrisisDetector, text: str, kind: str
+) -> None:
+    found = detector.assess(text)
+    assert found is not None and kind in found.kinds, (text, found)
+
+
+@pytest.mark.parametrize("text", NOT_RULE_CRISES_FOURTEENTH)
+def test_fourteenth_round_ordinary_lines_are_no_crisis(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # corrected or advised in the passive, 「もう」, a sibling quarrel, 名古屋 「えらい」,
+        # the neighbourhood, a child's friendships, anger at the ex about money (`everyday_strain`)
+        "PTAの会議で、役員なのに遅刻したって注意された。仕事だったのに",
+        "母に、子どもの服装のことでまた口出しされた。もう放っておいて",
+        "もう今月三回目の呼び出し。息子が授業中に寝てるらしい",
+        "兄弟げんかの仲裁で一日終わった。えらかった",
+        "町内会の当番、休日の朝からでしんどい",
+        "娘が友達グループで仲間はずれにされてるみたい。見守るしかないのかな",
+        "上司に叱られた。今日はもう何もしたくない",
+        "元旦那が養育費払わないくせに、子どもにはゲーム買い与えてる。腹立つ",
+    ],
+)
+def test_everyday_strain_in_the_passive_or_with_mou_opens_no_urgent_thread(
+    detector: CrisisDetector, text: str
+) -> None:
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the same settings with real harm: touched at school, pushed down at work, despair, shut outside
+        "娘の担任に放課後、二人きりの教室で体を触られたって娘が言ってる",
+        "職場の先輩に倉庫で押し倒された。誰にも言えない",
+        "もう仕事も家事も全部どうでもいい。消えたい",
+        "宿題しないと、彼氏が息子をベランダに出す。今日も",
+    ],
+)
+def test_a_passive_with_real_harm_or_mou_with_despair_stays_a_crisis(
+    detector: CrisisDetector, text: str
+) -> None:
+    assert detector.assess(text, detector.embed(text)) is not None
 
 
 @pytest.mark.parametrize(
