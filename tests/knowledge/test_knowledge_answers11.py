@@ -1,0 +1,80 @@
+"""answers11, through `yorisoi ask --json` on the real index.
+
+A grant asked for by its kind leads over a loan close behind it; a program the resident rules out
+(「…とは別に」) does not lead; what a service provides besides itself (a ride, a meal, a pet) and how
+many days a step takes are said uncovered when the sources never speak of them; everyday words for
+leaving home, for no diploma and for a small sum now reach the documents' programs."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge import messages
+
+
+def point_line(point: str) -> str:
+    return messages.POINT_NOT_COVERED.format(point=point)
+
+
+def test_money_that_need_not_be_repaid_names_the_grant_before_the_loan(ask):
+    data = ask("親を交通事故で亡くした子どもに、もらえる一時金はありますか")[0]
+    assert "すこやか資金" in data["sources"][0]["heading"]
+    assert "50,000円" in data["answer"]
+
+
+def test_a_resident_asking_to_borrow_still_gets_the_loan(ask):
+    data = ask("交通事故で親を亡くした子どものために、お金を借りられますか")[0]
+    assert "交通遺児等生活資金貸付" in data["sources"][0]["heading"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "児童扶養手当とは別に、児童手当は小学生1人だと月いくらですか",
+        "児童扶養手当はもらっていないけど、児童手当は中学生だといくらですか",
+    ],
+)
+def test_a_program_the_resident_rules_out_does_not_lead(ask, question):
+    data = ask(question)[0]
+    heading = data["sources"][0]["heading"]
+    assert "児童手当" in heading and "児童扶養手当" not in heading
+    assert "10,000円" in data["answer"]
+
+
+def test_a_program_named_without_ruling_it_out_still_leads(ask):
+    data = ask("児童扶養手当は子ども1人だと月いくらですか")[0]
+    assert "児童扶養手当" in data["sources"][0]["heading"]
+
+
+@pytest.mark.parametrize(
+    ("question", "program", "point"),
+    [
+        ("母子生活支援施設に犬を連れていけますか", "母子生活支援施設", "pets"),
+        ("ショートステイで子どもを預けたら、送迎はしてもらえますか", "ショートステイ", "pickup"),
+        ("トワイライトステイはおやつが出ますか", "トワイライトステイ", "meals"),
+        ("転宅資金は申し込んでから何日くらいで借りられますか", "転宅資金", "processing_days"),
+    ],
+)
+def test_what_a_service_provides_is_said_uncovered_and_hedged(ask, question, program, point):
+    data = ask(question)[0]
+    assert program in data["sources"][0]["heading"]
+    assert data["confident"] is False
+    assert point_line(messages.POINTS[point]) in data["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "program"),
+    [
+        ("中卒なので高卒にんていを受けたい", "高等学校卒業程度認定試験"),
+        ("少額ですぐ借りれるのはありますか", "小口資金"),
+    ],
+)
+def test_everyday_words_reach_the_program(ask, question, program):
+    data = ask(question)[0]
+    assert program in data["sources"][0]["heading"]
+    assert data["confident"] is True
+
+
+def test_leaving_home_for_violence_names_help_with_a_home_or_money(ask):
+    data = ask("DVから逃げるとしたらお金はどうすれば")[0]
+    assert data["sources"][0]["heading"].endswith(("住まいの相談", "転宅資金", "母子生活支援施設"))
