@@ -586,6 +586,8 @@ _YES_NO = re.compile(r"(?:か|の|かな)[？?。]*$|[？?]$")
 _CASE_GENERIC = frozenset(
     [
         "受け取る",
+        # whether one may get in (「入れますか」) is what is asked, not a case
+        "入れる",
         "もらう",
         "貰う",
         "使う",
@@ -636,6 +638,26 @@ _CASE_GENERIC = frozenset(
 )
 
 
+# The resident's plight in their own verbs (逃げる, 別れる, 亡くなる): still a case the sources may not cover,
+# but echoing it back (「ご質問の場合（逃げる）」) reads coldly, so the case is said without its words.
+_PLIGHT = frozenset(
+    [
+        "逃げる",
+        "避難",
+        "別れる",
+        "離れる",
+        "亡くなる",
+        "亡くす",
+        "死ぬ",
+        "困る",
+        "悩む",
+        "苦しい",
+        "辛い",
+        "殴る",
+        "叩く",
+    ]
+)
+
 # A short run of hiragana is a piece the tokenizer cut from a word typed in kana (ほいくえん → ほいく・えん),
 # not a word to echo back to the resident (「ご質問の場合（えん）」).
 _KANA_FRAGMENT = re.compile(r"[ぁ-ゖー]{1,2}")
@@ -653,7 +675,7 @@ def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
     for unit in units:
         known.update(content_terms(_unit_text(unit)))
     # Only words spelled as in the question are named; a word typed in kana (しごとさがし, read 仕事・探し)
-    # still makes a case, said without its words.
+    # or a verb of the resident's plight (逃げる) still makes a case, said without its words.
     shown: list[str] = []
     typed_in_kana = False
     for term, typed in content_words(question):
@@ -665,7 +687,9 @@ def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
             or _KANA_FRAGMENT.fullmatch(typed)
         ):
             continue
-        if term in question:
+        if term in _PLIGHT:
+            typed_in_kana = True  # a case, said without its words
+        elif term in question:
             shown.append(term)
         elif _KANA.fullmatch(typed):
             typed_in_kana = True

@@ -78,3 +78,17 @@ def test_everyday_words_reach_the_program(ask, question, program):
 def test_leaving_home_for_violence_names_help_with_a_home_or_money(ask):
     data = ask("DVから逃げるとしたらお金はどうすれば")[0]
     assert data["sources"][0]["heading"].endswith(("住まいの相談", "転宅資金", "母子生活支援施設"))
+
+
+def test_a_verb_of_the_residents_plight_is_not_echoed(ask):
+    data = ask("夫から逃げる場合でも母子生活支援施設に入れますか")[0]
+    assert "母子生活支援施設" in data["sources"][0]["heading"]
+    assert data["confident"] is False
+    assert "逃げる" not in data["answer"].split("ご案内します。")[1]
+    assert point_line(messages.CASE_POINT_UNNAMED) in data["answer"]
+
+
+def test_a_job_consultation_with_no_place_leads_with_the_job_centre(ask):
+    data = ask("就職の相談をしたいです")[0]
+    assert data["sources"][0]["kind"] == "program"
+    assert "公共職業安定所" in data["sources"][0]["heading"]
