@@ -586,8 +586,11 @@ _YES_NO = re.compile(r"(?:か|の|かな)[？?。]*$|[？?]$")
 _CASE_GENERIC = frozenset(
     [
         "受け取る",
-        # whether one may get in (「入れますか」) is what is asked, not a case
+        # whether one may get in (「入れますか」), whether it is paid (「出ますか」), leaving home
+        # (「家を出たら」) and where one lives are what housing and money help is about, not a case
         "入れる",
+        "出る",
+        "住む",
         "もらう",
         "貰う",
         "使う",
@@ -1276,11 +1279,9 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
-    def compose(
-        self, question: str, search: Search, day: dt.date | None = None, children: int | None = None
-    ) -> Answer:
-        """The answer to `question` from `search`, with the amounts in force on `day`; `children` is how many
-        children the chat said the household has, for a total when the question itself gives no count."""
+    def ranked(self, question: str, search: Search) -> Search:
+        """`search` with its hits in the order an answer leads with them: resident-facing sources first,
+        then the preferences below (a program page before a plan, a grant before a loan, …)."""
         facing = [hit for hit in search.hits if resident_facing(hit.chunk)]
         if facing and len(facing) < len(search.hits):
             rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
@@ -1295,6 +1296,14 @@ class Composer:
         search = self._prefer_wider_source(search)
         search = self._prefer_overview(clean(question), search)
         search = self._prefer_answering_source(clean(question), search)
+        return search
+
+    def compose(
+        self, question: str, search: Search, day: dt.date | None = None, children: int | None = None
+    ) -> Answer:
+        """The answer to `question` from `search`, with the amounts in force on `day`; `children` is how many
+        children the chat said the household has, for a total when the question itself gives no count."""
+        search = self.ranked(question, search)
         sources = [Source.from_hit(hit) for hit in search.hits[:MAX_SOURCES]]
         related = self._related(search.hits, search.place)
         if not search.query:

@@ -92,3 +92,10 @@ def test_a_job_consultation_with_no_place_leads_with_the_job_centre(ask):
     data = ask("就職の相談をしたいです")[0]
     assert data["sources"][0]["kind"] == "program"
     assert "公共職業安定所" in data["sources"][0]["heading"]
+
+
+def test_money_for_leaving_home_names_the_moving_loan_without_echoing_the_plight(ask):
+    data = ask("家を出たらお金はどうしたらいいですか")[0]
+    assert "転宅資金" in data["sources"][0]["heading"]
+    assert data["confident"] is True
+    assert "ご質問の場合" not in data["answer"]
