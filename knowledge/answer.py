@@ -1129,6 +1129,26 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
+    def _prefer_more_named(self, search: Search) -> Search:
+        """Of two close program pages, the one more of the question's everyday words name leads
+        (「今月の生活費が少しだけ足りない、すぐ借りたい」: 生活費 names 生活資金 and 小口資金, すぐ…借り only
+        小口資金)."""
+        if len(search.hits) < 2 or len(search.named_by) < 2:
+            return search
+        best, second = search.hits[0], search.hits[1]
+
+        def named(hit: Hit) -> int:
+            heading = hit.chunk.sections[-1] if hit.chunk.sections else ""
+            return sum(any(word in heading for word in words) for words in search.named_by)
+
+        if (
+            best.chunk.kind == second.chunk.kind == "program"
+            and second.score >= CLOSE_SCORE_SHARE * best.score
+            and named(second) > named(best)
+        ):
+            return dataclasses.replace(search, hits=[second, best, *search.hits[2:]])
+        return search
+
     def _prefer_named_source(self, search: Search) -> Search:
         """A leader whose program the question does not name yields to a close program page that the
         question names part of and shares more words with (「離婚届を出したばかりで、何の手続きを」: the
@@ -1291,6 +1311,7 @@ class Composer:
         search = self._prefer_named_source(search)
         search = self._prefer_source_spelling_a_name(clean(question), search)
         search = self._prefer_not_ruled_out(clean(question), search)
+        search = self._prefer_more_named(search)
         search = self._prefer_grant(clean(question), search)
         search = self._prefer_childs_need(clean(question), search)
         search = self._prefer_wider_source(search)

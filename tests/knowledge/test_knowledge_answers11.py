@@ -99,3 +99,9 @@ def test_money_for_leaving_home_names_the_moving_loan_without_echoing_the_plight
     assert "転宅資金" in data["sources"][0]["heading"]
     assert data["confident"] is True
     assert "ご質問の場合" not in data["answer"]
+
+
+def test_the_program_more_everyday_words_name_leads_when_close(ask):
+    data = ask("今月の生活費が少しだけ足りません。10万円以内ですぐ借りられる制度はありますか")[0]
+    assert "小口資金" in data["sources"][0]["heading"]
+    assert "100,000円" in data["answer"]
