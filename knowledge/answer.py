@@ -209,6 +209,11 @@ _ASKS = {
         re.compile(r"条件|要件|対象|所得制限|誰|だれ"),
         re.compile(r"場合|要件|対象|限り|以上|未満"),
     ),
+    # Whether the child may use it too (「子どもも使えますか」): the sentence that speaks of the child.
+    "child": (
+        re.compile(r"(?:子ども|子供|こども|息子|娘)(?:も|は|が)(?:使|利用|対象|もら|受け|買|購入)"),
+        re.compile(r"児童(?!扶養)|子ども|子供|お子"),
+    ),
 }
 
 

@@ -105,3 +105,9 @@ def test_the_program_more_everyday_words_name_leads_when_close(ask):
     data = ask("今月の生活費が少しだけ足りません。10万円以内ですぐ借りられる制度はありますか")[0]
     assert "小口資金" in data["sources"][0]["heading"]
     assert "100,000円" in data["answer"]
+
+
+def test_whether_the_child_may_use_it_quotes_the_sentence_about_the_child(ask):
+    data = ask("通勤定期の割引って、うちの子どもも使えますか")[0]
+    assert "定期" in data["sources"][0]["heading"]
+    assert "児童が通学のために購入することも可能です" in data["answer"]
