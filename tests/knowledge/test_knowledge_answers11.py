@@ -111,3 +111,14 @@ def test_whether_the_child_may_use_it_quotes_the_sentence_about_the_child(ask):
     data = ask("通勤定期の割引って、うちの子どもも使えますか")[0]
     assert "定期" in data["sources"][0]["heading"]
     assert "児童が通学のために購入することも可能です" in data["answer"]
+
+
+def test_help_finding_work_with_no_place_named_leads_with_the_job_centre_not_tokyos_facility(ask):
+    data = ask("ひとり親の就職を手伝ってくれるセンターはありますか")[0]
+    assert "公共職業安定所" in data["sources"][0]["heading"]
+    assert "飯田橋" not in data["answer"]
+
+
+def test_a_tokyo_resident_still_gets_tokyos_centre(ask):
+    data = ask("東京都に住んでいます。ひとり親の就職を手伝ってくれるセンターはありますか")[0]
+    assert "はあと" in data["sources"][0]["heading"]
