@@ -39,6 +39,12 @@ SPELLED_SCORE_SHARE = 0.75
 # A loan leads only by a clear margin over help that need not be repaid (a grant, an allowance), unless the
 # resident asks to borrow: a caseworker names the 給付金 before the 貸付金.
 GRANT_SCORE_SHARE = 0.95
+# Words of a resident who asks for money that need not be repaid (「返さなくていいお金」「一時金」): then
+# the grant leads over a loan from as far behind as a program page over a rule.
+_ASKS_FOR_A_GRANT = re.compile(
+    r"返さな(?:くて|い)|返済(?:不要|しなくて|のいらない|の要らない|がいらない|なし)|返還(?:不要|しなくて)"
+    r"|給付|一時金|支給され|もらえるお金"
+)
 # A unit is quoted besides the best one only if it scores at least this share of the best one.
 FACT_SCORE_SHARE = 0.6
 # A sentence announcing a list brings at most this many of its items (「次の要件の全てを満たす方」).
@@ -203,6 +209,11 @@ _ASKS = {
         re.compile(r"条件|要件|対象|所得制限|誰|だれ"),
         re.compile(r"場合|要件|対象|限り|以上|未満"),
     ),
+    # Whether the child may use it too (「子どもも使えますか」): the sentence that speaks of the child.
+    "child": (
+        re.compile(r"(?:子ども|子供|こども|息子|娘)(?:も|は|が)(?:使|利用|対象|もら|受け|買|購入)"),
+        re.compile(r"児童(?!扶養)|子ども|子供|お子"),
+    ),
 }
 
 
@@ -241,6 +252,7 @@ _POINTS = (
     (
         re.compile(
             r"日数|何日かか|何週間|どれくらいかか|どのくらいかか|審査"
+            r"|(?:何日|何週間)(?:くらい|ぐらい|ほど)?(?:で|後に?)|(?:どれ|どの)くらい(?:で|後に?)(?:振り?込|入金)"
             r"|(?:何か月|何ヶ月|何カ月)(?:くらい|ぐらい|ほど)?かか"
         ),
         # A length of time, not a date (「3月31日まで」 says nothing of how long a step takes).
@@ -328,6 +340,17 @@ _POINTS = (
         messages.POINTS["apply_when"],
     ),
     (re.compile(r"口座|名義"), re.compile(r"口座|名義"), messages.POINTS["account"]),
+    # What a service provides besides itself, asked of sources that never speak of it: a ride to it, a meal
+    # there, a pet brought along (「送り迎えはありますか」「夕ごはんは出ますか」「猫を連れて入れますか」).
+    (re.compile(r"送り迎え|送迎"), re.compile(r"送り迎え|送迎"), messages.POINTS["pickup"]),
+    (
+        re.compile(
+            r"(?:食事|ご?はん|夕食|昼食|朝食|弁当|おやつ)(?:は|が|も|って)?(?:出|付|つ|あり|ある|用意)"
+        ),
+        re.compile(r"食事|給食|弁当|おやつ|夕食|昼食|朝食"),
+        messages.POINTS["meals"],
+    ),
+    (re.compile(r"ペット|犬|猫"), re.compile(r"ペット|犬|猫"), messages.POINTS["pets"]),
     (
         re.compile(r"(?:受給者証|医療証|保険証).{0,8}忘れ|立て?替|建て替|払い戻|償還"),
         re.compile(r"償還|払い戻|立て?替|後日"),
@@ -576,6 +599,11 @@ _YES_NO = re.compile(r"(?:か|の|かな)[？?。]*$|[？?]$")
 _CASE_GENERIC = frozenset(
     [
         "受け取る",
+        # whether one may get in (「入れますか」), whether it is paid (「出ますか」), leaving home
+        # (「家を出たら」) and where one lives are what housing and money help is about, not a case
+        "入れる",
+        "出る",
+        "住む",
         "もらう",
         "貰う",
         "使う",
@@ -630,6 +658,26 @@ _CASE_GENERIC = frozenset(
 )
 
 
+# The resident's plight in their own verbs (逃げる, 別れる, 亡くなる): still a case the sources may not cover,
+# but echoing it back (「ご質問の場合（逃げる）」) reads coldly, so the case is said without its words.
+_PLIGHT = frozenset(
+    [
+        "逃げる",
+        "避難",
+        "別れる",
+        "離れる",
+        "亡くなる",
+        "亡くす",
+        "死ぬ",
+        "困る",
+        "悩む",
+        "苦しい",
+        "辛い",
+        "殴る",
+        "叩く",
+    ]
+)
+
 # A short run of hiragana is a piece the tokenizer cut from a word typed in kana (ほいくえん → ほいく・えん),
 # not a word to echo back to the resident (「ご質問の場合（えん）」).
 _KANA_FRAGMENT = re.compile(r"[ぁ-ゖー]{1,2}")
@@ -647,7 +695,7 @@ def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
     for unit in units:
         known.update(content_terms(_unit_text(unit)))
     # Only words spelled as in the question are named; a word typed in kana (しごとさがし, read 仕事・探し)
-    # still makes a case, said without its words.
+    # or a verb of the resident's plight (逃げる) still makes a case, said without its words.
     shown: list[str] = []
     typed_in_kana = False
     for term, typed in content_words(question):
@@ -659,7 +707,9 @@ def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
             or _KANA_FRAGMENT.fullmatch(typed)
         ):
             continue
-        if term in question:
+        if term in _PLIGHT:
+            typed_in_kana = True  # a case, said without its words
+        elif term in question:
             shown.append(term)
         elif _KANA.fullmatch(typed):
             typed_in_kana = True
@@ -1075,6 +1125,51 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
+    def _prefer_not_ruled_out(self, question: str, search: Search) -> Search:
+        """A leader whose program the resident rules out (「児童扶養手当とは別に、児童手当は」「児童扶養手当は
+        対象外と言われました」) yields to a source of another program the question names: the resident asks
+        about that one."""
+        if len(search.hits) < 2:
+            return search
+        best = search.hits[0]
+        name = best.chunk.sections[-1] if best.chunk.sections else ""
+        if not name or not _rules_out(question, name):
+            return search
+        for position, hit in enumerate(search.hits[1:], start=1):
+            other = hit.chunk.sections[-1] if hit.chunk.sections else ""
+            if (
+                other
+                and other != name
+                and other not in name
+                and name not in other
+                and other in question
+                and not _rules_out(question, other)
+                and resident_facing(hit.chunk)
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
+    def _prefer_more_named(self, search: Search) -> Search:
+        """Of two close program pages, the one more of the question's everyday words name leads
+        (「今月の生活費が少しだけ足りない、すぐ借りたい」: 生活費 names 生活資金 and 小口資金, すぐ…借り only
+        小口資金)."""
+        if len(search.hits) < 2 or len(search.named_by) < 2:
+            return search
+        best, second = search.hits[0], search.hits[1]
+
+        def named(hit: Hit) -> int:
+            heading = hit.chunk.sections[-1] if hit.chunk.sections else ""
+            return sum(any(word in heading for word in words) for words in search.named_by)
+
+        if (
+            best.chunk.kind == second.chunk.kind == "program"
+            and second.score >= CLOSE_SCORE_SHARE * best.score
+            and named(second) > named(best)
+        ):
+            return dataclasses.replace(search, hits=[second, best, *search.hits[2:]])
+        return search
+
     def _prefer_named_source(self, search: Search) -> Search:
         """A leader whose program the question does not name yields to a close program page that the
         question names part of and shares more words with (「離婚届を出したばかりで、何の手続きを」: the
@@ -1182,10 +1277,14 @@ class Composer:
         if not search.hits or not is_loan(search.hits[0].chunk) or asks_to_borrow(question):
             return search
         best = search.hits[0]
+        asks_for_a_grant = _ASKS_FOR_A_GRANT.search(question) is not None
         for position, hit in enumerate(search.hits[1:], start=1):
-            # The loan's own grant, or the help an everyday word of the question names (塾 → 学習支援).
-            companion = alike(hit.chunk, best.chunk) or any(
-                phrase in hit.chunk.sections[-1] for phrase in search.expansions if hit.chunk.sections
+            # The loan's own grant, or the help an everyday word of the question names (塾 → 学習支援), or
+            # any help close behind when the resident asks for money that need not be repaid.
+            companion = (
+                alike(hit.chunk, best.chunk)
+                or (asks_for_a_grant and position <= 2)
+                or any(phrase in hit.chunk.sections[-1] for phrase in search.expansions if hit.chunk.sections)
             )
             if (
                 hit.chunk.kind == "program"
@@ -1221,11 +1320,9 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
-    def compose(
-        self, question: str, search: Search, day: dt.date | None = None, children: int | None = None
-    ) -> Answer:
-        """The answer to `question` from `search`, with the amounts in force on `day`; `children` is how many
-        children the chat said the household has, for a total when the question itself gives no count."""
+    def ranked(self, question: str, search: Search) -> Search:
+        """`search` with its hits in the order an answer leads with them: resident-facing sources first,
+        then the preferences below (a program page before a plan, a grant before a loan, …)."""
         facing = [hit for hit in search.hits if resident_facing(hit.chunk)]
         if facing and len(facing) < len(search.hits):
             rest = [hit for hit in search.hits if not resident_facing(hit.chunk)]
@@ -1234,11 +1331,21 @@ class Composer:
         search = self._prefer_program_source(clean(question), search)
         search = self._prefer_named_source(search)
         search = self._prefer_source_spelling_a_name(clean(question), search)
+        search = self._prefer_not_ruled_out(clean(question), search)
+        search = self._prefer_more_named(search)
         search = self._prefer_grant(clean(question), search)
         search = self._prefer_childs_need(clean(question), search)
         search = self._prefer_wider_source(search)
         search = self._prefer_overview(clean(question), search)
         search = self._prefer_answering_source(clean(question), search)
+        return search
+
+    def compose(
+        self, question: str, search: Search, day: dt.date | None = None, children: int | None = None
+    ) -> Answer:
+        """The answer to `question` from `search`, with the amounts in force on `day`; `children` is how many
+        children the chat said the household has, for a total when the question itself gives no count."""
+        search = self.ranked(question, search)
         sources = [Source.from_hit(hit) for hit in search.hits[:MAX_SOURCES]]
         related = self._related(search.hits, search.place)
         if not search.query:
@@ -1685,6 +1792,19 @@ class Composer:
             room = max(len(facts[0]) - (len(text) - MAX_ANSWER_CHARS), 20)
             text = render([_shorten(facts[0], room)], with_detail)
         return text
+
+
+# What follows a program's name when the resident rules it out (「…とは別に」「…は対象外」「…ではなく」).
+_RULED_OUT = re.compile(
+    r"^(?:と|の)?(?:は|も)?(?:別に|別で|対象外|もらって(?:い)?ない|もらえない|受けて(?:い)?ない|受けられない"
+    r"|じゃなく|ではなく|以外|該当しない)"
+)
+
+
+def _rules_out(question: str, name: str) -> bool:
+    """The question names `name` only to rule it out (every time it names it)."""
+    ends = [match.end() for match in re.finditer(re.escape(name), question)]
+    return bool(ends) and all(_RULED_OUT.match(question[end:]) for end in ends)
 
 
 def _reported(chunk: Chunk) -> bool:

@@ -181,6 +181,8 @@ class KnowledgeBase:
         (「児童扶養手当はいくら？あと申請はどこで？」 is one answer with amounts and the window)."""
         if not search.hits or not self.composer.confident(search):
             return None
+        # Each search led as its answer would lead (a program page before a plan's row of it).
+        search = self.composer.ranked(question, search)
         searches = [search]
         best = search.hits[0].chunk
         for part in parts:
@@ -189,6 +191,7 @@ class KnowledgeBase:
             found = self.retriever.search(part, k=8, municipality=place, query_vector=vector)
             if not self.composer.confident(found):
                 continue
+            found = self.composer.ranked(part, found)
             top = next((hit for hit in found.hits if resident_facing(hit.chunk)), None)
             if (
                 top is None

@@ -118,6 +118,9 @@ POINTS = {
     "privacy": "まわりの方に知られるかどうか",
     "hours": "受付や利用の時間",
     "fees": "利用するときの料金や費用",
+    "pickup": "送り迎えがあるかどうか",
+    "meals": "食事が出るかどうか",
+    "pets": "ペットを連れていけるかどうか",
 }
 # A form or payment the resident names that the sources never name.
 NAMED_POINT = "「{name}」のこと"

@@ -123,6 +123,9 @@ class Search:
     expansions: tuple[str, ...] = ()
     # Those everyday words as the question typed them (学童): words the documents know by another name.
     everyday: tuple[str, ...] = ()
+    # The documents' words of each everyday word of the question, one tuple per word (急な出費 → 小口資金,
+    # 一時的): a program more of them name is what more of the question asks for.
+    named_by: tuple[tuple[str, ...], ...] = ()
 
 
 class QueryExpander:
@@ -204,6 +207,11 @@ class QueryExpander:
                 if value not in added and value.lower() not in text and value not in ruled_out
             )
         return added
+
+    def words_by_key(self, query: str) -> tuple[tuple[str, ...], ...]:
+        """The documents' words of each everyday word of the query that it does not rule out."""
+        declined = self._declined(query)
+        return tuple(tuple(self.synonyms[key]) for key in self._keys_in(query) if key not in declined)
 
     def everyday_words(self, query: str) -> tuple[str, ...]:
         """The everyday words of the query this file knows (not its "A…B" pairs)."""
@@ -644,4 +652,5 @@ class Retriever:
             lexical_max=float(chunk_lexical.max()) if chunk_lexical.size else 0.0,
             expansions=tuple(extra),
             everyday=self.expander.everyday_words(spelled) if self.expand else (),
+            named_by=self.expander.words_by_key(spelled) if self.expand else (),
         )

