@@ -904,6 +904,18 @@ def test_the_leads_own_set(detector: CrisisDetector) -> None:
     assert len(alarms) <= 2, alarms
 
 
+def test_the_leads_tenth_set(detector: CrisisDetector) -> None:
+    """crisis_lead10 / noncrisis_lead10 (20 crises over the 9 kinds, 25 hard non-crisis: everyday strain of
+    medium length) were written by the lead before the fourteenth round was merged: 19/20 caught, 6/25 false
+    urgent (router vector) after the thirteenth; 16/20 and 4/25 after the fourteenth (its settings shielded
+    a suicide, a relief by an end and a forced act); the lead then added those words to `unless`, so the set
+    is sealed for its false urgent only. Floors."""
+    missed, alarms, crises, plain = held_out(detector, "lead10")
+    assert (crises, plain) == (20, 25), "the set is not edited after it was measured"
+    assert len(missed) <= 1, missed  # life insurance weighed for the children is still missed
+    assert len(alarms) <= 4, alarms
+
+
 # ---- the twelfth round -----------------------------------------------------------------------------------
 TWELFTH_ROUND_WORDINGS = [
     # a child hit said as done, not knowing what one will do, a child left at home for days
@@ -1208,6 +1220,11 @@ def test_everyday_strain_is_not_made_a_crisis_by_the_classifier(detector: Crisis
         "夜勤の間、子どもだけ家に置いたまま外から鍵かけてる",
         "元夫が職場の前で待ってて、子どもを連れて行くって叫んでた",
         "宿題しない息子を叩いてしまった。止められない",
+        # relief by an end, a family better off without one, something forced (the lead's lead10 misses
+        # after the fourteenth round, in other words)
+        "仕事も家事も疲れた。いっそ電車に飛び込んだら楽になれるのかな",
+        "上の子の習い事の送迎もしんどい。家族は私がいないほうが楽だと思う",
+        "会社の先輩に無理やり部屋に連れ込まれた。誰にも言えない",
     ],
 )
 def test_everyday_strain_saying_more_stays_a_crisis(detector: CrisisDetector, text: str) -> None:
@@ -1232,7 +1249,15 @@ def test_wordings_are_caught_by_rules_alone(detector: CrisisDetector, text: str,
 
 
 @pytest.mark.parametrize(
-    "text", [*NOT_RULE_CRISES_LEAD, *NOT_RULE_CRISES_TWELFTH, *NOT_RULE_CRISES_THIRTEENTH]
+    "text",
+    [
+        *NOT_RULE_CRISES_LEAD,
+        *NOT_RULE_CRISES_TWELFTH,
+        *NOT_RULE_CRISES_THIRTEENTH,
+        # help asked with money, in little Japanese (found in the emulator)
+        "わたし にほんご すこし。こども 1にん。おかね たすけて ほしい",
+        "生活費を助けてもらえる制度はありますか",
+    ],
 )
 def test_wordings_that_are_no_rule_crisis(detector: CrisisDetector, text: str) -> None:
     assert detector.assess(text) is None
