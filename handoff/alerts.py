@@ -114,8 +114,8 @@ class CrisisAlerts:
         return "sent"
 
     def _send_webhook(self, thread_id: int, kinds: list[str], labels: str, link: str) -> str:
-        # "text" is what chat tools (Slack, Teams, LINE WORKS bots) show as is: the same words as the e-mail.
-        text = messages.ALERT_BODY.format(kinds=labels, link=link)
+        # "text" is what chat tools (Slack, Teams, LINE WORKS bots) show as is: the e-mail's words.
+        text = messages.ALERT_CHAT_TEXT.format(kinds=labels, link=link)
         body = json.dumps(
             {"event": "urgent_thread", "thread_id": thread_id, "kinds": kinds, "url": link, "text": text},
             ensure_ascii=False,

@@ -796,7 +796,9 @@ def test_an_alert_goes_once_by_mail_and_webhook_with_no_resident_text(receivers,
     text = mail.get_content()
     link = f"https://yorisoi.example.org/counselor/threads/{thread.id}"
     assert mail["To"] == "oncall@example.org" and link in text and "DV" in text
+    text = body.pop("text")  # what a chat tool shows: the kind in words, the link, no resident text
     assert body == {"event": "urgent_thread", "thread_id": thread.id, "kinds": ["dv"], "url": link}
+    assert "種類：DV" in text and link in text and "メール" not in text
 
 
 def test_alert_records_go_with_forget_and_purge(receivers, db, open_thread, store):
