@@ -1227,6 +1227,10 @@ def test_everyday_strain_is_not_made_a_crisis_by_the_classifier(detector: Crisis
         "仕事も家事も疲れた。いっそ電車に飛び込んだら楽になれるのかな",
         "上の子の習い事の送迎もしんどい。家族は私がいないほうが楽だと思う",
         "会社の先輩に無理やり部屋に連れ込まれた。誰にも言えない",
+        # harming oneself said with 傷つける (not hurt feelings, 傷つく), not waking again (heldout13's
+        # misses after the fourteenth round, in other words)
+        "部活の送迎も家事も疲れた。夜になると腕を傷つけてしまう",
+        "毎晩の寝かしつけでしんどい。このまま朝起きなくていいや",
     ],
 )
 def test_everyday_strain_saying_more_stays_a_crisis(detector: CrisisDetector, text: str) -> None:
