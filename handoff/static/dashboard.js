@@ -66,6 +66,22 @@
     }
   }
 
+  function poll(element, onData) {
+    // Every data-interval ms (10 s), the JSON at data-poll, handed to onData; a failed fetch waits for the next.
+    window.setInterval(function () {
+      fetch(element.getAttribute("data-poll"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(function (data) {
+          if (data) {
+            onData(data);
+          }
+        })
+        .catch(function () {});
+    }, Number(element.getAttribute("data-interval") || "10000"));
+  }
+
   function pollQueue() {
     var list = document.getElementById("queue-list");
     if (!list) {
@@ -73,22 +89,12 @@
     }
     var count = document.getElementById("queue-count");
     var template = count ? count.textContent.replace(/[0-9]+/, "{count}") : "";
-    window.setInterval(function () {
-      fetch(list.getAttribute("data-poll"), { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) {
-          return response.ok ? response.json() : null;
-        })
-        .then(function (data) {
-          if (!data) {
-            return;
-          }
-          list.innerHTML = data.html;
-          if (count) {
-            count.textContent = template.replace("{count}", String(data.count));
-          }
-        })
-        .catch(function () {});
-    }, Number(list.getAttribute("data-interval") || "10000"));
+    poll(list, function (data) {
+      list.innerHTML = data.html;
+      if (count) {
+        count.textContent = template.replace("{count}", String(data.count));
+      }
+    });
   }
 
   function pollThread() {
@@ -100,23 +106,13 @@
       return;
     }
     var shown = null;
-    window.setInterval(function () {
-      fetch(list.getAttribute("data-poll"), { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) {
-          return response.ok ? response.json() : null;
-        })
-        .then(function (data) {
-          if (!data) {
-            return;
-          }
-          head.innerHTML = data.head;
-          if (data.html !== shown) {
-            list.innerHTML = data.html; // new messages and delivery states
-            shown = data.html;
-          }
-        })
-        .catch(function () {});
-    }, Number(list.getAttribute("data-interval") || "10000"));
+    poll(list, function (data) {
+      head.innerHTML = data.head;
+      if (data.html !== shown) {
+        list.innerHTML = data.html; // new messages and delivery states
+        shown = data.html;
+      }
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

