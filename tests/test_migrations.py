@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -148,7 +149,10 @@ def assert_release_rows_read(db: Database) -> tuple[ThreadStore, Thread]:
     assert [m.text for m in threads.transcript(thread.id)] == ["相談したいです", "相談員につなぎます"]
     assert [n.text for n in threads.notes(thread.id)] == ["折り返し予定"]
     assert CounselorAccounts(db).verify("sato", "fixture-password-1").is_admin
-    assert FactsDialogue(db, sealer=identity).facts(user_key).parent == "mother"
+    # Read as of the day the release wrote it: a dialogue silent for a day ends (the test must not depend on
+    # today's date; it failed once the fixture was a day old).
+    written = datetime(2026, 11, 30, 17, 40, tzinfo=UTC)
+    assert FactsDialogue(db, sealer=identity, clock=lambda: written).facts(user_key).parent == "mother"
     assert ConversationState(db).unanswered(user_key) == 1
     return threads, thread
 
