@@ -245,13 +245,7 @@ class Conversation:
             if urgent is not None and urgent.urgent and self.alerts is not None:
                 self.alerts.notify(urgent.id, user_key, urgent.categories)
             if crisis.asks:
-                answer = self._knowledge_answer(user_key, text)
-                if answer.confident or answer.topic:
-                    # An answer, even a hedged one; a "not found" beside the contacts tells them nothing.
-                    answered = render.answer(answer, in_thread=True)
-                    replies.extend(answered)
-                    if urgent is not None:
-                        self.threads.append(urgent.id, "bot", answered[0].text)
+                replies.extend(self._answer_in_thread(user_key, text, urgent))
             return replies
         escalation = self.policy.assess(text)
         intent = _LazyIntent(self.detector, text)
@@ -264,15 +258,12 @@ class Conversation:
             if notice is not None:  # the counselor reads it too; stopping notices takes one message
                 return self._on_notice(user_id, user_key, notice)
             acknowledgement = self._acknowledgement(thread)
-            replies = [render.text(acknowledgement)] if acknowledgement else []
+            replies = []
+            if acknowledgement:  # the counselor reads what the resident was told (「8時30分以降」)
+                self.threads.append(thread.id, "bot", acknowledgement)
+                replies.append(render.text(acknowledgement))
             if self._nobody_reads_yet(thread) and intent.name == "question":
-                # Only an answer: 「見つけられませんでした」 and far-off programs tell someone waiting at
-                # night nothing (「明日の朝まで待てばいいですか」 got job seminars).
-                answer = self._knowledge_answer(user_key, text)
-                if answer.confident or answer.topic:
-                    replies.extend(render.answer(answer, in_thread=True))
-            for reply in replies:  # the counselor reads what the resident was told (「8時30分以降」)
-                self.threads.append(thread.id, "bot", reply.text)
+                replies.extend(self._answer_in_thread(user_key, text, thread))
             return replies
         if escalation is not None and escalation.kind == "request":
             return self._escalate(user_id, user_key, escalation, text)
@@ -346,6 +337,19 @@ class Conversation:
         )
         self.dialogue.remember_topic(user_key, answer.topic)
         return answer
+
+    def _answer_in_thread(self, user_key: str, text: str, thread: Thread | None) -> list[Message]:
+        """The answer beside a crisis reply or an acknowledgement, only when there is one (even hedged): a
+        「見つけられませんでした」 tells someone in crisis or waiting at night nothing (「明日の朝まで待てば
+        いいですか」 got job seminars). Kept in the thread's transcript for the counselor."""
+        answer = self._knowledge_answer(user_key, text)
+        if not (answer.confident or answer.topic):
+            return []
+        answered = render.answer(answer, in_thread=True)
+        if thread is not None:
+            for message in answered:
+                self.threads.append(thread.id, "bot", message.text)
+        return answered
 
     def _nobody_reads_yet(self, thread: Thread) -> bool:
         """An urgent thread out of hours that no counselor has taken: the resident's questions get answers."""
