@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from handoff import messages
+from handoff.replies import kind_labels
 from handoff.storage import Database
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ class CrisisAlerts:
         return {"email": row["email"], "webhook": row["webhook"]} if row else None
 
     def _send(self, thread_id: int, kinds: list[str]) -> None:
-        labels = "、".join(messages.CATEGORY_LABELS.get(kind, kind) for kind in kinds)
+        labels = kind_labels(kinds)
         link = self.settings.link(thread_id)
         email = self._send_mail(labels, link) if self.settings.smtp and self.settings.mail_to else "none"
         webhook = self._send_webhook(thread_id, kinds, labels, link) if self.settings.webhook else "none"

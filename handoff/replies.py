@@ -56,10 +56,14 @@ def _just_claimed(thread: Thread, now: datetime | None, window: timedelta = COUN
     return (now or datetime.now(UTC)) - thread.claimed_at <= window
 
 
+def kind_labels(kinds: Sequence[str]) -> str:
+    """Crisis kinds as staff read them (「DV、身の危険」): alerts and notes."""
+    return "、".join(messages.CATEGORY_LABELS.get(kind, kind) for kind in kinds)
+
+
 def live_crisis_note(kinds: Sequence[str]) -> str:
     """The note left for the counselor of a live thread when crisis words come and the bot stays quiet."""
-    labels = "、".join(messages.CATEGORY_LABELS.get(kind, kind) for kind in kinds)
-    return messages.LIVE_CRISIS_NOTE.format(kinds=labels)
+    return messages.LIVE_CRISIS_NOTE.format(kinds=kind_labels(kinds))
 
 
 def thread_resolved() -> str:
