@@ -9,6 +9,7 @@ worker, which first re-queues every event acknowledged but not yet answered (in 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import Flask
 
@@ -62,6 +63,7 @@ def create_app(
                 NoticeTopics.load(), stores.subscriptions, stores.notice_runs, services.gateway.quota
             ),
             content=Desk(stores.content),
+            return_window=timedelta(days=settings.return_window_days),
         ),
     )
     recovering = services.worker.start() if services.worker is not None else 0

@@ -29,6 +29,9 @@ DELETED_STATUS = "deleted"
 COUNSELOR_ACTIVE_WINDOW = timedelta(minutes=30)
 # How long the queue shows that a resident deleted their data mid-thread.
 DELETED_VISIBLE = timedelta(days=1)
+# A resident whose urgent thread was closed at most this long before they opened a new one: the new thread is
+# taken before other non-urgent ones (Settings.return_window_days; see ThreadStore.returning).
+RETURN_WINDOW = timedelta(days=14)
 MAX_TEXT_LENGTH = 20_000
 TEXT_PURPOSE = "handoff-text"
 _USER_KEY = re.compile(r"[0-9a-f]{64}")
@@ -118,6 +121,24 @@ class Latest:
     resident_waiting: bool
     # When the resident's first message not yet answered by a counselor came (None when none waits).
     waiting_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Returning:
+    """What the console knows of a thread's resident from their earlier threads (same `user_key`).
+
+    `urgent_before`: one of them was urgent (the list says 「以前に緊急の相談あり」). `recent_urgent`: the
+    latest urgent one that was closed within the return window before this thread opened, if any; the
+    thread then needs attention (see `ThreadStore.returning`).
+    """
+
+    earlier: int = 0
+    urgent_before: bool = False
+    recent_urgent: Thread | None = None
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.recent_urgent is not None
 
 
 @dataclass(frozen=True)
@@ -287,9 +308,62 @@ class ThreadStore:
             params.append(limit)
         return [self._thread(row) for row in self._db.query(sql, params)]
 
-    def queue(self) -> list[Thread]:
-        """Open threads in the order counselors should take them."""
-        return self.list(OPEN_STATUSES)
+    def queue(self, return_window: timedelta = RETURN_WINDOW) -> list[Thread]:
+        """Open threads in the order counselors should take them: urgent first, then a resident who comes
+        back soon after an urgent thread was closed (`returning`), then the rest; untaken before taken."""
+        threads = self.list(OPEN_STATUSES)
+        returning = self.returning(threads, return_window)
+        return sorted(
+            threads,
+            key=lambda t: (not t.urgent, t.status == "claimed", not returning[t.id].needs_attention),
+        )
+
+    def earlier_threads(self, thread: Thread) -> list[Thread]:
+        """The resident's threads opened before this one, newest first (kept until `purge`; none after the
+        resident's `forget`, and a tombstone has no resident to link)."""
+        if not thread.user_key:
+            return []
+        sql = f"{self._THREAD_SELECT} WHERE t.user_key = ? AND t.id < ? ORDER BY t.id DESC"
+        return [self._thread(row) for row in self._db.query(sql, [thread.user_key, thread.id])]
+
+    def returning(self, threads: Iterable[Thread], window: timedelta = RETURN_WINDOW) -> dict[int, Returning]:
+        """For each thread, what its resident's earlier threads say (metadata only, no sealed text).
+
+        A resident who comes back after a crisis often writes about something ordinary (a form, the
+        allowance), so the new thread opens non-urgent and nothing in it says why it matters. When an urgent
+        thread of theirs was closed at most `window` before the new one opened, the crisis may not be over:
+        the new thread is flagged for attention, so the list puts it right after the urgent ones and the
+        thread page names the earlier thread. It is not made urgent: nothing the resident wrote is a crisis,
+        so no on-call alert goes out and the resident gets no crisis contacts; a counselor decides. An urgent
+        thread closed longer ago is still shown (「以前に緊急の相談あり」) without changing the order.
+        """
+        threads = list(threads)
+        result = {t.id: Returning() for t in threads}
+        keys = sorted({t.user_key for t in threads if t.user_key})
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows += self._db.query(
+                f"{self._THREAD_SELECT} WHERE t.user_key IN ({', '.join('?' for _ in chunk)}) ORDER BY t.id",
+                chunk,
+            )
+        by_key: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_key.setdefault(row["user_key"], []).append(row)
+        for thread in threads:
+            earlier = [r for r in by_key.get(thread.user_key, []) if r["id"] < thread.id]
+            urgent = [r for r in earlier if r["urgent"]]
+            recent = [
+                r
+                for r in urgent
+                if r["resolved_at"] and parse_stamp(r["resolved_at"]) >= thread.created_at - window  # type: ignore[operator]
+            ]
+            result[thread.id] = Returning(
+                earlier=len(earlier),
+                urgent_before=bool(urgent),
+                recent_urgent=self._thread(max(recent, key=lambda r: r["resolved_at"])) if recent else None,
+            )
+        return result
 
     def recently_resolved(self, limit: int = 30) -> list[Thread]:
         sql = (

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ from handoff.content import ContentDesk
 from handoff.counselor_replies import CounselorReplies
 from handoff.hours import ReceptionHours
 from handoff.insights import QuestionLog
-from handoff.store import ThreadStore
+from handoff.store import RETURN_WINDOW, ThreadStore
 from handoff.websecurity import CSRF_FIELD, add_security_headers, csrf_token
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ class DashboardServices:
     questions: QuestionLog | None = None
     notices: NoticeAdmin | None = None
     content: ContentDesk | None = None  # the city's content pages (admins only); None: not offered
+    # An urgent thread closed this recently before a resident's new thread flags it (ThreadStore.returning).
+    return_window: timedelta = RETURN_WINDOW
     url_prefix: str = DEFAULT_URL_PREFIX
 
 

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from handoff import messages
 from handoff.dashboard import MAX_REPLY_LENGTH, TEXT, CannedReply, get_services, has_bad_characters
 from handoff.dashboard.filters import delivery_label
-from handoff.store import DELETED_STATUS, Thread, ThreadNotFound, ThreadStateError, ThreadStore
+from handoff.store import DELETED_STATUS, Returning, Thread, ThreadNotFound, ThreadStateError, ThreadStore
 
 RESOLVE_NAMESPACE = uuid.UUID("6f1c1f0e-4a55-4b8e-9a53-5e2b8c0d7a10")
 PREVIEW_CHARS = 40
@@ -39,9 +39,13 @@ def _render_thread(thread_id: int, *, draft: str = "", retry_key: str | None = N
     services = get_services()
     thread = _thread_or_404(thread_id)
     services.audit.record(g.account.name, "view", thread.id)
+    returning = services.store.returning([thread], services.return_window)[thread.id]
     return render_template(
         "counselor/thread.html",
         thread=thread,
+        earlier=services.store.earlier_threads(thread),
+        returning=returning,
+        returned_days=_returned_days(thread, returning),
         transcript=services.store.transcript(thread.id),
         notes=services.store.notes(thread.id),
         canned=_canned_for(thread, services.canned_replies),
@@ -69,9 +73,17 @@ def preview(text: str) -> str:
     return line if len(line) <= PREVIEW_CHARS else line[: PREVIEW_CHARS - 1] + "…"
 
 
+def _returned_days(thread: Thread, returning: Returning) -> int | None:
+    """Whole days from the close of the resident's recent urgent thread to this one (「終了から3日」)."""
+    closed = returning.recent_urgent.resolved_at if returning.recent_urgent else None
+    return max(0, (thread.created_at - closed).days) if closed else None
+
+
 def _queue_items(store: ThreadStore) -> list[dict[str, Any]]:
     items = []
-    for thread in store.queue():
+    threads = store.queue(get_services().return_window)
+    returning = store.returning(threads, get_services().return_window)
+    for thread in threads:
         latest = store.latest(thread.id)
         message = latest.message
         items.append(
@@ -81,6 +93,8 @@ def _queue_items(store: ThreadStore) -> list[dict[str, Any]]:
                 "preview_sender": message.sender if message else "",
                 "resident_waiting": latest.resident_waiting,
                 "waiting_since": latest.waiting_since,
+                "returning": returning[thread.id],
+                "returned_days": _returned_days(thread, returning[thread.id]),
             }
         )
     return items

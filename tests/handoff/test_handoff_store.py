@@ -279,3 +279,45 @@ def test_forget_leaves_an_anonymous_tombstone_for_an_open_thread(
     assert store.purge(90, now=later)["handoff_threads"] == 1
     with pytest.raises(ThreadNotFound):
         store.get(thread.id)
+
+
+def test_a_resident_back_soon_after_an_urgent_thread_is_linked_and_taken_after_urgent_ones(
+    store: ThreadStore, open_thread
+) -> None:
+    start = datetime.now(UTC) - timedelta(days=30)
+    other = open_thread("U" + "5" * 32, now=start)  # an ordinary thread that has waited longest
+    crisis = open_thread(reason="crisis", urgent=True, categories=["despair"], now=start)
+    store.resolve(crisis.id, "suzuki", now=start + timedelta(days=20))
+    back = open_thread(reason="request", now=start + timedelta(days=23))
+    assert not back.urgent  # nothing they wrote is a crisis: no alert, no contacts, a counselor decides
+    assert [t.id for t in store.earlier_threads(back)] == [crisis.id]
+    returning = store.returning([back, other])
+    assert returning[back.id].urgent_before and returning[back.id].recent_urgent.id == crisis.id
+    assert not returning[other.id].urgent_before and returning[other.id].earlier == 0
+    urgent = open_thread("U" + "6" * 32, reason="crisis", urgent=True, categories=["dv"])
+    assert [t.id for t in store.queue()] == [urgent.id, back.id, other.id]
+    # Closed longer ago than the window: still said, but the thread waits its turn.
+    later = store.returning([back], timedelta(days=2))[back.id]
+    assert later.urgent_before and not later.needs_attention
+    assert [t.id for t in store.queue(timedelta(days=2))] == [urgent.id, other.id, back.id]
+
+
+def test_the_link_to_earlier_threads_goes_with_forget_and_purge(
+    store: ThreadStore, open_thread, identity
+) -> None:
+    old = datetime.now(UTC) - timedelta(days=200)
+    first = open_thread(reason="crisis", urgent=True, categories=["suicide"], now=old)
+    store.resolve(first.id, "suzuki", now=old + timedelta(days=1))
+    second = open_thread(now=old + timedelta(days=3))
+    store.resolve(second.id, "suzuki", now=old + timedelta(days=4))
+    now_open = open_thread()
+    assert [t.id for t in store.earlier_threads(now_open)] == [second.id, first.id]
+    store.purge(90)
+    assert store.earlier_threads(now_open) == []
+    assert not store.returning([now_open])[now_open.id].urgent_before
+    again = open_thread("U" + "7" * 32, reason="crisis", urgent=True)
+    store.resolve(again.id, "suzuki")
+    back = open_thread("U" + "7" * 32)
+    store.forget(identity.user_key("U" + "7" * 32))
+    tombstone = store.get(back.id)  # an open thread leaves a tombstone with no resident to link
+    assert store.earlier_threads(tombstone) == [] and store.returning([tombstone])[back.id].earlier == 0
