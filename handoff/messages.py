@@ -733,6 +733,24 @@ AUDIT_DETAIL_VALUES = {"monthly_limit": "LINEの今月の上限"}
 AUDIT_DETAIL_ITEM = "{key}：{value}"
 AUDIT_DETAIL_SEPARATOR = "、"
 AUDIT_YES_NO = {"1": "はい", "0": "いいえ"}
+# Who did it, when not a counselor's account: the system's own actors in the audit log.
+AUDIT_ACTOR_LABELS = {
+    "bot": "ボット（自動）",
+    "resident": "相談者",
+    "retention": "保存期間による自動削除",
+    "cli": "管理コマンド",
+}
+# A crisis kind this version has no label for (a city added it to crisis.yaml): said plainly, not as a code.
+CATEGORY_UNKNOWN = "その他の危機の訴え"
+# Error pages whose cause gave no sentence of its own (HTTP status → what the counselor reads).
+HTTP_ERRORS = {
+    400: "この操作は受け付けられませんでした。画面を読み込み直してから、もう一度お試しください。",
+    403: "このページを見る権限がありません。",
+    404: "見つかりません。",
+    405: "この操作は受け付けられませんでした。画面を読み込み直してから、もう一度お試しください。",
+    429: "操作が続いたため、少し時間をおいてからお試しください。",
+}
+HTTP_ERROR_OTHER = "エラーが起きました。少し時間をおいてから、もう一度お試しください。"
 AUDIT_NOT_SET = "なし"
 
 # Notice runs as admins see them.

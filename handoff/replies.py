@@ -58,7 +58,7 @@ def _just_claimed(thread: Thread, now: datetime | None, window: timedelta = COUN
 
 def kind_labels(kinds: Sequence[str]) -> str:
     """Crisis kinds as staff read them (「DV、身の危険」): alerts and notes."""
-    return "、".join(messages.CATEGORY_LABELS.get(kind, kind) for kind in kinds)
+    return "、".join(messages.CATEGORY_LABELS.get(kind, messages.CATEGORY_UNKNOWN) for kind in kinds)
 
 
 def live_crisis_note(kinds: Sequence[str]) -> str:

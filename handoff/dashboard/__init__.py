@@ -113,6 +113,8 @@ def _labels() -> dict[str, Any]:
 
 def _render_error(error: HTTPException) -> tuple[str, int]:
     description = error.description if isinstance(error.description, str) else ""
+    if description == type(error).description:  # werkzeug's own English sentence: never shown
+        description = messages.HTTP_ERRORS.get(error.code or 500, messages.HTTP_ERROR_OTHER)
     if error.code == 404:
         description = TEXT["not_found"]
     if error.code == 413:

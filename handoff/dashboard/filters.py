@@ -91,6 +91,38 @@ def audit_label(action: str) -> str:
     return messages.AUDIT_ACTION_LABELS.get(action, action)
 
 
+def audit_actor(actor: str) -> str:
+    """Who acted: a counselor's account name as it is, the system's own actors (bot…) in Japanese."""
+    return messages.AUDIT_ACTOR_LABELS.get(actor, actor)
+
+
+def category_label(kind: str) -> str:
+    """A crisis kind as staff read it; one this version does not know is said plainly, not as a code."""
+    return messages.CATEGORY_LABELS.get(kind, messages.CATEGORY_UNKNOWN)
+
+
+def _topic_label(topic: str) -> str:
+    from handoff.dashboard import get_services
+
+    try:
+        notices = get_services().notices
+    except RuntimeError:  # outside a request (a unit test of the filter)
+        notices = None
+    labels = {t.key: t.label for t in notices.topics.topics} if notices is not None else {}
+    return labels.get(topic, topic)
+
+
+def _audit_time(value: str) -> str:
+    """A recorded time or date (at=…, since=…, today=…) in the console's format."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if len(value) == 10:  # a date
+        return japanese_date(moment.date())
+    return tokyo_time(moment) if moment.tzinfo else value
+
+
 def audit_detail(detail: str) -> str:
     """An audit entry's `key=value` details in Japanese (「理由：危機の訴え、緊急：はい」): the codes of
     reasons, roles and delivery states as labels, other values (names, numbers, dates) as recorded."""
@@ -108,6 +140,10 @@ def audit_detail(detail: str) -> str:
             value = messages.ROLE_LABELS.get(value, value)
         elif key == "delivery":
             value = delivery_label(value)
+        elif key == "topic":
+            value = _topic_label(value)
+        elif key in ("at", "since", "today") or (key == "from" and value[:1].isdigit()):
+            value = _audit_time(value)
         elif value == "-":
             value = messages.AUDIT_NOT_SET
         label = messages.AUDIT_DETAIL_KEYS.get(key, key)
@@ -143,6 +179,8 @@ def register(blueprint: Blueprint) -> None:
     blueprint.add_app_template_filter(fact_rows, "counselor_facts")
     blueprint.add_app_template_filter(delivery_label, "counselor_delivery")
     blueprint.add_app_template_filter(audit_label, "counselor_action")
+    blueprint.add_app_template_filter(audit_actor, "counselor_actor")
+    blueprint.add_app_template_filter(category_label, "counselor_category")
     blueprint.add_app_template_filter(audit_detail, "counselor_audit_detail")
     blueprint.add_app_template_filter(week_label, "counselor_week")
     blueprint.add_app_template_filter(stamp_time, "counselor_stamp")
