@@ -287,6 +287,8 @@ PAGE: dict[str, str] = {
     "thread_certainty": "（{certainty}）",
     "thread_contact": "窓口：{contact}",
     "thread_no_programs": "なし",
+    "thread_unsent": "送れなかった返信（この相談は終了しています。必要ならコピーしてください）",
+    "thread_unsent_discard": "この文を消す",
     "thread_earlier": "この相談者の以前の相談",
     "thread_no_earlier": "以前の相談はありません。",
     "thread_returned_after": "この相談者の緊急の相談（#{id}）が終了してから{days}日で、"

@@ -61,6 +61,10 @@ def require_login() -> Any:
         target = None
         if request.method == "GET":
             target = request.full_path if request.query_string else request.path
+        elif request.view_args and "thread_id" in request.view_args:
+            # A reply or note sent after the session ended: back to its thread, where the typed text waits
+            # (kept in the browser), once logged in again.
+            target = url_for("counselor.threads.thread", thread_id=request.view_args["thread_id"])
         return redirect(url_for("counselor.auth.login", next=target))
     session[_SEEN] = now
     g.account = account

@@ -4,6 +4,7 @@
 
 (function () {
   var PREFIX = "yorisoi-draft:";
+  var NOTE_PREFIX = "yorisoi-note:";
 
   function readDraft(threadId) {
     try {
@@ -21,6 +22,17 @@
     }
   }
 
+  function restore(box, saved) {
+    // What the page came with (a reply refused and shown again, a canned text) and what was typed before it
+    // was loaded: neither is thrown away. The same text twice (a refused reply was saved as it was typed) once.
+    var shown = box.value.replace(/\s+$/, "");
+    var kept = saved.replace(/\s+$/, "");
+    if (!kept || shown === kept || shown.indexOf(kept) !== -1) {
+      return;
+    }
+    box.value = shown && kept.indexOf(shown) === -1 ? kept + "\n" + shown : kept;
+  }
+
   function keepDrafts() {
     var box = document.querySelector("textarea[data-draft]");
     if (!box) {
@@ -34,8 +46,8 @@
       saved = null; // that draft was sent: it is in the transcript
       window.localStorage.removeItem(PREFIX + threadId);
     }
-    if (saved && saved.text && !box.value) {
-      box.value = saved.text;
+    if (saved && saved.text) {
+      restore(box, saved.text);
     }
     saveDraft(threadId, box.value, retryKey);
     box.addEventListener("input", function () {
@@ -56,6 +68,55 @@
         box.focus();
       });
     }
+  }
+
+  function keepUnsent() {
+    // A thread closed (or its resident's data deleted) while a reply was being typed: the page has no reply
+    // box any more, so the typed text is shown read-only to copy, until the counselor discards it.
+    var box = document.querySelector("textarea[data-unsent]");
+    if (!box) {
+      return;
+    }
+    var threadId = box.getAttribute("data-unsent");
+    var saved = readDraft(threadId);
+    if (saved && saved.text) {
+      restore(box, saved.text);
+    }
+    var holder = document.getElementById("unsent");
+    if (!box.value) {
+      return;
+    }
+    saveDraft(threadId, box.value, saved ? saved.key : "");
+    holder.hidden = false;
+    document.getElementById("discard-unsent").addEventListener("click", function () {
+      window.localStorage.removeItem(PREFIX + threadId);
+      holder.hidden = true;
+    });
+  }
+
+  function keepNote() {
+    // A note being written survives a refresh or navigation too; once it is in the notes list it is done.
+    var box = document.querySelector("textarea[data-note-draft]");
+    if (!box) {
+      return;
+    }
+    var key = NOTE_PREFIX + box.getAttribute("data-note-draft");
+    var saved = window.localStorage.getItem(key) || "";
+    var added = Array.prototype.some.call(document.querySelectorAll(".notes .text"), function (note) {
+      return note.textContent.trim() === saved.trim();
+    });
+    if (saved && added) {
+      window.localStorage.removeItem(key);
+    } else if (saved) {
+      restore(box, saved);
+    }
+    box.addEventListener("input", function () {
+      if (box.value) {
+        window.localStorage.setItem(key, box.value);
+      } else {
+        window.localStorage.removeItem(key);
+      }
+    });
   }
 
   function forgetClosedDraft() {
@@ -117,6 +178,8 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     keepDrafts();
+    keepUnsent();
+    keepNote();
     forgetClosedDraft();
     pollQueue();
     pollThread();
