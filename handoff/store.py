@@ -344,7 +344,8 @@ class ThreadStore:
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             rows += self._db.query(
-                f"{self._THREAD_SELECT} WHERE t.user_key IN ({', '.join('?' for _ in chunk)}) ORDER BY t.id",
+                "SELECT id, user_key, urgent, resolved_at FROM handoff_threads "
+                f"WHERE user_key IN ({', '.join('?' for _ in chunk)}) ORDER BY id",
                 chunk,
             )
         by_key: dict[str, list[dict[str, Any]]] = {}
@@ -361,7 +362,7 @@ class ThreadStore:
             result[thread.id] = Returning(
                 earlier=len(earlier),
                 urgent_before=bool(urgent),
-                recent_urgent=self._thread(max(recent, key=lambda r: r["resolved_at"])) if recent else None,
+                recent_urgent=self.get(max(recent, key=lambda r: r["resolved_at"])["id"]) if recent else None,
             )
         return result
 
