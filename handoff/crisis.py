@@ -297,6 +297,7 @@ class CrisisDetector:
         self.cue_bonus = float(rules["embedding"].get("cue_bonus", 0.0))
         self.kind_margin = float(rules["embedding"].get("kind_margin", 0.0))
         self.cue_chars = int(rules["embedding"].get("cue_chars", 0))
+        self.needs_margin = float(rules["embedding"].get("needs_margin", 0.0))
         self._embedder = embedder
         self._labels = [kind.name for kind in self.kinds for _ in kind.exemplars]
         self._label_rows = {
@@ -465,8 +466,9 @@ class CrisisDetector:
         The kind: per kind, the mean similarity of its `kind_neighbours` nearest exemplars, plus `cue_bonus`
         when the message says one of its `cues` (a small model places 「げんこつ、またやってしもた」 as near
         to danger as to a parent hitting a child; the words tell them apart). A second kind within
-        `kind_margin` of the first is named too, so an unsure message gets the lines of both. The first
-        kind must say its `needs`, or there is no crisis."""
+        `kind_margin` of the first is named too, so an unsure message gets the lines of both. Only kinds
+        that say their `needs` are named, the first of them within `needs_margin` of the nearest kind, or
+        there is no crisis."""
         exemplars, weights = self._classifier()
         assert self._ordinary_vectors is not None
         query = _unit_rows(query_vector)[0]
@@ -488,16 +490,30 @@ class CrisisDetector:
         }
         ranked = sorted(scores, key=scores.__getitem__, reverse=True)
         by_name = {kind.name: kind for kind in self.kinds}
-        if not self._says_enough(by_name[ranked[0]], normalised):
+        # The nearest kinds, within `needs_margin` of the first, that say what they need: a message nearest
+        # to a parent hitting a child that says only 「子どもば置いて…消えてしまいたか」 is given the next
+        # kind that fits it, not dropped; one that says no kind's needs is no crisis. Past the nearest, only
+        # a kind with `needs` of its own is named (its words, not closeness alone).
+        fitting = [
+            name
+            for name in ranked
+            if (
+                name == ranked[0]
+                or (by_name[name].needs and scores[ranked[0]] - scores[name] <= self.needs_margin)
+            )
+            and self._says_enough(by_name[name], normalised)
+        ]
+        if not fitting:
             return [], probability
-        named = [ranked[0]]
-        if (
-            len(ranked) > 1
-            and scores[ranked[0]] - scores[ranked[1]] <= self.kind_margin
-            and self._says_enough(by_name[ranked[1]], normalised)
-        ):
-            named.append(ranked[1])
-        return named, probability
+        named = fitting[:1]
+        second = [
+            name
+            for name in ranked
+            if name != named[0]
+            and abs(scores[named[0]] - scores[name]) <= self.kind_margin
+            and self._says_enough(by_name[name], normalised)
+        ]
+        return named + second[:1], probability
 
     def _classifier(self) -> tuple[np.ndarray, np.ndarray]:
         """Trained once, on first use (or `warm`), from the YAML: crisis exemplars and wordings against
