@@ -1,10 +1,12 @@
 """One query embedding per message: every component that reads a message's meaning gets the same vector.
 
 Handoff's crisis check, the intent detector and the knowledge answer each ask for the message's vector.
-`SharedQueryEmbedder` turns each single text into the knowledge's query text (the message plus the documents'
-words for its everyday words) and remembers the last vectors, so the first asker runs the model and the others
-get its vector. Measured before choosing it: the expanded vector keeps crisis recall and false alarms and the
-intent paraphrases unchanged, while the plain vector would cost the knowledge answers (README, "answers").
+`SharedQueryEmbedder` embeds the message's own words (cleaned as the knowledge cleans a query) and remembers
+the last vectors, so the first asker runs the model and the others get its vector; the knowledge then steers
+it with the documents' words for the message's everyday words, from vectors it keeps per word. Measured
+before choosing it: the crisis check on its own words catches as many crises (1,297 of 1,310 on every
+committed set, against 1,294 on the text with the documents' words appended; 28 of 1,036 false urgent
+against 24), and the answers stay as they were (README, "answers").
 """
 
 from __future__ import annotations

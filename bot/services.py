@@ -46,6 +46,7 @@ from intents import Catalogue, FactsDialogue, IntentDetector, recommend
 from knowledge import KnowledgeBase, load_embedder
 from knowledge.live import LiveKnowledge
 from knowledge.places import LivePlaces
+from knowledge.retrieval import clean_query
 
 log = logging.getLogger(__name__)
 
@@ -151,9 +152,10 @@ def build_conversation(
     )
     stores.content.on_change(knowledge.refresh_quietly)
     catalogue = stores.catalogue
-    shared = SharedQueryEmbedder(knowledge.embedder, knowledge.dense_query)
+    shared = SharedQueryEmbedder(knowledge.embedder, clean_query)
     crisis = CrisisDetector.load(embedder=shared)
     crisis.warm()  # its classifier is trained now, not on the first resident's message
+    knowledge.current.warm()  # the documents' words' vectors too (once per process)
     return Conversation(
         identity=stores.identity,
         knowledge=knowledge,

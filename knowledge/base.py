@@ -103,15 +103,14 @@ class KnowledgeBase:
         """The `k` best chunks for `query`, best first, as `Source`s."""
         return [Source.from_hit(hit) for hit in self.search_hits(query, k, municipality).hits]
 
-    def dense_query(self, question: str) -> str:
-        """The text embedded for a message (the question plus the documents' words for its everyday words):
-        the bot embeds it once and shares the vector with intent and crisis detection."""
-        return self.retriever.dense_query(question if isinstance(question, str) else "")
-
     def query_vector(self, question: str) -> np.ndarray:
         """The one embedding of a message. The bot computes it once and hands it to `answer` and to intent
         and crisis detection, so a message costs one embedding however many components read it."""
         return self.retriever.query_vector(question if isinstance(question, str) else "")
+
+    def warm(self) -> None:
+        """Embed the documents' words that steer answers now, not on the first messages that need them."""
+        self.retriever.warm()
 
     def answer(
         self,

@@ -70,9 +70,6 @@ class LiveKnowledge:
     def search(self, *args: Any, **kwargs: Any) -> Any:
         return self.current.search(*args, **kwargs)
 
-    def dense_query(self, question: str) -> str:
-        return self.current.dense_query(question)
-
     def query_vector(self, question: str) -> Any:
         return self.current.query_vector(question)
 

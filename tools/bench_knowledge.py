@@ -5,9 +5,10 @@ set with everything loaded (p50/p95); the bare question's own embedding taken ju
 both series see the same machine. The target (issue 11) is p95 `answer` ≤ 1.5 × one query embedding (its
 p50); the bench states whether it is met, in wall-clock and in CPU time, and sets the same p95 against the
 embedding's p95 and, paired, against the same question's embedding, because a p95 of long questions over a
-p50 of all questions is partly the spread of question lengths. It also splits `answer` in two: embedding the
-text it embeds (the question plus up to MAX_DENSE_EXTRA_CHARS of the documents' words) and the rest with
-the vector given (the bot's path: the router embeds once per message). Peak resident memory. Prints a table
+p50 of all questions is partly the spread of question lengths. It also times `answer` with the message's
+vector given (the bot's path: the router embeds once per message), which is the rest of the work: steering
+that vector with the documents' words (vectors kept per word, made before timing as a running server has
+them; their one-off cost is reported) and ranking and composing. Peak resident memory. Prints a table
 and writes JSON to bench-results/knowledge.json. The two cores are shared, so the load average is reported
 too: figures taken under load are not comparable.
 """
@@ -37,9 +38,9 @@ DEFAULT_QUESTIONS = SHARED_DIR / "eval" / "dev_qa.jsonl"
 RESULTS = Path("bench-results") / "knowledge.json"
 TARGET_RATIO = 1.5
 TARGET_BUILD_SECONDS = 60.0
-# What is timed for every question, in this order: its bare embedding, `answer`, the embedding of the text
-# `answer` embeds, and `answer` with that vector given.
-SERIES = ("bare", "ask", "embedded", "rest")
+# What is timed for every question, in this order: its bare embedding, `answer`, and `answer` with the bare
+# vector given.
+SERIES = ("bare", "ask", "rest")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -69,6 +70,9 @@ def run(questions_file: Path, rounds: int, embedder_spec: str | None) -> dict:
         data_dir = Path(directory)
         index.save(data_dir / INDEX_DIR)
         kb = KnowledgeBase.open(data_dir, embedder)
+        began = time.perf_counter()
+        kb.warm()
+        warm_seconds = time.perf_counter() - began
         for question in questions[:3]:  # warm caches (Sudachi, allocator) as a running server would be
             kb.answer(question)
         # Interleaved, so that every series sees the same machine: the two cores are shared with other work.
@@ -85,10 +89,8 @@ def run(questions_file: Path, rounds: int, embedder_spec: str | None) -> dict:
         for _ in range(rounds):
             for question in questions:
                 text = clean_query(question)
-                timed("bare", lambda text=text: embedder.embed_queries([text]))
-                embedded = kb.dense_query(question)
+                vector = timed("bare", lambda text=text: embedder.embed_queries([text])[0])
                 timed("ask", lambda question=question: kb.answer(question))
-                vector = timed("embedded", lambda text=embedded: embedder.embed_queries([text])[0])
                 given = {"query_vector": vector}
                 timed("rest", lambda question=question, given=given: kb.answer(question, **given))
     return {
@@ -98,6 +100,7 @@ def run(questions_file: Path, rounds: int, embedder_spec: str | None) -> dict:
         "questions": len(questions),
         "rounds": rounds,
         "build_seconds": round(build_seconds, 2),
+        "word_vectors_seconds": round(warm_seconds, 2),
         "wall_ms": summary(wall),
         "cpu_ms": summary(cpu),
         "ratios": {"wall": ratios(wall), "cpu": ratios(cpu)},
@@ -158,10 +161,10 @@ def table(result: dict) -> str:
             "index build (from scratch)",
             f"{result['build_seconds']:.1f} s   (target < {TARGET_BUILD_SECONDS:.0f} s)",
         ),
+        ("documents' word vectors (once)", f"{result['word_vectors_seconds']:.1f} s"),
         (f"p50 / p95 over {result['questions']}×{result['rounds']}", ""),
         ("  ask", both("ask")),
         ("  bare question embedding", both("bare")),
-        ("  embedding of ask's text", both("embedded")),
         ("  ask with the vector given", both("rest")),
         (
             "p95 ask / p50 embedding",

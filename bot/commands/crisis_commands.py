@@ -4,8 +4,8 @@ raises an alarm on hard-topic messages that are not a crisis.
 Each file is JSON lines `{"text": ..., "kind": <crisis kind or null>}`. A crisis message counts as caught
 when the detector (rules plus the real embedder, as the bot runs it) calls it a crisis of any kind: that is
 what opens the urgent thread and puts contacts in the first reply; the kind found is reported beside it.
-`--router` embeds each message as the conversation does (the knowledge's expanded query text through
-`SharedQueryEmbedder`), without needing a built index.
+`--router` embeds each message as the conversation does (its own words, cleaned as the knowledge cleans a
+query, through `SharedQueryEmbedder`), without needing a built index.
 """
 
 from __future__ import annotations
@@ -49,16 +49,9 @@ def crisis_eval(files: tuple[Path, ...], rules_only: bool, router: bool, show_mi
         embedder = load_embedder(Settings.from_env().embedder)
         if router:
             from bot.embedding import SharedQueryEmbedder
-            from knowledge.retrieval import clean_query, default_expander, dense_text
+            from knowledge.retrieval import clean_query
 
-            expander = default_expander()
-
-            def dense_query(text: str) -> str:
-                """`Retriever.dense_query` without the index: the text plus its expansions, capped alike."""
-                cleaned = clean_query(text)
-                return dense_text(cleaned, expander.expansions(cleaned) if cleaned else [])
-
-            embedder = SharedQueryEmbedder(embedder, dense_query)
+            embedder = SharedQueryEmbedder(embedder, clean_query)
     detector = CrisisDetector.load(embedder=embedder)
     caught: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # caught, count, of the right kind
     false_alarms, plain, misses, wrong = 0, 0, [], []
