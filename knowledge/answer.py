@@ -34,6 +34,9 @@ CLOSE_SCORE_SHARE = 0.85
 NAMED_DENSE_MARGIN = 0.02
 # A program page of the same program leads over a rule or plan that scores at least this share of it.
 PROGRAM_SCORE_SHARE = 0.75
+# A program offered as a next question (one-tap) scores at least this share of the answer's source: what
+# merely shares a word (養育費等相談支援センター for ファミサポ) is not related help.
+RELATED_SCORE_SHARE = 0.75
 # A source that spells whole a long name the question spells leads when within this share of the best score.
 SPELLED_SCORE_SHARE = 0.75
 # A loan leads only by a clear margin over help that need not be repaid (a grant, an allowance), unless the
@@ -850,11 +853,13 @@ def topic_of(chunk: Chunk) -> str:
 
 def same_program(one: Chunk, other: Chunk) -> bool:
     """Two chunks name the same program: their program names share a run of 4+ characters that is not a
-    generic word ("養育費等支援事業" ~ "養育費相談", "就業支援事業" ~ "母子家庭等就業自立支援事業")."""
+    generic word ("養育費等支援事業" ~ "養育費相談", "就業支援事業" ~ "母子家庭等就業自立支援事業") nor a word
+    for a place to talk to (配偶者暴力相談支援センター is not 養育費等相談支援センター)."""
     if one.heading == other.heading:  # a name that is all generic words (ひとり親家庭等支援制度) too
         return True
     first, second = (
-        _KIND_OF_PAYMENT.sub("", _GENERIC_NAME.sub("", program_name(chunk))) for chunk in (one, other)
+        _PLACE_WORDS.sub("", _KIND_OF_PAYMENT.sub("", _GENERIC_NAME.sub("", program_name(chunk))))
+        for chunk in (one, other)
     )
     return any(first[start : start + 3] in second for start in range(max(len(first) - 2, 0)))
 
@@ -1213,6 +1218,53 @@ class Composer:
                 return dataclasses.replace(search, hits=hits)
         return search
 
+    def _prefer_program_named_by_a_word(self, question: str, search: Search) -> Search:
+        """An everyday word that stands for one program (「住める施設」 → 母子生活支援施設) says what the
+        resident asks for: a close program page of that name leads over a leader named by none (the DV
+        lines for 「DVから逃げてきました。母子で住める施設は」, which are then offered beside it)."""
+        if len(search.hits) < 2:
+            return search
+        # Only a program's name (4+ characters, its heading begins or ends with it), not a word (医療).
+        wanted = [words[0] for words in search.named_by if len(words) == 1 and len(words[0]) >= 4]
+
+        def named(hit: Hit) -> bool:
+            last = hit.chunk.sections[-1] if hit.chunk.sections else ""
+            return any(last.startswith(word) or last.endswith(word) for word in wanted)
+
+        best = search.hits[0]
+        if not wanted or named(best) or best.name >= NAMED:  # the resident spelled the leader's name
+            return search
+        for position, hit in enumerate(search.hits[1:4], start=1):
+            if (
+                hit.chunk.kind != "plan"
+                and resident_facing(hit.chunk)
+                and named(hit)
+                and not _other_school_level(question, hit.chunk)  # 就学援助 is no help for a 高校 entrance
+                and hit.score >= SPELLED_SCORE_SHARE * best.score
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
+    def _prefer_own_place(self, search: Search) -> Search:
+        """A national page that leads for a resident who named their place yields to a close source of that
+        very place: it names their own window (金沢市の「女性相談支援室」); the national one is offered
+        beside it."""
+        if len(search.hits) < 2 or not search.place:
+            return search
+        best = search.hits[0]
+        if best.chunk.jurisdiction not in self.places.national:
+            return search
+        for position, hit in enumerate(search.hits[1:3], start=1):
+            if (
+                resident_facing(hit.chunk)
+                and self.places.relation(search.place, hit.chunk.jurisdiction) == SAME
+                and hit.score >= PROGRAM_SCORE_SHARE * best.score
+            ):
+                hits = [hit, *search.hits[:position], *search.hits[position + 1 :]]
+                return dataclasses.replace(search, hits=hits)
+        return search
+
     def _prefer_program_source(self, question: str, search: Search) -> Search:
         """A rule or a plan that leads yields to a close program page of the same program: the page says
         how to get it. The amounts data is no rule: for 児童手当 it is the only source, and a page that only
@@ -1232,7 +1284,12 @@ class Composer:
         # enough to name a program: a program page whose heading has one is what the resident asked about,
         # even when a plan's list of services (「子どもの保育」) scores higher.
         named = [term for term in search.terms if len(term) >= 3]
+        # The resident's own city's plan names their city's window (金沢市の「女性相談支援室」): a national
+        # page, which names none, does not take its place.
+        own = bool(search.place) and self.places.relation(search.place, best.chunk.jurisdiction) == SAME
         for position, hit in enumerate(search.hits[1:], start=1):
+            if own and hit.chunk.jurisdiction in self.places.national:
+                continue
             if (
                 hit.chunk.kind == "program"
                 and hit.score >= PROGRAM_SCORE_SHARE * best.score
@@ -1331,6 +1388,8 @@ class Composer:
         search = self._prefer_program_source(clean(question), search)
         search = self._prefer_named_source(search)
         search = self._prefer_source_spelling_a_name(clean(question), search)
+        search = self._prefer_program_named_by_a_word(clean(question), search)
+        search = self._prefer_own_place(search)
         search = self._prefer_not_ruled_out(clean(question), search)
         search = self._prefer_more_named(search)
         search = self._prefer_grant(clean(question), search)
@@ -1358,7 +1417,7 @@ class Composer:
                 text=self._not_sure(search.hits, search.place),
                 confident=False,
                 sources=sources,
-                related=self._related(search.hits, search.place, keep_best=False)[:3],
+                related=self._related(search.hits, search.place, keep_best=False, close_only=False)[:3],
             )
         compared = self._compared(clean(question), search)
         if len(compared) >= 2:
@@ -1386,6 +1445,8 @@ class Composer:
             or self._this_year_point(clean(question), search, day or today())
         )
         text = self._confident_text(clean(question), search, point, day, children)
+        if search.hits[0].chunk.kind == "program" and related:  # the other needs named come first
+            related = [related[0], *dict.fromkeys([*self.named_needs(search), *related[1:]])]
         return Answer(
             question=question,
             text=text,
@@ -1593,12 +1654,53 @@ class Composer:
                 names.append(name)
         return names[:2]
 
-    def _related(self, hits: list[Hit], place: str | None, keep_best: bool = True) -> list[str]:
+    def named_needs(self, search: Search) -> list[str]:
+        """Programs for the other needs the message names in everyday words (「夫から逃げたいけど、お金も住む
+        ところもない」: the DV lines lead; 逃げ…お金 names 転宅資金 and 母子生活支援施設), that the leading
+        source does not speak of: looked up by name in every document, so they are offered even when the
+        leader's own sections fill the first hits (at most two, never another area's service)."""
+        best = search.hits[0].chunk
+        names: list[str] = []
+        for words in search.named_by:
+            if any(word in best.index_text for word in words):
+                continue  # the leading source answers this need
+            for word in words:
+                for chunk in self.chunks:
+                    last = chunk.sections[-1] if chunk.sections else ""
+                    if (
+                        chunk.kind == "program"
+                        and word in last
+                        and not same_program(chunk, best)
+                        and not self._other_area(chunk, search.place)
+                    ):
+                        name = program_name(chunk)
+                        if name not in names:
+                            names.append(name)
+                        break
+        return names[:2]
+
+    def _other_area(self, chunk: Chunk, place: str | None) -> bool:
+        """A service of another area than the resident's, or of a city when their place is not known. A
+        prefecture's page of a program every prefecture runs (母子父子寡婦福祉資金) is offered by its name
+        (never a number) to a resident of unknown place."""
+        jurisdiction = self.places.canonical(chunk.jurisdiction) or ""
+        if not jurisdiction or jurisdiction in self.places.national:
+            return False
+        if place:
+            return self.places.relation(place, jurisdiction) in (CONFLICT, OUTSIDE)
+        return self.places.is_municipality(jurisdiction)
+
+    def _related(
+        self, hits: list[Hit], place: str | None, keep_best: bool = True, close_only: bool = True
+    ) -> list[str]:
         """The programs to offer as next questions. Another area's service is not offered to a resident who
         did not ask about it (「小平市のひとり親相談」 to someone in 白山市 or of unknown place); the best
-        hit stays when `keep_best`, as the answer itself is about it."""
+        hit stays when `keep_best`, as the answer itself is about it. With `close_only` (a confident
+        answer), only hits scoring close to the best: a far one shares a word, not the need."""
         names: list[str] = []
         for hit in hits:
+            if close_only and hit is not hits[0] and hit.score < RELATED_SCORE_SHARE * hits[0].score:
+                continue
             if not resident_facing(hit.chunk) or (
                 hit.chunk.sections and _SIDE_SECTION.search(hit.chunk.sections[-1])
             ):
@@ -1624,7 +1726,7 @@ class Composer:
         return jurisdiction != (self.places.prefecture_of(home) or home)
 
     def _not_sure(self, hits: list[Hit], place: str | None) -> str:
-        related = self._related(hits, place, keep_best=False)
+        related = self._related(hits, place, keep_best=False, close_only=False)
         lines = [messages.NOT_SURE, *([messages.CLOSEST_PROGRAMS] if related else [])]
         lines += [messages.CLOSEST_ITEM.format(program=name) for name in related[:3]]
         lines.append(messages.OFFER_COUNSELOR)
@@ -1755,7 +1857,7 @@ class Composer:
                 notes.append(messages.OTHER_PROGRAMS.format(programs="、".join(others)))
 
         if best.kind == "program":
-            others = self._other_needs(search)
+            others = list(dict.fromkeys([*self._other_needs(search), *self.named_needs(search)]))[:3]
             if others:
                 notes.append(messages.OTHER_PROGRAMS.format(programs="、".join(others)))
 

@@ -56,8 +56,12 @@ def test_everyday_words_reach_the_program(ask, question, program):
 
 
 def test_leaving_home_for_violence_names_help_with_a_home_or_money(ask):
+    # The national DV lines lead (24 hours, 緊急の宿泊提供), and the help with a home or money is named beside
+    # them (answers12: before the DV lines were in the documents, a home or a loan led).
     data = ask("DVから逃げるとしたらお金はどうすれば")[0]
-    assert data["sources"][0]["heading"].endswith(("住まいの相談", "転宅資金", "母子生活支援施設"))
+    assert data["sources"][0]["kind"] == "program"
+    assert "0120-279-889" in data["answer"]
+    assert "転宅資金" in data["answer"] or "母子生活支援施設" in data["answer"]
 
 
 def test_a_verb_of_the_residents_plight_is_not_echoed(ask):
