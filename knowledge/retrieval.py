@@ -665,8 +665,12 @@ class Retriever:
             query_vector = self.embedder.embed_queries([text])[0]
         names = self.names.scores(spelled)
         spelled_out = bool(names.size) and float(names.max()) >= NAMED
+        standing_for = self.expander.stands_for(spelled) if self.expand else []
+        # A word that stands for one program (住める施設 → 母子生活支援施設) is what the resident asks for:
+        # it steers first, before the words of the wider need (DV → DV相談) fill the rest.
+        steering_order = sorted(extra, key=lambda word: word not in standing_for)  # stable: in order
         steering = WORD_WEIGHT * (NAMED_STEERING_SHARE if spelled_out else 1.0)
-        dense = self.index.dense_scores(self.words.steer(query_vector, extra, steering))
+        dense = self.index.dense_scores(self.words.steer(query_vector, steering_order, steering))
         if place and spelled_out:
             # The resident names their place and a program by its whole name (「金沢市在住です。児童扶養手当
             # の窓口は」): the place picks the window, not a directory's row that has the place's name.
@@ -683,7 +687,6 @@ class Retriever:
             # (高等職業訓練促進 of the loan 高等職業訓練促進資金貸付金) is no sign of that other program.
             names = np.where(names >= NAMED, names, 0.0)
             confusable = self.names.confusable(spelled, names >= NAMED)
-        standing_for = self.expander.stands_for(spelled) if self.expand else []
         if standing_for:
             # An everyday word that stands for one program by its whole name (開業 → 事業開始資金) names
             # it, a little less surely than the resident spelling it out.
