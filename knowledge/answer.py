@@ -265,6 +265,17 @@ _POINTS = (
         messages.POINTS["processing_days"],
     ),
     (
+        # Still married (調停中, 籍が抜けていない, 離婚前): whether one may apply yet, which the conditions
+        # (「父母の離婚などにより…」) do not settle.
+        re.compile(
+            r"(?:離婚(?:が)?(?:成立)?(?:する)?前|離婚(?:して|が成立して)(?:い)?な|まだ離婚|離婚(?:は|が)まだ"
+            r"|籍(?:が|は)?(?:まだ)?抜けて(?:い)?な|調停中|裁判中|婚姻中)"
+            r".{0,30}(?:申請|もらえ|受けられ|受け取れ|対象|使え|利用でき)"
+        ),
+        re.compile(r"婚姻中|離婚前|離婚が成立する前|保護命令|遺棄"),
+        messages.POINTS["before_divorce"],
+    ),
+    (
         # Living apart or with one's parents, in a message that asks (not 「…別居中の母です」 telling it).
         re.compile(
             r"彼氏|彼女|恋人|同棲|同居|再婚|事実婚|実家"

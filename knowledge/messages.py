@@ -84,6 +84,7 @@ POINTS = {
     "repay_how": "返し方（返済の方法）",
     "life_change": "暮らしが変わったときの届け出や扱い",
     "living_with": "ほかの方との同居や収入の扱い",
+    "before_divorce": "離婚が成立する前（調停中や別居中など）の扱い",
     "typical": "よくある額（相場）",
     "reissue": "なくしたときの再発行",
     "priority": "優先の扱い",
