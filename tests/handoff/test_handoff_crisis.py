@@ -906,17 +906,25 @@ def test_the_leads_own_set(detector: CrisisDetector) -> None:
     assert len(alarms) <= 2, alarms
 
 
-def test_the_leads_tenth_set(detector: CrisisDetector) -> None:
+@pytest.mark.parametrize(
+    ("name", "counts", "most_missed", "most_alarms"),
+    [("lead10", (20, 25), 0, 0), ("lead11", (20, 25), 0, 2)],
+)
+def test_the_leads_later_sets(
+    detector: CrisisDetector, name: str, counts: tuple[int, int], most_missed: int, most_alarms: int
+) -> None:
     """crisis_lead10 / noncrisis_lead10 (20 crises over the 9 kinds, 25 hard non-crisis: everyday strain of
     medium length) were written by the lead before the fourteenth round was merged: 19/20 caught, 6/25 false
     urgent (router vector) after the thirteenth; 16/20 and 4/25 after the fourteenth (its settings shielded
     a suicide, a relief by an end and a forced act); the lead then added those words to `unless`, so the set
-    is sealed for its false urgent only. Floors."""
-    missed, alarms, crises, plain = held_out(detector, "lead10")
-    assert (crises, plain) == (20, 25), "the set is not edited after it was measured"
-    # the fifteenth round (per-kind `needs`, an insurance payout weighed for the children): 20/20, 0/25
-    assert len(missed) == 0, missed
-    assert len(alarms) == 0, alarms
+    is sealed for its false urgent only; 20/20 and 0/25 after the fifteenth round (per-kind `needs`).
+    crisis_lead11 / noncrisis_lead11 (20 and 25, the same kinds of line in new words) were written by the lead
+    without reading the fifteenth round's lines and counted once after it: 20/20 caught, 2/25 false urgent
+    (a child hit at school read as DV by the rules; a stiff neck, 首がこって, by the embedding). Floors."""
+    missed, alarms, crises, plain = held_out(detector, name)
+    assert (crises, plain) == counts, "the set is not edited after it was measured"
+    assert len(missed) <= most_missed, missed
+    assert len(alarms) <= most_alarms, alarms
 
 
 # ---- the twelfth round -----------------------------------------------------------------------------------
