@@ -396,6 +396,12 @@ _POINTS = (
         messages.POINTS["selection"],
     ),
     (
+        # An age asked (「何歳まで使えるの」): only an age or a school stage answers it, not any 「まで」.
+        re.compile(r"何歳|何才|なんさい|いくつまで|年齢"),
+        re.compile(r"\d+歳|\d+才|年齢|小学|中学|高校|就学前|未就学|乳幼児|生後"),
+        messages.POINTS["age"],
+    ),
+    (
         re.compile(r"誰でも|だれでも"),
         re.compile(r"対象|要件|条件|場合|世帯|限り|未満|\d+歳|母子家庭の母|父子家庭の父"),
         messages.POINTS["who_can"],

@@ -1,5 +1,6 @@
 """One embedding of the message's own words, steered by the documents' words (knowledge/retrieval.py), and
-the point a still-married resident asks about (whether one may apply before the divorce is final)."""
+two points seen in the emulator (session 11): whether one may apply before the divorce is final, and an age
+asked, which only an age or a school stage answers."""
 
 from __future__ import annotations
 
@@ -72,3 +73,11 @@ def test_whether_one_may_apply_before_the_divorce_is_final_is_not_claimed(ask):
 def test_a_consultation_before_a_divorce_is_still_answered(ask):
     data = ask("離婚する前に相談できるところはありますか")[0]
     assert messages.POINTS["before_divorce"] not in data["answer"]
+
+
+def test_an_age_asked_is_answered_only_by_an_age(ask):
+    data = ask("ファミサポって何歳まで使えるの？")[0]
+    assert data["confident"] is False
+    assert messages.POINTS["age"] in data["answer"]
+    data = ask("母子生活支援施設は子どもが何歳まで利用できますか")[0]
+    assert data["confident"] is True and "20歳" in data["answer"]
