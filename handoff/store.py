@@ -309,14 +309,22 @@ class ThreadStore:
         return [self._thread(row) for row in self._db.query(sql, params)]
 
     def queue(self, return_window: timedelta = RETURN_WINDOW) -> list[Thread]:
+        """Open threads in the order counselors should take them (see `queue_with_returning`)."""
+        return [thread for thread, _ in self.queue_with_returning(return_window)]
+
+    def queue_with_returning(
+        self, return_window: timedelta = RETURN_WINDOW
+    ) -> list[tuple[Thread, Returning]]:
         """Open threads in the order counselors should take them: urgent first, then a resident who comes
-        back soon after an urgent thread was closed (`returning`), then the rest; untaken before taken."""
+        back soon after an urgent thread was closed (`returning`), then the rest; untaken before taken. Each
+        with what its resident's earlier threads say, read once for the whole list."""
         threads = self.list(OPEN_STATUSES)
         returning = self.returning(threads, return_window)
-        return sorted(
+        ordered = sorted(
             threads,
             key=lambda t: (not t.urgent, t.status == "claimed", not returning[t.id].needs_attention),
         )
+        return [(thread, returning[thread.id]) for thread in ordered]
 
     def earlier_threads(self, thread: Thread) -> list[Thread]:
         """The resident's threads opened before this one, newest first (kept until `purge`; none after the

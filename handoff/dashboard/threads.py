@@ -81,9 +81,7 @@ def _returned_days(thread: Thread, returning: Returning) -> int | None:
 
 def _queue_items(store: ThreadStore) -> list[dict[str, Any]]:
     items = []
-    threads = store.queue(get_services().return_window)
-    returning = store.returning(threads, get_services().return_window)
-    for thread in threads:
+    for thread, returning in store.queue_with_returning(get_services().return_window):
         latest = store.latest(thread.id)
         message = latest.message
         items.append(
@@ -93,8 +91,8 @@ def _queue_items(store: ThreadStore) -> list[dict[str, Any]]:
                 "preview_sender": message.sender if message else "",
                 "resident_waiting": latest.resident_waiting,
                 "waiting_since": latest.waiting_since,
-                "returning": returning[thread.id],
-                "returned_days": _returned_days(thread, returning[thread.id]),
+                "returning": returning,
+                "returned_days": _returned_days(thread, returning),
             }
         )
     return items
