@@ -11,16 +11,11 @@ against 24), and the answers stay as they were (README, "answers").
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
 import numpy as np
 
-
-class QueryEmbedder(Protocol):
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+from knowledge.embedders import EmbeddingCache, QueryEmbedder
 
 
 class SharedQueryEmbedder:
@@ -32,9 +27,7 @@ class SharedQueryEmbedder:
     ) -> None:
         self._embedder = embedder
         self._query_text = query_text
-        self._size = size
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors = EmbeddingCache(embedder, size)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
@@ -44,15 +37,4 @@ class SharedQueryEmbedder:
 
     def vector(self, text: str) -> np.ndarray:
         """The message's one vector (computed on first ask)."""
-        key = self._query_text(text)
-        with self._lock:
-            vector = self._vectors.get(key)
-            if vector is not None:
-                self._vectors.move_to_end(key)
-                return vector
-        vector = np.asarray(self._embedder.embed_queries([key]))[0]
-        with self._lock:
-            self._vectors[key] = vector
-            while len(self._vectors) > self._size:
-                self._vectors.popitem(last=False)
-        return vector
+        return self._vectors(self._query_text(text))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +22,7 @@ import numpy as np
 import yaml
 
 from knowledge.chunking import Chunk
-from knowledge.embedders import Embedder
+from knowledge.embedders import Embedder, EmbeddingCache
 from knowledge.index import KnowledgeIndex
 from knowledge.places import CONFLICT, COVERS, INSIDE, SAME, PlaceRegister, default_register
 from knowledge.tokenize import content_terms, kanji_words, reading
@@ -382,23 +382,10 @@ class WordVectors:
     """
 
     def __init__(self, embedder: Embedder, size: int = MAX_WORD_VECTORS) -> None:
-        self.embedder = embedder
-        self.size = size
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = EmbeddingCache(embedder, size)
 
     def __call__(self, word: str) -> np.ndarray:
-        with self._lock:
-            vector = self._vectors.get(word)
-            if vector is not None:
-                self._vectors.move_to_end(word)
-                return vector
-        vector = np.asarray(self.embedder.embed_queries([word])[0], dtype=np.float32)
-        with self._lock:
-            self._vectors[word] = vector
-            while len(self._vectors) > self.size:
-                self._vectors.popitem(last=False)
-        return vector
+        return self._cache(word)
 
     def warm(self, words: Iterable[str]) -> None:
         """Embed `words` now (a benchmark or a server start), not on the first message that needs them."""
