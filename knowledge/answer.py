@@ -490,8 +490,12 @@ _POINTS = (
         messages.POINTS["privacy"],
     ),
     (
-        re.compile(r"何時から|何時まで|営業時間|受付時間|開館時間"),
-        re.compile(r"\d+時|受付時間|午前|午後|\d+:\d+"),
+        # 「申請は平日しか行けない？」「土日もやってますか」: which days the window is open, too
+        re.compile(
+            r"何時から|何時まで|営業時間|受付時間|開館時間|平日(?:しか|だけ|のみ|以外)|土日|土曜|日曜"
+            r"|休日(?:も|でも|に|は)|祝日(?:も|でも|に|は)"
+        ),
+        re.compile(r"\d+時|受付時間|午前|午後|\d+:\d+|平日|土曜|日曜|休日|開庁"),
         messages.POINTS["hours"],
     ),
     (

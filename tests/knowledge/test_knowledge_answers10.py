@@ -30,6 +30,9 @@ def point_line(point: str) -> str:
         ("病児保育を使うには予約が必要ですか", "子どもの保育", "booking"),
         ("就学援助を受けていると、ほかの家の親にばれますか", "就学援助", "privacy"),
         ("ひとり親家庭学習支援は何時から何時までですか", "学習支援", "hours"),
+        # which days (seen in the emulator: the amounts came back, confident)
+        ("手当の申請は平日しか行けないですか", "児童扶養手当", "hours"),
+        ("児童扶養手当の窓口って土日もやってますか", "児童扶養手当", "hours"),
         ("JRの定期割引の証明書を出してもらうのに手数料はかかりますか", "定期乗車券", "fees"),
         # what a service provides besides itself, how many days a step takes (answers11)
         ("母子生活支援施設に犬を連れていけますか", "母子生活支援施設", "pets"),
