@@ -510,6 +510,17 @@ _POINTS = (
         messages.POINTS["fees"],
     ),
     (
+        # Drinking or gambling one cannot stop (「寝たあとお酒の量が増えてやめられない」): no program's
+        # sources speak of it, whatever rows the other words of the message find. Not someone else's
+        # (「元夫がギャンブルで借金…養育費を払わない」 asks about the support).
+        re.compile(
+            r"^(?!.*(?:夫|旦那|彼氏|妻|父親|母親|親)(?:が|は|の)).*(?:お?酒|飲酒|アルコール|ギャンブル|パチンコ|スロット).{0,20}"
+            r"(?:やめられ|やめたい|止められ|止まらな|増え|飲みすぎ|飲み過ぎ|つぎ込|借金)|依存症"
+        ),
+        re.compile(r"飲酒|アルコール|ギャンブル|依存"),
+        messages.POINTS["dependence"],
+    ),
+    (
         re.compile(r"実績|件数|達成|統計|目標値"),
         re.compile(r"(?!)"),
         messages.POINTS["statistics"],

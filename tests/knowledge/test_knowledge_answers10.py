@@ -49,8 +49,23 @@ def test_a_point_the_sources_do_not_cover_is_said_so_and_hedged(ask, question, p
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "子どもが寝たあと、一人でお酒を飲む量が増えてる。やめられない",
+        "パチンコがやめられなくて生活費がなくなる",
+    ],
+)
+def test_drinking_or_gambling_one_cannot_stop_is_never_answered_by_rows(ask, question):
+    """Seen in the emulator: the childcare rows (「子どもが寝たあと」) came back at 0.98, confident."""
+    data = ask(question)[0]
+    assert data["confident"] is False
+    assert point_line(messages.POINTS["dependence"]) in data["answer"]
+
+
+@pytest.mark.parametrize(
     ("question", "program"),
     [
+        ("元夫がギャンブルで借金を作って養育費を払わない", "養育費"),
         ("看護師の学校に通う間、住民税非課税の世帯なら月いくらもらえますか", "高等職業訓練促進給付金"),
         ("貯金の利子が非課税になる制度はいくらまでですか", "マル優"),
         ("シフトで21時まで帰れない日、その時間帯だけ子どもを見てもらえますか", "トワイライトステイ"),
