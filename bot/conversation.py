@@ -228,6 +228,11 @@ class Conversation:
             self.threads.append(thread.id, "resident", messages.TEXT_ONLY_RELAYED.format(kind=label))
         return [render.text(messages.TEXT_ONLY, render.menu_choices())]
 
+    def urgent(self, text: str) -> bool:
+        """Whether a queued text is a crisis (rules and classifier), for the triage that moves its chat
+        ahead of a backlog; its vector is the one answering it uses (kept per text)."""
+        return self.crisis.assess(text, self.crisis.embed(text)) is not None
+
     # ---- text ---------------------------------------------------------------------------------------------
     def _on_text(self, user_id: str, text: str) -> list[Message]:
         user_key = self.identity.user_key(user_id)

@@ -20,10 +20,11 @@ from knowledge.embedders import EmbeddingCache, QueryEmbedder
 
 class SharedQueryEmbedder:
     """The embedder for one message's text, remembering its last vectors. Batches (the exemplars embedded
-    at start-up) are passed through as they are."""
+    at start-up) are passed through as they are. `size` covers a burst's backlog (1.5 kB a vector): the
+    crisis triage embeds queued texts newest first, and their answers reuse those vectors in their turn."""
 
     def __init__(
-        self, embedder: QueryEmbedder, query_text: Callable[[str], str] = str, size: int = 64
+        self, embedder: QueryEmbedder, query_text: Callable[[str], str] = str, size: int = 1024
     ) -> None:
         self._embedder = embedder
         self._query_text = query_text

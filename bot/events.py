@@ -207,6 +207,40 @@ class EventStore:
         flagged_chats = {event.chat_key for event in events if event.urgent}
         return sorted(events, key=lambda event: event.chat_key not in flagged_chats)
 
+    def untriaged(self, limit: int) -> list[tuple[str, str, str]]:
+        """Up to `limit` pending events no one has triaged yet (priority 0), newest first, as (event id, chat
+        key, text): the text of a 1:1 text message, "" for anything else (nothing to read)."""
+        rows = self._db.query(
+            f"SELECT webhook_event_id, chat_key, event_type, payload FROM {EVENTS_TABLE} "
+            "WHERE status = 'pending' AND priority = 0 ORDER BY seq DESC, webhook_event_id DESC LIMIT ?",
+            [limit],
+        )
+        found = []
+        for row in rows:
+            text = ""
+            if row["event_type"] == "message" and row["payload"] is not None:
+                try:
+                    payload = json.loads(self._sealer.unseal(row["payload"], purpose=PAYLOAD_PURPOSE))
+                except ValueError:  # unreadable here: the worker reports it when it takes the event
+                    payload = {}
+                message = payload.get("message") or {}
+                if chat_target(payload)[0] == "user" and message.get("type") == "text":
+                    text = str(message.get("text") or "")
+            found.append((row["webhook_event_id"], row["chat_key"], text))
+        return found
+
+    def triaged(self, event_id: str, urgent: bool) -> bool:
+        """Record the triage of a pending event: flagged (priority 1, its chat goes first) or ordinary (-1,
+        not read again). True when this call recorded it (another worker may have been first)."""
+        return (
+            self._db.execute(
+                f"UPDATE {EVENTS_TABLE} SET priority = ? WHERE webhook_event_id = ? AND status = 'pending' "
+                "AND priority = 0",
+                [1 if urgent else -1, event_id],
+            )
+            == 1
+        )
+
     def claim(self, owner: str, lease_seconds: float, now: datetime | None = None) -> Claim | None:
         """Take the next event for a worker process under a lease, or None when there is nothing to take.
 
@@ -239,7 +273,7 @@ class EventStore:
             # A crisis waits: its chat goes first, which means ranking every chat (rare, so affordable).
             order = (
                 f"ORDER BY (SELECT MAX(p.priority) FROM {EVENTS_TABLE} p WHERE p.chat_key = e.chat_key "
-                "AND p.status = 'pending') DESC, e.seq, e.webhook_event_id "
+                "AND p.status = 'pending') > 0 DESC, e.seq, e.webhook_event_id "
             )
         else:
             # Otherwise the oldest free chat head: a walk of the (status, seq, id) index that stops early.

@@ -21,7 +21,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from linebot.v3.messaging import Message
@@ -30,6 +30,7 @@ from linebot.v3.webhooks import Event
 from bot.database import DatabaseUnavailable
 from bot.delivery import Delivery, LineGateway, Outbox, within_limits
 from bot.events import Accepted, Claim, EventStore, Sealer, chat_target
+from bot.triage import CrisisTriage
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ class Responder(Protocol):
     def ready(self) -> bool: ...
 
     def respond(self, event: Event) -> list[Message]: ...
+
+    def urgent(self, text: str) -> bool | None:
+        """Whether a queued text is a crisis (`bot.triage`); None while it cannot tell."""
+        ...
 
 
 class ConversationUnavailable(Exception):
@@ -78,6 +83,9 @@ class LoadingResponder:
     @property
     def ready(self) -> bool:
         return self._inner is not None and self._inner.ready
+
+    def urgent(self, text: str) -> bool | None:
+        return self._inner.urgent(text) if self.ready and self._inner is not None else None
 
     def respond(self, event: Event) -> list[Message]:
         self._loaded.wait()
@@ -133,6 +141,20 @@ class ChatQueue:
                 return
             waiting.append(job)
             if job.urgent and key in self._normal:
+                self._normal.remove(key)
+                self._urgent.append(key)
+
+    def promote(self, key: str, event_id: str) -> None:
+        """A queued job found to be a crisis after it was submitted (`bot.triage`): its chat moves to the
+        urgent line, its order unchanged."""
+        with self._lock:
+            waiting = self._jobs.get(key)
+            if not waiting:
+                return
+            for number, job in enumerate(waiting):
+                if job.event_id == event_id:
+                    waiting[number] = replace(job, urgent=True)
+            if key in self._normal:
                 self._normal.remove(key)
                 self._urgent.append(key)
 
@@ -221,6 +243,7 @@ class EventWorker:
         self._storage_attempts = storage_attempts
         self._backoff = backoff
         self.queue = ChatQueue(self.run, threads)
+        self.triage = CrisisTriage(events, conversation, flagged=self.queue.promote)
 
     def start(self) -> int:
         """Queue every acknowledged-but-unanswered event (chats with a flagged one first), then start the
@@ -231,6 +254,7 @@ class EventWorker:
             # After a restart the reply token cannot be trusted to be fresh: answer by push.
             self.queue.submit(event.chat_key, Job(event.event_id, allow_reply=False, urgent=event.urgent))
         self.queue.start()
+        self.triage.start()
         if pending:
             log.info("recovering %d acknowledged events that were not answered", len(pending))
         return len(pending)
@@ -240,6 +264,7 @@ class EventWorker:
             self.queue.submit(event.chat_key, Job(event.event_id, allow_reply=True, urgent=event.urgent))
 
     def stop(self) -> None:
+        self.triage.stop()
         self.queue.stop()
 
     def run(self, job: Job) -> None:
@@ -343,6 +368,7 @@ class LeasedWorker:
         heartbeat = threading.Thread(target=self._heartbeat, name="yorisoi-lease", daemon=True)
         heartbeat.start()
         self._threads.append(heartbeat)
+        self._worker.triage.start()
 
     def _claim(self) -> Claim | None:
         try:
@@ -392,6 +418,7 @@ class LeasedWorker:
     def stop(self, timeout: float = 20.0) -> None:
         """Finish the events in hand, then stop; unclaimed events stay pending for the other workers."""
         self._stopping.set()
+        self._worker.triage.stop()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()

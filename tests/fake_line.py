@@ -583,6 +583,9 @@ class ScriptedConversation:
         self.seen: list[Any] = []
         self.answers: dict[str, list[Any]] = {}
 
+    def urgent(self, text: str) -> bool | None:
+        return None  # no classifier: the webhook's flag alone orders the queue
+
     def respond(self, event: Any) -> list[Any]:
         from linebot.v3.messaging import TextMessage
 

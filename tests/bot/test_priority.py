@@ -158,11 +158,11 @@ def test_the_flag_is_stored_and_the_crisis_text_is_not(
     assert signed_event.post(server.url, crisis, question, in_group)[0] == 200
     rows = server.core.stores.db.query("SELECT webhook_event_id, priority FROM bot_events")
     priorities = {row["webhook_event_id"]: row["priority"] for row in rows}
-    assert priorities == {
-        crisis["webhookEventId"]: 1,
-        question["webhookEventId"]: 0,
-        in_group["webhookEventId"]: 0,
-    }
+    assert priorities[crisis["webhookEventId"]] == 1
+    # Not flagged; triage (whose scripted conversation cannot tell) leaves the question untriaged and may
+    # already have marked the group's message, which has no text to read, as ordinary (-1).
+    assert priorities[question["webhookEventId"]] == 0
+    assert priorities[in_group["webhookEventId"]] in {0, -1}
     for path in data_dir.glob("yorisoi.db*"):
         assert CRISIS_TEXT.encode() not in path.read_bytes()
     server.core.conversation.held.set()
