@@ -334,6 +334,14 @@ class ThreadStore:
         sql = f"{self._THREAD_SELECT} WHERE t.user_key = ? AND t.id < ? ORDER BY t.id DESC"
         return [self._thread(row) for row in self._db.query(sql, [thread.user_key, thread.id])]
 
+    def later_threads(self, thread: Thread) -> list[Thread]:
+        """The resident's threads opened after this one, oldest first: a counselor reading an older thread
+        sees that the resident came back (and where), the way the new thread names the earlier ones."""
+        if not thread.user_key:
+            return []
+        sql = f"{self._THREAD_SELECT} WHERE t.user_key = ? AND t.id > ? ORDER BY t.id"
+        return [self._thread(row) for row in self._db.query(sql, [thread.user_key, thread.id])]
+
     def returning(self, threads: Iterable[Thread], window: timedelta = RETURN_WINDOW) -> dict[int, Returning]:
         """For each thread, what its resident's earlier threads say (metadata only, no sealed text).
 

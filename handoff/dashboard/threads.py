@@ -44,6 +44,7 @@ def _render_thread(thread_id: int, *, draft: str = "", retry_key: str | None = N
         "counselor/thread.html",
         thread=thread,
         earlier=services.store.earlier_threads(thread),
+        later=services.store.later_threads(thread),
         returning=returning,
         returned_days=_returned_days(thread, returning),
         transcript=services.store.transcript(thread.id),
