@@ -135,12 +135,9 @@ def thread_json(thread_id: int) -> Any:
     """The thread page's live refresh: its heading (urgent, kinds, status) and transcript, rendered by the
     page's own templates, so a resident's new message or a crisis word reaches the counselor who is typing
     a reply (the reply box is not part of it, and a poll is no "view" in the audit)."""
-    store = get_services().store
     thread = _thread_or_404(thread_id)
-    transcript = store.transcript(thread.id)
-    context = {"thread": thread, "transcript": transcript}
+    context = {"thread": thread, "transcript": get_services().store.transcript(thread.id)}
     return jsonify(
-        count=len(transcript),
         head=render_template("counselor/_thread_head.html", **context),
         html=render_template("counselor/_thread_messages.html", **context),
     )
