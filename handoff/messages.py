@@ -299,6 +299,8 @@ PAGE: dict[str, str] = {
     "thread_earlier": "この相談者の以前の相談",
     "thread_no_earlier": "以前の相談はありません。",
     "thread_later": "この相談者のその後の相談",
+    # The bot's latest note for the counselor (crisis words while they were writing), atop the thread.
+    "thread_alert": "{time} 自動のお知らせ：{text}",
     "thread_returned_after": "この相談者の緊急の相談（#{id}）が終了してから{days}日で、"
     "新しい相談が届いています。前の相談の経過を確認してください。",
     "thread_notes": "メモ（相談者には見えません）",

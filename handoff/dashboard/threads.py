@@ -132,12 +132,16 @@ def thread(thread_id: int) -> Any:
 
 @bp.route("/threads/<int:thread_id>/live.json")
 def thread_json(thread_id: int) -> Any:
-    """The thread page's live refresh: its heading (urgent, kinds, status) and transcript, rendered by the
-    page's own templates, so a resident's new message or a crisis word reaches the counselor who is typing
-    a reply (the reply box is not part of it, and a poll is no "view" in the audit)."""
+    """The thread page's live refresh: its heading (urgent, kinds, status, the bot's alert when crisis words
+    came while the counselor was writing) and transcript, rendered by the page's own templates, and the
+    risk kinds (the canned replies that fit them are marked), so a resident's new message or a crisis word
+    reaches the counselor who is typing a reply (the reply box is not part of it, and a poll is no "view"
+    in the audit)."""
+    store = get_services().store
     thread = _thread_or_404(thread_id)
-    context = {"thread": thread, "transcript": get_services().store.transcript(thread.id)}
+    context = {"thread": thread, "transcript": store.transcript(thread.id), "notes": store.notes(thread.id)}
     return jsonify(
+        kinds=list(thread.categories),
         head=render_template("counselor/_thread_head.html", **context),
         html=render_template("counselor/_thread_messages.html", **context),
     )

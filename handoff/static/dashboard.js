@@ -260,7 +260,40 @@
         list.innerHTML = data.html; // new messages and delivery states
         shown = data.html;
       }
+      if (data.kinds) {
+        markCanned(data.kinds);
+      }
     });
+  }
+
+  function markCanned(kinds) {
+    // A thread that turned urgent (or gained a kind) while open: the canned replies for its kinds are
+    // marked and listed first, as on a fresh load; the one chosen stays chosen.
+    var select = document.getElementById("canned");
+    if (!select || select.getAttribute("data-thread-kinds") === kinds.join(" ")) {
+      return;
+    }
+    select.setAttribute("data-thread-kinds", kinds.join(" "));
+    var mark = select.getAttribute("data-fits-mark") || "";
+    var options = Array.prototype.slice.call(select.options);
+    var fitting = [];
+    var general = [];
+    var rest = [];
+    options.forEach(function (option) {
+      var own = (option.getAttribute("data-kinds") || "").split(" ").filter(Boolean);
+      var fits = own.some(function (kind) {
+        return kinds.indexOf(kind) !== -1;
+      });
+      option.classList.toggle("fits", fits);
+      option.textContent = (fits ? mark : "") + (option.getAttribute("data-title") || "");
+      (fits ? fitting : own.length ? rest : general).push(option);
+    });
+    var chosen = select.value;
+    var untouched = chosen === options[0].value; // still the first one offered: offer the first that fits
+    fitting.concat(general, rest).forEach(function (option) {
+      select.appendChild(option);
+    });
+    select.value = untouched && fitting.length ? fitting[0].value : chosen;
   }
 
   document.addEventListener("DOMContentLoaded", function () {

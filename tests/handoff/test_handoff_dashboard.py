@@ -358,7 +358,7 @@ def test_thread_json_needs_a_login_carries_escaped_messages_and_is_no_view(
     login(client, "suzuki", "suzuki-password")
     views = len([entry for entry in audit.entries() if entry.action == "view"])
     data = client.get(url).get_json()
-    assert set(data) == {"head", "html"}  # what the page uses, nothing else
+    assert set(data) == {"head", "html", "kinds"} and data["kinds"] == ["dv"]  # what the page uses
     assert "&lt;script&gt;" in data["html"] and "<script>" not in data["html"]
     assert "緊急" in data["head"]
     assert len([entry for entry in audit.entries() if entry.action == "view"]) == views
