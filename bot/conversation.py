@@ -483,8 +483,10 @@ class Conversation:
 
     def _acknowledgement(self, thread: Thread) -> str:
         now = self._clock()
-        active = self.threads.counselor_active(thread, now)
-        return self.handoff.acknowledgement(thread, self.hours, self.crisis, now, counselor_active=active)
+        active, window = self.threads.counselor_active(thread, now), self.threads.live_window
+        return self.handoff.acknowledgement(
+            thread, self.hours, self.crisis, now, counselor_active=active, live_window=window
+        )
 
     def _request_counselor(
         self, user_id: str, user_key: str, text: str, reason: str = "request"

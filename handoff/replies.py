@@ -29,6 +29,7 @@ def acknowledgement(
     now: datetime | None = None,
     *,
     counselor_active: bool = False,
+    live_window: timedelta = COUNSELOR_ACTIVE_WINDOW,
 ) -> str:
     """The bot's answer while a thread is open; out of hours it says when a person will read it, and for
     urgent threads it repeats the lines open now (only those: the first reply gave the local ones, whose
@@ -37,7 +38,7 @@ def acknowledgement(
     has just taken it is reading now, whatever the hour."""
     if counselor_active:
         return ""
-    if _just_claimed(thread, now):
+    if _just_claimed(thread, now, live_window):
         return messages.ACKNOWLEDGEMENT_CLAIMED
     if hours.is_open(now):
         return messages.ACKNOWLEDGEMENT_OPEN

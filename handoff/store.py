@@ -154,11 +154,18 @@ class ThreadStore:
     """The thread tables. Text columns need `identity`; without it only metadata can be read or changed."""
 
     def __init__(
-        self, db: Database, identity: ResidentIdentity | None = None, audit: AuditLog | None = None
+        self,
+        db: Database,
+        identity: ResidentIdentity | None = None,
+        audit: AuditLog | None = None,
+        *,
+        live_window: timedelta = COUNSELOR_ACTIVE_WINDOW,
     ) -> None:
         self._db = db
         self._identity = identity
         self._audit = audit or AuditLog(db)
+        # How long after a counselor's last message (or claim) the bot keeps quiet in their thread.
+        self.live_window = live_window
 
     # --- sealing -------------------------------------------------------------------------------------
     def _require_identity(self) -> ResidentIdentity:
@@ -497,9 +504,11 @@ class ThreadStore:
         self._db.execute("UPDATE handoff_messages SET delivery = ? WHERE id = ?", [status, message_id])
 
     def counselor_active(
-        self, thread: Thread, now: datetime | None = None, window: timedelta = COUNSELOR_ACTIVE_WINDOW
+        self, thread: Thread, now: datetime | None = None, window: timedelta | None = None
     ) -> bool:
-        """A counselor claimed the thread and wrote in it within `window`: the bot keeps quiet then."""
+        """A counselor claimed the thread and wrote in it within `window` (the store's `live_window`): the
+        bot keeps quiet then."""
+        window = self.live_window if window is None else window
         if thread.status != "claimed":
             return False
         row = self._db.one(
