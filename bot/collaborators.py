@@ -163,7 +163,14 @@ class HandoffTexts(Protocol):
 
     def delete_cancelled(self) -> str: ...
 
-    def thread_opened(self, hours: ReceptionHours, now: datetime | None = None) -> str: ...
+    def who_answers(
+        self,
+        thread: Thread,
+        hours: ReceptionHours,
+        now: datetime | None = None,
+        *,
+        live_window: timedelta = ...,
+    ) -> str: ...
 
     def live_crisis_note(self, kinds: Sequence[str]) -> str: ...
 

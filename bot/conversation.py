@@ -542,7 +542,9 @@ class Conversation:
             return [render.text(acknowledgement)] if acknowledgement else []
         self.threads.append(thread.id, "bot", escalation.reply)
         self.state.reset(user_key)
-        return render.escalation(escalation, self.handoff.thread_opened(self.hours, self._clock()))
+        window = self.threads.live_window
+        followup = self.handoff.who_answers(thread, self.hours, self._clock(), live_window=window)
+        return render.escalation(escalation, followup)
 
 
 class _LazyIntent:

@@ -22,6 +22,22 @@ def thread_opened(hours: ReceptionHours, now: datetime | None = None) -> str:
     return messages.THREAD_OPENED_CLOSED.format(when=hours.when_phrase(now), hours=hours.describe())
 
 
+def who_answers(
+    thread: Thread,
+    hours: ReceptionHours,
+    now: datetime | None = None,
+    *,
+    live_window: timedelta = COUNSELOR_ACTIVE_WINDOW,
+) -> str:
+    """Sent right after the escalation reply that opened or raised `thread` (crisis contacts, or 「おつなぎ
+    します」): who answers, and when. A thread a counselor has just taken (not written in yet) is being read
+    now: 「お返事は8時30分以降」 would be false there, and would contradict the 「いま確認しています」 the
+    resident was just told."""
+    if _just_claimed(thread, now, live_window):
+        return messages.ACKNOWLEDGEMENT_CLAIMED
+    return thread_opened(hours, now)
+
+
 def acknowledgement(
     thread: Thread,
     hours: ReceptionHours,

@@ -593,3 +593,24 @@ def test_how_long_a_counselor_counts_as_writing_is_configured(
         conversation.threads.append(thread.id, "counselor", "鈴木です", now=night - timedelta(minutes=45))
         replies = texts(say(conversation, line, "ありがとうございます、少し落ち着きました", user))
         assert bool(replies) is told and all("以降" in text for text in replies)
+
+
+def test_crisis_words_in_a_thread_just_taken_are_not_told_to_wait_until_morning(
+    make_conversation, line, identity
+) -> None:
+    """A counselor took the thread a minute ago and has not written yet: the resident gets the contacts (no
+    one is writing to them), then 「相談員がいま確認しています」, not 「お返事は…8時30分以降」 (seen in the
+    emulator, right after the bot had said a counselor was reading)."""
+    from datetime import timedelta
+
+    night = datetime(2026, 11, 24, 22, 0, tzinfo=TOKYO)
+    conversation = make_conversation(now=night)
+    say(conversation, line, "相談員と話したい")
+    thread = conversation.threads.open_thread_for(identity.user_key(USER))
+    conversation.threads.claim(thread.id, "suzuki", now=night - timedelta(minutes=1))
+    crisis, followup = texts(say(conversation, line, "正直もう消えてしまいたいです"))
+    assert "0120-279-338" in crisis
+    assert followup == handoff.messages.ACKNOWLEDGEMENT_CLAIMED and "以降" not in followup
+    later = make_conversation(now=night + timedelta(hours=1))  # taken long ago and silent: the hours again
+    _, followup = texts(say(later, line, "やっぱり消えたい"))
+    assert "以降" in followup
