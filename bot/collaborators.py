@@ -7,7 +7,7 @@ lists only what the router calls, so the router depends on behaviour, not on how
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 import numpy as np
@@ -136,6 +136,9 @@ class Threads(Protocol):
 
     def append(self, thread_id: int, sender: str, text: str) -> ThreadMessage: ...
 
+    # How long after a counselor's last message (or claim) the bot keeps quiet in their thread.
+    live_window: timedelta
+
     def counselor_active(self, thread: Thread, now: datetime | None = None) -> bool: ...
 
     def add_note(self, thread_id: int, author: str, text: str) -> object: ...
@@ -160,7 +163,14 @@ class HandoffTexts(Protocol):
 
     def delete_cancelled(self) -> str: ...
 
-    def thread_opened(self, hours: ReceptionHours, now: datetime | None = None) -> str: ...
+    def who_answers(
+        self,
+        thread: Thread,
+        hours: ReceptionHours,
+        now: datetime | None = None,
+        *,
+        live_window: timedelta = ...,
+    ) -> str: ...
 
     def live_crisis_note(self, kinds: Sequence[str]) -> str: ...
 
@@ -172,6 +182,7 @@ class HandoffTexts(Protocol):
         now: datetime | None = None,
         *,
         counselor_active: bool = False,
+        live_window: timedelta = ...,
     ) -> str: ...
 
 

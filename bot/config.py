@@ -63,6 +63,9 @@ class Settings:
     # A resident whose urgent thread was closed at most this many days before they open a new one: the new
     # thread is marked and listed right after the urgent ones (handoff.store.ThreadStore.returning).
     return_window_days: int = 14
+    # A counselor who claimed a thread and wrote in it at most this many minutes ago is in a live
+    # conversation: no "please wait"/out-of-hours message and no automatic contacts cut into it.
+    counselor_live_minutes: int = 30
     reception_hours: str = "mon-fri 08:30-16:00"
     public_url: str = ""
     # Whose bot this is (e.g. 金沢市): a resident who names no place gets its windows. Empty (the demo): no
@@ -113,6 +116,7 @@ class Settings:
             "port": int(_env("PORT", "8000")),
             "retention_days": int(_env("YORISOI_RETENTION_DAYS", "90")),
             "return_window_days": int(_env("YORISOI_RETURN_WINDOW_DAYS", "14")),
+            "counselor_live_minutes": int(_env("YORISOI_COUNSELOR_LIVE_MINUTES", "30")),
             "reception_hours": _env("YORISOI_RECEPTION_HOURS", "mon-fri 08:30-16:00"),
             "public_url": _env("YORISOI_PUBLIC_URL"),
             "home_municipality": _env("YORISOI_HOME_MUNICIPALITY"),

@@ -488,8 +488,10 @@ class Conversation:
 
     def _acknowledgement(self, thread: Thread) -> str:
         now = self._clock()
-        active = self.threads.counselor_active(thread, now)
-        return self.handoff.acknowledgement(thread, self.hours, self.crisis, now, counselor_active=active)
+        active, window = self.threads.counselor_active(thread, now), self.threads.live_window
+        return self.handoff.acknowledgement(
+            thread, self.hours, self.crisis, now, counselor_active=active, live_window=window
+        )
 
     def _request_counselor(
         self, user_id: str, user_key: str, text: str, reason: str = "request"
@@ -545,7 +547,9 @@ class Conversation:
             return [render.text(acknowledgement)] if acknowledgement else []
         self.threads.append(thread.id, "bot", escalation.reply)
         self.state.reset(user_key)
-        return render.escalation(escalation, self.handoff.thread_opened(self.hours, self._clock()))
+        window = self.threads.live_window
+        followup = self.handoff.who_answers(thread, self.hours, self._clock(), live_window=window)
+        return render.escalation(escalation, followup)
 
 
 class _LazyIntent:

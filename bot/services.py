@@ -120,7 +120,9 @@ def build_stores(settings: Settings) -> Stores:
         outbox=Outbox(db, identity, events),
         conversations=ConversationState(db),
         dialogue=FactsDialogue(db, catalogue, sealer=identity, amounts=amounts),
-        threads=ThreadStore(db, identity, audit),
+        threads=ThreadStore(
+            db, identity, audit, live_window=timedelta(minutes=settings.counselor_live_minutes)
+        ),
         audit=audit,
         accounts=CounselorAccounts(db),
         alerts=CrisisAlerts(db, alert_settings(settings)),

@@ -37,6 +37,7 @@ from handoff.replies import (
     privacy_notice,
     thread_opened,
     thread_resolved,
+    who_answers,
 )
 from handoff.store import (
     DuplicateRetryKey,
@@ -101,4 +102,5 @@ __all__ = [
     "require_secret_key",
     "thread_opened",
     "thread_resolved",
+    "who_answers",
 ]

@@ -232,10 +232,17 @@ PAGE: dict[str, str] = {
     "base_nav_audit": "監査ログ",
     "base_nav_password": "パスワード",
     "base_logout": "ログアウト（{name}）",
+    # Asked (a browser confirm) when the counselor logs out with typed text kept in this browser; logging out
+    # removes it, so the next person at a shared PC cannot read it.
+    "logout_drafts_warning": "送信していない下書きがあります（{count}件）。"
+    "ログアウトすると、このブラウザから消えます。ログアウトしますか？",
     "login_title": "ログイン",
     "login_name": "名前",
     "login_password": "パスワード",
     "login_submit": "ログイン",
+    # Shown on the login page when a session ended with typed text still kept in this browser.
+    "login_drafts_kept": "書きかけの文がこのブラウザに残っています。"
+    "同じ名前でログインすると元の画面に戻ります（別の名前でログインすると消えます）。",
     "password_title": "パスワード変更",
     "password_current": "現在のパスワード",
     "password_new": "新しいパスワード（8文字以上）",
@@ -291,6 +298,9 @@ PAGE: dict[str, str] = {
     "thread_unsent_discard": "この文を消す",
     "thread_earlier": "この相談者の以前の相談",
     "thread_no_earlier": "以前の相談はありません。",
+    "thread_later": "この相談者のその後の相談",
+    # The bot's latest note for the counselor (crisis words while they were writing), atop the thread.
+    "thread_alert": "{time} 自動のお知らせ：{text}",
     "thread_returned_after": "この相談者の緊急の相談（#{id}）が終了してから{days}日で、"
     "新しい相談が届いています。前の相談の経過を確認してください。",
     "thread_notes": "メモ（相談者には見えません）",

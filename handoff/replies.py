@@ -22,6 +22,22 @@ def thread_opened(hours: ReceptionHours, now: datetime | None = None) -> str:
     return messages.THREAD_OPENED_CLOSED.format(when=hours.when_phrase(now), hours=hours.describe())
 
 
+def who_answers(
+    thread: Thread,
+    hours: ReceptionHours,
+    now: datetime | None = None,
+    *,
+    live_window: timedelta = COUNSELOR_ACTIVE_WINDOW,
+) -> str:
+    """Sent right after the escalation reply that opened or raised `thread` (crisis contacts, or 「おつなぎ
+    します」): who answers, and when. A thread a counselor has just taken (not written in yet) is being read
+    now: 「お返事は8時30分以降」 would be false there, and would contradict the 「いま確認しています」 the
+    resident was just told."""
+    if _just_claimed(thread, now, live_window):
+        return messages.ACKNOWLEDGEMENT_CLAIMED
+    return thread_opened(hours, now)
+
+
 def acknowledgement(
     thread: Thread,
     hours: ReceptionHours,
@@ -29,6 +45,7 @@ def acknowledgement(
     now: datetime | None = None,
     *,
     counselor_active: bool = False,
+    live_window: timedelta = COUNSELOR_ACTIVE_WINDOW,
 ) -> str:
     """The bot's answer while a thread is open; out of hours it says when a person will read it, and for
     urgent threads it repeats the lines open now (only those: the first reply gave the local ones, whose
@@ -37,7 +54,7 @@ def acknowledgement(
     has just taken it is reading now, whatever the hour."""
     if counselor_active:
         return ""
-    if _just_claimed(thread, now):
+    if _just_claimed(thread, now, live_window):
         return messages.ACKNOWLEDGEMENT_CLAIMED
     if hours.is_open(now):
         return messages.ACKNOWLEDGEMENT_OPEN

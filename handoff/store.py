@@ -154,11 +154,18 @@ class ThreadStore:
     """The thread tables. Text columns need `identity`; without it only metadata can be read or changed."""
 
     def __init__(
-        self, db: Database, identity: ResidentIdentity | None = None, audit: AuditLog | None = None
+        self,
+        db: Database,
+        identity: ResidentIdentity | None = None,
+        audit: AuditLog | None = None,
+        *,
+        live_window: timedelta = COUNSELOR_ACTIVE_WINDOW,
     ) -> None:
         self._db = db
         self._identity = identity
         self._audit = audit or AuditLog(db)
+        # How long after a counselor's last message (or claim) the bot keeps quiet in their thread.
+        self.live_window = live_window
 
     # --- sealing -------------------------------------------------------------------------------------
     def _require_identity(self) -> ResidentIdentity:
@@ -334,6 +341,14 @@ class ThreadStore:
         sql = f"{self._THREAD_SELECT} WHERE t.user_key = ? AND t.id < ? ORDER BY t.id DESC"
         return [self._thread(row) for row in self._db.query(sql, [thread.user_key, thread.id])]
 
+    def later_threads(self, thread: Thread) -> list[Thread]:
+        """The resident's threads opened after this one, oldest first: a counselor reading an older thread
+        sees that the resident came back (and where), the way the new thread names the earlier ones."""
+        if not thread.user_key:
+            return []
+        sql = f"{self._THREAD_SELECT} WHERE t.user_key = ? AND t.id > ? ORDER BY t.id"
+        return [self._thread(row) for row in self._db.query(sql, [thread.user_key, thread.id])]
+
     def returning(self, threads: Iterable[Thread], window: timedelta = RETURN_WINDOW) -> dict[int, Returning]:
         """For each thread, what its resident's earlier threads say (metadata only, no sealed text).
 
@@ -489,9 +504,11 @@ class ThreadStore:
         self._db.execute("UPDATE handoff_messages SET delivery = ? WHERE id = ?", [status, message_id])
 
     def counselor_active(
-        self, thread: Thread, now: datetime | None = None, window: timedelta = COUNSELOR_ACTIVE_WINDOW
+        self, thread: Thread, now: datetime | None = None, window: timedelta | None = None
     ) -> bool:
-        """A counselor claimed the thread and wrote in it within `window`: the bot keeps quiet then."""
+        """A counselor claimed the thread and wrote in it within `window` (the store's `live_window`): the
+        bot keeps quiet then."""
+        window = self.live_window if window is None else window
         if thread.status != "claimed":
             return False
         row = self._db.one(

@@ -122,8 +122,10 @@ class DialogueTurn:
     question: bool = False
 
 
-# A child's label that is an age the resident said (「13歳」), as messages.AGE writes it.
+# A child's label that is an age the resident said (「13歳」), as messages.AGE writes it, or a stage said
+# with the age (「中学2年(13歳)」, as parsing.STAGE_AND_AGE writes it).
 _SAID_AGE = re.compile(r"(\d{1,2})歳")
+_STAGE_AND_AGE = re.compile(r"(.+)\((\d{1,2})歳\)")
 
 
 @dataclass
@@ -346,8 +348,11 @@ class FactsDialogue:
             return [{"age": age} for age in state.facts.children_ages]
         described: list[dict[str, int | str]] = []
         for label in state.child_labels:
-            said_age = _SAID_AGE.fullmatch(label)
-            described.append({"age": int(said_age.group(1))} if said_age else {"stage": label})
+            said_age, both = _SAID_AGE.fullmatch(label), _STAGE_AND_AGE.fullmatch(label)
+            if both:
+                described.append({"stage": both.group(1), "age": int(both.group(2))})
+            else:
+                described.append({"age": int(said_age.group(1))} if said_age else {"stage": label})
         return described
 
     # ── turns ─────────────────────────────────────────────────────────────────

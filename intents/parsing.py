@@ -69,6 +69,12 @@ COUNT_AFTER = re.compile(
     r"(?:生|児)?(?:に通う|に通っている|の)?(?:子ども|子供|子|息子|娘|男の子|女の子)?(?:が|は|も)?\s*(\d)\s*人"
 )
 EACH = re.compile(r"(\d)\s*人ずつ")
+# A stage or school year and the age said with it are one child: 「中学2年生(13歳)」「中学生の子(14歳)」
+# 「中学生で13歳」 (the stage first) and 「13歳の中学生」「13歳で中1」 (the age first).
+STAGE_THEN_AGE = re.compile(r"生?(?:の(?:子ども|子供|こども|子|息子|娘))?\s*(?:\(\s*|で)")
+AGE_THEN_STAGE = re.compile(r"(?:の|で)")
+# How such a child is written for the resident's summary and the counselor (dialogue.children reads it back).
+STAGE_AND_AGE = "{stage}({age}歳)"
 # 三つ子 reads 3つ子 once kanji numbers are digits.
 MULTIPLE_BIRTH = (("双子", 2), ("ふたご", 2), ("3つ子", 3), ("みつご", 3))
 MAX_CHILD_AGE = 25
@@ -237,7 +243,7 @@ def children(text: str, stage_labels: dict[str, str]) -> tuple[list[int] | None,
     stages ("保育園"); each child counted once ("保育園の年中") and as often as said ("小学生が3人")."""
     if re.search(NO_CHILDREN, text):
         return [], []
-    mentions = _precise_mentions(text)
+    mentions = _with_said_ages(text, _precise_mentions(text), stage_labels)
     mentions += _stage_mentions(text, mentions, stage_labels)
     if not mentions:
         return None, []
@@ -278,6 +284,52 @@ def _precise_mentions(text: str) -> list[_Mention]:
         for match in re.finditer(word, text):
             add(match.start(), match.end(), age, word)
     return mentions
+
+
+def _with_said_ages(text: str, mentions: list[_Mention], stage_labels: dict[str, str]) -> list[_Mention]:
+    """An age said beside a school year or stage (「中学2年生(13歳)」「13歳の中学生」) is the same child: one
+    mention, aged as said, labelled with both, so it is counted once and a counselor reads 中学2年(13歳)."""
+    ages = [m for m in mentions if re.fullmatch(r"\d{1,2}歳", m.label) and m.label != "0歳"]
+    years = [m for m in mentions if m not in ages]
+    words = [  # the word said (保育園(3歳), not 未就学(0〜5歳)(3歳)), except a phrase cut short (大学に通)
+        _Mention(
+            match.start(),
+            match.end(),
+            STAGE_AGES[stage],
+            _said_stage(match.group(0), stage, stage_labels),
+            False,
+        )
+        for stage, pattern in STAGE_PATTERNS
+        for match in re.finditer(pattern, text)
+        if not any(match.start() < m.end and m.start < match.end() for m in years)
+    ]
+    used: list[_Mention] = []
+    merged: list[_Mention] = []
+    for age in ages:
+        partner = next(
+            (
+                other
+                for other in [*years, *words]
+                if other not in used
+                and (
+                    (other.end <= age.start and STAGE_THEN_AGE.fullmatch(text[other.end : age.start]))
+                    or (age.end <= other.start and AGE_THEN_STAGE.fullmatch(text[age.end : other.start]))
+                )
+            ),
+            None,
+        )
+        if partner is None:
+            merged.append(age)
+            continue
+        used.append(partner)
+        label = STAGE_AND_AGE.format(stage=partner.label, age=age.age)
+        start, end = min(age.start, partner.start), max(age.end, partner.end)
+        merged.append(_Mention(start, end, age.age, label, precise=True))
+    return merged + [m for m in years if m not in used]
+
+
+def _said_stage(word: str, stage: str, stage_labels: dict[str, str]) -> str:
+    return stage_labels.get(stage, word) if word.endswith("に通") else word
 
 
 def _stage_mentions(text: str, precise: list[_Mention], stage_labels: dict[str, str]) -> list[_Mention]:

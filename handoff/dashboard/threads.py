@@ -44,6 +44,7 @@ def _render_thread(thread_id: int, *, draft: str = "", retry_key: str | None = N
         "counselor/thread.html",
         thread=thread,
         earlier=services.store.earlier_threads(thread),
+        later=services.store.later_threads(thread),
         returning=returning,
         returned_days=_returned_days(thread, returning),
         transcript=services.store.transcript(thread.id),
@@ -131,15 +132,16 @@ def thread(thread_id: int) -> Any:
 
 @bp.route("/threads/<int:thread_id>/live.json")
 def thread_json(thread_id: int) -> Any:
-    """The thread page's live refresh: its heading (urgent, kinds, status) and transcript, rendered by the
-    page's own templates, so a resident's new message or a crisis word reaches the counselor who is typing
-    a reply (the reply box is not part of it, and a poll is no "view" in the audit)."""
+    """The thread page's live refresh: its heading (urgent, kinds, status, the bot's alert when crisis words
+    came while the counselor was writing) and transcript, rendered by the page's own templates, and the
+    risk kinds (the canned replies that fit them are marked), so a resident's new message or a crisis word
+    reaches the counselor who is typing a reply (the reply box is not part of it, and a poll is no "view"
+    in the audit)."""
     store = get_services().store
     thread = _thread_or_404(thread_id)
-    transcript = store.transcript(thread.id)
-    context = {"thread": thread, "transcript": transcript}
+    context = {"thread": thread, "transcript": store.transcript(thread.id), "notes": store.notes(thread.id)}
     return jsonify(
-        count=len(transcript),
+        kinds=list(thread.categories),
         head=render_template("counselor/_thread_head.html", **context),
         html=render_template("counselor/_thread_messages.html", **context),
     )

@@ -3,22 +3,108 @@
 "use strict";
 
 (function () {
+  // Each kept text is stored with the counselor who typed it (data-counselor on the page's body). An explicit
+  // logout removes that counselor's texts from the browser (after a confirm when there are any); a session
+  // that ended keeps them for the same counselor's next login, and anyone else logging in on this browser
+  // has them removed before any page could show them: on a shared office PC the next person never reads an
+  // unsent reply to a resident.
   var PREFIX = "yorisoi-draft:";
   var NOTE_PREFIX = "yorisoi-note:";
 
-  function readDraft(threadId) {
-    try {
-      return JSON.parse(window.localStorage.getItem(PREFIX + threadId) || "null");
-    } catch (error) {
+  function counselor() {
+    return document.body.getAttribute("data-counselor") || "";
+  }
+
+  function readEntry(key) {
+    // {text, key?, owner?}; a note kept before owners were recorded is a plain string.
+    var raw = window.localStorage.getItem(key);
+    if (raw === null) {
       return null;
     }
+    try {
+      var entry = JSON.parse(raw);
+      return entry && typeof entry === "object" ? entry : { text: String(entry) };
+    } catch (error) {
+      return { text: raw };
+    }
+  }
+
+  function keptKeys() {
+    var keys = [];
+    for (var i = 0; i < window.localStorage.length; i++) {
+      var key = window.localStorage.key(i);
+      if (key && (key.indexOf(PREFIX) === 0 || key.indexOf(NOTE_PREFIX) === 0)) {
+        keys.push(key);
+      }
+    }
+    return keys;
+  }
+
+  function isMine(entry, name) {
+    return !entry.owner || entry.owner === name; // one kept before owners were recorded: this browser's user
+  }
+
+  function forgetOthers(name) {
+    keptKeys().forEach(function (key) {
+      var entry = readEntry(key);
+      if (entry && !isMine(entry, name)) {
+        window.localStorage.removeItem(key);
+      }
+    });
+  }
+
+  function myKeys(name) {
+    return keptKeys().filter(function (key) {
+      var entry = readEntry(key);
+      return entry && isMine(entry, name) && String(entry.text || "").trim();
+    });
+  }
+
+  function readDraft(threadId) {
+    var entry = readEntry(PREFIX + threadId);
+    return entry && isMine(entry, counselor()) ? entry : null;
   }
 
   function saveDraft(threadId, text, retryKey) {
     if (text) {
-      window.localStorage.setItem(PREFIX + threadId, JSON.stringify({ text: text, key: retryKey }));
+      var entry = { text: text, key: retryKey, owner: counselor() };
+      window.localStorage.setItem(PREFIX + threadId, JSON.stringify(entry));
     } else {
       window.localStorage.removeItem(PREFIX + threadId);
+    }
+  }
+
+  function guardLogout() {
+    // Logging out: the texts this counselor kept are named first (they would be lost) and then removed.
+    var form = document.querySelector("form.logout");
+    var name = counselor();
+    if (!form || !name) {
+      return;
+    }
+    form.addEventListener("submit", function (event) {
+      var keys = myKeys(name);
+      var warning = form.getAttribute("data-drafts-warning") || "";
+      if (keys.length && !window.confirm(warning.replace("{count}", String(keys.length)))) {
+        event.preventDefault();
+        return;
+      }
+      keptKeys().forEach(function (key) {
+        var entry = readEntry(key);
+        if (entry && isMine(entry, name)) {
+          window.localStorage.removeItem(key);
+        }
+      });
+    });
+  }
+
+  function sayKeptAtLogin() {
+    // The login page after a session ended: say that typed text waits here (it is not lost silently).
+    var note = document.getElementById("drafts-kept");
+    if (note && keptKeys().some(function (key) {
+      var entry = readEntry(key);
+      return entry && String(entry.text || "").trim();
+    })) {
+      note.hidden = false;
     }
   }
 
@@ -101,7 +187,8 @@
       return;
     }
     var key = NOTE_PREFIX + box.getAttribute("data-note-draft");
-    var saved = window.localStorage.getItem(key) || "";
+    var entry = readEntry(key);
+    var saved = entry && isMine(entry, counselor()) ? String(entry.text || "") : "";
     var added = Array.prototype.some.call(document.querySelectorAll(".notes .text"), function (note) {
       return note.textContent.trim() === saved.trim();
     });
@@ -112,7 +199,7 @@
     }
     box.addEventListener("input", function () {
       if (box.value) {
-        window.localStorage.setItem(key, box.value);
+        window.localStorage.setItem(key, JSON.stringify({ text: box.value, owner: counselor() }));
       } else {
         window.localStorage.removeItem(key);
       }
@@ -173,10 +260,48 @@
         list.innerHTML = data.html; // new messages and delivery states
         shown = data.html;
       }
+      if (data.kinds) {
+        markCanned(data.kinds);
+      }
     });
   }
 
+  function markCanned(kinds) {
+    // A thread that turned urgent (or gained a kind) while open: the canned replies for its kinds are
+    // marked and listed first, as on a fresh load; the one chosen stays chosen.
+    var select = document.getElementById("canned");
+    if (!select || select.getAttribute("data-thread-kinds") === kinds.join(" ")) {
+      return;
+    }
+    select.setAttribute("data-thread-kinds", kinds.join(" "));
+    var mark = select.getAttribute("data-fits-mark") || "";
+    var options = Array.prototype.slice.call(select.options);
+    var fitting = [];
+    var general = [];
+    var rest = [];
+    options.forEach(function (option) {
+      var own = (option.getAttribute("data-kinds") || "").split(" ").filter(Boolean);
+      var fits = own.some(function (kind) {
+        return kinds.indexOf(kind) !== -1;
+      });
+      option.classList.toggle("fits", fits);
+      option.textContent = (fits ? mark : "") + (option.getAttribute("data-title") || "");
+      (fits ? fitting : own.length ? rest : general).push(option);
+    });
+    var chosen = select.value;
+    var untouched = chosen === options[0].value; // still the first one offered: offer the first that fits
+    fitting.concat(general, rest).forEach(function (option) {
+      select.appendChild(option);
+    });
+    select.value = untouched && fitting.length ? fitting[0].value : chosen;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    if (counselor()) {
+      forgetOthers(counselor());
+    }
+    sayKeptAtLogin();
+    guardLogout();
     keepDrafts();
     keepUnsent();
     keepNote();

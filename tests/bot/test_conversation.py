@@ -567,3 +567,50 @@ def test_a_place_no_document_covers_is_acknowledged_without_promising_its_window
 def test_a_place_with_a_question_is_still_answered(conversation, line):
     say(conversation, line, "野々市市に住んでいます。保育料は安くなりますか")
     assert conversation.knowledge.asked == [("野々市市に住んでいます。保育料は安くなりますか", "野々市市")]
+
+
+def test_how_long_a_counselor_counts_as_writing_is_configured(
+    make_conversation, line, identity, monkeypatch, tmp_path
+) -> None:
+    """YORISOI_COUNSELOR_LIVE_MINUTES reaches the store the app builds; a counselor who wrote 45 minutes
+    ago is still in the conversation with 60 (no "お返事は…以降" cuts in) and not with the default 30."""
+    from datetime import timedelta
+
+    from bot.config import Settings
+    from bot.services import build_stores
+
+    monkeypatch.setenv("YORISOI_COUNSELOR_LIVE_MINUTES", "60")
+    settings = Settings.from_env(data_dir=tmp_path / "app", local_mode=True, testing=True).resolved()
+    assert build_stores(settings).threads.live_window == timedelta(minutes=60)
+    night = datetime(2026, 11, 24, 22, 0, tzinfo=TOKYO)
+    for minutes, told in ((30, True), (60, False)):
+        conversation = make_conversation(now=night)
+        conversation.threads.live_window = timedelta(minutes=minutes)
+        user = "U" + str(minutes // 10) * 32
+        say(conversation, line, "相談員と話したい", user)
+        thread = conversation.threads.open_thread_for(identity.user_key(user))
+        conversation.threads.claim(thread.id, "suzuki", now=night - timedelta(minutes=50))
+        conversation.threads.append(thread.id, "counselor", "鈴木です", now=night - timedelta(minutes=45))
+        replies = texts(say(conversation, line, "ありがとうございます、少し落ち着きました", user))
+        assert bool(replies) is told and all("以降" in text for text in replies)
+
+
+def test_crisis_words_in_a_thread_just_taken_are_not_told_to_wait_until_morning(
+    make_conversation, line, identity
+) -> None:
+    """A counselor took the thread a minute ago and has not written yet: the resident gets the contacts (no
+    one is writing to them), then 「相談員がいま確認しています」, not 「お返事は…8時30分以降」 (seen in the
+    emulator, right after the bot had said a counselor was reading)."""
+    from datetime import timedelta
+
+    night = datetime(2026, 11, 24, 22, 0, tzinfo=TOKYO)
+    conversation = make_conversation(now=night)
+    say(conversation, line, "相談員と話したい")
+    thread = conversation.threads.open_thread_for(identity.user_key(USER))
+    conversation.threads.claim(thread.id, "suzuki", now=night - timedelta(minutes=1))
+    crisis, followup = texts(say(conversation, line, "正直もう消えてしまいたいです"))
+    assert "0120-279-338" in crisis
+    assert followup == handoff.messages.ACKNOWLEDGEMENT_CLAIMED and "以降" not in followup
+    later = make_conversation(now=night + timedelta(hours=1))  # taken long ago and silent: the hours again
+    _, followup = texts(say(later, line, "やっぱり消えたい"))
+    assert "以降" in followup

@@ -9,8 +9,9 @@ import pytest
 from browser_support import log_in
 from playwright.sync_api import expect
 
-from handoff import ThreadStore
+from handoff import NOTE_AUTHOR_BOT, ThreadStore
 from handoff.messages import COUNSELOR_REPLY, THREAD_DELETED, THREAD_RESOLVED
+from handoff.replies import live_crisis_note
 
 pytestmark = pytest.mark.browser
 LINE_USER_ID = "U4af4980629f8c7b5e3f1a2b3c4d5e6f7"  # the default of the open_thread fixture
@@ -168,4 +169,33 @@ def test_the_open_thread_shows_what_the_resident_writes_while_a_reply_is_typed(
     expect(page.locator("#thread-messages")).to_contain_text("元夫が家の前に", timeout=LIVE_WAIT_MS)
     expect(page.locator("#thread-head")).to_contain_text("緊急", timeout=LIVE_WAIT_MS)
     expect(page.locator("#reply-text")).to_have_value("書きかけの返信")
+    assert page.evaluate("window.__kept") == "no full reload"
+
+
+def test_crisis_words_in_a_live_thread_alert_the_counselor_on_the_open_page(
+    replies, page, base_url: str, store: ThreadStore, open_thread, deliver
+) -> None:
+    """The bot stays quiet to the resident (a counselor is writing) and leaves a note: the open page shows
+    it atop the thread and offers the canned replies for the new kind first, without a reload."""
+    thread = open_thread()
+    store.claim(thread.id, "suzuki")
+    replies.send(thread.id, "suzuki", "保育園の書類ですね", str(uuid.uuid4()))
+    log_in(page, base_url, "suzuki", "suzuki-password")
+    page.goto(f"{base_url}/counselor/threads/{thread.id}")
+    assert "★" not in page.locator("#canned option").first.inner_text()
+    page.fill("#reply-text", "書きかけ")
+    page.evaluate("window.__kept = 'no full reload'")
+    store.append(thread.id, "resident", "実は元夫が家の前に来ています")
+    open_thread(reason="crisis", urgent=True, categories=["danger"])  # what the bot does, as in a live thread
+    store.add_note(thread.id, NOTE_AUTHOR_BOT, live_crisis_note(["danger"]))
+    alert = page.locator("#thread-alert")
+    expect(alert).to_contain_text("危機の言葉がありました", timeout=LIVE_WAIT_MS)
+    expect(alert).to_contain_text("身の危険")
+    assert "danger" not in alert.inner_text()
+    first = page.locator("#canned option").first
+    expect(first).to_contain_text("★", timeout=LIVE_WAIT_MS)
+    expect(first).to_have_text("★ いま危険があるとき")
+    assert page.locator("#canned").input_value() == first.get_attribute("value")
+    assert page.locator("#canned option.fits").count() == 1
+    expect(page.locator("#reply-text")).to_have_value("書きかけ")
     assert page.evaluate("window.__kept") == "no full reload"

@@ -358,7 +358,8 @@ def test_thread_json_needs_a_login_carries_escaped_messages_and_is_no_view(
     login(client, "suzuki", "suzuki-password")
     views = len([entry for entry in audit.entries() if entry.action == "view"])
     data = client.get(url).get_json()
-    assert data["count"] == 1 and "&lt;script&gt;" in data["html"] and "<script>" not in data["html"]
+    assert set(data) == {"head", "html", "kinds"} and data["kinds"] == ["dv"]  # what the page uses
+    assert "&lt;script&gt;" in data["html"] and "<script>" not in data["html"]
     assert "緊急" in data["head"]
     assert len([entry for entry in audit.entries() if entry.action == "view"]) == views
     assert client.get("/counselor/threads/99999/live.json").status_code == 404
@@ -377,3 +378,23 @@ def test_a_reply_to_a_resident_who_deleted_their_data_says_so(
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "データを削除したため" in body and "担当にしてください" not in body
     assert deliver.calls == []
+
+
+def test_the_bots_alert_tops_an_open_thread_only_and_a_tombstone_takes_no_notes(
+    client: FlaskClient, store: ThreadStore, open_thread, identity
+) -> None:
+    from handoff import NOTE_AUTHOR_BOT
+    from handoff.replies import live_crisis_note
+
+    thread = open_thread(reason="crisis", urgent=True, categories=["dv"])
+    store.add_note(thread.id, NOTE_AUTHOR_BOT, live_crisis_note(["dv"]))
+    login(client, "suzuki", "suzuki-password")
+    page = client.get(f"/counselor/threads/{thread.id}").get_data(as_text=True)
+    assert 'id="thread-alert"' in page and "自動のお知らせ" in page and "（DV）" in page
+    store.resolve(thread.id, "suzuki")
+    page = client.get(f"/counselor/threads/{thread.id}").get_data(as_text=True)
+    assert 'id="thread-alert"' not in page and "危機の言葉" in page  # still in the notes, no longer an alarm
+    gone = open_thread("U" + "9" * 32)
+    store.forget(identity.user_key("U" + "9" * 32))
+    page = client.get(f"/counselor/threads/{gone.id}").get_data(as_text=True)
+    assert messages.THREAD_DELETED in page and 'id="note-text"' not in page

@@ -51,3 +51,10 @@ def test_a_returning_residents_new_thread_links_their_earlier_crisis(
     earlier.locator(f'a[href$="/threads/{crisis.id}"]').click()
     page.wait_for_url(f"{base_url}/counselor/threads/{crisis.id}")
     expect(page.locator("#earlier-threads")).to_contain_text("以前の相談はありません")
+    later = page.locator("#later-threads")  # the older thread names the resident's later one too
+    expect(later).to_contain_text("この相談者のその後の相談")
+    expect(later).to_contain_text("未対応")
+    assert "request" not in later.inner_text() and "open" not in later.inner_text()
+    later.locator(f'a[href$="/threads/{back.id}"]').click()
+    page.wait_for_url(f"{base_url}/counselor/threads/{back.id}")
+    expect(page.locator("#later-threads")).to_have_count(0)

@@ -291,6 +291,7 @@ def test_a_resident_back_soon_after_an_urgent_thread_is_linked_and_taken_after_u
     back = open_thread(reason="request", now=start + timedelta(days=23))
     assert not back.urgent  # nothing they wrote is a crisis: no alert, no contacts, a counselor decides
     assert [t.id for t in store.earlier_threads(back)] == [crisis.id]
+    assert [t.id for t in store.later_threads(crisis)] == [back.id] and store.later_threads(back) == []
     returning = store.returning([back, other])
     assert returning[back.id].urgent_before and returning[back.id].recent_urgent.id == crisis.id
     assert not returning[other.id].urgent_before and returning[other.id].earlier == 0
@@ -312,6 +313,7 @@ def test_the_link_to_earlier_threads_goes_with_forget_and_purge(
     store.resolve(second.id, "suzuki", now=old + timedelta(days=4))
     now_open = open_thread()
     assert [t.id for t in store.earlier_threads(now_open)] == [second.id, first.id]
+    assert [t.id for t in store.later_threads(first)] == [second.id, now_open.id]
     store.purge(90)
     assert store.earlier_threads(now_open) == []
     assert not store.returning([now_open])[now_open.id].urgent_before
@@ -321,3 +323,4 @@ def test_the_link_to_earlier_threads_goes_with_forget_and_purge(
     store.forget(identity.user_key("U" + "7" * 32))
     tombstone = store.get(back.id)  # an open thread leaves a tombstone with no resident to link
     assert store.earlier_threads(tombstone) == [] and store.returning([tombstone])[back.id].earlier == 0
+    assert store.later_threads(tombstone) == []

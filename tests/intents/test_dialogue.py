@@ -500,3 +500,19 @@ def test_children_are_kept_for_a_counselor_as_the_resident_described_them(dialog
     children = dialogue.children(USER)
     assert {"stage": "中学生"} in children and {"age": 5} in children
     assert not any(child.get("age") == 13 for child in children)  # 13 is only read from 中学生
+
+
+@pytest.mark.parametrize(
+    ("text", "ages", "child"),
+    [
+        ("母子家庭です。中学2年生（13歳）と5歳の子がいます", [5, 13], {"stage": "中学2年", "age": 13}),
+        ("ひとり親です。13歳の中学生がいます", [13], {"stage": "中学生", "age": 13}),
+        ("シングルマザーで、中学生の子(14歳)がいます", [14], {"stage": "中学生", "age": 14}),
+        ("父子家庭です。保育園に通う娘と、高校生の息子(16歳)です", [3, 16], {"stage": "高校生", "age": 16}),
+    ],
+)
+def test_a_stage_said_with_an_age_is_one_child_kept_with_both(dialogue, text, ages, child):
+    """「中学2年生（13歳）」 is one child of 13, not two; a counselor reads 中学2年（13歳）."""
+    dialogue.start(USER, text=text)
+    assert dialogue.facts(USER).children_ages == ages
+    assert child in dialogue.children(USER)
