@@ -298,6 +298,9 @@ class CrisisDetector:
         self.kind_margin = float(rules["embedding"].get("kind_margin", 0.0))
         self.cue_chars = int(rules["embedding"].get("cue_chars", 0))
         self.needs_margin = float(rules["embedding"].get("needs_margin", 0.0))
+        # the regression may be as unsure as `strong_floor` when the neighbours lead by `strong_lead`
+        self.strong_lead = float(rules["embedding"].get("strong_lead", 1.0))
+        self.strong_floor = float(rules["embedding"].get("strong_floor", self.threshold))
         self._embedder = embedder
         self._labels = [kind.name for kind in self.kinds for _ in kind.exemplars]
         self._label_rows = {
@@ -463,6 +466,10 @@ class CrisisDetector:
         neighbours alone cannot tell short texts apart; together they disagree rarely ([] and the
         probability otherwise).
 
+        Below `threshold` (down to `strong_floor`), the neighbours must lead by `strong_lead`: the regression
+        reads a plain, indirect farewell (a means ordered, affairs put in order) as ordinary when the nearest
+        wordings are crisis ones.
+
         The kind: per kind, the mean similarity of its `kind_neighbours` nearest exemplars, plus `cue_bonus`
         when the message says one of its `cues` (a small model places 「げんこつ、またやってしもた」 as near
         to danger as to a parent hitting a child; the words tell them apart). A second kind within
@@ -473,14 +480,16 @@ class CrisisDetector:
         assert self._ordinary_vectors is not None
         query = _unit_rows(query_vector)[0]
         probability = float(_sigmoid(float(query @ weights[:-1] + weights[-1])))
-        if probability < self.threshold:
+        if probability < min(self.threshold, self.strong_floor):
             return [], probability
         similarities = exemplars @ query
-        if (
-            _top_mean(similarities, self.neighbours)
-            - _top_mean(self._ordinary_vectors @ query, self.neighbours)
-            < self.lead
-        ):
+        ordinary = self._ordinary_vectors @ query
+        lead = _top_mean(similarities, self.neighbours) - _top_mean(ordinary, self.neighbours)
+        if lead < self.lead:
+            return [], probability
+        if probability < self.threshold and lead < self.strong_lead:
+            # below the threshold, only a message whose nearest crisis wordings are clearly closer than its
+            # nearest ordinary ones (a means bought online and on its way, said plainly)
             return [], probability
         scores = {
             kind.name: _top_mean(similarities[self._label_rows[kind.name]], self.kind_neighbours)

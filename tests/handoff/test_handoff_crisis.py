@@ -1058,6 +1058,19 @@ def test_the_fourteenth_sealed_set(detector: CrisisDetector) -> None:
     assert len(alarms) == 0, alarms
 
 
+def test_the_sixteenth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout16 / noncrisis_heldout16 (56 crises, 6-7 per kind: indirect, understated, dialect, kana,
+    inside another question; 84 hard non-crisis: hyperbole, negations, bereavement incl. by suicide, DV and
+    abuse information, quoted words, siblings, the past, tiredness, parenting guilt, medical, money, school)
+    were written and committed before the sixteenth round and counted once before and once after it, never
+    tuned on. Router and plain vector alike: 52/56 caught and 22/84 false urgent before, 53/56 and 17/84
+    after. Short of the issue's targets (1 in 20 missed, 1 in 10 false urgent). Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout16")
+    assert (crises, plain) == (56, 84), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 3, missed
+    assert len(alarms) <= 17, alarms
+
+
 # ---- the thirteenth round ----------------------------------------------------------------------------------
 THIRTEENTH_ROUND_WORDINGS = [
     # stopping living; 博多 「〜たか」 rewritten to 「〜たい」 (standard_forms)
