@@ -908,7 +908,7 @@ def test_the_leads_own_set(detector: CrisisDetector) -> None:
 
 @pytest.mark.parametrize(
     ("name", "counts", "most_missed", "most_alarms"),
-    [("lead10", (20, 25), 0, 0), ("lead11", (20, 25), 0, 2)],
+    [("lead10", (20, 25), 0, 0), ("lead11", (20, 25), 0, 2), ("lead12", (36, 36), 0, 4)],
 )
 def test_the_leads_later_sets(
     detector: CrisisDetector, name: str, counts: tuple[int, int], most_missed: int, most_alarms: int
@@ -920,7 +920,11 @@ def test_the_leads_later_sets(
     is sealed for its false urgent only; 20/20 and 0/25 after the fifteenth round (per-kind `needs`).
     crisis_lead11 / noncrisis_lead11 (20 and 25, the same kinds of line in new words) were written by the lead
     without reading the fifteenth round's lines and counted once after it: 20/20 caught, 2/25 false urgent
-    (a child hit at school read as DV by the rules; a stiff neck, 首がこって, by the embedding). Floors."""
+    (a child hit at school read as DV by the rules; a stiff neck, 首がこって, by the embedding).
+    crisis_lead12 / noncrisis_lead12 (36 crises, 4 a kind; 36 hard non-crisis) were written by the lead
+    before the sixteenth round and counted before it (36/36, 8/36 false urgent) and once after it (36/36,
+    4/36: a loss by suicide a year on, a friend's self-harm told by a daughter, fear of being suspected of
+    abuse, a game's 『殺すぞ』). Floors."""
     missed, alarms, crises, plain = held_out(detector, name)
     assert (crises, plain) == counts, "the set is not edited after it was measured"
     assert len(missed) <= most_missed, missed
