@@ -110,6 +110,8 @@ class Crisis(Protocol):
 
     def strained(self, text: str) -> bool: ...
 
+    def safety_note(self, text: str) -> str: ...
+
 
 class Alerts(Protocol):
     """Tells on-call staff of an urgent thread, once (`handoff.CrisisAlerts`)."""

@@ -380,6 +380,9 @@ class Conversation:
         replies = render.answer(answer, render.feedback_choices(question_id) if question_id else ())
         if strained:  # 「死ぬほど忙しいけど、現況届はいつ？」: the word first, then the answer asked for
             replies.insert(0, render.text(messages.STRAIN_PREFACE))
+        safety = self.crisis.safety_note(text)
+        if safety:  # 「離婚したいけど…このLINE見られたらどうしよう」: how to keep the chat unseen, first
+            replies.insert(0, render.text(safety))
         escalation = self.policy.assess(text, unanswered_in_a_row=missed)
         if escalation is not None and escalation.kind == "offer":
             self.state.reset(user_key)

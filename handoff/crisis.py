@@ -165,6 +165,9 @@ def _logistic_regression(positive: np.ndarray, negative: np.ndarray, iterations:
     return np.r_[weights, bias]
 
 
+# The end of a verb a signal may stop inside of (「傷つけ|たい」, 「叩い|たり」): negations are read after it.
+_INFLECTION = re.compile(r"^(?:たく|たい|たり|だり|た|だ|て|で|り)")
+
 # The sections of crisis.yaml that name ordinary lines the classifier alone does not make a crisis.
 _SHORT_LINES = ("ailments", "everyday_lines", "everyday_strain")
 
@@ -207,7 +210,7 @@ def _reading_rules(rules: dict) -> dict:
     read_rules["context"] = {
         part: read(items, alarm=part == "ongoing") for part, items in (rules.get("context") or {}).items()
     }
-    for key in ("negations", "masks", "question_markers", "strain", "coping"):
+    for key in ("negations", "masks", "question_markers", "strain", "coping", "watched"):
         read_rules[key] = read(rules.get(key))
     read_rules["personal_markers"] = read(rules.get("personal_markers"), alarm=True)
     read_rules["standard_forms"] = [
@@ -267,6 +270,7 @@ class CrisisDetector:
         self.masks = _compile(rules.get("masks"), "masks")
         self.question_markers = _compile(rules.get("question_markers"), "question_markers")
         self.strain = _compile(rules.get("strain"), "strain")
+        self.watched = _compile(rules.get("watched"), "watched")
         self.coping = _compile(rules.get("coping"), "coping")
         self.short_lines = tuple(
             _ShortLines(
@@ -408,6 +412,12 @@ class CrisisDetector:
         program fits it, the resident gets a warm word and the way to a person rather than "not found"."""
         return _any(self.strain, normalise(text or ""))
 
+    def safety_note(self, text: str) -> str:
+        """The note on keeping the chat safe (トーク履歴, notification previews) for a message that fears
+        the phone or this chat being seen (crisis.yaml `watched`: 「このLINE見られたらどうしよう」), or "";
+        a crisis reply for DV or danger carries it already."""
+        return messages.DV_SAFETY_NOTE if _any(self.watched, normalise(text or "")) else ""
+
     def _scan(self, normalised: str, asks: bool) -> _Scan:
         scan = _Scan()
         text = normalised
@@ -440,11 +450,13 @@ class CrisisDetector:
         return scan
 
     def _live(self, patterns: tuple[re.Pattern[str], ...], text: str, scan: _Scan) -> bool:
-        """A match not negated right after it (「死にたいとは思っていません」)."""
+        """A match not negated right after it (「死にたいとは思っていません」), or after the rest of its verb
+        (「傷つけ」+「たいわけじゃなくて、」, 「叩い」+「たりはしてない」)."""
         for pattern in patterns:
             for match in pattern.finditer(text):
                 rest = text[match.end() :]
-                if any(negation.match(rest) for negation in self.negations):
+                inflected = _INFLECTION.sub("", rest, count=1)
+                if any(negation.match(rest) or negation.match(inflected) for negation in self.negations):
                     scan.cautious = True
                     continue
                 return True

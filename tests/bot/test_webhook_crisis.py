@@ -228,6 +228,22 @@ def test_busy_words_beside_a_question_get_the_answer_after_a_warm_word(live_serv
     assert live_server.core.stores.threads.open_thread_for(user_key) is None
 
 
+def test_a_fear_that_this_chat_is_seen_gets_the_safety_note_first(live_server, signed_event, fake_line):
+    """「このLINE見られたらどうしよう」 (seen in the emulator: the answer said only that the documents do not
+    cover privacy): no crisis, but how to delete the talk history and hide previews comes first."""
+    from handoff import messages as handoff_messages
+
+    user = "U" + "e" * 32
+    said = "離婚したいけど、夫に知られたらまずい。このLINE見られたらどうしよう"
+    before = len(fake_line.delivered())
+    signed_event.post(live_server.url, signed_event.text(said, source=signed_event.source(user)))
+    settle(live_server)
+    texts = fake_line.delivered()[before].texts
+    assert texts[0] == handoff_messages.DV_SAFETY_NOTE and len(texts) > 1
+    user_key = live_server.core.stores.identity.user_key(user)
+    assert live_server.core.stores.threads.open_thread_for(user_key) is None
+
+
 @pytest.mark.parametrize("answer", ["受け取っていない", "まだです", "答えない"])
 def test_a_short_typed_answer_in_the_household_check_is_no_crisis(
     answer, live_server, signed_event, fake_line

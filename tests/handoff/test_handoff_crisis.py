@@ -908,7 +908,12 @@ def test_the_leads_own_set(detector: CrisisDetector) -> None:
 
 @pytest.mark.parametrize(
     ("name", "counts", "most_missed", "most_alarms"),
-    [("lead10", (20, 25), 0, 0), ("lead11", (20, 25), 0, 2), ("lead12", (36, 36), 0, 4)],
+    [
+        ("lead10", (20, 25), 0, 0),
+        ("lead11", (20, 25), 0, 2),
+        ("lead12", (36, 36), 0, 4),
+        ("lead13", (18, 30), 1, 11),
+    ],
 )
 def test_the_leads_later_sets(
     detector: CrisisDetector, name: str, counts: tuple[int, int], most_missed: int, most_alarms: int
@@ -924,7 +929,10 @@ def test_the_leads_later_sets(
     crisis_lead12 / noncrisis_lead12 (36 crises, 4 a kind; 36 hard non-crisis) were written by the lead
     before the sixteenth round and counted before it (36/36, 8/36 false urgent) and once after it (36/36,
     4/36: a loss by suicide a year on, a friend's self-harm told by a daughter, fear of being suspected of
-    abuse, a game's 『殺すぞ』). Floors."""
+    abuse, a game's 『殺すぞ』). crisis_lead13 / noncrisis_lead13 (18 and 30, harder non-crisis lines) were
+    written before the lead's changes that followed and counted once before and once after them: 17/18,
+    11/30 both times (the lead's general fixes for lead12's and heldout16's classes did not reach its
+    lines). Floors."""
     missed, alarms, crises, plain = held_out(detector, name)
     assert (crises, plain) == counts, "the set is not edited after it was measured"
     assert len(missed) <= most_missed, missed
@@ -1312,3 +1320,44 @@ def test_wordings_are_caught_by_rules_alone(detector: CrisisDetector, text: str,
 )
 def test_wordings_that_are_no_rule_crisis(detector: CrisisDetector, text: str) -> None:
     assert detector.assess(text) is None
+
+
+# ---- the lead's round after the sixteenth ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("I want to die", "suicide"),
+        ("I cut myself again last night", "self_harm"),
+        ("I can't go on like this", "despair"),
+        ("I'm afraid I will hurt my baby", "child_abuse_risk"),
+        ("My boyfriend hits my son", "child_abuse_other"),
+        ("My husband hits me every day", "dv"),
+        ("Someone is following me right now", "danger"),
+        ("I was raped by my boss", "sexual_violence"),
+        ("I have no place to sleep tonight with my kids", "no_place_tonight"),
+    ],
+)
+def test_a_crisis_written_in_english_is_recognised_by_the_rules(text: str, kind: str) -> None:
+    """A resident who writes in English (the rules run without spaces: 「iwanttodie」) gets the same lines."""
+    found = CrisisDetector.load().assess(text)
+    assert found is not None and kind in found.kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "夫が自殺して一年。遺族年金の手続きを教えてください",
+        "『殺すぞ』ってゲームしながら息子が叫んでる",
+        "転んでできたあざで、保育園に虐待を疑われないか心配",
+        "子どもを叩いたりはしてないです。ただ声が大きくなるのが悩み",
+        "自分を傷つけたいわけじゃなくて、とにかく眠れないのがつらい",
+        "付き合っていた人に殴られたこともあったけど、もう昔の話です",
+        "娘が学校の劇で叩かれる役をやるらしい",
+        "Where can I get help for domestic violence?",
+    ],
+)
+def test_a_loss_a_game_a_fear_of_suspicion_a_negation_or_a_past_opens_no_urgent_thread(
+    detector: CrisisDetector, text: str
+) -> None:
+    """Seen in sealed sets (lead12, heldout16) after the sixteenth round, written here in other words."""
+    assert detector.assess(text, detector.embed(text)) is None
