@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -210,7 +210,7 @@ def _reading_rules(rules: dict) -> dict:
     read_rules["context"] = {
         part: read(items, alarm=part == "ongoing") for part, items in (rules.get("context") or {}).items()
     }
-    for key in ("negations", "masks", "question_markers", "strain", "coping", "watched"):
+    for key in ("negations", "masks", "question_markers", "strain", "coping", "watched", "child_hurt"):
         read_rules[key] = read(rules.get(key))
     read_rules["personal_markers"] = read(rules.get("personal_markers"), alarm=True)
     read_rules["standard_forms"] = [
@@ -271,6 +271,7 @@ class CrisisDetector:
         self.question_markers = _compile(rules.get("question_markers"), "question_markers")
         self.strain = _compile(rules.get("strain"), "strain")
         self.watched = _compile(rules.get("watched"), "watched")
+        self.child_hurt = _compile(rules.get("child_hurt"), "child_hurt")
         self.coping = _compile(rules.get("coping"), "coping")
         self.short_lines = tuple(
             _ShortLines(
@@ -352,7 +353,15 @@ class CrisisDetector:
             # The reading first, then the text as typed.
             found = self._in_kana._assess_forms(normalise(reading(text)), query_vector)
             return found or self._in_kana._assess_forms(normalise(text), query_vector)
-        return self._assess_forms(normalise(text or ""), query_vector)
+        return self._with_child_hurt(self._assess_forms(normalise(text or ""), query_vector), text)
+
+    def _with_child_hurt(self, found: CrisisAssessment | None, text: str) -> CrisisAssessment | None:
+        """A crisis named for the adults (DV, danger, nowhere to sleep) that also says a child was hurt
+        (crisis.yaml `child_hurt`) gets the child's kind too, so its lines include 189."""
+        children = {"child_abuse_risk", "child_abuse_other"}
+        if found is None or children & set(found.kinds) or not _any(self.child_hurt, normalise(text)):
+            return found
+        return replace(found, kinds=(*found.kinds, "child_abuse_other"))
 
     def _assess_forms(self, normalised: str, query_vector: np.ndarray | None) -> CrisisAssessment | None:
         """The message as written, then (if it differs) in its standard forms (crisis.yaml `standard_forms`:

@@ -1361,3 +1361,22 @@ def test_a_loss_a_game_a_fear_of_suspicion_a_negation_or_a_past_opens_no_urgent_
 ) -> None:
     """Seen in sealed sets (lead12, heldout16) after the sixteenth round, written here in other words."""
     assert detector.assess(text, detector.embed(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "child_named"),
+    [
+        ("娘の体に知らないあざが増えてて、聞いても答えない。別れた夫のところに泊まった後はいつもそう", True),
+        ("夫に殴られて、かばった息子もけがをした", True),
+        ("夫に殴られています", False),
+    ],
+)
+def test_a_child_hurt_beside_an_adults_crisis_brings_the_childs_lines(
+    detector: CrisisDetector, text: str, child_named: bool
+) -> None:
+    """Seen in the emulator: the bruised daughter was read as DV and nowhere to sleep, with no 189."""
+    found = detector.assess(text, detector.embed(text))
+    assert found is not None
+    assert ("child_abuse_other" in found.kinds) is child_named
+    lines = "\n".join(detector.contact_lines(found.kinds, datetime(2026, 12, 1, 12, 0, tzinfo=TOKYO)))
+    assert ("189" in lines) is child_named
