@@ -8,6 +8,7 @@ before they are stored.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -69,6 +70,14 @@ def chat_target(payload: dict[str, Any]) -> tuple[str, str]:
     if kind == "room":
         return kind, source.get("roomId", "")
     return kind or "none", source.get("userId", "")
+
+
+def direct_text(payload: dict[str, Any]) -> str | None:
+    """The text of a 1:1 text message (what the crisis checks read), None for any other event."""
+    message = payload.get("message") or {}
+    if payload.get("type") != "message" or message.get("type") != "text" or chat_target(payload)[0] != "user":
+        return None
+    return str(message.get("text") or "")
 
 
 def is_standby(payload: dict[str, Any]) -> bool:
@@ -192,8 +201,12 @@ class EventStore:
         )
         if row is None or row["payload"] is None:
             return None
-        payload = json.loads(self._sealer.unseal(row["payload"], purpose=PAYLOAD_PURPOSE))
-        return StoredEvent(event_id, row["chat_key"], row["event_type"], row["event_ts"], payload)
+        return StoredEvent(
+            event_id, row["chat_key"], row["event_type"], row["event_ts"], self._unseal(row["payload"])
+        )
+
+    def _unseal(self, sealed: str) -> dict[str, Any]:
+        return json.loads(self._sealer.unseal(sealed, purpose=PAYLOAD_PURPOSE))
 
     def pending(self) -> list[Accepted]:
         """Every acknowledged event not yet answered: chats holding a flagged event first, then the rest;
@@ -217,16 +230,12 @@ class EventStore:
         )
         found = []
         for row in rows:
-            text = ""
+            text = None
             if row["event_type"] == "message" and row["payload"] is not None:
-                try:
-                    payload = json.loads(self._sealer.unseal(row["payload"], purpose=PAYLOAD_PURPOSE))
-                except ValueError:  # unreadable here: the worker reports it when it takes the event
-                    payload = {}
-                message = payload.get("message") or {}
-                if chat_target(payload)[0] == "user" and message.get("type") == "text":
-                    text = str(message.get("text") or "")
-            found.append((row["webhook_event_id"], row["chat_key"], text))
+                # unreadable here (another key): the worker reports it when it takes the event
+                with contextlib.suppress(ValueError):
+                    text = direct_text(self._unseal(row["payload"]))
+            found.append((row["webhook_event_id"], row["chat_key"], text or ""))
         return found
 
     def triaged(self, event_id: str, urgent: bool) -> bool:

@@ -17,7 +17,7 @@ from flask import Blueprint, current_app, jsonify, request
 from linebot.v3.webhooks import Event
 
 from bot.database import DatabaseError
-from bot.events import FINISHED_RETENTION_DAYS, chat_target, is_standby
+from bot.events import FINISHED_RETENTION_DAYS, direct_text, is_standby
 from handoff import CrisisAssessment
 
 if TYPE_CHECKING:
@@ -101,13 +101,11 @@ def flagged_crises(payloads: list[dict[str, Any]], crisis: CrisisCheck) -> set[s
     """
     flagged = set()
     for payload in payloads:
-        message = payload.get("message") or {}
-        if payload.get("type") != "message" or message.get("type") != "text":
-            continue
-        if chat_target(payload)[0] != "user":
+        text = direct_text(payload)
+        if text is None:
             continue
         try:
-            found = crisis.assess(str(message.get("text") or ""))
+            found = crisis.assess(text)
         except Exception:
             log.exception("crisis rules failed at acceptance; the event is queued unflagged")
             continue
