@@ -45,12 +45,15 @@ class QueryEmbedder(Protocol):
 
 class EmbeddingCache:
     """Query vectors of texts, each embedded on its first ask and kept (the last `size`), across threads: the
-    bot's one vector per message and the knowledge's vectors of the documents' words."""
+    bot's one vector per message and the knowledge's vectors of the documents' words. A text asked for while
+    another thread embeds it waits for that vector (the crisis triage and the answer may read one message
+    at the same moment) rather than embedding it twice."""
 
     def __init__(self, embedder: QueryEmbedder, size: int) -> None:
         self.embedder = embedder
         self.size = size
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._embedding: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
     def __call__(self, text: str) -> np.ndarray:
@@ -59,12 +62,26 @@ class EmbeddingCache:
             if vector is not None:
                 self._vectors.move_to_end(text)
                 return vector
-        vector = np.asarray(self.embedder.embed_queries([text]))[0]
-        with self._lock:
-            self._vectors[text] = vector
-            while len(self._vectors) > self.size:
-                self._vectors.popitem(last=False)
-        return vector
+            underway = self._embedding.get(text)
+            if underway is None:
+                done = self._embedding[text] = threading.Event()
+        if underway is not None:
+            underway.wait()
+            with self._lock:
+                vector = self._vectors.get(text)
+            # None only if the other thread failed or the vector was already pushed out: embed it here
+            return vector if vector is not None else np.asarray(self.embedder.embed_queries([text]))[0]
+        try:
+            vector = np.asarray(self.embedder.embed_queries([text]))[0]
+            with self._lock:
+                self._vectors[text] = vector
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+            return vector
+        finally:
+            with self._lock:
+                del self._embedding[text]
+            done.set()
 
 
 def _normalised(vectors: np.ndarray, dim: int) -> np.ndarray:

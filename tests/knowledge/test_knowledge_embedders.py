@@ -73,3 +73,40 @@ def test_unknown_embedder_specs_are_refused_clearly(spec):
 def test_missing_sentence_transformers_model_is_a_clear_error(tmp_path):
     with pytest.raises(EmbedderError, match="cannot load"):
         load_embedder(f"st:{tmp_path / 'no-such-model'}")
+
+
+def test_a_text_asked_for_by_several_threads_at_once_is_embedded_once():
+    """The crisis triage and the answer may read one message at the same moment: one model run, one vector.
+    The model run lasts until every thread has set out to ask (an event, no sleep), so the asks overlap."""
+    import threading
+
+    from knowledge.embedders import EmbeddingCache
+
+    asking = 4
+    lock, set_out, all_set_out = threading.Lock(), [0], threading.Event()
+
+    class HeldEmbedder:
+        runs = 0
+
+        def embed_queries(self, texts):
+            HeldEmbedder.runs += 1
+            all_set_out.wait(timeout=300)
+            return np.ones((len(texts), 3), dtype=np.float32)
+
+    cache = EmbeddingCache(HeldEmbedder(), size=8)
+    results: list[np.ndarray] = []
+
+    def ask() -> None:
+        with lock:
+            set_out[0] += 1
+            if set_out[0] == asking:
+                all_set_out.set()
+        results.append(cache("同じ質問"))
+
+    threads = [threading.Thread(target=ask) for _ in range(asking)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert HeldEmbedder.runs == 1
+    assert len(results) == asking and all(np.array_equal(vector, results[0]) for vector in results)
