@@ -87,10 +87,6 @@ class CrisisTriage:
             self._stopping.wait(idle)
             idle = min(self._idle_poll, idle * 2)
 
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     def stop(self, timeout: float = 5.0) -> None:
         self._stopping.set()
         if self._thread is not None:
