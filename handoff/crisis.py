@@ -353,13 +353,14 @@ class CrisisDetector:
             # The reading first, then the text as typed.
             found = self._in_kana._assess_forms(normalise(reading(text)), query_vector)
             return found or self._in_kana._assess_forms(normalise(text), query_vector)
-        return self._with_child_hurt(self._assess_forms(normalise(text or ""), query_vector), text)
+        normalised = normalise(text or "")
+        return self._with_child_hurt(self._assess_forms(normalised, query_vector), normalised)
 
-    def _with_child_hurt(self, found: CrisisAssessment | None, text: str) -> CrisisAssessment | None:
+    def _with_child_hurt(self, found: CrisisAssessment | None, normalised: str) -> CrisisAssessment | None:
         """A crisis named for the adults (DV, danger, nowhere to sleep) that also says a child was hurt
         (crisis.yaml `child_hurt`) gets the child's kind too, so its lines include 189."""
         children = {"child_abuse_risk", "child_abuse_other"}
-        if found is None or children & set(found.kinds) or not _any(self.child_hurt, normalise(text)):
+        if found is None or children & set(found.kinds) or not _any(self.child_hurt, normalised):
             return found
         return replace(found, kinds=(*found.kinds, "child_abuse_other"))
 
