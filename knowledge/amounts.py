@@ -167,7 +167,8 @@ class Program:
         period = self.in_force(day)
         if period is None:
             return [messages.AMOUNT_UNKNOWN.format(program=self.name, window=self.window)]
-        lines = [messages.AMOUNT_HEADER.format(program=self.name, unit=self.unit, since=period.since)]
+        lines = self._newer_not_known(day)
+        lines.append(messages.AMOUNT_HEADER.format(program=self.name, unit=self.unit, since=period.since))
         if period.bands:
             names = messages.BAND_NAMES
             for key in ("first", "second", "third"):
@@ -192,11 +193,15 @@ class Program:
                 )
         lines += [messages.ROW_LINE.format(who=who, amount=yen(amount)) for who, amount in period.rows]
         lines += [f"※ {note}" for note in period.notes]
-        expected = self.newer_may_apply(day)
-        if expected:
-            lines.append(messages.NEWER_MAY_APPLY.format(date=from_date(expected), window=self.window))
         lines.append(self.source_line(period))
         return lines
+
+    def _newer_not_known(self, day: dt.date) -> list[str]:
+        """The line said before the last known figures when a newer period has begun by `day` (or none)."""
+        expected = self.newer_may_apply(day)
+        if expected is None:
+            return []
+        return [messages.NEWER_NOT_KNOWN.format(date=from_date(expected), window=self.window)]
 
     def summary(self, day: dt.date) -> list[str]:
         """The amounts in force on `day` in one line (for an answer that compares programs), with the
@@ -204,9 +209,10 @@ class Program:
         period = self.in_force(day)
         if period is None:
             return [messages.AMOUNT_UNKNOWN.format(program=self.name, window=self.window)]
+        lines = self._newer_not_known(day)
         if period.bands:
             first, second, third = (period.bands[key] for key in ("first", "second", "third"))
-            lines = [
+            lines += [
                 messages.BAND_SUMMARY.format(
                     unit=self.unit,
                     since=period.since,
@@ -221,10 +227,7 @@ class Program:
             rows = "、".join(
                 messages.ROW_SUMMARY.format(who=who, amount=yen(amount)) for who, amount in period.rows
             )
-            lines = [messages.ROWS_SUMMARY.format(unit=self.unit, since=period.since, rows=rows)]
-        expected = self.newer_may_apply(day)
-        if expected:
-            lines.append(messages.NEWER_MAY_APPLY.format(date=from_date(expected), window=self.window))
+            lines.append(messages.ROWS_SUMMARY.format(unit=self.unit, since=period.since, rows=rows))
         return lines
 
 

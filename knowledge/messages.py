@@ -47,7 +47,12 @@ BAND_NAMES = {"first": "子ども1人", "second": "2人目の加算", "third": "
 BAND_LINE = "・{who}: 全部支給 {full}／一部支給 {low}〜{high}"
 HOUSEHOLD_TOTAL = "・{children}人なら合計で月額{full}（全部支給の場合）。一部支給なら月額{low}〜{high}です。"
 ROW_LINE = "・{who}: {amount}"
-NEWER_MAY_APPLY = "※ {date}から新しい年度の額になっている場合があります。最新の額は{window}でご確認ください。"
+# Said first when a new period has begun that our sources do not have yet (amounts revised every April): the
+# figures that follow are the last ones known, not today's.
+NEWER_NOT_KNOWN = (
+    "{date}からの新しい年度の額は、手元の資料ではまだ確認できていません。今の額は{window}でご確認ください。"
+    "参考までに、その前の額をお知らせします。"
+)
 AMOUNT_UNKNOWN = "{program}の今の額は手元の資料ではわかりません。{window}でご確認ください。"
 AMOUNT_SOURCE = "金額の出典: {source}"
 # A national amount read from a town's page: the page is where it was read, not whose amount it is.

@@ -67,10 +67,11 @@ def test_child_rearing_allowance_over_days_and_households(ask, today: str, child
         partial_high = high + second_high + third_high * (children - 2)
         assert f"{children}人なら合計で月額{yen(full)}（全部支給の場合）" in text
         assert f"{yen(partial_low)}〜{yen(partial_high)}" in text
-    newer = "新しい年度の額になっている場合があります" in text
+    newer = "新しい年度の額は、手元の資料ではまだ確認できていません" in text
     assert newer is (today >= "2026-04-01")
     if newer:
-        assert "2026年4月から" in text and "窓口" in text
+        assert "2026年4月からの新しい年度の額" in text and "窓口" in text
+        assert text.index("新しい年度の額") < text.index(since), "said before the last known figures"
 
 
 def test_no_superseded_amount_is_quoted_as_current(ask) -> None:
