@@ -245,6 +245,9 @@ class Conversation:
             # 「受け取っていない」 typed to the allowance question: its crisis words would have been rules.
             crisis = None
         if crisis is not None:
+            earlier = self.threads.open_thread_for(user_key)
+            if earlier is not None and earlier.urgent:
+                crisis = self.crisis.with_earlier(crisis, earlier.categories)
             replies = self._escalate(user_id, user_key, self.crisis.escalation(crisis, self._clock()), text)
             urgent = self.threads.open_thread_for(user_key)
             if urgent is not None and urgent.urgent and self.alerts is not None:

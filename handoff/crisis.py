@@ -356,6 +356,13 @@ class CrisisDetector:
         normalised = normalise(text or "")
         return self._with_child_hurt(self._assess_forms(normalised, query_vector), normalised)
 
+    def with_earlier(self, found: CrisisAssessment, earlier: Sequence[str]) -> CrisisAssessment:
+        """A crisis said in a thread already urgent keeps the kinds the thread was opened for, after its own:
+        「今夜で全部おしまいにします」 after a farewell is not only about a roof for the night."""
+        known = [kind for old in earlier for kind in LEGACY_KINDS.get(old, (old,)) if kind in KINDS]
+        kept = [kind for kind in dict.fromkeys(known) if kind not in found.kinds]
+        return replace(found, kinds=(*found.kinds, *kept)) if kept else found
+
     def _with_child_hurt(self, found: CrisisAssessment | None, normalised: str) -> CrisisAssessment | None:
         """A crisis named for the adults (DV, danger, nowhere to sleep) that also says a child was hurt
         (crisis.yaml `child_hurt`) gets the child's kind too, so its lines include 189."""

@@ -12,6 +12,7 @@ from alert_receivers import HookReceiver, SmtpReceiver, serve_receivers  # noqa:
 from bot.services import build_conversation
 from handoff import DELETE_CONFIRM_POSTBACK, ContactBook
 from handoff.crisis import KINDS
+from handoff.messages import CRISIS_INTRO
 from handoff.hours import TOKYO
 from knowledge import messages as knowledge_messages
 
@@ -186,6 +187,20 @@ def test_an_urgent_thread_alerts_on_call_staff_once_and_answers_questions_at_nig
     )
     settle(server)
     assert server.core.conversation.alerts.status(thread_id) is None
+
+
+def test_a_crisis_said_in_an_urgent_thread_keeps_the_lines_of_the_first(live_server, signed_event, fake_line):
+    """A farewell, then 「今夜…」 read as nowhere to sleep: the second reply keeps the lines for a life at risk
+    (119, the lines of the first kind) beside those for the night."""
+    user = "U" + "7" * 32
+    for text in ("もう死にたい", "今夜寝る場所がない"):
+        signed_event.post(live_server.url, signed_event.text(text, source=signed_event.source(user)))
+        settle(live_server)
+    second = "\n".join(fake_line.delivered()[-1].texts)
+    assert "119" in second, second
+    assert CRISIS_INTRO["suicide"] in second and CRISIS_INTRO["no_place_tonight"] in second, second
+    thread = live_server.core.stores.threads.open_thread_for(live_server.core.stores.identity.user_key(user))
+    assert thread is not None and {"suicide", "no_place_tonight"} <= set(thread.categories)
 
 
 @pytest.mark.parametrize("text", ["死ぬほど忙しい", "眠すぎて死にそう、もうへとへと"])

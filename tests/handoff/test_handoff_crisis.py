@@ -1380,3 +1380,70 @@ def test_a_child_hurt_beside_an_adults_crisis_brings_the_childs_lines(
     assert ("child_abuse_other" in found.kinds) is child_named
     lines = "\n".join(detector.contact_lines(found.kinds, datetime(2026, 12, 1, 12, 0, tzinfo=TOKYO)))
     assert ("189" in lines) is child_named
+
+
+# ---- the lead's round of session 13 ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a young child left alone at night or in the car while the parent works or plays
+        ("夜勤の仕事が入ってしまって、2歳の娘を朝まで家に一人で寝かせて出ています", "child_abuse_risk"),
+        ("仕事に行く間、1歳の子を車の中に置いておくしかないんです", "child_abuse_risk"),
+        ("寝てる3歳と1歳を置いて、夜のバイトに出てる。誰にも言えない", "child_abuse_risk"),
+        ("赤ちゃんを車に寝かせたままパチンコしてしまった", "child_abuse_risk"),
+        # a farewell with the arrangements made, an ending set for tonight
+        (
+            "子どもたちに、ママは遠くに行くけど元気でねって手紙を書きました。実家の母にも後のことは頼んであります",
+            "suicide",
+        ),
+        ("お母さんにあとのことは頼んだ。子どもたちへの手紙も机に置いた", "suicide"),
+        ("今夜で全部おしまいにします", "suicide"),
+        ("明日で全部終わりにします。今までありがとう", "suicide"),
+        # slapped (はたく), an eviction due today with nowhere to go
+        ("夫に顔をはたかれた、これで三回目", "dv"),
+        ("彼氏に頭をはたかれて耳が聞こえにくい", "dv"),
+        ("アパートを今日中に立ち退けって言われて、子どもと行く先がない", "no_place_tonight"),
+    ],
+)
+def test_session13_wordings_are_caught(detector: CrisisDetector, text: str, kind: str) -> None:
+    """Seen in the emulator (a resident's trial) and in sealed sets, written here in other words."""
+    found = detector.assess(text, detector.embed(text))
+    assert found is not None and kind in found.kinds, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "昨日は死んだように眠った。久しぶりにすっきり",
+        "心臓が止まるかと思った、子どもがスーパーで迷子になって",
+        "亡くなった祖母の年金の手続きが分からない",
+        "出産のとき死ぬかと思うほど痛かった",
+        "息子が怒って『お母さんなんか死んじゃえ』って言った。五歳です",
+        "離婚は話し合いで決まりました。暴力などの心配はないです。養育費の取り決め方を知りたい",
+        "自分も親に殴られて育ったので、子どもには絶対しないと決めてます",
+        "子どもの頃、父に叩かれて育ちました。今は関係ありませんが、育児講座を探しています",
+        "布団をはたいて干したらくしゃみが止まらない",
+        "あぱーとの更新料が高い。住宅の補助ってある？",
+        "明日でパートを終わりにします。次の仕事を探してます",
+        "今日で保育園の慣らし保育おしまい！",
+    ],
+)
+def test_session13_idioms_quotes_and_pasts_open_no_urgent_thread(detector: CrisisDetector, text: str) -> None:
+    """Sleeping like the dead, a heart that nearly stopped, a late grandmother's pension, a child's angry
+    words, a worry ruled out, a childhood told and left behind: ordinary lines in crisis words."""
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+def test_a_child_unfed_for_days_beside_a_parents_despair_brings_189(detector: CrisisDetector) -> None:
+    text = "私が起き上がれなくて、上の子がもう2日ごはんを食べていません"
+    found = detector.assess(text, detector.embed(text))
+    assert found is not None and "child_abuse_other" in found.kinds, found
+
+
+def test_a_crisis_in_an_urgent_thread_keeps_the_threads_kinds(detector: CrisisDetector) -> None:
+    found = detector.assess("今夜寝る場所がない")
+    assert found is not None and "suicide" not in found.kinds
+    kept = detector.with_earlier(found, ["suicide", "abuse"])
+    assert kept.kinds[: len(found.kinds)] == found.kinds
+    assert {"suicide", "child_abuse_risk", "child_abuse_other"} <= set(kept.kinds)
+    assert detector.with_earlier(found, []) is found
