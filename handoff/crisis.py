@@ -350,9 +350,12 @@ class CrisisDetector:
             # 「おっとにまたなぐられた」: the rules in their reading, which keep the words as written
             # beside it (the classifier is the same); a question typed in kana
             # (「DVしえんせいどをしりたい」) is then read as a question, as 「DV支援制度を知りたい」 is.
-            # The reading first, then the text as typed.
-            found = self._in_kana._assess_forms(normalise(reading(text)), query_vector)
-            return found or self._in_kana._assess_forms(normalise(text), query_vector)
+            # The reading first, then the text as typed; a child hurt is read in the same form.
+            for form in (normalise(reading(text)), normalise(text)):
+                found = self._in_kana._assess_forms(form, query_vector)
+                if found is not None:
+                    return self._in_kana._with_child_hurt(found, form)
+            return None
         normalised = normalise(text or "")
         return self._with_child_hurt(self._assess_forms(normalised, query_vector), normalised)
 

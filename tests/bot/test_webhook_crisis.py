@@ -12,8 +12,8 @@ from alert_receivers import HookReceiver, SmtpReceiver, serve_receivers  # noqa:
 from bot.services import build_conversation
 from handoff import DELETE_CONFIRM_POSTBACK, ContactBook
 from handoff.crisis import KINDS
-from handoff.messages import CRISIS_INTRO
 from handoff.hours import TOKYO
+from handoff.messages import CRISIS_INTRO
 from knowledge import messages as knowledge_messages
 
 NIGHT = datetime(2026, 12, 1, 1, 30, tzinfo=TOKYO)  # Tuesday 01:30, outside reception hours
@@ -190,8 +190,8 @@ def test_an_urgent_thread_alerts_on_call_staff_once_and_answers_questions_at_nig
 
 
 def test_a_crisis_said_in_an_urgent_thread_keeps_the_lines_of_the_first(live_server, signed_event, fake_line):
-    """A farewell, then 「今夜…」 read as nowhere to sleep: the second reply keeps the lines for a life at risk
-    (119, the lines of the first kind) beside those for the night."""
+    """A farewell, then 「今夜…」 read as nowhere to sleep: the second reply keeps the lines for a life at
+    risk (119, the lines of the first kind) beside those for the night."""
     user = "U" + "7" * 32
     for text in ("もう死にたい", "今夜寝る場所がない"):
         signed_event.post(live_server.url, signed_event.text(text, source=signed_event.source(user)))

@@ -913,6 +913,7 @@ def test_the_leads_own_set(detector: CrisisDetector) -> None:
         ("lead11", (20, 25), 0, 2),
         ("lead12", (36, 36), 0, 4),
         ("lead13", (18, 30), 1, 11),
+        ("lead14", (15, 15), 0, 1),
     ],
 )
 def test_the_leads_later_sets(
@@ -932,7 +933,11 @@ def test_the_leads_later_sets(
     abuse, a game's 『殺すぞ』). crisis_lead13 / noncrisis_lead13 (18 and 30, harder non-crisis lines) were
     written before the lead's changes that followed and counted once before and once after them: 17/18,
     11/30 both times (the lead's general fixes for lead12's and heldout16's classes did not reach its
-    lines). Floors."""
+    lines). crisis_lead14 / noncrisis_lead14 (15 long messages with the crisis in one sentence among ordinary
+    talk, 15 long hard-topic non-crisis) were written in session 13 before the round on long messages: 7/15
+    caught, 4/15 false urgent before it; 15/15 and 1/15 after it (its misses and false urgent were read, so
+    the after figure is tuned: a rumour of abuse in another family still opens a thread, by design).
+    Floors."""
     missed, alarms, crises, plain = held_out(detector, name)
     assert (crises, plain) == counts, "the set is not edited after it was measured"
     assert len(missed) <= most_missed, missed
@@ -1369,6 +1374,7 @@ def test_a_loss_a_game_a_fear_of_suspicion_a_negation_or_a_past_opens_no_urgent_
         ("娘の体に知らないあざが増えてて、聞いても答えない。別れた夫のところに泊まった後はいつもそう", True),
         ("夫に殴られて、かばった息子もけがをした", True),
         ("夫に殴られています", False),
+        ("おっとになぐられて、かばったむすこもけがをした", True),
     ],
 )
 def test_a_child_hurt_beside_an_adults_crisis_brings_the_childs_lines(
@@ -1403,6 +1409,18 @@ def test_a_child_hurt_beside_an_adults_crisis_brings_the_childs_lines(
         ("夫に顔をはたかれた、これで三回目", "dv"),
         ("彼氏に頭をはたかれて耳が聞こえにくい", "dv"),
         ("アパートを今日中に立ち退けって言われて、子どもと行く先がない", "no_place_tonight"),
+        # long messages whose crisis is one sentence among ordinary talk, in other words than lead14's
+        ("兄が酔うと私と子どもを蹴るので、家にいたくない", "danger"),
+        ("太ももをはさみで切ってしまう癖が治らない", "self_harm"),
+        ("この子と一緒に死のうかと、ベランダに立ってた", "suicide"),
+        ("私にかけてる保険で子どもの生活費は足りるはず。だからそれでいいよね", "suicide"),
+        ("旦那に携帯を毎日確認されて、返信が遅いと皿を投げつけられる", "dv"),
+        ("泣き止まない赤ちゃんを揺さぶりそうで怖い", "child_abuse_risk"),
+        ("カッとなって息子を床に叩きつけてしまった", "child_abuse_risk"),
+        ("娘が、おじさんとの内緒だからと言って、お股が痛いと言う", "child_abuse_other"),
+        # told to die by a partner; one's own wish to die laughed off is still read
+        ("夫に「死ね」と笑いながら言われる毎日です", "dv"),
+        ("「もう死にたい」って笑ってごまかすけど本当はつらい", "suicide"),
     ],
 )
 def test_session13_wordings_are_caught(detector: CrisisDetector, text: str, kind: str) -> None:
@@ -1426,6 +1444,13 @@ def test_session13_wordings_are_caught(detector: CrisisDetector, text: str, kind
         "あぱーとの更新料が高い。住宅の補助ってある？",
         "明日でパートを終わりにします。次の仕事を探してます",
         "今日で保育園の慣らし保育おしまい！",
+        "父が昔は私を叩いてたけど、今は孫に甘いおじいちゃん",
+        "元夫に電話したら怒鳴られるのが憂鬱で、養育費の催促ができない",
+        "息子がクラスの子を押してケガさせてしまった。学校に呼ばれた",
+        "段ボールをカッターで切ってたら指を少し切った",
+        "子どもと一緒に楽しく過ごせる場所を探してる",
+        "PTAのくじで会長に決まった。もう死ぬしかない（笑）",
+        "娘がテストの点が悪くて『死にたい〜』ってふざけてた",
     ],
 )
 def test_session13_idioms_quotes_and_pasts_open_no_urgent_thread(detector: CrisisDetector, text: str) -> None:
