@@ -1088,6 +1088,19 @@ def test_the_sixteenth_sealed_set(detector: CrisisDetector) -> None:
     assert len(alarms) <= 17, alarms
 
 
+def test_the_seventeenth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout17 / noncrisis_heldout17 (54 crises, 6 per kind, a third long with the crisis in one
+    sentence; 80 hard-topic non-crisis: questions on hard topics, strain, quoted words, stories that are over)
+    were written by a helper in session 13 and counted, unread by the lead, before the lead's rounds (44/54
+    caught, 18/80 false urgent, router vector) and once after the first two (44/54, 18/80: none of their
+    lines reached). Then read and tuned on (rules for what they missed, in general form, each checked on
+    other wordings): 54/54 and 6/80, a tuned figure. Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout17")
+    assert (crises, plain) == (54, 80), "the set is not edited after it was measured"
+    assert len(missed) <= 0, missed
+    assert len(alarms) <= 6, alarms
+
+
 # ---- the thirteenth round ----------------------------------------------------------------------------------
 THIRTEENTH_ROUND_WORDINGS = [
     # stopping living; 博多 「〜たか」 rewritten to 「〜たい」 (standard_forms)
@@ -1421,6 +1434,17 @@ def test_a_child_hurt_beside_an_adults_crisis_brings_the_childs_lines(
         # told to die by a partner; one's own wish to die laughed off is still read
         ("夫に「死ね」と笑いながら言われる毎日です", "dv"),
         ("「もう死にたい」って笑ってごまかすけど本当はつらい", "suicide"),
+        # heldout17's classes in other words
+        ("別れた人から『今から家に火つけに行く』ってメッセージ", "danger"),
+        ("夜中にカミソリで自分の脚を切ってしまう", "self_harm"),
+        ("夫に首に手を回されて苦しかった", "dv"),
+        ("彼氏が酔うと私の髪を掴んで床に引きずる", "dv"),
+        ("娘の足をわざとつねってしまう自分が怖い", "child_abuse_risk"),
+        ("赤ちゃんのミルク、昨日から一日中あげてない", "child_abuse_risk"),
+        ("近所の子、夜中まで家に大人がいなくて一人で泣いてる", "child_abuse_other"),
+        ("毎日何のために働いてるのかもうわからない", "despair"),
+        ("飲み会で眠ってる間にやられたかもしれない", "sexual_violence"),
+        ("アフターピルってどこで買えますか、昨日無理やりされて", "sexual_violence"),
     ],
 )
 def test_session13_wordings_are_caught(detector: CrisisDetector, text: str, kind: str) -> None:
@@ -1451,6 +1475,11 @@ def test_session13_wordings_are_caught(detector: CrisisDetector, text: str, kind
         "子どもと一緒に楽しく過ごせる場所を探してる",
         "PTAのくじで会長に決まった。もう死ぬしかない（笑）",
         "娘がテストの点が悪くて『死にたい〜』ってふざけてた",
+        "DV相談窓口の電話番号を友達に教えたい",
+        "もし私が病気で亡くなったら子どもはどうなる？遺言書の書き方を知りたい",
+        "子どもが寝てる間に洗濯と掃除を済ませた",
+        "映画で主人公が殴られるシーンを子どもと見てしまった",
+        "書類の手続きがややこしくて心が折れそうです",
     ],
 )
 def test_session13_idioms_quotes_and_pasts_open_no_urgent_thread(detector: CrisisDetector, text: str) -> None:
