@@ -1101,6 +1101,18 @@ def test_the_seventeenth_sealed_set(detector: CrisisDetector) -> None:
     assert len(alarms) <= 6, alarms
 
 
+def test_the_eighteenth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout18 / noncrisis_heldout18 (45 crises, 5 per kind, short and long; 60 hard-topic
+    non-crisis written to be realistic: questions residents ask, strain, others' stories, news) were written
+    by a helper in session 13 and counted, unread by the lead, before the heldout17 round (37/45 caught, 3/60
+    false urgent) and once after it (37/45, 3/60: none of its misses reached). Then read and tuned on: 45/45
+    and 2/60, a tuned figure. Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout18")
+    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
+    assert len(missed) <= 0, missed
+    assert len(alarms) <= 2, alarms
+
+
 # ---- the thirteenth round ----------------------------------------------------------------------------------
 THIRTEENTH_ROUND_WORDINGS = [
     # stopping living; 博多 「〜たか」 rewritten to 「〜たい」 (standard_forms)
@@ -1445,6 +1457,22 @@ def test_a_child_hurt_beside_an_adults_crisis_brings_the_childs_lines(
         ("毎日何のために働いてるのかもうわからない", "despair"),
         ("飲み会で眠ってる間にやられたかもしれない", "sexual_violence"),
         ("アフターピルってどこで買えますか、昨日無理やりされて", "sexual_violence"),
+        # heldout18's classes in other words
+        ("さっきから別れた夫がドアを叩き続けてる、出ていかない", "danger"),
+        ("私はもうこの世に長くいるつもりがないので、子どものことをお願いしたい", "suicide"),
+        ("橋の上にいる。飛び込んでしまおうか迷ってる", "suicide"),
+        ("取引先の人に性的な関係を求められて断れなかった", "sexual_violence"),
+        ("息子が、父親の家でご飯を食べさせてもらえないって泣いてた", "child_abuse_other"),
+        ("今夜から車中泊するしかない、子ども二人連れて", "no_place_tonight"),
+        ("もう起き上がる力も残ってない", "despair"),
+        ("何をやっても無駄だし、朝なんか来なければいいのに", "despair"),
+        # tried in the emulator: an ex calling all night and his car outside in the morning; crying alone
+        (
+            "元夫から昨日の夜ずっと非通知で電話がきてて、今朝はアパートの前にあの人の車がありました",
+            "danger",
+        ),
+        ("別れた彼から一晩中着信があって、朝起きたら職場の駐車場に元彼の車が停まってた", "danger"),
+        ("正直、毎晩泣いてます。お金のことも仕事のことも全部一人で、誰にも相談できない", "despair"),
     ],
 )
 def test_session13_wordings_are_caught(detector: CrisisDetector, text: str, kind: str) -> None:
@@ -1480,6 +1508,8 @@ def test_session13_wordings_are_caught(detector: CrisisDetector, text: str, kind
         "子どもが寝てる間に洗濯と掃除を済ませた",
         "映画で主人公が殴られるシーンを子どもと見てしまった",
         "書類の手続きがややこしくて心が折れそうです",
+        "洗濯物ほったらかしでゴロゴロしてる休日",
+        "子どもが毎晩泣いて起きるので、誰にも頼れず寝不足です",
     ],
 )
 def test_session13_idioms_quotes_and_pasts_open_no_urgent_thread(detector: CrisisDetector, text: str) -> None:
