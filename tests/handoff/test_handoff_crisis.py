@@ -1113,6 +1113,17 @@ def test_the_eighteenth_sealed_set(detector: CrisisDetector) -> None:
     assert len(alarms) <= 2, alarms
 
 
+def test_the_nineteenth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout19 / noncrisis_heldout19 (45 crises, 5 per kind; 60 realistic hard-topic non-crisis) were
+    written by a helper at the end of session 13 and counted once, unread by the lead, on the session's final
+    rules: 40/45 caught (5 missed, one each of danger, suicide, self-harm, a parent's risk and a child hurt by
+    others), 4/60 false urgent. Still sealed: the next round counts it before and after. Floors."""
+    missed, alarms, crises, plain = held_out(detector, "heldout19")
+    assert (crises, plain) == (45, 60), "the sealed set is not edited after it was measured"
+    assert len(missed) <= 5, "a sealed set: its lines are not printed"
+    assert len(alarms) <= 4, "a sealed set: its lines are not printed"
+
+
 # ---- the thirteenth round ----------------------------------------------------------------------------------
 THIRTEENTH_ROUND_WORDINGS = [
     # stopping living; 博多 「〜たか」 rewritten to 「〜たい」 (standard_forms)
