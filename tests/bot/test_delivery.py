@@ -8,6 +8,7 @@ import time
 import uuid
 
 import pytest
+from conversation_support import WORKER_DEADLINE
 from fake_line import PUSH_PATH, REPLY_PATH
 from linebot.v3.messaging import TextMessage
 
@@ -16,7 +17,7 @@ STALE_MS = 120_000
 
 
 def settle(server) -> None:
-    assert server.core.worker.queue.wait_idle(60), "the worker did not finish"
+    assert server.core.worker.queue.wait_idle(WORKER_DEADLINE), "the worker did not finish"
 
 
 def outbox_rows(server) -> list[dict]:

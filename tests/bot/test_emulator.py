@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from conversation_support import WORKER_DEADLINE
 from fake_line import ACCESS_TOKEN, CHANNEL_SECRET
 from flask import Flask
 from werkzeug.serving import make_server
@@ -72,7 +73,7 @@ class Emulated:
     def send(self, **payload: Any) -> dict:
         status, body = self.call("POST", "/emulator/send", {"user": USER, **payload})
         assert status == 200, body
-        assert self.core.worker.queue.wait_idle(60)
+        assert self.core.worker.queue.wait_idle(WORKER_DEADLINE)
         return body
 
     def chat(self, after: int = 0) -> list[dict]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conversation_support import WORKER_DEADLINE
 from fake_line import PUSH_PATH, REPLY_PATH, SECRET_KEY
 
 import handoff
@@ -43,7 +44,7 @@ class Chat:
         before = len(self.fake.delivered())
         status, _ = self.events.post(self.server.url, event)
         assert status == 200
-        assert self.server.core.worker.queue.wait_idle(120), "the worker did not finish"
+        assert self.server.core.worker.queue.wait_idle(WORKER_DEADLINE), "the worker did not finish"
         delivered = self.fake.delivered()[before:]
         if not delivered:
             return []

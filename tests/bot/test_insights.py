@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
+from conversation_support import WORKER_DEADLINE
 
 from bot import messages, render
 from bot.cli import cli
@@ -37,7 +38,7 @@ class Chat:
     def _send(self, event: dict) -> dict:
         seen = len(self.fake_line.delivered())
         assert self.events.post(self.server.url, event)[0] == 200
-        assert self.server.core.worker.queue.wait_idle(120), "the worker did not finish"
+        assert self.server.core.worker.queue.wait_idle(WORKER_DEADLINE), "the worker did not finish"
         [reply] = self.fake_line.delivered()[seen:]
         return reply.body["messages"][-1]
 

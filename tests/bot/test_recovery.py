@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import time
 
+from conversation_support import WORKER_DEADLINE
 from fake_line import PUSH_PATH, REPLY_PATH
 
 STALE_MS = 120_000
 
 
 def settle(server) -> None:
-    assert server.core.worker.queue.wait_idle(60), "the worker did not finish"
+    assert server.core.worker.queue.wait_idle(WORKER_DEADLINE), "the worker did not finish"
 
 
 def user(n: int) -> str:

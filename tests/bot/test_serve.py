@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conversation_support import WORKER_DEADLINE
 from fake_line import ACCESS_TOKEN, CHANNEL_SECRET, PUSH_PATH, REPLY_PATH, SECRET_KEY
 from serve_support import YORISOI, ServeProcess, answers_per_user, event_statuses, free_port
 
@@ -194,7 +195,7 @@ def test_backup_copies_the_live_database(
     server = live_server_for(plumbing_app())
     for n in range(3):
         signed_event.post(server.url, signed_event.text(f"質問{n}"))
-    assert server.core.worker.queue.wait_idle(120)
+    assert server.core.worker.queue.wait_idle(WORKER_DEADLINE)
     target = tmp_path / "backups"
     target.mkdir()
     result = CliRunner().invoke(cli, ["backup", str(target)], env={"YORISOI_DATA_DIR": str(data_dir)})

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conversation_support import WORKER_DEADLINE
 from fake_line import LOADING_PATH, REPLY_PATH, LineEvents, sign
 
 USER = "U" + "a" * 32
@@ -44,7 +45,7 @@ EVENT_CASES = {
 
 
 def settle(server) -> None:
-    assert server.core.worker.queue.wait_idle(120), "the worker did not finish"
+    assert server.core.worker.queue.wait_idle(WORKER_DEADLINE), "the worker did not finish"
 
 
 def stored_rows(server) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from conversation_support import WORKER_DEADLINE
 from fake_line import LOADING_PATH, PUSH_PATH, REPLY_PATH
 
 from bot import messages
@@ -16,7 +17,7 @@ OTHER_USER = "U" + "e" * 32
 
 
 def settle(server) -> None:
-    assert server.core.worker.queue.wait_idle(120), "the worker did not finish"
+    assert server.core.worker.queue.wait_idle(WORKER_DEADLINE), "the worker did not finish"
 
 
 def test_a_question_gets_the_program_answer_by_reply(live_server, signed_event, fake_line):

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 from alert_receivers import HookReceiver, SmtpReceiver, serve_receivers  # noqa: F401 (the `receivers` fixture)
+from conversation_support import WORKER_DEADLINE
 
 from bot.services import build_conversation
 from handoff import DELETE_CONFIRM_POSTBACK, ContactBook
@@ -77,7 +78,7 @@ MESSAGES = {
 
 
 def settle(server) -> None:
-    assert server.core.worker.queue.wait_idle(120), "the worker did not finish"
+    assert server.core.worker.queue.wait_idle(WORKER_DEADLINE), "the worker did not finish"
 
 
 def night_app(make_app, knowledge_index, data_dir, **overrides):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from conversation_support import WORKER_DEADLINE
 from fake_line import LineEvents
 from serve_support import event_statuses, post_raw, signed_headers
 
@@ -57,6 +58,6 @@ def test_an_acknowledged_event_is_answered_after_a_lock_that_outlasts_the_busy_t
     time.sleep(1.5)  # five times the busy timeout: the worker's write gives up meanwhile
     blocker.execute("ROLLBACK")
     blocker.close()
-    assert server.core.worker.queue.wait_idle(120)
+    assert server.core.worker.queue.wait_idle(WORKER_DEADLINE)
     # The lock is gone and the process never stopped: the resident should get the answer without a restart.
     assert fake_line.wait_for(lambda fake: len(fake.delivered()) == 1, timeout=120)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conversation_support import WORKER_DEADLINE
 from fake_line import LineEvents
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -82,7 +83,7 @@ def server(make_app, live_server_for):
 
 
 def settle(server) -> None:
-    assert server.core.worker.queue.wait_idle(120), "the worker did not finish"
+    assert server.core.worker.queue.wait_idle(WORKER_DEADLINE), "the worker did not finish"
 
 
 def mutate(event: dict[str, Any], drops: list[str], replacements: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 
 import pytest
+from conversation_support import WORKER_DEADLINE
 from fake_line import PUSH_PATH, REPLY_PATH
 
 STALE_MS = 120_000  # older than a reply token lives: the answer goes by push
@@ -33,7 +34,7 @@ def server(plumbing_app, live_server_for, flaky_line):
 
 
 def settle(server) -> None:
-    assert server.core.worker.queue.wait_idle(120), "the worker did not finish"
+    assert server.core.worker.queue.wait_idle(WORKER_DEADLINE), "the worker did not finish"
 
 
 def by_user(calls) -> dict[str, list]:
