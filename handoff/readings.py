@@ -9,6 +9,7 @@ against the message's reading, when the message is written mostly in kana.
 from __future__ import annotations
 
 import re
+import threading
 from functools import cache, lru_cache
 
 from sudachipy import Dictionary, SplitMode
@@ -18,6 +19,11 @@ _KANA_AFTER = re.compile(r"[\u3041-\u3096ー]+")
 _LITERAL = re.compile(r"[\u3041-\u3096ー\u3400-\u9fff\uf900-\ufaff々]+")
 # Sudachi's reading of 私 is the formal わたくし; residents write わたし.
 _READING_FIXES = {"わたくし": "わたし"}
+
+
+# One Sudachi tokenizer may not be used by two threads at once (SudachiError "Tokenizer is already in use"):
+# the triage reads a queued message while a worker thread reads another.
+_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -32,11 +38,12 @@ def _hiragana(text: str) -> str:
 def reading(text: str) -> str:
     """The text with each word that has a kanji replaced by its reading in hiragana (the rest as typed)."""
     parts = []
-    # Sudachi refuses inputs over ~49 KB; a LINE message is at most 5,000 characters
-    for morpheme in _tokenizer().tokenize(text[:5000]):
-        surface = morpheme.surface()
-        if _KANJI.search(surface) and morpheme.reading_form():
-            spoken = _hiragana(morpheme.reading_form())
+    with _lock:
+        # Sudachi refuses inputs over ~49 KB; a LINE message is at most 5,000 characters
+        words = [(m.surface(), m.reading_form()) for m in _tokenizer().tokenize(text[:5000])]
+    for surface, spoken_form in words:
+        if _KANJI.search(surface) and spoken_form:
+            spoken = _hiragana(spoken_form)
             parts.append(_READING_FIXES.get(spoken, spoken))
         else:
             parts.append(surface)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from handoff import AlertSettings, ContactBook, CrisisAlerts, CrisisDetector
 from handoff.alerts import ALERT_TABLE
 from handoff.crisis import KINDS
 from handoff.hours import TOKYO
+from handoff.readings import reading
 
 pytestmark = BOTH_BACKENDS
 
@@ -1542,3 +1544,17 @@ def test_a_crisis_in_an_urgent_thread_keeps_the_threads_kinds(detector: CrisisDe
     assert kept.kinds[: len(found.kinds)] == found.kinds
     assert {"suicide", "child_abuse_risk", "child_abuse_other"} <= set(kept.kinds)
     assert detector.with_earlier(found, []) is found
+
+
+def test_kana_messages_are_read_from_many_threads_at_once() -> None:
+    """The triage reads a queued message while worker threads read others: one Sudachi tokenizer may not be
+    used by two threads at once (seen in a full run: a resident's 「シングルマザーです」 got the apology)."""
+    texts = [
+        "シングルマザーです",
+        "おっとにまたなぐられた",
+        "こんやねるところがありません",
+        "すいみんやくためてる",
+    ] * 100
+    expected = [reading(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(reading, texts)) == expected
