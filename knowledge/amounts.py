@@ -161,9 +161,9 @@ class Program:
         )
 
     def lines(self, day: dt.date, children: int | None = None) -> list[str]:
-        """What an answer says about this program's amounts as of `day`: the amounts in force with the date
-        they apply from, the household total when the number of children is known, the newer-amounts note
-        and the source."""
+        """What an answer says about this program's amounts as of `day`: first, when a newer period has begun
+        that the data lacks, that its amounts are not known yet; then the last known amounts with the date
+        they apply from, the household total when the number of children is known, and the source."""
         period = self.in_force(day)
         if period is None:
             return [messages.AMOUNT_UNKNOWN.format(program=self.name, window=self.window)]
@@ -204,8 +204,8 @@ class Program:
         return [messages.NEWER_NOT_KNOWN.format(date=from_date(expected), window=self.window)]
 
     def summary(self, day: dt.date) -> list[str]:
-        """The amounts in force on `day` in one line (for an answer that compares programs), with the
-        newer-amounts note when a new period may have begun."""
+        """The last known amounts on `day` in one line (for an answer that compares programs), after the
+        not-known-yet line when a newer period has begun."""
         period = self.in_force(day)
         if period is None:
             return [messages.AMOUNT_UNKNOWN.format(program=self.name, window=self.window)]
