@@ -241,7 +241,7 @@ class Conversation:
         # Crisis first, on every message: in the household check, inside a counselor thread, and inside
         # another question (then both: the lines open now first, the answer after).
         crisis = self.crisis.assess(text, self.crisis.embed(text))
-        if crisis is not None and crisis.by == "embedding" and self.dialogue.reads_as_answer(user_key, text):
+        if crisis is not None and crisis.learned and self.dialogue.reads_as_answer(user_key, text):
             # 「受け取っていない」 typed to the allowance question: its crisis words would have been rules.
             crisis = None
         if crisis is not None:

@@ -24,6 +24,7 @@ from handoff import messages
 from handoff.contacts import Contact, ContactBook
 from handoff.escalation import Escalation, normalise
 from handoff.readings import mostly_kana, pattern_reading, reading
+from handoff.wording_model import MODEL_FILE, WordingModel
 
 RULES_FILE = Path(__file__).with_name("crisis.yaml")
 KINDS = (
@@ -48,12 +49,19 @@ class QueryEmbedder(Protocol):
 
 @dataclass(frozen=True)
 class CrisisAssessment:
-    """Kinds in order of urgency; `by` says what decided (rules, embedding); `asks` = also asks something."""
+    """Kinds in order of urgency; `by` says what decided (rules, embedding, wording); `asks` = also asks
+    something."""
 
     kinds: tuple[str, ...]
     by: str
     score: float = 1.0
     asks: bool = False
+
+    @property
+    def learned(self) -> bool:
+        """Decided by a trained model (the query vector's classifier or the n-gram one), not a written rule:
+        a short answer inside the household check is not read as a crisis on a model's word alone."""
+        return self.by != "rules"
 
 
 @dataclass(frozen=True)
@@ -236,6 +244,7 @@ class CrisisDetector:
         rules: dict,
         contacts: ContactBook,
         embedder: QueryEmbedder | None = None,
+        wording_model: WordingModel | None = None,
         *,
         _written: CrisisDetector | None = None,
     ) -> None:
@@ -307,6 +316,8 @@ class CrisisDetector:
         self.strong_lead = float(rules["embedding"].get("strong_lead", 1.0))
         self.strong_floor = float(rules["embedding"].get("strong_floor", self.threshold))
         self._embedder = embedder
+        self.wording_model = wording_model
+        self.wording_threshold = float((rules.get("wording_model") or {}).get("threshold", 1.0))
         self._labels = [kind.name for kind in self.kinds for _ in kind.exemplars]
         self._label_rows = {
             kind.name: np.array([row for row, label in enumerate(self._labels) if label == kind.name])
@@ -322,7 +333,7 @@ class CrisisDetector:
         self._in_kana = (
             None
             if _written is not None
-            else CrisisDetector(_reading_rules(rules), contacts, embedder, _written=self)
+            else CrisisDetector(_reading_rules(rules), contacts, embedder, wording_model, _written=self)
         )
 
     @classmethod
@@ -331,9 +342,12 @@ class CrisisDetector:
         path: Path | None = None,
         embedder: QueryEmbedder | None = None,
         contacts: ContactBook | None = None,
+        wording_model: WordingModel | None = None,
     ) -> CrisisDetector:
         with open(path or RULES_FILE, encoding="utf-8") as handle:
-            return cls(yaml.safe_load(handle), contacts or ContactBook.load(), embedder)
+            rules = yaml.safe_load(handle)
+        model = wording_model or WordingModel.load(MODEL_FILE)
+        return cls(rules, contacts or ContactBook.load(), embedder, model)
 
     # ---- deciding -------------------------------------------------------------------------------------
     def embed(self, text: str) -> np.ndarray | None:
@@ -415,9 +429,27 @@ class CrisisDetector:
             # school sit as close to despair or a parent hitting a child as many crisis wordings do.
             return None
         named, score = self._nearest(query_vector, normalised)
-        if not named or not self._says_a_cue(named, normalised):
+        if named and self._says_a_cue(named, normalised):
+            return CrisisAssessment(tuple(named), "embedding", score, asks)
+        return self._worded(normalised, asks)
+
+    def _worded(self, normalised: str, asks: bool) -> CrisisAssessment | None:
+        """The n-gram model's crisis (handoff.wording_model), when it reads one with at least
+        `wording_model.threshold` probability, on the classifier's conditions: not where a mask, a negation
+        or a question about someone else made the rules cautious (the grams see no negation), not for
+        coping or an everyday line; its kinds must say what they need (`needs`) and none of their `unless`,
+        and a very short line a cue of one of them (the model, like the classifier, reads many short lines
+        as a crisis: 「もうひとつ」「これで全部」)."""
+        if self.wording_model is None:
             return None
-        return CrisisAssessment(tuple(named), "embedding", score, asks)
+        read = self.wording_model.read(normalised)
+        if read.probability < self.wording_threshold:
+            return None
+        by_name = {kind.name: kind for kind in self.kinds}
+        kinds = [name for name in read.kinds if self._says_enough(by_name[name], normalised)]
+        if not kinds or not self._says_a_cue(kinds, normalised):
+            return None
+        return CrisisAssessment(tuple(kinds), "wording", read.probability, asks)
 
     def _says_a_cue(self, named: Sequence[str], normalised: str) -> bool:
         """A very short line (「もう寝たい」「上司がむかつく」「洗い物がたまってる」) sits next to some crisis
