@@ -1117,13 +1117,61 @@ def test_the_eighteenth_sealed_set(detector: CrisisDetector) -> None:
 
 def test_the_nineteenth_sealed_set(detector: CrisisDetector) -> None:
     """crisis_heldout19 / noncrisis_heldout19 (45 crises, 5 per kind; 60 realistic hard-topic non-crisis) were
-    written by a helper at the end of session 13 and counted once, unread by the lead, on the session's final
-    rules: 40/45 caught (5 missed, one each of danger, suicide, self-harm, a parent's risk and a child hurt by
-    others), 4/60 false urgent. Still sealed: the next round counts it before and after. Floors."""
+    written by a helper at the end of session 13 and counted, unread by the lead, on the session's final rules
+    (40/45 caught, 4/60 false urgent) and on session 14's n-gram model trained without them (41/45, 4/60).
+    Read and trained on since. Floors."""
     missed, alarms, crises, plain = held_out(detector, "heldout19")
-    assert (crises, plain) == (45, 60), "the sealed set is not edited after it was measured"
-    assert len(missed) <= 5, "a sealed set: its lines are not printed"
-    assert len(alarms) <= 4, "a sealed set: its lines are not printed"
+    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
+    assert len(missed) <= 3, missed
+    assert len(alarms) <= 4, alarms
+
+
+def test_the_twentieth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout20 / noncrisis_heldout20 (45 crises, 5 per kind; 60 hard-topic non-crisis: 20 plain
+    program questions, 20 heavy topics not a present crisis, 20 everyday lines with strong words) were written
+    by a helper in session 14 and counted once, unread, before the n-gram model (38/45 caught, 4/60 false
+    urgent) and after it, with the set kept out of its training (42/45, 4/60). Read and trained on since."""
+    missed, alarms, crises, plain = held_out(detector, "heldout20")
+    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
+    assert len(missed) <= 3, missed
+    assert len(alarms) <= 4, alarms
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a child given nothing to eat, said with 「あげれてない」 and beside money worries
+        (
+            "給料日まであと5日あるけど財布に38円しかない。子どもに昨日の夜からなにも食べさせてあげれてない",
+            "child_abuse_risk",
+        ),
+        ("パートの給料まだで、息子になんにも作ってあげられてない、今日で二日目", "child_abuse_risk"),
+        # a high place reached and its fence found low
+        ("屋上に来た。フェンスが思ってたより低い", "suicide"),
+        ("職場のビルの屋上に上がってみた、手すりひくいな", "suicide"),
+        # the children made the payout's beneficiaries
+        ("生命保険、受取人を娘に変えた", "suicide"),
+        # an adult getting into a child's bed at night
+        ("夜、義父が中2の娘の布団に入ってるのを見てしまった", "child_abuse_other"),
+        ("彼氏が夜中に息子のベッドに潜り込んでた", "child_abuse_other"),
+    ],
+)
+def test_session14_wordings_are_crises(detector: CrisisDetector, text: str, kind: str) -> None:
+    found = detector.assess(text, detector.embed(text))
+    assert found is not None and kind in found.kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "保険の受取人を子どもにしたいんですが手続きは？",
+        "子どもの布団に入って寝かしつけしてたら自分も寝落ちした",
+        "来年は私には必要ないかな、児童扶養手当の所得制限こえそう",
+        "屋上のフェンスが低くて子どもが危ないので管理会社に言った",
+    ],
+)
+def test_session14_ordinary_lines_in_the_same_words(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text, detector.embed(text)) is None
 
 
 # ---- the thirteenth round ----------------------------------------------------------------------------------
