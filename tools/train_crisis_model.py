@@ -7,10 +7,10 @@ measure the next round stays out of training until it has been counted (tests/ha
 checks that every set is either trained on or sealed, and unchanged since). The residents' questions and
 household descriptions of the answer and dialogue sets (tests/knowledge, tests/intents) and the intents'
 exemplars (thanks, greetings, "a person please") are read as ordinary messages: without them one plain
-question in thirty read as a crisis, and short lines such as 「ありがとうございました」 did. crisis.yaml's
-exemplars and wordings are crisis messages of their kind, its `not_crisis`, `everyday` and
-`ordinary_neighbours` ordinary ones. Every message is also read in kana
-(handoff.readings.reading), as some residents type: without it, half the plain questions typed in kana did.
+question in thirty-five read as a crisis, and short lines such as 「ありがとうございました」 did.
+crisis.yaml's exemplars and wordings are crisis messages of their kind, its `not_crisis`, `everyday` and
+`ordinary_neighbours` ordinary ones. Every message is also read in kana (handoff.readings.reading), as some
+residents type: without it, a quarter of the plain questions typed in kana read as a crisis.
 Deterministic: the same sets give the same weights. Needs scikit-learn (`pip install -e '.[dev]'`).
 """
 
