@@ -68,7 +68,15 @@ _PLACE_FILLER = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
+# A message in Latin letters: three words at least, and no kana or kanji (「DVって何？」 is Japanese).
+_LATIN_WORDS = re.compile(r"[A-Za-z]{2,}")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
 Forgetter = Callable[[str], None]
+
+
+def _in_latin_letters(text: str) -> bool:
+    return len(_LATIN_WORDS.findall(text)) >= 3 and not _JAPANESE.search(text)
 
 
 def clean_text(raw: str | None) -> str:
@@ -383,6 +391,9 @@ class Conversation:
         replies = render.answer(answer, render.feedback_choices(question_id) if question_id else ())
         if strained:  # 「死ぬほど忙しいけど、現況届はいつ？」: the word first, then the answer asked for
             replies.insert(0, render.text(messages.STRAIN_PREFACE))
+        if not answer.confident and _in_latin_letters(text):
+            # 「Can my 2 year old get into daycare?」: the documents are Japanese; say so in both languages
+            replies.insert(0, render.text(messages.LATIN_SCRIPT_NOTE))
         safety = self.crisis.safety_note(text)
         if safety:  # 「離婚したいけど…このLINE見られたらどうしよう」: how to keep the chat unseen, first
             replies.insert(0, render.text(safety))

@@ -44,6 +44,14 @@ HOWTO = (
 RESTARTED = "最初に戻りました。"
 # A message about being busy or worn out (「死ぬほど忙しい」) that matches no program: not a crisis, and not a
 # question to answer "not found" to.
+# A question written in Latin letters (English) the documents could not answer: said in both languages,
+# before the Japanese reply; nothing is promised that the city has not said (no interpreter).
+LATIN_SCRIPT_NOTE = (
+    "Thank you for your message. For now this service can read and answer only Japanese. "
+    "Please send your question in Japanese; simple words are fine (for example 「保育園」, 「手当」, "
+    "「お金を借りたい」). You can also tap 「相談員に相談」 to ask for a person at the city.\n"
+    "ごめんなさい。いまは日本語でだけお答えできます。かんたんな日本語で送ってください。"
+)
 STRAIN_REPLY = (
     "毎日本当におつかれさまです。ひとりで家のことも仕事も抱えていると、くたくたになりますよね。\n"
     "少しでも負担を軽くできる制度（子どもの預かり、家事の手伝い、手当など）がないか、"

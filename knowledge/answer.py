@@ -1042,9 +1042,28 @@ class Composer:
             and all(item[3] is not lead for item in chosen)
         ):
             chosen = [(0.0, 0, 0, lead), *chosen[: MAX_FACTS - 1]]
-        return self._with_announced_items(
-            [item[3] for item in sorted(chosen, key=lambda item: (item[1], item[2]))], best.chunk
-        )
+        units = [item[3] for item in sorted(chosen, key=lambda item: (item[1], item[2]))]
+        return self._with_sibling_amounts(self._with_announced_items(units, best.chunk), best.chunk)
+
+    @staticmethod
+    def _with_sibling_amounts(units: list[Unit], chunk: Chunk) -> list[Unit]:
+        """An amount quoted from a labelled list (支給額: 住民税非課税世帯 月額100,000円) brings the other
+        amounts under the same label (課税世帯 70,500円, the last year's increase), up to
+        MAX_ANNOUNCED_ITEMS: quoted alone, the one figure is wrong for every other household."""
+        result: list[Unit] = []
+        for unit in units:
+            if unit in result:
+                continue
+            result.append(unit)
+            if not unit.label or not _AMOUNT.search(unit.text) or unit not in chunk.units:
+                continue
+            siblings = [
+                other
+                for other in chunk.units
+                if other.label == unit.label and other is not unit and _AMOUNT.search(other.text)
+            ]
+            result.extend(other for other in siblings[:MAX_ANNOUNCED_ITEMS] if other not in result)
+        return result
 
     @staticmethod
     def _with_announced_items(units: list[Unit], chunk: Chunk) -> list[Unit]:

@@ -109,3 +109,18 @@ def test_an_answered_message_costs_one_query_embedding(
     text, _ = ask(server, signed_event, fake_line, "学童の利用料が高くて困っています")
     assert CONFIDENT_OPENING in text  # answered: crisis, intents and knowledge all read the message
     assert len(embedder.message_runs) == 1, embedder.message_runs
+
+
+def test_a_question_in_english_is_told_in_both_languages_to_write_in_japanese(
+    live_server, signed_event, fake_line
+):
+    """The documents are Japanese: an English question the bot cannot answer is told so in English and in
+    plain Japanese, first, with the way to a person (found by a trial as a resident)."""
+    question = "Hi, I'm a single mom working nights. Can my 2 year old get into daycare? Is there priority?"
+    text, body = ask(live_server, signed_event, fake_line, question)
+    assert text.startswith(bot_messages.LATIN_SCRIPT_NOTE)
+    assert bot_messages.MENU_COUNSELOR in body
+    japanese, _ = ask(
+        live_server, signed_event, fake_line, "保育園に入りたいです。ひとり親の優先はありますか"
+    )
+    assert bot_messages.LATIN_SCRIPT_NOTE not in japanese
