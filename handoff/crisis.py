@@ -317,7 +317,9 @@ class CrisisDetector:
         self.strong_floor = float(rules["embedding"].get("strong_floor", self.threshold))
         self._embedder = embedder
         self.wording_model = wording_model
-        self.wording_threshold = float((rules.get("wording_model") or {}).get("threshold", 1.0))
+        wording = rules.get("wording_model") or {}
+        self.wording_threshold = float(wording.get("threshold", 1.0))
+        self.wording_past_everyday = int(wording.get("past_everyday_chars", 10_000))
         self._labels = [kind.name for kind in self.kinds for _ in kind.exemplars]
         self._label_rows = {
             kind.name: np.array([row for row, label in enumerate(self._labels) if label == kind.name])
@@ -427,7 +429,9 @@ class CrisisDetector:
             # their words too); only a rule makes it a crisis. So is a medium-length line of everyday strain
             # (「息子が宿題を全然やらない。毎晩バトルで疲れる」): homework, a phone, a shift, a call from
             # school sit as close to despair or a parent hitting a child as many crisis wordings do.
-            return None
+            # A longer message is read by the n-gram model still: it was trained on such lines, and a shift
+            # or a part-time job is where many crises begin (「バイトの先輩に送ってもらったら、玄関で…」).
+            return self._worded(normalised, asks) if len(normalised) > self.wording_past_everyday else None
         named, score = self._nearest(query_vector, normalised)
         if named and self._says_a_cue(named, normalised):
             return CrisisAssessment(tuple(named), "embedding", score, asks)

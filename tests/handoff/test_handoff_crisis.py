@@ -1137,9 +1137,27 @@ def test_the_twentieth_sealed_set(detector: CrisisDetector) -> None:
     assert len(alarms) <= 4, alarms
 
 
+def test_the_twenty_first_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout21 / noncrisis_heldout21 (45 crises, 5 per kind; 60 hard-topic non-crisis) were written
+    by a helper in session 14 after the n-gram model and counted once, unread: 41/45 caught, 3/60 false
+    urgent.
+    Read since: a longer everyday line is read by the model, young children left until late; trained on."""
+    missed, alarms, crises, plain = held_out(detector, "heldout21")
+    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
+    assert len(missed) <= 2, missed
+    assert len(alarms) <= 3, alarms
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
+        # young children left by themselves until late
+        ("小1と年中の二人だけ残して朝まで夜勤してる", "child_abuse_risk"),
+        # a longer line that speaks of a shift or a job is still read by the n-gram model
+        (
+            "バイト先の店長に家まで送ってもらったら、部屋に上がりこまれて無理に…。まだ体が震えてる。誰にも言えない",
+            "sexual_violence",
+        ),
         # a child given nothing to eat, said with 「あげれてない」 and beside money worries
         (
             "給料日まであと5日あるけど財布に38円しかない。子どもに昨日の夜からなにも食べさせてあげれてない",
@@ -1165,6 +1183,8 @@ def test_session14_wordings_are_crises(detector: CrisisDetector, text: str, kind
     "text",
     [
         "保険の受取人を子どもにしたいんですが手続きは？",
+        "保険の受取人を子どもに変えたい。手続き教えて",
+        "子どもたちだけ残して昼に買い物行った",
         "子どもの布団に入って寝かしつけしてたら自分も寝落ちした",
         "来年は私には必要ないかな、児童扶養手当の所得制限こえそう",
         "屋上のフェンスが低くて子どもが危ないので管理会社に言った",

@@ -92,3 +92,13 @@ def test_without_a_vector_only_the_rules_decide(detector: CrisisDetector) -> Non
     """At webhook acceptance (no vector yet) the rules alone decide, as before; the worker reads the rest."""
     text = "あの人が合鍵まだ持ってるはずで、さっきドアノブがガチャガチャいってた"
     assert detector.assess(text) is None or detector.assess(text).by == "rules"
+
+
+def test_a_longer_line_of_work_is_read_by_the_model(detector: CrisisDetector) -> None:
+    """An everyday line (a shift, a part-time job) is no crisis on the classifier's word; a longer one is read
+    by the n-gram model, which was trained on such lines; a short one is not."""
+    text = "バイト先の店長に家まで送ってもらったら、部屋に上がりこまれて無理に…。まだ体が震えてる。言えない"
+    found = detector.assess(text, detector.embed(text))
+    assert found is not None and found.by == "wording" and "sexual_violence" in found.kinds
+    short = "上司に叱られた。今日はもう何もしたくない"
+    assert detector.assess(short, detector.embed(short)) is None
