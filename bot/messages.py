@@ -42,8 +42,6 @@ HOWTO = (
     "金額は改定されることがあります。最新の金額は窓口で確かめてください。"
 )
 RESTARTED = "最初に戻りました。"
-# A message about being busy or worn out (「死ぬほど忙しい」) that matches no program: not a crisis, and not a
-# question to answer "not found" to.
 # A question written in Latin letters (English) the documents could not answer: said in both languages,
 # before the Japanese reply; nothing is promised that the city has not said (no interpreter).
 LATIN_SCRIPT_NOTE = (
@@ -52,6 +50,8 @@ LATIN_SCRIPT_NOTE = (
     "「お金を借りたい」). You can also tap 「相談員に相談」 to ask for a person at the city.\n"
     "ごめんなさい。いまは日本語でだけお答えできます。かんたんな日本語で送ってください。"
 )
+# A message about being busy or worn out (「死ぬほど忙しい」) that matches no program: not a crisis, and not a
+# question to answer "not found" to.
 STRAIN_REPLY = (
     "毎日本当におつかれさまです。ひとりで家のことも仕事も抱えていると、くたくたになりますよね。\n"
     "少しでも負担を軽くできる制度（子どもの預かり、家事の手伝い、手当など）がないか、"

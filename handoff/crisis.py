@@ -315,6 +315,7 @@ class CrisisDetector:
         # the regression may be as unsure as `strong_floor` when the neighbours lead by `strong_lead`
         self.strong_lead = float(rules["embedding"].get("strong_lead", 1.0))
         self.strong_floor = float(rules["embedding"].get("strong_floor", self.threshold))
+        self._by_name = {kind.name: kind for kind in self.kinds}
         self._embedder = embedder
         self.wording_model = wording_model
         wording = rules.get("wording_model") or {}
@@ -449,8 +450,11 @@ class CrisisDetector:
         read = self.wording_model.read(normalised)
         if read.probability < self.wording_threshold:
             return None
-        by_name = {kind.name: kind for kind in self.kinds}
-        kinds = [name for name in read.kinds if self._says_enough(by_name[name], normalised)]
+        kinds = [
+            name
+            for name in read.kinds
+            if name in self._by_name and self._says_enough(self._by_name[name], normalised)
+        ]
         if not kinds or not self._says_a_cue(kinds, normalised):
             return None
         return CrisisAssessment(tuple(kinds), "wording", read.probability, asks)
@@ -566,7 +570,6 @@ class CrisisDetector:
             if kind.exemplars
         }
         ranked = sorted(scores, key=scores.__getitem__, reverse=True)
-        by_name = {kind.name: kind for kind in self.kinds}
         # The nearest kinds, within `needs_margin` of the first, that say what they need: a message nearest
         # to a parent hitting a child that says only 「子どもば置いて…消えてしまいたか」 is given the next
         # kind that fits it, not dropped; one that says no kind's needs is no crisis. Past the nearest, only
@@ -576,9 +579,9 @@ class CrisisDetector:
             for name in ranked
             if (
                 name == ranked[0]
-                or (by_name[name].needs and scores[ranked[0]] - scores[name] <= self.needs_margin)
+                or (self._by_name[name].needs and scores[ranked[0]] - scores[name] <= self.needs_margin)
             )
-            and self._says_enough(by_name[name], normalised)
+            and self._says_enough(self._by_name[name], normalised)
         ]
         if not fitting:
             return [], probability
@@ -588,7 +591,7 @@ class CrisisDetector:
             for name in ranked
             if name != named[0]
             and abs(scores[named[0]] - scores[name]) <= self.kind_margin
-            and self._says_enough(by_name[name], normalised)
+            and self._says_enough(self._by_name[name], normalised)
         ]
         return named + second[:1], probability
 
