@@ -3,9 +3,10 @@
 The rules in crisis.yaml are exact but know only the words someone wrote down, and the query embedding of a
 small model places most worries near each other; every new set of crisis messages brought wordings neither
 knew. Character n-grams of a message («帰れ», «もうむ», «ぶたれ») weighed by a logistic regression trained on
-every committed set of crisis and hard non-crisis messages (tests/handoff/*.jsonl, about 3,000 lines written
-as residents type) caught, on sets written after it was trained, most of what the rules missed and almost
-nothing ordinary. It reads the text only (no embedder), so it also runs when a webhook event is accepted.
+every committed set of crisis and hard non-crisis messages (tests/handoff/*.jsonl, written as residents type)
+and on plain questions caught, on sets written after it was trained, most of what the rules missed and almost
+nothing ordinary. The detector reads it where the classifier is read (with the message's vector, on the
+worker), so a webhook event is still accepted on the rules alone.
 
 The weights are data: crisis_model.npz, built by `tools/train_crisis_model.py` (scikit-learn, a dev
 dependency) and read here with numpy alone. The file records the sets it was trained on and their hashes.

@@ -65,18 +65,22 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _yaml_messages(path: Path) -> tuple[Path, list[tuple[str, str]], list[str]]:
-    """(path, crisis messages with their kind, ordinary messages) of crisis.yaml or the intents' exemplars."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if path == RULES_FILE:
-        crises = [
-            (kind, text)
-            for kind, spec in data["kinds"].items()
-            for text in [*(spec.get("exemplars") or ()), *(data.get("wordings", {}).get(kind) or ())]
-        ]
-        keys = ("not_crisis", "everyday", "ordinary_neighbours")
-        return path, crises, [text for key in keys for text in data.get(key) or ()]
-    return path, [], [text for spec in data.values() for text in spec.get("exemplars") or ()]
+def _crisis_yaml_messages() -> tuple[list[tuple[str, str]], list[str]]:
+    """crisis.yaml's crisis messages with their kind (exemplars and wordings), and its ordinary lines."""
+    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    crises = [
+        (kind, text)
+        for kind, spec in data["kinds"].items()
+        for text in [*(spec.get("exemplars") or ()), *(data.get("wordings", {}).get(kind) or ())]
+    ]
+    keys = ("not_crisis", "everyday", "ordinary_neighbours")
+    return crises, [text for key in keys for text in data.get(key) or ()]
+
+
+def _intent_exemplars() -> list[str]:
+    """The intents' exemplars (greetings, thanks, "a person please"): ordinary messages."""
+    data = yaml.safe_load(INTENT_EXEMPLARS.read_text(encoding="utf-8"))
+    return [text for spec in data.values() for text in spec.get("exemplars") or ()]
 
 
 def train(
@@ -98,13 +102,14 @@ def train(
             trained[_named(path)] = digest(path)
             texts.extend(said)
             labels.extend("none" for _ in said)
-    for path, crises, ordinary in (_yaml_messages(RULES_FILE), _yaml_messages(INTENT_EXEMPLARS)):
+    crises, ordinary = _crisis_yaml_messages()
+    ordinary += _intent_exemplars()
+    for path in (RULES_FILE, INTENT_EXEMPLARS):
         trained[_named(path)] = digest(path)
-        for kind, text in crises:
-            texts.append(text)
-            labels.append(kind)
-        texts.extend(ordinary)
-        labels.extend("none" for _ in ordinary)
+    texts.extend(text for _, text in crises)
+    labels.extend(kind for kind, _ in crises)
+    texts.extend(ordinary)
+    labels.extend("none" for _ in ordinary)
     written = len(texts)
     in_kana = [
         (reading(text), label) for text, label in zip(texts, labels, strict=True) if not mostly_kana(text)
