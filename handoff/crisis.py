@@ -74,6 +74,7 @@ class _Kind:
     needs: tuple[re.Pattern[str], ...]  # the classifier names this kind only when one of these is said
     cues: tuple[re.Pattern[str], ...]  # words that point to this kind once the classifier says crisis
     unless: tuple[re.Pattern[str], ...] = ()  # a setting in which this kind's words mean something else
+    about: tuple[re.Pattern[str], ...] = ()  # whom the kind is about: the classifier names it only if said
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ class _Scan:
     kinds: list[str] = field(default_factory=list)
     cautious: bool = False  # a mask, negation or information question: the embedding must not overrule it
     general: bool = False  # a question about the law or a definition, not about the speaker
+    about_others: bool = False  # someone else's situation asked about, nothing said to be going on now
 
 
 def _compile(patterns: list[str] | None, where: str) -> tuple[re.Pattern[str], ...]:
@@ -189,6 +191,10 @@ def _shortest_match(pattern: str) -> int:
     return int(re._parser.parse(pattern).getwidth()[0])  # type: ignore[attr-defined]
 
 
+_PARTNER_OR_CHILD = frozenset({"dv", "child_abuse_other"})
+_ALARM_KEYS = ("signals", "topics", "cues", "needs", "about")
+
+
 def _reading_rules(rules: dict) -> dict:
     """The rules with every pattern in its reading (「殴られ」 → なぐられ), exemplars and wordings as written:
     what a message typed in kana is matched against."""
@@ -210,7 +216,7 @@ def _reading_rules(rules: dict) -> dict:
     read_rules["kinds"] = {
         name: {
             **spec,
-            **{key: read(spec.get(key), alarm=True) for key in ("signals", "topics", "cues", "needs")},
+            **{key: read(spec.get(key), alarm=True) for key in _ALARM_KEYS},
             "unless": read(spec.get("unless")),
         }
         for name, spec in rules["kinds"].items()
@@ -218,7 +224,8 @@ def _reading_rules(rules: dict) -> dict:
     read_rules["context"] = {
         part: read(items, alarm=part == "ongoing") for part, items in (rules.get("context") or {}).items()
     }
-    for key in ("negations", "masks", "question_markers", "strain", "coping", "watched", "child_hurt"):
+    keys = ("negations", "masks", "question_markers", "strain", "coping", "watched", "child_hurt")
+    for key in (*keys, "child_harmed", "speaker_harmed", "partner"):
         read_rules[key] = read(rules.get(key))
     read_rules["personal_markers"] = read(rules.get("personal_markers"), alarm=True)
     read_rules["standard_forms"] = [
@@ -262,6 +269,7 @@ class CrisisDetector:
                 needs=_compile(spec.get("needs"), f"{name}.needs"),
                 cues=_compile(spec.get("cues"), f"{name}.cues"),
                 unless=_compile(spec.get("unless"), f"{name}.unless"),
+                about=_compile(spec.get("about"), f"{name}.about"),
             )
             for name in KINDS
             if (spec := rules["kinds"].get(name))
@@ -281,6 +289,9 @@ class CrisisDetector:
         self.strain = _compile(rules.get("strain"), "strain")
         self.watched = _compile(rules.get("watched"), "watched")
         self.child_hurt = _compile(rules.get("child_hurt"), "child_hurt")
+        self.child_harmed = _compile(rules.get("child_harmed"), "child_harmed")
+        self.speaker_harmed = _compile(rules.get("speaker_harmed"), "speaker_harmed")
+        self.partner = _compile(rules.get("partner"), "partner")
         self.coping = _compile(rules.get("coping"), "coping")
         self.short_lines = tuple(
             _ShortLines(
@@ -301,7 +312,8 @@ class CrisisDetector:
             *(_compile(context.get(part), f"context.{part}") for part in _Context.__dataclass_fields__)
         )
         self.told_of_others = frozenset(rules.get("told_of_others") or ())
-        unknown = self.told_of_others - set(KINDS)
+        self.told_of_others_unread = frozenset(rules.get("told_of_others_unread") or ())
+        unknown = (self.told_of_others | self.told_of_others_unread) - set(KINDS)
         if unknown:
             raise ValueError(f"crisis rules, told_of_others: unknown kinds {sorted(unknown)}")
         self.threshold = float(rules["embedding"]["threshold"])
@@ -321,6 +333,7 @@ class CrisisDetector:
         wording = rules.get("wording_model") or {}
         self.wording_threshold = float(wording.get("threshold", 1.0))
         self.wording_past_everyday = int(wording.get("past_everyday_chars", 10_000))
+        self.wording_agreement = float(wording.get("classifier_agreement", 0.0))
         self._labels = [kind.name for kind in self.kinds for _ in kind.exemplars]
         self._label_rows = {
             kind.name: np.array([row for row, label in enumerate(self._labels) if label == kind.name])
@@ -384,12 +397,31 @@ class CrisisDetector:
         return replace(found, kinds=(*found.kinds, *kept)) if kept else found
 
     def _with_child_hurt(self, found: CrisisAssessment | None, normalised: str) -> CrisisAssessment | None:
-        """A crisis named for the adults (DV, danger, nowhere to sleep) that also says a child was hurt
-        (crisis.yaml `child_hurt`) gets the child's kind too, so its lines include 189."""
-        children = {"child_abuse_risk", "child_abuse_other"}
-        if found is None or children & set(found.kinds) or not _any(self.child_hurt, normalised):
+        """Who was hurt decides the lines. A crisis named for the adults (DV, danger, nowhere to sleep) that
+        also says a child was hurt (crisis.yaml `child_hurt`) gets the child's kind too, so its lines include
+        189. A partner's blows that fell on a child, with nothing saying the speaker was hurt too, are the
+        child's crisis, not DV (189 first, no 「暴力を受けるのは、あなたのせいではありません」 to the parent).
+        Danger from a partner or an ex (crisis.yaml `partner`) gets DV's lines too: a line open all night."""
+        if found is None:
             return found
-        return replace(found, kinds=(*found.kinds, "child_abuse_other"))
+        kinds = list(found.kinds)
+        if "dv" in kinds and self._child_not_speaker(normalised):
+            kinds = ["child_abuse_other", *(kind for kind in kinds if kind not in _PARTNER_OR_CHILD)]
+        elif not {"child_abuse_risk", "child_abuse_other"} & set(kinds) and _any(self.child_hurt, normalised):
+            kinds.append("child_abuse_other")
+        if "danger" in kinds and "dv" not in kinds and _any(self.partner, normalised):
+            kinds.append("dv")
+        return replace(found, kinds=tuple(kinds)) if kinds != list(found.kinds) else found
+
+    def _child_not_speaker(self, normalised: str) -> bool:
+        """The message says a child was hit or hurt (`child_harmed`), and, those words aside, nothing says
+        the speaker was (`speaker_harmed`)."""
+        if not _any(self.child_harmed, normalised):
+            return False
+        rest = normalised
+        for pattern in self.child_harmed:
+            rest = pattern.sub(lambda match: "_" * len(match.group(0)), rest)
+        return not _any(self.speaker_harmed, rest)
 
     def _assess_forms(self, normalised: str, query_vector: np.ndarray | None) -> CrisisAssessment | None:
         """The message as written, then (if it differs) in its standard forms (crisis.yaml `standard_forms`:
@@ -432,13 +464,28 @@ class CrisisDetector:
             # school sit as close to despair or a parent hitting a child as many crisis wordings do.
             # A longer message is read by the n-gram model still: it was trained on such lines, and a shift
             # or a part-time job is where many crises begin (「バイトの先輩に送ってもらったら、玄関で…」).
-            return self._worded(normalised, asks) if len(normalised) > self.wording_past_everyday else None
+            if len(normalised) <= self.wording_past_everyday:
+                return None
+            return self._worded(normalised, asks, scan.about_others)
         named, score = self._nearest(query_vector, normalised)
+        if scan.about_others:
+            # 「職場の後輩の腕にいつもアザが…本人に渡せるパンフはありますか」: asked for someone else
+            named = [kind for kind in named if kind not in self.told_of_others_unread]
         if named and self._says_a_cue(named, normalised):
+            if not self._agrees(normalised):
+                return None
             return CrisisAssessment(tuple(named), "embedding", score, asks)
-        return self._worded(normalised, asks)
+        return self._worded(normalised, asks, scan.about_others)
 
-    def _worded(self, normalised: str, asks: bool) -> CrisisAssessment | None:
+    def _agrees(self, normalised: str) -> bool:
+        """The classifier's crisis stands unless the n-gram model finds it plainly ordinary (below
+        `wording_model.classifier_agreement`): the vector of a small model places a joke about a game or a
+        sore back beside some crisis wording, while the grams have read thousands of everyday lines."""
+        if self.wording_model is None:
+            return True
+        return self.wording_model.read(normalised).probability >= self.wording_agreement
+
+    def _worded(self, normalised: str, asks: bool, about_others: bool) -> CrisisAssessment | None:
         """The n-gram model's crisis (handoff.wording_model), when it reads one with at least
         `wording_model.threshold` probability, on the classifier's conditions: not where a mask, a negation
         or a question about someone else made the rules cautious (the grams see no negation), not for
@@ -453,11 +500,19 @@ class CrisisDetector:
         kinds = [
             name
             for name in read.kinds
-            if name in self._by_name and self._says_enough(self._by_name[name], normalised)
+            if name in self._by_name
+            and self._says_enough(self._by_name[name], normalised)
+            and self._says_whom(self._by_name[name], normalised)
+            and not (about_others and name in self.told_of_others_unread)
         ]
         if not kinds or not self._says_a_cue(kinds, normalised):
             return None
         return CrisisAssessment(tuple(kinds), "wording", read.probability, asks)
+
+    def _says_whom(self, kind: _Kind, normalised: str) -> bool:
+        """The model names a kind about children only for a message that names a child (`about`): bruises on
+        a colleague's arm are read as a child's by the grams alone."""
+        return not kind.about or _any(kind.about, normalised)
 
     def _says_a_cue(self, named: Sequence[str], normalised: str) -> bool:
         """A very short line (「もう寝たい」「上司がむかつく」「洗い物がたまってる」) sits next to some crisis
@@ -489,7 +544,7 @@ class CrisisDetector:
         # Someone else's situation, asked about for information, with nothing saying it is going on now:
         # for these kinds a signal reads as the subject of the question (「友達が旦那さんに怒鳴られてる
         # らしい。窓口を教えてあげたい」), like a topic word.
-        about_others = (
+        scan.about_others = about_others = (
             asks and _any(self.context.others, normalised) and not _any(self.context.ongoing, normalised)
         )
         for kind in self.kinds:
@@ -645,7 +700,12 @@ class CrisisDetector:
     def reply(self, kinds: Sequence[str], now: datetime) -> str:
         """The whole crisis reply: a neutral first line (previews), a warm word per kind, the lines open
         now, and for DV or danger a note on keeping the chat safe."""
-        intro = [messages.CRISIS_INTRO[kind.name] for kind in self.kinds if kind.name in kinds]
+        intro: list[str] = []
+        for kind in self.kinds:
+            if kind.name in kinds:
+                # thanked once: a second kind's words go on without another 「ありがとうございます」
+                said = messages.CRISIS_INTRO[kind.name]
+                intro.append(_THANKS.sub("", said) if any(_THANKS.match(line) for line in intro) else said)
         lines = self.contact_lines(kinds, now)
         parts = [messages.CRISIS_FIRST_LINE, *intro, "", messages.CONTACTS_HEADER, *lines]
         if "dv" in kinds or "danger" in kinds:
@@ -655,6 +715,9 @@ class CrisisDetector:
     def escalation(self, assessment: CrisisAssessment, now: datetime) -> Escalation:
         """The urgent escalation the router opens a thread with."""
         return Escalation("crisis", True, list(assessment.kinds), self.reply(assessment.kinds, now))
+
+
+_THANKS = re.compile(r"^[^。]*ありがとうございます。")
 
 
 def _line(contact: Contact) -> str:

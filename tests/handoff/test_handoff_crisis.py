@@ -1194,6 +1194,132 @@ def test_session14_ordinary_lines_in_the_same_words(detector: CrisisDetector, te
     assert detector.assess(text, detector.embed(text)) is None
 
 
+# ---- the fifteenth round -----------------------------------------------------------------------------------
+def test_the_twenty_fifth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout25 / noncrisis_heldout25 (45 crises, 5 per kind; 60 hard-topic non-crisis) were written
+    by a helper in session 15 and counted once, unread, at the end of the round, the set kept out of the
+    model's training: 43/45 caught, 5/60 false urgent (session 14's code: 44/45, 9/60). Read since: a payout
+    asked about by someone gone tonight, medicine gathered, days without food given, a team's loss, a beer
+    that brought one back to life; trained on."""
+    missed, alarms, crises, plain = held_out(detector, "heldout25")
+    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 2, alarms
+
+
+def test_the_twenty_fourth_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout24 / noncrisis_heldout24 (45 crises, 5 per kind; 60 hard-topic non-crisis) were written
+    by a helper in session 15 and counted once, unread, after the round's second part, the set kept out of
+    the model's training: 45/45 caught, 6/60 false urgent (session 14's code: 45/45, 9/60). Read since:
+    idioms of exaggeration (「殺人級」「ショック死」「北風に殺される」) and a smoke alarm are masks; trained
+    on."""
+    missed, alarms, crises, plain = held_out(detector, "heldout24")
+    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 3, alarms
+
+
+def test_the_twenty_third_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout23 / noncrisis_heldout23 (45 crises, 5 per kind; 60 hard-topic non-crisis) were written
+    by a helper in session 15 after the round's first part and counted once, unread, with the set kept out of
+    the model's training: 45/45 caught, 6/60 false urgent (session 14's code: 45/45, 10/60). Read since: the
+    classifier needs the model's agreement at 0.26 (a heavy pot, a cat's scratch), a divorce on account of
+    DV is past; trained on."""
+    missed, alarms, crises, plain = held_out(detector, "heldout23")
+    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 2, alarms
+
+
+def test_the_twenty_second_sealed_set(detector: CrisisDetector) -> None:
+    """crisis_heldout22 / noncrisis_heldout22 (45 crises, 5 per kind; 60 hard-topic non-crisis) were written
+    by a helper in session 15 and counted once, unread, before the round (43/45 caught, 11/60 false urgent)
+    and once after its first part, the set kept out of the model's training (43/45, 10/60). Read since:
+    killed in a game, food cut in the kitchen, a colleague's bruises asked about, a cord tied, a beneficiary
+    changed; trained on."""
+    missed, alarms, crises, plain = held_out(detector, "heldout22")
+    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
+    assert len(missed) <= 1, missed
+    assert len(alarms) <= 2, alarms
+
+
+def test_the_lead15_set(detector: CrisisDetector) -> None:
+    """crisis_lead15 / noncrisis_lead15: written by the lead in session 15 from the pattern of a sealed set's
+    false alarms (counted only in aggregate: everyday strain laughed off, past harm told as past) and a
+    resident trial: 21/23 caught and 17/59 false urgent before the round, 23/23 and 3/59 after (tuned on)."""
+    missed, alarms, crises, plain = held_out(detector, "lead15")
+    assert (crises, plain) == (23, 59)
+    assert not missed, missed
+    assert len(alarms) <= 3, alarms
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # an ending put as a plan, inside a question
+        ("現況届の書き方わからんけど、もうぜんぶ終わりにしようかなって最近思う", "despair"),
+        # exhaustion: 「もう無理」 before a meal that cannot be made is not a chore given up
+        ("もう無理。ご飯も作れないし、子どもの顔見るのもつらい", "despair"),
+    ],
+)
+def test_session15_wordings_are_crises(detector: CrisisDetector, text: str, kind: str) -> None:
+    found = detector.assess(text, detector.embed(text))
+    assert found is not None and kind in found.kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # strain laughed off
+        "締め切りが三つ重なって心が折れたｗ",
+        "給料日までまだ一週間あるの絶望しかない笑",
+        "会議で噛みまくって消えたいレベルw",
+        # an ending of the day's work or of a quarrel
+        "宿題はもう終わりにしようか、続きは朝やろう",
+        # past harm told as past, now settled
+        "夫の暴力から逃げて5年たって今は平和です。子どもの苗字を変える手続きを知りたい",
+        "おととし家を出て、今は実家に住まわせてもらってます。DVの被害者向けの家賃補助ってありますか",
+        "若い頃に自傷してたことを娘に聞かれた。正直に話すべき？",
+    ],
+)
+def test_session15_ordinary_lines_in_the_same_words(detector: CrisisDetector, text: str) -> None:
+    assert detector.assess(text, detector.embed(text)) is None
+
+
+def test_a_child_hit_by_a_partner_is_the_childs_crisis(detector: CrisisDetector) -> None:
+    """A partner's blows that fell on a child are the child's crisis (189 first, no words to the parent as
+    the one hurt); when the speaker was hurt too, both kinds; danger from an ex gets DV's all-night line."""
+    child = detector.assess("同居してる彼が息子を叩いてるのを見た。背中が赤くなってた")
+    assert child is not None and child.kinds[0] == "child_abuse_other" and "dv" not in child.kinds
+    both = detector.assess("夫が娘を蹴って、止めた私も髪をつかまれた")
+    assert both is not None and {"dv", "child_abuse_other"} <= set(both.kinds)
+    ex = detector.assess("元夫がいま玄関の前にいる。ドアを叩いてる")
+    assert ex is not None and {"danger", "dv"} <= set(ex.kinds)
+    stranger = detector.assess("知らない男にずっと後をつけられてる、今コンビニに逃げ込んだ")
+    assert stranger is not None and "dv" not in stranger.kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("I am thinking about suicide", "suicide"),
+        ("suicide", "suicide"),
+        ("Sometimes I just want to disappear", "suicide"),
+        ("My ex is hitting me and the kids", "dv"),
+    ],
+)
+def test_session15_english_crises(detector: CrisisDetector, text: str, kind: str) -> None:
+    found = detector.assess(text)
+    assert found is not None and kind in found.kinds, found
+    assert detector.assess("I read an article about suicide prevention at school") is None
+
+
+def test_a_reply_thanks_once(detector: CrisisDetector) -> None:
+    reply = detector.reply(["dv", "child_abuse_other", "suicide"], NIGHT)
+    assert reply.count("ありがとうございます") == 1, reply
+    assert "お子さんの安全を守るために相談してください。" in reply
+
+
 # ---- the thirteenth round ----------------------------------------------------------------------------------
 THIRTEENTH_ROUND_WORDINGS = [
     # stopping living; 博多 「〜たか」 rewritten to 「〜たい」 (standard_forms)

@@ -102,3 +102,25 @@ def test_a_longer_line_of_work_is_read_by_the_model(detector: CrisisDetector) ->
     assert found is not None and found.by == "wording" and "sexual_violence" in found.kinds
     short = "上司に叱られた。今日はもう何もしたくない"
     assert detector.assess(short, detector.embed(short)) is None
+
+
+def test_the_classifier_stands_only_where_the_model_agrees() -> None:
+    """`wording_model.classifier_agreement`: the classifier's crisis is dropped when the model reads the
+    message as plainly ordinary; the rules are not affected."""
+    import yaml
+
+    from handoff.contacts import ContactBook
+    from handoff.crisis import RULES_FILE
+    from knowledge import load_embedder
+
+    rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    embedder, model = load_embedder(None), WordingModel.load()
+    text = "高いところに行くと吸い込まれそうになる。最近毎日そう"
+    found = {}
+    for agreement in (0.0, 1.01):
+        rules["wording_model"]["classifier_agreement"] = agreement
+        detector = CrisisDetector(rules, ContactBook.load(), embedder, model)
+        found[agreement] = detector.assess(text, detector.embed(text))
+    assert found[0.0] is not None and found[0.0].by == "embedding"
+    assert found[1.01] is None
+    assert detector.assess("もう死にたい", detector.embed("もう死にたい")) is not None
