@@ -1558,20 +1558,36 @@ class Composer:
             return messages.ELSEWHERE_POINT.format(place=search.place)
         return ""
 
-    def compose_parts(self, question: str, searches: list[Search], day: dt.date | None = None) -> Answer:
+    def compose_parts(
+        self,
+        question: str,
+        searches: list[Search],
+        day: dt.date | None = None,
+        parts: list[str] | None = None,
+    ) -> Answer:
         """One message that asks about two or three programs (「保育料の減免と学童の補助について」): each
         program short (who it is for, the amounts in force, where to apply) with its source; confident only
-        when every part is."""
+        when every part is. `parts` are the parts of the message the searches answer, in their order."""
         compared: list[Hit] = []
-        for search in searches:
+        asked: list[tuple[str, Search]] = []
+        for position, search in enumerate(searches):
             facing = [hit for hit in search.hits if resident_facing(hit.chunk)]
             if facing and not any(same_program(facing[0].chunk, hit.chunk) for hit in compared):
                 compared.append(facing[0])
+                if parts and position < len(parts):
+                    asked.append((clean(parts[position]), search))
         main = searches[0]
         sources = [Source.from_hit(hit) for hit in compared]
         sources += [s for s in (Source.from_hit(hit) for hit in main.hits) if s not in sources]
         point = _combination_point(clean(question), compared)
-        text = self._comparison_text(compared, main, day or today(), messages.PARTS_INTRO, point)
+        text = self._comparison_text(
+            compared,
+            main,
+            day or today(),
+            messages.PARTS_INTRO,
+            point,
+            asked if len(asked) == len(compared) else None,
+        )
         return Answer(
             question=question,
             text=text,
@@ -1604,15 +1620,35 @@ class Composer:
         day: dt.date,
         intro: str = messages.COMPARE_INTRO,
         point: str = "",
+        asked: list[tuple[str, Search]] | None = None,
     ) -> str:
         """Each compared program in a few lines: who it is for (the source's opening sentence), the amounts
         in force with the date they apply from, where to apply; the `point` asked that none of them covers;
-        then the sources."""
+        then the sources. `asked` pairs each program with the part of the message that asks about it and
+        that part's search: the fact the part asks for (所得制限) is added when the lines lack it. Facts are
+        quoted whole when the answer has room, shorter when it has not."""
+        text = ""
+        for limit in (MAX_FACT_CHARS, 90):
+            text = self._comparison_lines(compared, search, day, intro, point, asked or [], limit)
+            if len(text) <= MAX_ANSWER_CHARS:
+                break
+        return text
+
+    def _comparison_lines(
+        self,
+        compared: list[Hit],
+        search: Search,
+        day: dt.date,
+        intro: str,
+        point: str,
+        asked: list[tuple[str, Search]],
+        limit: int,
+    ) -> str:
         names = [self._short_name(hit.chunk) for hit in compared]
         lines = [intro.format(programs="と".join(f"「{name}」" for name in names))]
         sources: list[str] = []
         amount_sources: list[str] = []
-        for name, hit in zip(names, compared, strict=True):
+        for position, (name, hit) in enumerate(zip(names, compared, strict=True)):
             chunk = hit.chunk
             lines.append(messages.COMPARE_NAME.format(program=name))
             heading_at = len(lines)
@@ -1620,8 +1656,10 @@ class Composer:
             lead = next(
                 (u for u in chunk.units if u.kind == "sentence" and usable(u, chunk) and not u.label), None
             )
+            shown: list[Unit] = []
             if lead is not None and not generated:
-                lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(lead), 90)))
+                lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(lead), limit)))
+                shown.append(lead)
             program = self.amounts.for_heading(chunk.heading)
             if program is not None:
                 lines += program.summary(day)
@@ -1630,14 +1668,21 @@ class Composer:
                 amount = next(
                     (u for u in chunk.units if _AMOUNT.search(u.quote()) and usable(u, chunk)), None
                 )
-                if amount is not None:
-                    lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(amount), 90)))
+                if amount is not None and amount is not lead:
+                    lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(amount), limit)))
+                    shown.append(amount)
                 window = self.window_for(chunk)
+            if position < len(asked):
+                extra = self._asked_fact(*asked[position], chunk, shown)
+                if extra is not None:
+                    lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(extra), limit)))
             if window:
                 lines.append(messages.COMPARE_WINDOW.format(window=_shorten(window, 80)))
             first = next((u for u in chunk.units if usable(u, chunk)), None)
             if len(lines) == heading_at and first is not None:  # a table, no sentence: its first row
-                lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(first), 90)))
+                lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(first), limit)))
+            if chunk.kind == "plan":  # a plan's row is a service of its years
+                lines.append(messages.PLAN_NOTE.format(jurisdiction=chunk.jurisdiction, year=chunk.date[:4]))
             if not generated and source_line(chunk) not in sources:
                 sources.append(source_line(chunk))
             period = program.in_force(day) if program is not None else None
@@ -1649,6 +1694,21 @@ class Composer:
         while amount_sources and len("\n".join([*lines, *sources, *amount_sources])) > MAX_ANSWER_CHARS:
             amount_sources.pop()
         return "\n".join([*lines, *sources, *amount_sources])
+
+    def _asked_fact(self, part: str, search: Search, chunk: Chunk, shown: list[Unit]) -> Unit | None:
+        """The fact of `chunk`'s program that the part asks for (「所得制限ありますか」 → its 所得制限 line)
+        when the lines shown do not say the part's own words (those not in the program's name)."""
+        if not search.hits or not same_program(search.hits[0].chunk, chunk):
+            return None
+        focus = set(content_terms(part)) - set(content_terms(chunk.heading)) - set(search.everyday)
+        said = {term for unit in shown for term in content_terms(_unit_text(unit))}
+        if not focus - said:
+            return None
+        for unit in self.select_facts(part, search):
+            terms = set(content_terms(_unit_text(unit)))
+            if unit not in shown and not _WINDOW_LABEL.search(unit.label) and (focus - said) & terms:
+                return unit
+        return None
 
     @staticmethod
     def _short_name(chunk: Chunk) -> str:
@@ -1979,10 +2039,22 @@ def clean(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()
 
 
+# An aside in brackets with no amount in it (「(18歳になって最初の3月31日まで…)」): left out before a
+# sentence is cut short.
+_ASIDE = re.compile(r"\s*[（(][^（）()]{4,}[）)]")
+
+
 def _shorten(text: str, limit: int) -> str:
-    """Cut at a clause boundary (、。) before `limit`, never inside a number, and mark the cut with …."""
+    """The whole sentences that fit in `limit`; else the sentence without its bracketed asides; only when
+    neither fits, cut at a clause boundary (、。) before `limit`, never inside a number, marked with …."""
     if len(text) <= limit:
         return text
+    end = text.rfind("。", 0, limit)
+    if end >= limit // 3:
+        return text[: end + 1]
+    bare = _ASIDE.sub(lambda aside: "" if not _YEN.search(aside.group()) else aside.group(), text)
+    if bare != text:
+        return _shorten(bare, limit)
     cut = max(text.rfind("、", 0, limit), text.rfind("。", 0, limit), text.rfind(" ", 0, limit))
     if cut < limit // 3:
         cut = limit - 1

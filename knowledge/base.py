@@ -20,6 +20,7 @@ from knowledge.answer import (
     same_program,
     split_questions,
 )
+from knowledge.chunking import Chunk
 from knowledge.documents import Document, load_documents
 from knowledge.embedders import Embedder, load_embedder
 from knowledge.index import INDEX_DIR, KnowledgeIndex, ensure_index
@@ -27,12 +28,17 @@ from knowledge.library import ContentStore, content_amounts, content_places, loa
 from knowledge.local_numbers import for_residents_place
 from knowledge.places import LivePlaces, PlaceRegister, default_register
 from knowledge.retrieval import QueryExpander, Retriever, Search, clean_query, default_expander
+from knowledge.tokenize import content_terms
 
 log = logging.getLogger(__name__)
 
 # Share of a program's name a part of a message must spell out (after everyday words are expanded) to be
 # taken as a question of its own about that program.
 PART_NAME_SHARE = 0.45
+# A part that names no program's name but whose own words (市営住宅, 優先) are this many of the words of a
+# source the rest of the message did not lead to (a plan's row 「市営住宅ひとり親世帯向け優先入居」) is
+# a question of its own about that source.
+PART_OWN_WORDS = 2
 
 
 class KnowledgeBase:
@@ -183,15 +189,19 @@ class KnowledgeBase:
         # Each search led as its answer would lead (a program page before a plan's row of it).
         search = self.composer.ranked(question, search)
         searches = [search]
+        answered: list[str] = []  # the part each further search answers
         best = search.hits[0].chunk
         for part in parts:
-            if not asks(part) or not self.names_program(part):
+            if not asks(part):
                 continue
+            named = self.names_program(part)
             found = self.retriever.search(part, k=8, municipality=place, query_vector=vector)
             if not self.composer.confident(found):
                 continue
             found = self.composer.ranked(part, found)
             top = next((hit for hit in found.hits if resident_facing(hit.chunk)), None)
+            if top is not None and not named and not _own_words(part, top.chunk, best):
+                continue
             if (
                 top is None
                 or any(same_program(top.chunk, other.hits[0].chunk) for other in searches)
@@ -199,9 +209,19 @@ class KnowledgeBase:
             ):
                 continue
             searches.append(found)
+            answered.append(part)
         if len(searches) < 2:
             return None
-        return self.composer.compose_parts(question, searches, today)
+        # The message's own search answers the part no other search took (the first one that asks).
+        rest = [part for part in parts if part not in answered and asks(part)] or [question]
+        # In the order the message asks them.
+        asked = sorted(
+            zip([rest[0], *answered], searches, strict=True),
+            key=lambda pair: parts.index(pair[0]) if pair[0] in parts else 0,
+        )
+        return self.composer.compose_parts(
+            question, [search for _, search in asked], today, [part for part, _ in asked]
+        )
 
     def place_named(self, text: str) -> str | None:
         """The place a resident's message names (「白山です」 → 白山市), for the chat to remember."""
@@ -211,6 +231,15 @@ class KnowledgeBase:
         """The documents speak for `place` (its own, its prefecture's or the nation's sources): not 横浜,
         whose windows and local programs the bot cannot name."""
         return not self.places.outside(place)
+
+
+def _own_words(part: str, found: Chunk, best: Chunk) -> bool:
+    """The part's own words are those of `found` and not of `best` (the message's answer):
+    「市営住宅って優先で入れるの？」 after a question about 医療費助成 is about the plan's row of
+    市営住宅's 優先入居, while 「申請はどこで？」 is about the program already answered."""
+    words = set(content_terms(part))
+    there = words & set(content_terms(found.index_text))
+    return len(there) >= PART_OWN_WORDS and bool(there - set(content_terms(best.index_text)))
 
 
 def all_documents(
