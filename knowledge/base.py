@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from knowledge.answer import (
     resident_facing,
     same_program,
     split_questions,
+    with_condolence,
 )
 from knowledge.chunking import Chunk
 from knowledge.documents import Document, load_documents
@@ -28,17 +30,15 @@ from knowledge.library import ContentStore, content_amounts, content_places, loa
 from knowledge.local_numbers import for_residents_place
 from knowledge.places import LivePlaces, PlaceRegister, default_register
 from knowledge.retrieval import QueryExpander, Retriever, Search, clean_query, default_expander
-from knowledge.tokenize import content_terms
 
 log = logging.getLogger(__name__)
 
 # Share of a program's name a part of a message must spell out (after everyday words are expanded) to be
 # taken as a question of its own about that program.
 PART_NAME_SHARE = 0.45
-# A part that names no program's name but whose own words (市営住宅, 優先) are this many of the words of a
-# source the rest of the message did not lead to (a plan's row 「市営住宅ひとり親世帯向け優先入居」) is
-# a question of its own about that source.
-PART_OWN_WORDS = 2
+# A part that names no program's name but whose longest word (市営住宅) is written in a source the rest of
+# the message did not lead to (a plan's row 「市営住宅ひとり親世帯向け優先入居」) is a question of its own.
+_NOUN_RUN = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]{3,}")
 
 
 class KnowledgeBase:
@@ -152,11 +152,11 @@ class KnowledgeBase:
         if len(parts) > 1:
             answer = self._answer_parts(question, parts, search, place, today, query_vector)
             if answer is not None:
-                return for_residents_place(answer, search.place, self.places)
+                return with_condolence(for_residents_place(answer, search.place, self.places))
         # A question typed in kana is read with its words spelled as the documents write them (そうば → 相場).
         answer = self.composer.compose(self.retriever.spell(query), search, today, children)
         answer.question = question
-        return for_residents_place(answer, search.place, self.places)
+        return with_condolence(for_residents_place(answer, search.place, self.places))
 
     def names_program(self, text: str) -> bool:
         """The text names a program (or an everyday word for one, 学童 → 放課後児童クラブ) well enough to be
@@ -234,12 +234,12 @@ class KnowledgeBase:
 
 
 def _own_words(part: str, found: Chunk, best: Chunk) -> bool:
-    """The part's own words are those of `found` and not of `best` (the message's answer):
-    「市営住宅って優先で入れるの？」 after a question about 医療費助成 is about the plan's row of
-    市営住宅's 優先入居, while 「申請はどこで？」 is about the program already answered."""
-    words = set(content_terms(part))
-    there = words & set(content_terms(found.index_text))
-    return len(there) >= PART_OWN_WORDS and bool(there - set(content_terms(best.index_text)))
+    """The part's longest word (a run of kanji or katakana, 市営住宅) is written in `found` and not in
+    `best` (the message's answer): 「市営住宅って優先で入れるの？」 after a question about 医療費助成 is
+    about the plan's row of 市営住宅's 優先入居, while 「申請はどこで？」 is about the program already
+    answered and 「国民健康保険はどうなりますか？」 is not about a page that only says 健康保険証."""
+    runs = sorted(_NOUN_RUN.findall(part), key=len, reverse=True)
+    return bool(runs) and runs[0] in found.index_text and runs[0] not in best.index_text
 
 
 def all_documents(
