@@ -1495,12 +1495,13 @@ class Composer:
             return Answer(question=question, text=messages.NO_DOCUMENTS, confident=False, sources=sources)
         procedure = self._uncovered_procedure(clean(question), search)
         if procedure:
+            close = self._procedure_help(clean(question), procedure[1], search)
             return Answer(
                 question=question,
-                text=self._procedure_text(procedure, search),
+                text=self._procedure_text(procedure, close),
                 confident=False,
                 sources=sources,
-                related=related[:3],
+                related=close[:3],
             )
         if not self.confident(search):
             return Answer(
@@ -1570,17 +1571,13 @@ class Composer:
                     return None if thing in known else (procedure, thing)
         return None
 
-    def _procedure_text(self, procedure: tuple[Procedure, str], search: Search) -> str:
-        """What the documents do not cover, the kind of window that does, and the help found that is close
-        to the question (a program page, never another area's)."""
-        about, thing = procedure
-        lines = [
-            messages.PROCEDURE_NOT_COVERED.format(thing=thing),
-            messages.PROCEDURE_WINDOW.format(window=about.window),
-        ]
-        # Only help whose name shares a word of the question besides the procedure's (DV for a DV survivor),
-        # not what merely came up (転宅資金 for 転入届).
-        words = set(search.terms) - set(content_terms(thing)) - _CASE_GENERIC
+    def _procedure_help(self, question: str, thing: str, search: Search) -> list[str]:
+        """Help the documents have whose name shares a word the resident wrote besides the procedure's (the
+        DV lines for a DV survivor), not what merely came up or an everyday word's expansion brought
+        (転宅資金 for 「引っ越したので転入届を」): program pages, never another area's."""
+        if not self.confident(search):
+            return []
+        words = set(content_terms(question)) - set(content_terms(thing)) - _CASE_GENERIC
         close = [
             program_name(hit.chunk)
             for hit in search.hits[:2]
@@ -1589,8 +1586,18 @@ class Composer:
             and not self._elsewhere(hit.chunk, search.place, search.hits[0].chunk)
             and words & set(content_terms(hit.chunk.heading))
         ]
-        if close and self.confident(search):
-            lines.append(messages.PROCEDURE_RELATED.format(programs="、".join(dict.fromkeys(close))))
+        return list(dict.fromkeys(close))
+
+    @staticmethod
+    def _procedure_text(procedure: tuple[Procedure, str], close: list[str]) -> str:
+        """What the documents do not cover, the kind of window that does, and the close help found."""
+        about, thing = procedure
+        lines = [
+            messages.PROCEDURE_NOT_COVERED.format(thing=thing),
+            messages.PROCEDURE_WINDOW.format(window=about.window),
+        ]
+        if close:
+            lines.append(messages.PROCEDURE_RELATED.format(programs="、".join(close)))
         lines.append(messages.OFFER_COUNSELOR)
         return "\n".join(lines)
 
@@ -1786,7 +1793,7 @@ class Composer:
                     shown.append(amount)
                 window = self.window_for(chunk)
             if position < len(asked):
-                extra = self._asked_fact(*asked[position], chunk, shown)
+                extra = self._asked_fact(*asked[position], chunk, shown, "\n".join(lines[heading_at:]))
                 if extra is not None:
                     lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(extra), limit)))
             if window:
@@ -1808,13 +1815,18 @@ class Composer:
             amount_sources.pop()
         return "\n".join([*lines, *sources, *amount_sources])
 
-    def _asked_fact(self, part: str, search: Search, chunk: Chunk, shown: list[Unit]) -> Unit | None:
+    def _asked_fact(
+        self, part: str, search: Search, chunk: Chunk, shown: list[Unit], lines: str
+    ) -> Unit | None:
         """The fact of `chunk`'s program that the part asks for (「所得制限ありますか」 → its 所得制限 line)
-        when the lines shown do not say the part's own words (those not in the program's name)."""
+        when the `lines` shown (quoted `shown` units, amounts from the data) do not say the part's own
+        words (those not in the program's name), nor an amount when the part asks one."""
         if not search.hits or not same_program(search.hits[0].chunk, chunk):
             return None
+        if _ASKS["amount"][0].search(part) and _AMOUNT.search(lines):
+            return None
         focus = set(content_terms(part)) - set(content_terms(chunk.heading)) - set(search.everyday)
-        said = {term for unit in shown for term in content_terms(_unit_text(unit))}
+        said = set(content_terms(lines))
         if not focus - said:
             return None
         for unit in self.select_facts(part, search):
