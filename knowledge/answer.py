@@ -22,6 +22,7 @@ from knowledge.amounts import GENERATED_PREFIX, Amounts, children_in, default_am
 from knowledge.chunking import HEADING_SEPARATOR, Chunk, Unit
 from knowledge.documents import display_date
 from knowledge.places import CONFLICT, COVERS, OUTSIDE, SAME, PlaceRegister
+from knowledge.procedures import Procedure, asks_how, load_procedures
 from knowledge.retrieval import NAMED, Hit, Search, asks_to_borrow, for_the_child, is_loan
 from knowledge.tokenize import content_terms, content_words
 
@@ -174,6 +175,29 @@ _FOLLOW_UP = re.compile(
 _ASKING = re.compile(
     r"[？?]$|(?:か|の|かな)[。]?$|教えて|知りたい|聞きたい|いくら|どこ|なに|何|ありますか|できますか|ください|どう"
 )
+
+
+# The resident tells of a death in the family (「夫が先月亡くなりました」「妻と死別して」「夫に先立たれて」):
+# a family word, then a word of dying in the same sentence, not a case supposed or someone else's child
+# (「亡くなった場合」「亡くなったら」「親を亡くした子どもに」).
+_FAMILY = r"夫|妻|主人|旦那|配偶者|パートナー|連れ合い|家内|嫁|父|母|親"
+_DYING = r"亡くな|亡くし|他界|死別|死去|急死|病死|事故死|先立た|逝去|永眠|死んで|死んだ|死にま"
+_NOT_TOLD = r"(?:った|した|た|る|する|の)?(?:場合|とき|時|子|遺児|家庭|方|人)|(?:ったら|したら|れたら)"
+_BEREAVED = re.compile(rf"(?:{_FAMILY})[^。？?！!]{{0,20}}?(?:{_DYING})(?!{_NOT_TOLD})")
+# A condition that names divorce and not death (「父母の離婚などにより…」).
+_DIVORCE_ONLY = re.compile(r"^(?!.*(?:死|亡)).*離婚")
+
+
+def bereaved(question: str) -> bool:
+    """The resident says a spouse or parent has died."""
+    return _BEREAVED.search(clean(question)) is not None
+
+
+def with_condolence(answer: Answer) -> Answer:
+    """`answer` with a line of condolence first, for a resident who tells of a death in the family."""
+    if bereaved(answer.question) and not answer.text.startswith(messages.CONDOLENCE):
+        answer.text = f"{messages.CONDOLENCE}\n{answer.text}"
+    return answer
 
 
 def asks(part: str) -> bool:
@@ -704,6 +728,13 @@ _PLIGHT = frozenset(
         "亡くなる",
         "亡くす",
         "死ぬ",
+        "他界",
+        "死別",
+        "先立つ",
+        "急死",
+        "病死",
+        "死去",
+        "逝去",
         "困る",
         "悩む",
         "苦しい",
@@ -1462,6 +1493,16 @@ class Composer:
             return Answer(question=question, text=messages.EMPTY_QUESTION, confident=False, sources=sources)
         if not search.hits:
             return Answer(question=question, text=messages.NO_DOCUMENTS, confident=False, sources=sources)
+        procedure = self._uncovered_procedure(clean(question), search)
+        if procedure:
+            close = self._procedure_help(clean(question), procedure[1], search)
+            return Answer(
+                question=question,
+                text=self._procedure_text(procedure, close),
+                confident=False,
+                sources=sources,
+                related=close[:3],
+            )
         if not self.confident(search):
             return Answer(
                 question=question,
@@ -1473,7 +1514,7 @@ class Composer:
         compared = self._compared(clean(question), search)
         if len(compared) >= 2:
             point = _combination_point(clean(question), compared)
-            text = self._comparison_text(compared, search, day or today(), point=point)
+            text = self._comparison_text(compared, search, day or today(), point=point, question=question)
             return Answer(
                 question=question, text=text, confident=not point, sources=sources, related=related[1:4]
             )
@@ -1494,6 +1535,7 @@ class Composer:
             or uncovered_name(clean(question), program_units, self._known_names(search, day or today()))
             or self._elsewhere_point(clean(question), search, day or today())
             or self._this_year_point(clean(question), search, day or today())
+            or self._death_point(clean(question), search)
         )
         text = self._confident_text(clean(question), search, point, day, children)
         if search.hits[0].chunk.kind == "program" and related:  # the other needs named come first
@@ -1506,6 +1548,58 @@ class Composer:
             related=related[1:4],
             topic=topic_of(search.hits[0].chunk),
         )
+
+    def _uncovered_procedure(self, question: str, search: Search) -> tuple[Procedure, str] | None:
+        """The procedure (procedures.yaml) the question asks where or how to do, and how it names it, when
+        the question names no program and the leading sources neither have it in a heading nor say where
+        to do it (a window line naming it); else None. The sentence that asks is read first, then, when it
+        names nothing (「申請先はどこですか」), the sentences before it."""
+        if search.hits and search.hits[0].name >= NAMED:
+            return None
+        known = "".join(
+            [hit.chunk.heading for hit in search.hits[:3]]
+            + [_unit_text(unit) for hit in search.hits[:3] for unit in self._window_units(hit.chunk)]
+        )
+        sentences = [part for part in re.split(r"(?<=[。！!？?])", question) if part.strip(" 。！!？?")]
+        asking = [part for part in sentences if asks(part)] or sentences[-1:]
+        if not any(asks_how(part) for part in asking):
+            return None
+        for sentence in [*asking, question]:
+            for procedure in load_procedures():
+                thing = procedure.named_in(sentence)
+                if thing:
+                    return None if thing in known else (procedure, thing)
+        return None
+
+    def _procedure_help(self, question: str, thing: str, search: Search) -> list[str]:
+        """Help the documents have whose name shares a word the resident wrote besides the procedure's (the
+        DV lines for a DV survivor), not what merely came up or an everyday word's expansion brought
+        (転宅資金 for 「引っ越したので転入届を」): program pages, never another area's."""
+        if not self.confident(search):
+            return []
+        words = set(content_terms(question)) - set(content_terms(thing)) - _CASE_GENERIC
+        close = [
+            program_name(hit.chunk)
+            for hit in search.hits[:2]
+            if hit.chunk.kind == "program"
+            and resident_facing(hit.chunk)
+            and not self._elsewhere(hit.chunk, search.place, search.hits[0].chunk)
+            and words & set(content_terms(hit.chunk.heading))
+        ]
+        return list(dict.fromkeys(close))
+
+    @staticmethod
+    def _procedure_text(procedure: tuple[Procedure, str], close: list[str]) -> str:
+        """What the documents do not cover, the kind of window that does, and the close help found."""
+        about, thing = procedure
+        lines = [
+            messages.PROCEDURE_NOT_COVERED.format(thing=thing),
+            messages.PROCEDURE_WINDOW.format(window=about.window),
+        ]
+        if close:
+            lines.append(messages.PROCEDURE_RELATED.format(programs="、".join(close)))
+        lines.append(messages.OFFER_COUNSELOR)
+        return "\n".join(lines)
 
     def _known_names(self, search: Search, day: dt.date) -> list[str]:
         """What the leading sources and the amounts data of their program name: headings, rows, notes."""
@@ -1527,6 +1621,15 @@ class Composer:
         this_year = rf"今年度|本年度|{year}年度|令和{reiwa}年度|R{reiwa}年度|今年の?4月|{year}年4月"
         asked = re.search(this_year, question)
         return messages.POINTS["this_year_amount"] if asked else ""
+
+    def _death_point(self, question: str, search: Search) -> str:
+        """A bereaved resident, and the condition the sources give for the program names only divorce
+        (「父母の離婚などにより…」): whether death counts is not in them."""
+        if not bereaved(question):
+            return ""
+        if any(_DIVORCE_ONLY.search(_unit_text(unit)) for unit in self.select_facts(question, search)):
+            return messages.POINTS["death"]
+        return ""
 
     def _there_point(self, question: str, search: Search) -> str:
         """The nation's rules (要綱) say what a city may run, not whether the city the resident names runs it
@@ -1558,20 +1661,37 @@ class Composer:
             return messages.ELSEWHERE_POINT.format(place=search.place)
         return ""
 
-    def compose_parts(self, question: str, searches: list[Search], day: dt.date | None = None) -> Answer:
+    def compose_parts(
+        self,
+        question: str,
+        searches: list[Search],
+        day: dt.date | None = None,
+        parts: list[str] | None = None,
+    ) -> Answer:
         """One message that asks about two or three programs (「保育料の減免と学童の補助について」): each
         program short (who it is for, the amounts in force, where to apply) with its source; confident only
-        when every part is."""
+        when every part is. `parts` are the parts of the message the searches answer, in their order."""
         compared: list[Hit] = []
-        for search in searches:
+        asked: list[tuple[str, Search]] = []
+        for position, search in enumerate(searches):
             facing = [hit for hit in search.hits if resident_facing(hit.chunk)]
             if facing and not any(same_program(facing[0].chunk, hit.chunk) for hit in compared):
                 compared.append(facing[0])
+                if parts and position < len(parts):
+                    asked.append((clean(parts[position]), search))
         main = searches[0]
         sources = [Source.from_hit(hit) for hit in compared]
         sources += [s for s in (Source.from_hit(hit) for hit in main.hits) if s not in sources]
         point = _combination_point(clean(question), compared)
-        text = self._comparison_text(compared, main, day or today(), messages.PARTS_INTRO, point)
+        text = self._comparison_text(
+            compared,
+            main,
+            day or today(),
+            messages.PARTS_INTRO,
+            point,
+            asked if len(asked) == len(compared) else None,
+            question,
+        )
         return Answer(
             question=question,
             text=text,
@@ -1584,11 +1704,19 @@ class Composer:
     def _compared(self, question: str, search: Search) -> list[Hit]:
         """The programs a comparing question names, best source of each first (empty when it compares
         nothing: one program named, or no word of comparing)."""
-        if not _COMPARE.search(question):
+        combine = _COMBINE.search(question) is not None
+        if not _COMPARE.search(question) and not combine:
             return []
+        asked = set(search.terms)
         chosen: list[Hit] = []
         for hit in search.hits:
-            if hit.name < NAMED or not resident_facing(hit.chunk):
+            # Asked whether both can be had, a program is named by most of its own name's words too
+            # (「遺族年金と児童扶養手当は両方」 names 遺族基礎年金).
+            own = set(content_terms(hit.chunk.sections[-1] if hit.chunk.sections else ""))
+            named = hit.name >= NAMED or (
+                combine and len(own & asked) >= 2 and len(own & asked) * 3 >= 2 * len(own)
+            )
+            if not named or not resident_facing(hit.chunk):
                 continue
             if any(program_name(hit.chunk) == program_name(other.chunk) for other in chosen):
                 continue
@@ -1604,15 +1732,39 @@ class Composer:
         day: dt.date,
         intro: str = messages.COMPARE_INTRO,
         point: str = "",
+        asked: list[tuple[str, Search]] | None = None,
+        question: str = "",
     ) -> str:
         """Each compared program in a few lines: who it is for (the source's opening sentence), the amounts
         in force with the date they apply from, where to apply; the `point` asked that none of them covers;
-        then the sources."""
+        then the sources. `asked` pairs each program with the part of the message that asks about it and
+        that part's search: the fact the part asks for (所得制限) is added when the lines lack it. Facts are
+        quoted whole when the answer has room, shorter when it has not."""
+        text = ""
+        for limit in (MAX_FACT_CHARS, 90):
+            text = self._comparison_lines(
+                compared, search, day, intro, point, asked or [], limit, bereaved(question)
+            )
+            if len(text) <= MAX_ANSWER_CHARS:
+                break
+        return text
+
+    def _comparison_lines(
+        self,
+        compared: list[Hit],
+        search: Search,
+        day: dt.date,
+        intro: str,
+        point: str,
+        asked: list[tuple[str, Search]],
+        limit: int,
+        bereft: bool = False,
+    ) -> str:
         names = [self._short_name(hit.chunk) for hit in compared]
         lines = [intro.format(programs="と".join(f"「{name}」" for name in names))]
         sources: list[str] = []
         amount_sources: list[str] = []
-        for name, hit in zip(names, compared, strict=True):
+        for position, (name, hit) in enumerate(zip(names, compared, strict=True)):
             chunk = hit.chunk
             lines.append(messages.COMPARE_NAME.format(program=name))
             heading_at = len(lines)
@@ -1620,8 +1772,14 @@ class Composer:
             lead = next(
                 (u for u in chunk.units if u.kind == "sentence" and usable(u, chunk) and not u.label), None
             )
+            shown: list[Unit] = []
+            if lead is not None and bereft and _DIVORCE_ONLY.search(_unit_text(lead)):
+                # a condition naming only divorce is not said to a bereaved resident: what it leaves open is
+                lead = None
+                lines.append(messages.COMPARE_POINT.format(point=messages.POINTS["death"]))
             if lead is not None and not generated:
-                lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(lead), 90)))
+                lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(lead), limit)))
+                shown.append(lead)
             program = self.amounts.for_heading(chunk.heading)
             if program is not None:
                 lines += program.summary(day)
@@ -1630,14 +1788,21 @@ class Composer:
                 amount = next(
                     (u for u in chunk.units if _AMOUNT.search(u.quote()) and usable(u, chunk)), None
                 )
-                if amount is not None:
-                    lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(amount), 90)))
+                if amount is not None and amount is not lead:
+                    lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(amount), limit)))
+                    shown.append(amount)
                 window = self.window_for(chunk)
+            if position < len(asked):
+                extra = self._asked_fact(*asked[position], chunk, shown, "\n".join(lines[heading_at:]))
+                if extra is not None:
+                    lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(extra), limit)))
             if window:
                 lines.append(messages.COMPARE_WINDOW.format(window=_shorten(window, 80)))
             first = next((u for u in chunk.units if usable(u, chunk)), None)
             if len(lines) == heading_at and first is not None:  # a table, no sentence: its first row
-                lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(first), 90)))
+                lines.append(messages.COMPARE_FACT.format(fact=_shorten(_fact_text(first), limit)))
+            if chunk.kind == "plan":  # a plan's row is a service of its years
+                lines.append(messages.PLAN_NOTE.format(jurisdiction=chunk.jurisdiction, year=chunk.date[:4]))
             if not generated and source_line(chunk) not in sources:
                 sources.append(source_line(chunk))
             period = program.in_force(day) if program is not None else None
@@ -1649,6 +1814,26 @@ class Composer:
         while amount_sources and len("\n".join([*lines, *sources, *amount_sources])) > MAX_ANSWER_CHARS:
             amount_sources.pop()
         return "\n".join([*lines, *sources, *amount_sources])
+
+    def _asked_fact(
+        self, part: str, search: Search, chunk: Chunk, shown: list[Unit], lines: str
+    ) -> Unit | None:
+        """The fact of `chunk`'s program that the part asks for (「所得制限ありますか」 → its 所得制限 line)
+        when the `lines` shown (quoted `shown` units, amounts from the data) do not say the part's own
+        words (those not in the program's name), nor an amount when the part asks one."""
+        if not search.hits or not same_program(search.hits[0].chunk, chunk):
+            return None
+        if _ASKS["amount"][0].search(part) and _AMOUNT.search(lines):
+            return None
+        focus = set(content_terms(part)) - set(content_terms(chunk.heading)) - set(search.everyday)
+        said = set(content_terms(lines))
+        if not focus - said:
+            return None
+        for unit in self.select_facts(part, search):
+            terms = set(content_terms(_unit_text(unit)))
+            if unit not in shown and not _WINDOW_LABEL.search(unit.label) and (focus - said) & terms:
+                return unit
+        return None
 
     @staticmethod
     def _short_name(chunk: Chunk) -> str:
@@ -1885,6 +2070,8 @@ class Composer:
         best = search.hits[0].chunk
         relation = self.places.relation(search.place, best.jurisdiction) if search.place else ""
         units = self.select_facts(question, search)
+        if bereaved(question):  # a condition that names only divorce is not said to a bereaved resident
+            units = [unit for unit in units if not _DIVORCE_ONLY.search(_unit_text(unit))]
         facts = _fact_texts(units)
         amount_lines = self._amount_lines(question, best, facts, day or today(), children)
         if point and not _ASKS["amount"][0].search(question):  # the answer is about the point, not money
@@ -1979,10 +2166,22 @@ def clean(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip()
 
 
+# An aside in brackets with no amount in it (「(18歳になって最初の3月31日まで…)」): left out before a
+# sentence is cut short.
+_ASIDE = re.compile(r"\s*[（(][^（）()]{4,}[）)]")
+
+
 def _shorten(text: str, limit: int) -> str:
-    """Cut at a clause boundary (、。) before `limit`, never inside a number, and mark the cut with …."""
+    """The whole sentences that fit in `limit`; else the sentence without its bracketed asides; only when
+    neither fits, cut at a clause boundary (、。) before `limit`, never inside a number, marked with …."""
     if len(text) <= limit:
         return text
+    end = text.rfind("。", 0, limit)
+    if end >= limit // 3:
+        return text[: end + 1]
+    bare = _ASIDE.sub(lambda aside: "" if not _YEN.search(aside.group()) else aside.group(), text)
+    if bare != text:
+        return _shorten(bare, limit)
     cut = max(text.rfind("、", 0, limit), text.rfind("。", 0, limit), text.rfind(" ", 0, limit))
     if cut < limit // 3:
         cut = limit - 1

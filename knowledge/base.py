@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,9 @@ from knowledge.answer import (
     resident_facing,
     same_program,
     split_questions,
+    with_condolence,
 )
+from knowledge.chunking import Chunk
 from knowledge.documents import Document, load_documents
 from knowledge.embedders import Embedder, load_embedder
 from knowledge.index import INDEX_DIR, KnowledgeIndex, ensure_index
@@ -33,6 +36,9 @@ log = logging.getLogger(__name__)
 # Share of a program's name a part of a message must spell out (after everyday words are expanded) to be
 # taken as a question of its own about that program.
 PART_NAME_SHARE = 0.45
+# A part that names no program's name but whose longest word (市営住宅) is written in a source the rest of
+# the message did not lead to (a plan's row 「市営住宅ひとり親世帯向け優先入居」) is a question of its own.
+_NOUN_RUN = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]{3,}")
 
 
 class KnowledgeBase:
@@ -146,11 +152,11 @@ class KnowledgeBase:
         if len(parts) > 1:
             answer = self._answer_parts(question, parts, search, place, today, query_vector)
             if answer is not None:
-                return for_residents_place(answer, search.place, self.places)
+                return with_condolence(for_residents_place(answer, search.place, self.places))
         # A question typed in kana is read with its words spelled as the documents write them (そうば → 相場).
         answer = self.composer.compose(self.retriever.spell(query), search, today, children)
         answer.question = question
-        return for_residents_place(answer, search.place, self.places)
+        return with_condolence(for_residents_place(answer, search.place, self.places))
 
     def names_program(self, text: str) -> bool:
         """The text names a program (or an everyday word for one, 学童 → 放課後児童クラブ) well enough to be
@@ -183,15 +189,19 @@ class KnowledgeBase:
         # Each search led as its answer would lead (a program page before a plan's row of it).
         search = self.composer.ranked(question, search)
         searches = [search]
+        answered: list[str] = []  # the part each further search answers
         best = search.hits[0].chunk
         for part in parts:
-            if not asks(part) or not self.names_program(part):
+            if not asks(part):
                 continue
+            named = self.names_program(part)
             found = self.retriever.search(part, k=8, municipality=place, query_vector=vector)
             if not self.composer.confident(found):
                 continue
             found = self.composer.ranked(part, found)
             top = next((hit for hit in found.hits if resident_facing(hit.chunk)), None)
+            if top is not None and not named and not _own_words(part, top.chunk, best):
+                continue
             if (
                 top is None
                 or any(same_program(top.chunk, other.hits[0].chunk) for other in searches)
@@ -199,9 +209,19 @@ class KnowledgeBase:
             ):
                 continue
             searches.append(found)
+            answered.append(part)
         if len(searches) < 2:
             return None
-        return self.composer.compose_parts(question, searches, today)
+        # The message's own search answers the part no other search took (the first one that asks).
+        rest = [part for part in parts if part not in answered and asks(part)] or [question]
+        # In the order the message asks them.
+        asked = sorted(
+            zip([rest[0], *answered], searches, strict=True),
+            key=lambda pair: parts.index(pair[0]) if pair[0] in parts else 0,
+        )
+        return self.composer.compose_parts(
+            question, [search for _, search in asked], today, [part for part, _ in asked]
+        )
 
     def place_named(self, text: str) -> str | None:
         """The place a resident's message names (「白山です」 → 白山市), for the chat to remember."""
@@ -211,6 +231,15 @@ class KnowledgeBase:
         """The documents speak for `place` (its own, its prefecture's or the nation's sources): not 横浜,
         whose windows and local programs the bot cannot name."""
         return not self.places.outside(place)
+
+
+def _own_words(part: str, found: Chunk, best: Chunk) -> bool:
+    """The part's longest word (a run of kanji or katakana, 市営住宅) is written in `found` and not in
+    `best` (the message's answer): 「市営住宅って優先で入れるの？」 after a question about 医療費助成 is
+    about the plan's row of 市営住宅's 優先入居, while 「申請はどこで？」 is about the program already
+    answered and 「国民健康保険はどうなりますか？」 is not about a page that only says 健康保険証."""
+    runs = sorted(_NOUN_RUN.findall(part), key=len, reverse=True)
+    return bool(runs) and runs[0] in found.index_text and runs[0] not in best.index_text
 
 
 def all_documents(

@@ -3,6 +3,9 @@
 A city can reword these without touching code. Placeholders in braces are filled by knowledge/answer.py.
 """
 
+# Said first when the resident tells of a spouse's or parent's death (「夫が先月亡くなりました」).
+CONDOLENCE = "大切なご家族を亡くされたとのこと、心からお悔やみ申し上げます。"
+
 # The program the answer is about, then the quoted facts.
 PROGRAM_INTRO = "「{program}」についてご案内します。"
 FACTS_INTRO = ""
@@ -63,6 +66,8 @@ COMPARE_NAME = "■{program}"
 # One message that asks about two or three programs.
 PARTS_INTRO = "ご質問の{programs}について、それぞれご案内します。"
 COMPARE_FACT = "・{fact}"
+# Under one program of several: a point its sources do not cover (死別 when its condition names only divorce).
+COMPARE_POINT = "・{point}は、手元の資料には書かれていません。"
 COMPARE_WINDOW = "・申請先: {window}"
 BAND_SUMMARY = (
     "・{unit}（{since}）: 子ども1人 全部支給{full}（一部支給{low}〜{high}）、"
@@ -129,6 +134,8 @@ POINTS = {
     "pickup": "送り迎えがあるかどうか",
     "meals": "食事が出るかどうか",
     "pets": "ペットを連れていけるかどうか",
+    # A bereaved resident, and the program's condition the sources give names only divorce.
+    "death": "亡くなられた場合（死別）の扱い",
 }
 # A form or payment the resident names that the sources never name.
 NAMED_POINT = "「{name}」のこと"
@@ -145,6 +152,13 @@ ELSEWHERE_POINT = "{place}での窓口や金額"
 # A national rule (要綱) found for a service asked of a named city: it cannot say whether the city runs it.
 THERE_POINT = "{place}で行われているかどうか"
 POINT_NOT_COVERED = "※ {point}については、手元の資料には書かれていません。窓口で確認してください。"
+
+# A procedure the documents do not cover (住民票, 戸籍, 国民年金: knowledge/procedures.yaml) and the kind of
+# window that handles it.
+PROCEDURE_NOT_COVERED = "ご質問の「{thing}」の手続きについては、手元の資料には書かれていません。"
+PROCEDURE_WINDOW = "手続きの窓口: {window}でご確認ください。"
+# Help the documents do have that the rest of the question touches (the DV lines for a DV survivor).
+PROCEDURE_RELATED = "ほかに関係しそうな支援: {programs}"
 
 # Low confidence: say so, list the closest programs, offer a counselor.
 NOT_SURE = "申し訳ありません。ご質問にぴったり合う情報を資料の中から確実には見つけられませんでした。"
