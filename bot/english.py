@@ -28,8 +28,14 @@ MAX_NAMED = 4
 # Words this long or longer may carry one wrong letter.
 FUZZY_FROM = 5
 DEFAULT_ASK = "について教えてください"
+# "for my 2 kids": said before the Japanese question, so an amount's answer gives the household total.
+CHILDREN_SAID = "子ども{count}人です。"
 
 _WORD = re.compile(r"[a-z]+")
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_CHILDREN = re.compile(
+    r"\b([1-9]|one|two|three|four|five|six)\s+(?:kid|child|children|son|daughter|boy|girl)s?\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,10 @@ class Glossary:
         asked = named[:MAX_ASKED]
         asks = (japanese for japanese, phrases in self._asks if any(_find(said, p, None) for p in phrases))
         ask = next(asks, DEFAULT_ASK)
-        return Reading(tuple(named[:MAX_NAMED]), "と".join(p.name for p in asked) + ask)
+        children = _CHILDREN.search(text)
+        count = children.group(1).lower() if children else ""
+        said = CHILDREN_SAID.format(count=_NUMBERS.get(count, count)) if count else ""
+        return Reading(tuple(named[:MAX_NAMED]), said + "と".join(p.name for p in asked) + ask)
 
 
 def _find(said: list[str], phrase: tuple[str, ...], taken: list[bool] | None) -> list[int]:

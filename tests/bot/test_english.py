@@ -55,6 +55,14 @@ def test_a_phrase_in_two_programs_names_both_and_the_japanese_question_asks_for_
         ("How much is the child support allowance", "児童扶養手当はいくらですか"),
         ("How do I apply for daycare", "保育所の申請方法を教えてください"),
         ("Tell me about loans please", "母子父子寡婦福祉貸付金について教えてください"),
+        (
+            "How much child allowance would I get for my two children?",
+            "子ども2人です。児童扶養手当はいくらですか",
+        ),
+        (
+            "I have 3 kids, can I get the single parent allowance",
+            "子ども3人です。児童扶養手当の対象になりますか",
+        ),
     ],
 )
 def test_what_the_message_asks_is_asked_in_japanese(text: str, query: str) -> None:
