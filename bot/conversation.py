@@ -4,7 +4,8 @@ The order of the checks for a resident's text is the product's safety promise: a
 handoff's one crisis authority, on every message, whatever else is going on) gets the lines open now
 before anything else, an urgent thread and an alert to on-call staff; a resident with an open counselor
 thread is heard by a person (the bot only acknowledges, and answers questions while nobody can read yet);
-a dialogue in progress keeps its place, then intents, and only then a knowledge answer.
+a dialogue in progress keeps its place; a message in English that names a program (bot/english.yaml) gets
+its Japanese name and the answer to it; then intents, and only then a knowledge answer.
 Everything kept about a resident is keyed by `user_key` (a keyed hash), and `forget` removes it all through
 the `forgetters` every store registered (`bot.services` lists them, each store deleting only its own table).
 """
@@ -49,6 +50,7 @@ from bot.collaborators import (
     Threads,
 )
 from bot.database import Database
+from bot.english import Glossary, default_glossary
 from bot.render import Choice
 from handoff import Escalation, NoticeRequest, ReceptionHours, Thread
 from knowledge import Answer
@@ -152,6 +154,7 @@ class Conversation:
         retention_days: int = 90,
         forgetters: Iterable[Forgetter] = (),
         clock: Callable[[], datetime] | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
         self.identity = identity
         self.knowledge = knowledge
@@ -171,6 +174,7 @@ class Conversation:
         self.retention_days = retention_days
         self.forgetters: list[Forgetter] = list(forgetters)
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.glossary = glossary or default_glossary()  # English words → the Japanese programs they name
 
     @property
     def ready(self) -> bool:
@@ -294,6 +298,14 @@ class Conversation:
                 return [*self._answer(user_key, text), *render.dialogue_turn(turn)]
             if turn is not None:
                 return render.dialogue_turn(turn)
+        english = self.glossary.read(text) if _in_latin_letters(text) else None
+        if english is not None:
+            # 「Can I get the child allowance for single parents?」: the Japanese name she can type or show
+            # at the window, then the answer to 「児童扶養手当の対象になりますか」 (intents read Japanese).
+            return [
+                render.english_names(english.programs),
+                *self._answer(user_key, text, asked=english.query),
+            ]
         match intent.name:
             case "greeting":
                 return [
@@ -371,17 +383,19 @@ class Conversation:
         """An urgent thread out of hours that no counselor has taken: the resident's questions get answers."""
         return bool(thread.urgent) and thread.claimed_by is None and not self.hours.is_open(self._clock())
 
-    def _answer(self, user_key: str, text: str) -> list[Message]:
+    def _answer(self, user_key: str, text: str, asked: str = "") -> list[Message]:
         """A grounded answer; after two misses in a row the offer of a person. A message that only says
-        where the resident lives is acknowledged and remembered, not searched nor counted as unanswered."""
-        place = self._place_only(text)
+        where the resident lives is acknowledged and remembered, not searched nor counted as unanswered.
+        `asked`: the Japanese question an English message was read as (the documents are asked it; the
+        crisis strain, safety and escalation checks and the question log still read what she wrote)."""
+        place = None if asked else self._place_only(text)
         if place is not None:
             self.dialogue.remember(user_key, text)
             noted = (
                 messages.PLACE_NOTED if self.knowledge.covers_place(place) else messages.PLACE_NOTED_ELSEWHERE
             )
             return [render.text(noted.format(place=place), render.menu_choices())]
-        answer = self._knowledge_answer(user_key, text)
+        answer = self._knowledge_answer(user_key, asked or text)
         strained = self.crisis.strained(text)
         if strained and not answer.confident and not answer.topic:
             # 「死ぬほど忙しい」 is no question and no crisis: a warm word and the ways on, not "not found".
@@ -391,9 +405,10 @@ class Conversation:
         replies = render.answer(answer, render.feedback_choices(question_id) if question_id else ())
         if strained:  # 「死ぬほど忙しいけど、現況届はいつ？」: the word first, then the answer asked for
             replies.insert(0, render.text(messages.STRAIN_PREFACE))
-        if not answer.confident and _in_latin_letters(text):
-            # 「Can my 2 year old get into daycare?」: the documents are Japanese; say so in both languages
-            replies.insert(0, render.text(messages.LATIN_SCRIPT_NOTE))
+        if not answer.confident and not asked and _in_latin_letters(text):
+            # 「Is there help for my family?」: the documents are Japanese; say so in both languages, with
+            # names of programs to copy
+            replies.insert(0, render.latin_script_note(self.glossary.common))
         safety = self.crisis.safety_note(text)
         if safety:  # 「離婚したいけど…このLINE見られたらどうしよう」: how to keep the chat unseen, first
             replies.insert(0, render.text(safety))

@@ -1,8 +1,9 @@
-"""Every Japanese sentence the bot itself sends, in one place, so a city can reword them without code.
+"""Every sentence the bot itself sends, in one place, so a city can reword them without code.
 
 Texts about handoff (emergency numbers, the privacy notice, deletion) live in handoff.messages, the
 dialogue's questions in intents.messages and answers in knowledge; this module holds the bot's own frame:
-greetings, the menu, the rich menu, replies to things it cannot read, and the labels of suggestion cards.
+greetings, the menu, the rich menu, replies to things it cannot read (and the English said to a message in
+English), and the labels of suggestion cards.
 Placeholders in braces are filled by the code; keep them when rewording.
 """
 
@@ -42,14 +43,32 @@ HOWTO = (
     "金額は改定されることがあります。最新の金額は窓口で確かめてください。"
 )
 RESTARTED = "最初に戻りました。"
-# A question written in Latin letters (English) the documents could not answer: said in both languages,
-# before the Japanese reply; nothing is promised that the city has not said (no interpreter).
+# --- Messages written in Latin letters (English) ----------------------------------------------------------
+# The documents and the windows are Japanese. A message in English that names a program (bot/english.yaml)
+# first gets its Japanese name, to type here or show at the window, then the Japanese answer; nothing is
+# promised that the city has not said (no interpreter, no phone number of our own).
+ENGLISH_NAMED_INTRO = (
+    "Thank you for your message. This service answers in Japanese. "
+    "Here is the Japanese name of what you asked about:"
+)
+ENGLISH_NAMED_LINE = "・{english} = {name}"
+ENGLISH_NAMED_AFTER = (
+    "The detailed answer follows in Japanese. To ask in person, go to the window for single-parent families "
+    "(ひとり親支援の窓口) at your city or town office and show the Japanese name. You can also send the "
+    "Japanese name here, or tap 「相談員に相談」 to ask for a person at the city."
+)
+# A question in English that names no program the glossary knows and that the documents could not answer:
+# said in both languages, before the Japanese reply, with names to copy ({programs}: one LATIN_SCRIPT_PROGRAM
+# a line, from the glossary's `common` entries).
 LATIN_SCRIPT_NOTE = (
     "Thank you for your message. For now this service can read and answer only Japanese. "
-    "Please send your question in Japanese; simple words are fine (for example 「保育園」, 「手当」, "
-    "「お金を借りたい」). You can also tap 「相談員に相談」 to ask for a person at the city.\n"
+    "Please send your question in Japanese; simple words are fine. "
+    "You can copy one of these Japanese names and send it:\n"
+    "{programs}\n"
+    "You can also tap 「相談員に相談」 to ask for a person at the city.\n"
     "ごめんなさい。いまは日本語でだけお答えできます。かんたんな日本語で送ってください。"
 )
+LATIN_SCRIPT_PROGRAM = "・{english} = {name}"
 # A message about being busy or worn out (「死ぬほど忙しい」) that matches no program: not a crisis, and not a
 # question to answer "not found" to.
 STRAIN_REPLY = (

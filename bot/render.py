@@ -171,6 +171,20 @@ def feedback_choices(question_id: int) -> list[Choice]:
     ]
 
 
+# ---- messages in English --------------------------------------------------------------------------------
+def english_names(programs: Sequence[Any]) -> TextMessage:
+    """The programs an English message names (bot.english), each as "English = 日本語", and where to ask."""
+    lines = [messages.ENGLISH_NAMED_LINE.format(english=p.english, name=p.name) for p in programs]
+    notes = [p.note for p in programs if p.note]
+    return text("\n".join([messages.ENGLISH_NAMED_INTRO, *lines, *notes, messages.ENGLISH_NAMED_AFTER]))
+
+
+def latin_script_note(programs: Sequence[Any]) -> TextMessage:
+    """Japanese only, said in English and Japanese, with program names to copy (the glossary's `common`)."""
+    lines = [messages.LATIN_SCRIPT_PROGRAM.format(name=p.name, english=p.english) for p in programs]
+    return text(messages.LATIN_SCRIPT_NOTE.format(programs="\n".join(lines)))
+
+
 # ---- intents ------------------------------------------------------------------------------------------
 def dialogue_turn(turn: Any) -> list[Message]:
     """A dialogue step: the question with its answers as quick replies; the last step adds the cards.

@@ -10,6 +10,7 @@ import pytest
 from conversation_support import ask, count_embeddings
 
 from bot import messages as bot_messages
+from handoff.messages import CRISIS_FIRST_LINE, CRISIS_INTRO
 from knowledge import default_register
 from knowledge import messages as knowledge_messages
 from knowledge.places import phones_in
@@ -111,16 +112,78 @@ def test_an_answered_message_costs_one_query_embedding(
     assert len(embedder.message_runs) == 1, embedder.message_runs
 
 
-def test_a_question_in_english_is_told_in_both_languages_to_write_in_japanese(
+def test_an_english_question_naming_no_program_is_told_in_both_languages_with_names_to_copy(
     live_server, signed_event, fake_line
 ):
-    """The documents are Japanese: an English question the bot cannot answer is told so in English and in
-    plain Japanese, first, with the way to a person (found by a trial as a resident)."""
-    question = "Hi, I'm a single mom working nights. Can my 2 year old get into daycare? Is there priority?"
+    """The documents are Japanese: an English question the glossary and the bot cannot answer is told so in
+    English and in plain Japanese, first, with Japanese names to copy and the way to a person (found by a
+    trial as a resident); a Japanese question is answered as before."""
+    question = "Hello, I just moved here with my two kids. What kind of support is there for us?"
     text, body = ask(live_server, signed_event, fake_line, question)
-    assert text.startswith(bot_messages.LATIN_SCRIPT_NOTE)
+    note = fake_line.delivered()[-1].texts[0]
+    assert note.startswith(bot_messages.LATIN_SCRIPT_NOTE.split("{programs}")[0])
+    assert "・Child support allowance for single parents = 児童扶養手当" in note
+    assert "= 保育所\n" in note and "= 母子父子寡婦福祉貸付金\n" in note
     assert bot_messages.MENU_COUNSELOR in body
+    assert bot_messages.ENGLISH_NAMED_INTRO not in text
     japanese, _ = ask(
         live_server, signed_event, fake_line, "保育園に入りたいです。ひとり親の優先はありますか"
     )
-    assert bot_messages.LATIN_SCRIPT_NOTE not in japanese
+    assert "Thank you for your message" not in japanese
+    assert CONFIDENT_OPENING in japanese
+
+
+ENGLISH_INTRO = bot_messages.ENGLISH_NAMED_INTRO
+
+
+def test_an_english_question_about_the_allowance_gets_its_japanese_name_then_the_japanese_answer(
+    live_server, signed_event, fake_line, monkeypatch
+):
+    """The trial's message: the resident learns the name to type or show at the window (児童扶養手当), in
+    English, and then gets the Japanese answer with the amounts in force and their source."""
+    monkeypatch.setenv("YORISOI_TODAY", "2026-05-01")
+    question = (
+        "Hi, I'm a single mom living in Japan, divorced last month. Can I get the child allowance for single "
+        "parents? My Japanese is not good."
+    )
+    text, _ = ask(live_server, signed_event, fake_line, question)
+    english, *answer = fake_line.delivered()[-1].texts
+    assert english.startswith(ENGLISH_INTRO)
+    assert "Child support allowance for single parents = 児童扶養手当" in english
+    assert "ひとり親支援の窓口" in english and "follows in Japanese" in english
+    assert "離婚" not in english  # the situation, not asked about, when a program is
+    japanese = "\n".join(answer)
+    assert "「児童扶養手当」" in japanese and CONFIDENT_OPENING in japanese
+    assert "46,690円" in japanese and "出典" in japanese
+    assert "Thank you" not in japanese and bot_messages.LATIN_SCRIPT_NOTE.split("{")[0] not in text
+
+
+# Three residents' questions in English, of other wordings than the trial's, and the names each must be told.
+ENGLISH_QUESTIONS = {
+    "My car broke down and I need money for a new one. Are there loans for single parents?": [
+        "母子父子寡婦福祉貸付金"
+    ],
+    "I work full time from next month. How can I apply for a nursery for my baby?": ["保育所"],
+    "I would like to get vocational training so I can find a better job. Is there support?": [
+        "自立支援教育訓練給付金",
+        "高等職業訓練促進給付金",
+    ],
+}
+
+
+def test_english_questions_about_a_loan_a_nursery_and_job_training_get_the_japanese_names(
+    live_server, signed_event, fake_line
+):
+    """And a crisis said in English beside a program word is a crisis first, as before the glossary."""
+    crisis = "My husband hits me. Is there a welfare loan so I can move out?"
+    text, _ = ask(live_server, signed_event, fake_line, crisis, user="U" + "c" * 32)
+    assert text.startswith(CRISIS_FIRST_LINE) and CRISIS_INTRO["dv"] in text, text
+    assert ENGLISH_INTRO not in text
+    for number, (question, names) in enumerate(ENGLISH_QUESTIONS.items()):
+        ask(live_server, signed_event, fake_line, question, user="U" + str(number) * 32)
+        english, *answer = fake_line.delivered()[-1].texts
+        assert english.startswith(ENGLISH_INTRO), question
+        assert [name for name in names if f"= {name}" not in english] == [], english
+        japanese = "\n".join(answer)
+        assert "についてご案内します" in japanese or "それぞれご案内します" in japanese, japanese
+        assert [name for name in names if name not in japanese] == [] and "出典" in japanese, japanese
