@@ -1258,6 +1258,8 @@ def test_the_lead15_set(detector: CrisisDetector) -> None:
     [
         # an ending put as a plan, inside a question
         ("現況届の書き方わからんけど、もうぜんぶ終わりにしようかなって最近思う", "despair"),
+        # an ex below the flat, in dialect (the emulator, session 15)
+        ("別れた嫁がまたマンションの下におる。ずっとこっち見とる", "danger"),
         # exhaustion: 「もう無理」 before a meal that cannot be made is not a chore given up
         ("もう無理。ご飯も作れないし、子どもの顔見るのもつらい", "despair"),
     ],
