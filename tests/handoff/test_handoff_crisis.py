@@ -1172,9 +1172,16 @@ def test_the_twenty_first_sealed_set(detector: CrisisDetector) -> None:
         # an adult getting into a child's bed at night
         ("夜、義父が中2の娘の布団に入ってるのを見てしまった", "child_abuse_other"),
         ("彼氏が夜中に息子のベッドに潜り込んでた", "child_abuse_other"),
+        # session 15
+        # an ending put as a plan, inside a question
+        ("現況届の書き方わからんけど、もうぜんぶ終わりにしようかなって最近思う", "despair"),
+        # an ex below the flat, in dialect (the emulator, session 15)
+        ("別れた嫁がまたマンションの下におる。ずっとこっち見とる", "danger"),
+        # exhaustion: 「もう無理」 before a meal that cannot be made is not a chore given up
+        ("もう無理。ご飯も作れないし、子どもの顔見るのもつらい", "despair"),
     ],
 )
-def test_session14_wordings_are_crises(detector: CrisisDetector, text: str, kind: str) -> None:
+def test_recent_wordings_are_crises(detector: CrisisDetector, text: str, kind: str) -> None:
     found = detector.assess(text, detector.embed(text))
     assert found is not None and kind in found.kinds
 
@@ -1188,90 +1195,7 @@ def test_session14_wordings_are_crises(detector: CrisisDetector, text: str, kind
         "子どもの布団に入って寝かしつけしてたら自分も寝落ちした",
         "来年は私には必要ないかな、児童扶養手当の所得制限こえそう",
         "屋上のフェンスが低くて子どもが危ないので管理会社に言った",
-    ],
-)
-def test_session14_ordinary_lines_in_the_same_words(detector: CrisisDetector, text: str) -> None:
-    assert detector.assess(text, detector.embed(text)) is None
-
-
-# ---- the fifteenth round -----------------------------------------------------------------------------------
-def test_the_twenty_fifth_sealed_set(detector: CrisisDetector) -> None:
-    """crisis_heldout25 / noncrisis_heldout25 (45 crises, 5 per kind; 60 hard-topic non-crisis) were written
-    by a helper in session 15 and counted once, unread, at the end of the round, the set kept out of the
-    model's training: 43/45 caught, 5/60 false urgent (session 14's code: 44/45, 9/60). Read since: a payout
-    asked about by someone gone tonight, medicine gathered, days without food given, a team's loss, a beer
-    that brought one back to life; trained on."""
-    missed, alarms, crises, plain = held_out(detector, "heldout25")
-    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
-    assert len(missed) <= 1, missed
-    assert len(alarms) <= 2, alarms
-
-
-def test_the_twenty_fourth_sealed_set(detector: CrisisDetector) -> None:
-    """crisis_heldout24 / noncrisis_heldout24 (45 crises, 5 per kind; 60 hard-topic non-crisis) were written
-    by a helper in session 15 and counted once, unread, after the round's second part, the set kept out of
-    the model's training: 45/45 caught, 6/60 false urgent (session 14's code: 45/45, 9/60). Read since:
-    idioms of exaggeration (「殺人級」「ショック死」「北風に殺される」) and a smoke alarm are masks; trained
-    on."""
-    missed, alarms, crises, plain = held_out(detector, "heldout24")
-    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
-    assert len(missed) <= 1, missed
-    assert len(alarms) <= 3, alarms
-
-
-def test_the_twenty_third_sealed_set(detector: CrisisDetector) -> None:
-    """crisis_heldout23 / noncrisis_heldout23 (45 crises, 5 per kind; 60 hard-topic non-crisis) were written
-    by a helper in session 15 after the round's first part and counted once, unread, with the set kept out of
-    the model's training: 45/45 caught, 6/60 false urgent (session 14's code: 45/45, 10/60). Read since: the
-    classifier needs the model's agreement at 0.26 (a heavy pot, a cat's scratch), a divorce on account of
-    DV is past; trained on."""
-    missed, alarms, crises, plain = held_out(detector, "heldout23")
-    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
-    assert len(missed) <= 1, missed
-    assert len(alarms) <= 2, alarms
-
-
-def test_the_twenty_second_sealed_set(detector: CrisisDetector) -> None:
-    """crisis_heldout22 / noncrisis_heldout22 (45 crises, 5 per kind; 60 hard-topic non-crisis) were written
-    by a helper in session 15 and counted once, unread, before the round (43/45 caught, 11/60 false urgent)
-    and once after its first part, the set kept out of the model's training (43/45, 10/60). Read since:
-    killed in a game, food cut in the kitchen, a colleague's bruises asked about, a cord tied, a beneficiary
-    changed; trained on."""
-    missed, alarms, crises, plain = held_out(detector, "heldout22")
-    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
-    assert len(missed) <= 1, missed
-    assert len(alarms) <= 2, alarms
-
-
-def test_the_lead15_set(detector: CrisisDetector) -> None:
-    """crisis_lead15 / noncrisis_lead15: written by the lead in session 15 from the pattern of a sealed set's
-    false alarms (counted only in aggregate: everyday strain laughed off, past harm told as past) and a
-    resident trial: 21/23 caught and 17/59 false urgent before the round, 23/23 and 3/59 after (tuned on)."""
-    missed, alarms, crises, plain = held_out(detector, "lead15")
-    assert (crises, plain) == (23, 59)
-    assert not missed, missed
-    assert len(alarms) <= 3, alarms
-
-
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        # an ending put as a plan, inside a question
-        ("現況届の書き方わからんけど、もうぜんぶ終わりにしようかなって最近思う", "despair"),
-        # an ex below the flat, in dialect (the emulator, session 15)
-        ("別れた嫁がまたマンションの下におる。ずっとこっち見とる", "danger"),
-        # exhaustion: 「もう無理」 before a meal that cannot be made is not a chore given up
-        ("もう無理。ご飯も作れないし、子どもの顔見るのもつらい", "despair"),
-    ],
-)
-def test_session15_wordings_are_crises(detector: CrisisDetector, text: str, kind: str) -> None:
-    found = detector.assess(text, detector.embed(text))
-    assert found is not None and kind in found.kinds
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
+        # session 15
         # strain laughed off
         "締め切りが三つ重なって心が折れたｗ",
         "給料日までまだ一週間あるの絶望しかない笑",
@@ -1284,8 +1208,46 @@ def test_session15_wordings_are_crises(detector: CrisisDetector, text: str, kind
         "若い頃に自傷してたことを娘に聞かれた。正直に話すべき？",
     ],
 )
-def test_session15_ordinary_lines_in_the_same_words(detector: CrisisDetector, text: str) -> None:
+def test_recent_ordinary_lines_in_the_same_words(detector: CrisisDetector, text: str) -> None:
     assert detector.assess(text, detector.embed(text)) is None
+
+
+# ---- the fifteenth round -----------------------------------------------------------------------------------
+# Session 15's sealed sets (45 crises, 5 per kind; 60 hard-topic non-crisis each), written by helpers who did
+# not open the crisis code and counted once, unread, with the set kept out of the model's training; read and
+# trained on since. Per set: (caught, false urgent) when counted; session 14's code on it; the floors.
+SESSION15_SEALED = {
+    # counted before the round (43/45, 11/60) and after its first part: killed in a game, food cut in the
+    # kitchen, a colleague's bruises asked about, a cord tied, a beneficiary changed
+    "heldout22": ("43/45, 10/60", "43/45, 11/60", 1, 2),
+    # the classifier needs the model's agreement at 0.26 (a heavy pot, a cat's scratch); a divorce on account
+    # of DV is past
+    "heldout23": ("45/45, 6/60", "45/45, 10/60", 1, 2),
+    # idioms of exaggeration (「殺人級」「ショック死」「北風に殺される」) and a smoke alarm are masks
+    "heldout24": ("45/45, 6/60", "45/45, 9/60", 1, 3),
+    # a payout asked about by someone gone tonight, medicine gathered, days without food given, a team's loss
+    "heldout25": ("43/45, 5/60", "44/45, 9/60", 1, 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SESSION15_SEALED))
+def test_session15_sealed_sets(detector: CrisisDetector, name: str) -> None:
+    """Floors against regressions on the sets once counted unread (figures in SESSION15_SEALED)."""
+    *_, most_missed, most_alarms = SESSION15_SEALED[name]
+    missed, alarms, crises, plain = held_out(detector, name)
+    assert (crises, plain) == (45, 60), "the set is not edited after it was measured"
+    assert len(missed) <= most_missed, missed
+    assert len(alarms) <= most_alarms, alarms
+
+
+def test_the_lead15_set(detector: CrisisDetector) -> None:
+    """crisis_lead15 / noncrisis_lead15: written by the lead in session 15 from the pattern of a sealed set's
+    false alarms (counted only in aggregate: everyday strain laughed off, past harm told as past) and a
+    resident trial: 21/23 caught and 17/59 false urgent before the round, 23/23 and 2/59 after (tuned on)."""
+    missed, alarms, crises, plain = held_out(detector, "lead15")
+    assert (crises, plain) == (23, 59)
+    assert not missed, missed
+    assert len(alarms) <= 3, alarms
 
 
 def test_a_child_hit_by_a_partner_is_the_childs_crisis(detector: CrisisDetector) -> None:
