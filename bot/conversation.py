@@ -53,7 +53,7 @@ from bot.database import Database
 from bot.english import Glossary, default_glossary
 from bot.render import Choice
 from handoff import Escalation, NoticeRequest, ReceptionHours, Thread
-from knowledge import Answer
+from knowledge import Answer, condolence
 
 log = logging.getLogger(__name__)
 
@@ -317,7 +317,7 @@ class Conversation:
                 # だと入りやすくなったりしますか」): a direct question, answered.
                 return self._answer(user_key, text)
             case "start_check":
-                return render.dialogue_turn(self.dialogue.start(user_key, text=text))
+                return self._start_check(user_key, text)
             case "counselor":
                 return self._request_counselor(user_id, user_key, text)
             case "reset":
@@ -326,7 +326,7 @@ class Conversation:
                 return [render.text(messages.THANKS, render.after_answer_choices())]
             case "question" if self.dialogue.describes_household(text):
                 # The household told at once, asking nothing: the check, with only the rest to ask.
-                return render.dialogue_turn(self.dialogue.start(user_key, text=text))
+                return self._start_check(user_key, text)
             case "privacy":
                 privacy = self.handoff.anonymous_consultation(self.retention_days)
                 return [render.text(privacy, render.menu_choices())]
@@ -382,6 +382,13 @@ class Conversation:
     def _nobody_reads_yet(self, thread: Thread) -> bool:
         """An urgent thread out of hours that no counselor has taken: the resident's questions get answers."""
         return bool(thread.urgent) and thread.claimed_by is None and not self.hours.is_open(self._clock())
+
+    def _start_check(self, user_key: str, text: str) -> list[Message]:
+        """The household check from what the resident wrote; a death in the family told
+        (「妻に先立たれました。使える手当はありますか」) is met with a word of condolence first."""
+        turn = render.dialogue_turn(self.dialogue.start(user_key, text=text))
+        word = condolence(text)
+        return [render.text(word), *turn] if word else turn
 
     def _answer(self, user_key: str, text: str, asked: str = "") -> list[Message]:
         """A grounded answer; after two misses in a row the offer of a person. A message that only says

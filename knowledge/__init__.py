@@ -12,7 +12,7 @@ Public API (the rest of the package is internal):
 """
 
 from knowledge.amounts import Amounts, Period, Program, Total, default_amounts
-from knowledge.answer import Answer, Source
+from knowledge.answer import Answer, Source, condolence
 from knowledge.base import KnowledgeBase, build_index
 from knowledge.documents import DOCS_DIR, Document, DocumentError, load_documents
 from knowledge.embedders import Embedder, EmbedderError, load_embedder
@@ -34,6 +34,7 @@ __all__ = [
     "Total",
     "Window",
     "build_index",
+    "condolence",
     "default_amounts",
     "default_register",
     "load_documents",

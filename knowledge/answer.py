@@ -193,6 +193,11 @@ def bereaved(question: str) -> bool:
     return _BEREAVED.search(clean(question)) is not None
 
 
+def condolence(text: str) -> str:
+    """The line of condolence for a resident who tells of a death in the family, else ""."""
+    return messages.CONDOLENCE if bereaved(text) else ""
+
+
 def with_condolence(answer: Answer) -> Answer:
     """`answer` with a line of condolence first, for a resident who tells of a death in the family."""
     if bereaved(answer.question) and not answer.text.startswith(messages.CONDOLENCE):

@@ -187,3 +187,15 @@ def test_english_questions_about_a_loan_a_nursery_and_job_training_get_the_japan
         japanese = "\n".join(answer)
         assert "についてご案内します" in japanese or "それぞれご案内します" in japanese, japanese
         assert [name for name in names if name not in japanese] == [] and "出典" in japanese, japanese
+
+
+def test_a_bereaved_resident_starting_the_household_check_is_met_with_condolence_first(
+    live_server, signed_event, fake_line
+):
+    """「妻に先立たれました…使える手当はありますか」 starts the household check (the emulator trial,
+    session 15): a word of condolence comes before its first question, as before an answer."""
+    told = "妻に先立たれました。中学生の息子と二人です。使える手当はありますか"
+    text, _ = ask(live_server, signed_event, fake_line, told)
+    assert text.startswith(knowledge_messages.CONDOLENCE), text
+    plain, _ = ask(live_server, signed_event, fake_line, "うちで使える支援を知りたいです")
+    assert knowledge_messages.CONDOLENCE not in plain
