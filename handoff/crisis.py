@@ -114,6 +114,11 @@ class _ShortLines:
         return _any(self.words, normalised) and not _any(self.unless, normalised)
 
 
+def _blank(pattern: re.Pattern[str], text: str) -> tuple[str, int]:
+    """`text` with what `pattern` matches blanked out (same length, so later matches see the same places)."""
+    return pattern.subn(lambda match: "_" * len(match.group(0)), text)
+
+
 def _any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
     return any(pattern.search(text) for pattern in patterns)
 
@@ -420,7 +425,7 @@ class CrisisDetector:
             return False
         rest = normalised
         for pattern in self.child_harmed:
-            rest = pattern.sub(lambda match: "_" * len(match.group(0)), rest)
+            rest, _ = _blank(pattern, rest)
         return not _any(self.speaker_harmed, rest)
 
     def _assess_forms(self, normalised: str, query_vector: np.ndarray | None) -> CrisisAssessment | None:
@@ -468,14 +473,17 @@ class CrisisDetector:
                 return None
             return self._worded(normalised, asks, scan.about_others)
         named, score = self._nearest(query_vector, normalised)
-        if scan.about_others:
-            # 「職場の後輩の腕にいつもアザが…本人に渡せるパンフはありますか」: asked for someone else
-            named = [kind for kind in named if kind not in self.told_of_others_unread]
+        named = self._not_for_others(named, scan.about_others)
         if named and self._says_a_cue(named, normalised):
             if not self._agrees(normalised):
                 return None
             return CrisisAssessment(tuple(named), "embedding", score, asks)
         return self._worded(normalised, asks, scan.about_others)
+
+    def _not_for_others(self, kinds: Sequence[str], about_others: bool) -> list[str]:
+        """The kinds the classifier or the model may name: not `told_of_others_unread` for someone else's
+        situation asked about (「職場の後輩の腕にいつもアザが…本人に渡せるパンフはありますか」)."""
+        return [kind for kind in kinds if not (about_others and kind in self.told_of_others_unread)]
 
     def _agrees(self, normalised: str) -> bool:
         """The classifier's crisis stands unless the n-gram model finds it plainly ordinary (below
@@ -499,11 +507,10 @@ class CrisisDetector:
             return None
         kinds = [
             name
-            for name in read.kinds
+            for name in self._not_for_others(read.kinds, about_others)
             if name in self._by_name
             and self._says_enough(self._by_name[name], normalised)
             and self._says_whom(self._by_name[name], normalised)
-            and not (about_others and name in self.told_of_others_unread)
         ]
         if not kinds or not self._says_a_cue(kinds, normalised):
             return None
@@ -537,7 +544,7 @@ class CrisisDetector:
         scan = _Scan()
         text = normalised
         for mask in self.masks:
-            text, hits = mask.subn(lambda match: "_" * len(match.group(0)), text)
+            text, hits = _blank(mask, text)
             scan.cautious = scan.cautious or hits > 0
         speaks_of_self = _any(self.personal_markers, normalised) and not _any(self.context.others, normalised)
         scan.general = not speaks_of_self and _any(self.context.general, normalised)
