@@ -74,7 +74,7 @@ class _Kind:
     needs: tuple[re.Pattern[str], ...]  # the classifier names this kind only when one of these is said
     cues: tuple[re.Pattern[str], ...]  # words that point to this kind once the classifier says crisis
     unless: tuple[re.Pattern[str], ...] = ()  # a setting in which this kind's words mean something else
-    about: tuple[re.Pattern[str], ...] = ()  # whom the kind is about: the classifier names it only if said
+    about: tuple[re.Pattern[str], ...] = ()  # whom the kind is about: the n-gram model names it only if said
 
 
 @dataclass(frozen=True)
@@ -196,8 +196,14 @@ def _shortest_match(pattern: str) -> int:
     return int(re._parser.parse(pattern).getwidth()[0])  # type: ignore[attr-defined]
 
 
+_CHILD_KINDS = frozenset({"child_abuse_risk", "child_abuse_other"})
 _PARTNER_OR_CHILD = frozenset({"dv", "child_abuse_other"})
+# a kind's patterns that raise an alarm, and the message-wide pattern lists (read in kana as written)
 _ALARM_KEYS = ("signals", "topics", "cues", "needs", "about")
+_PLAIN_KEYS = (
+    *("negations", "masks", "question_markers", "strain", "coping", "watched"),
+    *("child_hurt", "child_harmed", "speaker_harmed", "partner"),
+)
 
 
 def _reading_rules(rules: dict) -> dict:
@@ -229,8 +235,7 @@ def _reading_rules(rules: dict) -> dict:
     read_rules["context"] = {
         part: read(items, alarm=part == "ongoing") for part, items in (rules.get("context") or {}).items()
     }
-    keys = ("negations", "masks", "question_markers", "strain", "coping", "watched", "child_hurt")
-    for key in (*keys, "child_harmed", "speaker_harmed", "partner"):
+    for key in _PLAIN_KEYS:
         read_rules[key] = read(rules.get(key))
     read_rules["personal_markers"] = read(rules.get("personal_markers"), alarm=True)
     read_rules["standard_forms"] = [
@@ -412,7 +417,7 @@ class CrisisDetector:
         kinds = list(found.kinds)
         if "dv" in kinds and self._child_not_speaker(normalised):
             kinds = ["child_abuse_other", *(kind for kind in kinds if kind not in _PARTNER_OR_CHILD)]
-        elif not {"child_abuse_risk", "child_abuse_other"} & set(kinds) and _any(self.child_hurt, normalised):
+        elif not _CHILD_KINDS & set(kinds) and _any(self.child_hurt, normalised):
             kinds.append("child_abuse_other")
         if "danger" in kinds and "dv" not in kinds and _any(self.partner, normalised):
             kinds.append("dv")

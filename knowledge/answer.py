@@ -24,7 +24,7 @@ from knowledge.documents import display_date
 from knowledge.places import CONFLICT, COVERS, OUTSIDE, SAME, PlaceRegister
 from knowledge.procedures import Procedure, asks_how, load_procedures
 from knowledge.retrieval import NAMED, Hit, Search, asks_to_borrow, for_the_child, is_loan
-from knowledge.tokenize import content_terms, content_words
+from knowledge.tokenize import NOUN_CHAR, content_terms, content_words
 
 MAX_ANSWER_CHARS = 600
 MAX_FACTS = 3
@@ -200,8 +200,9 @@ def condolence(text: str) -> str:
 
 def with_condolence(answer: Answer) -> Answer:
     """`answer` with a line of condolence first, for a resident who tells of a death in the family."""
-    if bereaved(answer.question) and not answer.text.startswith(messages.CONDOLENCE):
-        answer.text = f"{messages.CONDOLENCE}\n{answer.text}"
+    word = condolence(answer.question)
+    if word and not answer.text.startswith(word):
+        answer.text = f"{word}\n{answer.text}"
     return answer
 
 
@@ -792,13 +793,13 @@ def uncovered_case(question: str, units: list[Unit], topic: set[str]) -> str:
 
 
 # A word in kanji or katakana alone (苗字), not a verb's stem cut before its ending (引き取っ, 育て).
-_NOUN_SPELLING = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]+")
+_NOUN_SPELLING = re.compile(f"{NOUN_CHAR}+")
 
 
 # A form, a payment, an insurance or a company the resident names (現況届, 修了支援給付金, 国民健康保険,
 # 保証会社): when the program's sources never name it,
 # they cannot say what it is or how it works.
-_NAMED_THING = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]{2,12}(?:届|給付金|証明書|保険|会社)|保証料")
+_NAMED_THING = re.compile(rf"{NOUN_CHAR}{{2,12}}(?:届|給付金|証明書|保険|会社)|保証料")
 # A form the resident says is already done (「離婚届けを出したばかりで」) is what happened, not what is asked.
 _DONE_AFTER_NAME = re.compile(
     r"^け?(?:を|は|も)?(?:もう)?(?:出し|提出し|済ませ|済ん|もらっ|受け取っ|受理され)"

@@ -30,6 +30,7 @@ from knowledge.library import ContentStore, content_amounts, content_places, loa
 from knowledge.local_numbers import for_residents_place
 from knowledge.places import LivePlaces, PlaceRegister, default_register
 from knowledge.retrieval import QueryExpander, Retriever, Search, clean_query, default_expander
+from knowledge.tokenize import NOUN_CHAR
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 PART_NAME_SHARE = 0.45
 # A part that names no program's name but whose longest word (市営住宅) is written in a source the rest of
 # the message did not lead to (a plan's row 「市営住宅ひとり親世帯向け優先入居」) is a question of its own.
-_NOUN_RUN = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]{3,}")
+_NOUN_RUN = re.compile(rf"{NOUN_CHAR}{{3,}}")
 
 
 class KnowledgeBase:

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.tokenize import NOUN_CHAR
+
 PROCEDURES_FILE = Path(__file__).with_name("procedures.yaml")
 
 # A sentence that asks where or how to do something (「どこで手続き」「申請先は」「どこに言えば」).
 _ASKS_HOW = re.compile(r"どこ|窓口|手続|申請|届け?出|申し?出|申し込|どうすれば|どうしたら|方法|やり方")
-_NOUN = r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]"
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,11 @@ class Procedure:
             at = sentence.find(word)
             if at < 0:
                 continue
-            if not re.fullmatch(f"{_NOUN}+", word):
+            if not re.fullmatch(f"{NOUN_CHAR}+", word):
                 return word
             phrase = re.search(
-                rf"(?:{_NOUN}{{2,10}}の)?{_NOUN}*{re.escape(word)}{_NOUN}*(?:の{_NOUN}{{2,10}})?", sentence
+                rf"(?:{NOUN_CHAR}{{2,10}}の)?{NOUN_CHAR}*{re.escape(word)}{NOUN_CHAR}*(?:の{NOUN_CHAR}{{2,10}})?",
+                sentence,
             )
             return phrase.group(0) if phrase else word
         return ""

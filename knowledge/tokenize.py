@@ -13,6 +13,9 @@ from functools import lru_cache
 
 from sudachipy import Dictionary, SplitMode
 
+# A character a noun is spelled with: kanji or katakana (市営住宅, ガイドブック), for spotting the nouns of a
+# question without the tokenizer.
+NOUN_CHAR = r"[\u4e00-\u9fff\u30a1-\u30fa\u30fc]"
 # Sudachi refuses inputs over ~49 KB; questions are capped long before, documents are fed per chunk.
 MAX_INPUT_CHARS = 12_000
 _DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
